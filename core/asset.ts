@@ -1,0 +1,137 @@
+// What users write: asset() and source(). A declaration is data; nothing here runs it.
+import { allPartitions, identity, type PartitionMapping } from './mappings.ts';
+import type { Partitions } from './partitions.ts';
+import { resolveFreshness, resolveRetry, type FreshnessPolicy, type ResolvedFreshness, type ResolvedRetry, type RetryPolicy } from './policies.ts';
+
+export type Row = Record<string, unknown>;
+
+/** The partition being computed, raw and as ready-quoted SQL literals. */
+export interface PartitionContext {
+  key: string;
+  /** window start and end (ms) for time partitions */
+  start?: number;
+  end?: number;
+  sql: { key: string; start?: string; end?: string };
+}
+
+export interface AssetContext {
+  asset: string;
+  /** undefined for an unpartitioned asset */
+  partition: PartitionContext | undefined;
+  /** 1 for the first try, 2 for the first retry, ... */
+  attempt: number;
+}
+
+export interface TransformContext extends AssetContext {
+  /** each upstream's mapped rows, in batches of at most `batchSize` */
+  inputs: Record<string, AsyncIterable<Row[]>>;
+}
+
+/** DuckDB column types for a transform's output, e.g. { user_id: 'BIGINT', score: 'DOUBLE' }. */
+export type OutputSchema = Record<string, string>;
+
+export type Dep = string | { asset: string; mapping?: PartitionMapping };
+
+export interface AssetSpec {
+  name: string;
+  description?: string;
+  /** upstream assets: names (default mapping), or { name: mapping } */
+  deps?: Dep[] | Record<string, PartitionMapping>;
+  partitions?: Partitions;
+  /** DuckDB SQL; each dep is a view named after it holding exactly the mapped partitions */
+  sql?: string | ((ctx: AssetContext) => string);
+  /** a TypeScript transform: upstream batches in, output batches out */
+  transform?: (ctx: TransformContext) => AsyncIterable<Row[]>;
+  /** output columns of a transform */
+  schema?: OutputSchema;
+  /** rows per input batch handed to a transform (default 10,000) */
+  batchSize?: number;
+  retry?: RetryPolicy;
+  freshness?: FreshnessPolicy;
+  /** free-form labels shown in the UI */
+  tags?: Record<string, string>;
+}
+
+export interface AssetDep {
+  asset: string;
+  /** undefined = the default for the two partition definitions, chosen at graph load */
+  mapping: PartitionMapping | undefined;
+}
+
+export interface AssetDef {
+  name: string;
+  description: string;
+  isSource: boolean;
+  deps: AssetDep[];
+  partitions: Partitions | undefined;
+  sql: AssetSpec['sql'];
+  transform: AssetSpec['transform'];
+  schema: OutputSchema | undefined;
+  batchSize: number;
+  retry: ResolvedRetry;
+  freshness: ResolvedFreshness | undefined;
+  tags: Record<string, string>;
+}
+
+const NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+export class AssetDefinitionError extends Error {}
+
+/** Declares a computed asset (SQL or a TypeScript transform) over its upstream assets. */
+export function asset(spec: AssetSpec): AssetDef {
+  return build(spec, false);
+}
+
+/** Declares a source: an asset with no upstream, whose SQL or transform produces raw data (ingestion, synthetic data). */
+export function source(spec: Omit<AssetSpec, 'deps'>): AssetDef {
+  return build(spec, true);
+}
+
+function build(spec: AssetSpec, isSource: boolean): AssetDef {
+  const name = spec.name;
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new AssetDefinitionError(`Asset name '${name}' is invalid: start with a lower-case letter, then up to 62 lower-case letters, digits or '_'.`);
+  }
+  const owner = `asset '${name}'`;
+  if ((spec.sql === undefined) === (spec.transform === undefined)) {
+    throw new AssetDefinitionError(`${owner} needs exactly one of 'sql' or 'transform'.`);
+  }
+  if (spec.transform && !spec.schema) {
+    throw new AssetDefinitionError(`${owner} has a transform but no 'schema': declare its output columns, e.g. schema: { user_id: 'BIGINT' }.`);
+  }
+  const batchSize = spec.batchSize ?? 10_000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new AssetDefinitionError(`${owner}: batchSize must be a whole number >= 1.`);
+  try {
+    return {
+      name,
+      description: spec.description ?? '',
+      isSource,
+      deps: normalizeDeps(spec.deps),
+      partitions: spec.partitions,
+      sql: spec.sql,
+      transform: spec.transform,
+      schema: spec.schema,
+      batchSize,
+      retry: resolveRetry(spec.retry, owner),
+      freshness: spec.freshness ? resolveFreshness(spec.freshness, owner) : undefined,
+      tags: spec.tags ?? {},
+    };
+  } catch (err) {
+    if (err instanceof AssetDefinitionError) throw err;
+    throw new AssetDefinitionError(`${owner}: ${(err as Error).message}`);
+  }
+}
+
+function normalizeDeps(deps: AssetSpec['deps']): AssetDep[] {
+  if (!deps) return [];
+  if (Array.isArray(deps)) {
+    return deps.map((d) => (typeof d === 'string' ? { asset: d, mapping: undefined } : { asset: d.asset, mapping: d.mapping }));
+  }
+  return Object.entries(deps).map(([asset, mapping]) => ({ asset, mapping }));
+}
+
+/** The mapping a dep uses once both partition definitions are known. */
+export function effectiveMapping(dep: AssetDep, down: Partitions | undefined, up: Partitions | undefined): PartitionMapping {
+  if (dep.mapping) return dep.mapping;
+  return down && up ? identity() : allPartitions();
+}

@@ -1,0 +1,18 @@
+// The context an asset's SQL or transform sees for one partition.
+import { keyWindow, type AssetContext, type AssetDef } from '../core/index.ts';
+import { literal } from './sql.ts';
+
+const tsLiteral = (ms: number) => `TIMESTAMP ${literal(new Date(ms).toISOString().replace('T', ' ').replace('Z', ''))}`;
+
+export function assetContext(asset: AssetDef, key: string | undefined, attempt: number): AssetContext {
+  if (!asset.partitions || key === undefined) return { asset: asset.name, partition: undefined, attempt };
+  if (asset.partitions.kind === 'static') {
+    return { asset: asset.name, attempt, partition: { key, sql: { key: literal(key) } } };
+  }
+  const { start, end } = keyWindow(asset.partitions, key);
+  return {
+    asset: asset.name,
+    attempt,
+    partition: { key, start, end, sql: { key: literal(key), start: tsLiteral(start), end: tsLiteral(end) } },
+  };
+}

@@ -1,0 +1,49 @@
+// One DuckDB instance per process, shared by every computation; a connection per job.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdirSync } from 'node:fs';
+
+export interface EngineConfig {
+  /** DuckDB memory_limit, e.g. '4GB' (FRESHET_DUCKDB_MEMORY) */
+  memoryLimit?: string;
+  /** where DuckDB spills when a build is bigger than memory (FRESHET_DUCKDB_SPILL) */
+  spillDirectory?: string;
+  /** DuckDB threads (FRESHET_DUCKDB_THREADS) */
+  threads?: number;
+}
+
+let shared: Promise<DuckDBInstance> | undefined;
+
+export function engineConfigFromEnv(): EngineConfig {
+  return {
+    memoryLimit: process.env.FRESHET_DUCKDB_MEMORY,
+    spillDirectory: process.env.FRESHET_DUCKDB_SPILL,
+    threads: process.env.FRESHET_DUCKDB_THREADS ? Number(process.env.FRESHET_DUCKDB_THREADS) : undefined,
+  };
+}
+
+function instance(config: EngineConfig): Promise<DuckDBInstance> {
+  shared ??= (async () => {
+    const options: Record<string, string> = { TimeZone: 'UTC' };
+    if (config.memoryLimit) options.memory_limit = config.memoryLimit;
+    if (config.threads) options.threads = String(config.threads);
+    if (config.spillDirectory) {
+      mkdirSync(config.spillDirectory, { recursive: true });
+      options.temp_directory = config.spillDirectory;
+    }
+    return DuckDBInstance.create(':memory:', options);
+  })();
+  return shared;
+}
+
+/** Runs `fn` on a fresh connection, interrupting the query when `signal` aborts. */
+export async function withConnection<T>(config: EngineConfig, signal: AbortSignal | undefined, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const conn = await (await instance(config)).connect();
+  const onAbort = () => conn.interrupt();
+  signal?.addEventListener('abort', onAbort);
+  try {
+    return await fn(conn);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    conn.closeSync();
+  }
+}

@@ -1,0 +1,5 @@
+// Public face of engine/: compute one asset partition with DuckDB.
+export { materialize, assetTable, type MaterializeRequest, type MaterializeResult } from './materialize.ts';
+export { engineConfigFromEnv, type EngineConfig } from './duckdb.ts';
+export { MissingInputError } from './inputs.ts';
+export { ident, literal } from './sql.ts';

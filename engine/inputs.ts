@@ -1,0 +1,75 @@
+// Upstream tables as DuckDB views over exactly the files of the snapshot read, restricted to
+// the partitions the mapping needs (pruning by file list, never a filter after the scan).
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { partitionValue, type AssetDef } from '../core/index.ts';
+import type { AddFile, Snapshot, Table } from '../delta/index.ts';
+import { ident, literal, literalList } from './sql.ts';
+import { toDuck } from './types.ts';
+
+export class MissingInputError extends Error {}
+
+export interface InputSelection {
+  asset: AssetDef;
+  table: Table;
+  snapshot: Snapshot | undefined;
+  /** upstream keys read, or 'all' */
+  keys: string[] | 'all';
+}
+
+/** Files of `snapshot` grouped by the partition value of `column` (one group with '' for unpartitioned tables). */
+function filesByValue(snapshot: Snapshot, column: string | undefined): Map<string, AddFile[]> {
+  const groups = new Map<string, AddFile[]>();
+  for (const f of snapshot.files) {
+    const v = column ? f.partitionValues[column] ?? '' : '';
+    let list = groups.get(v);
+    if (!list) groups.set(v, (list = []));
+    list.push(f);
+  }
+  return groups;
+}
+
+/** The add paths of the files read, grouped by partition value; throws when a needed partition is missing. */
+export function selectFiles(sel: InputSelection, reader: string): Map<string, AddFile[]> {
+  const { asset, snapshot, keys } = sel;
+  const hint = (what: string) => `Materialize it first: freshet materialize ${asset.name}${what}.`;
+  if (!snapshot) throw new MissingInputError(`${reader} reads '${asset.name}', which has never been materialized. ${hint(asset.partitions ? ' --from <key> --to <key>' : '')}`);
+  const column = asset.partitions ? snapshot.metadata.partitionColumns[0] : undefined;
+  const groups = filesByValue(snapshot, column);
+  if (keys === 'all' || !asset.partitions) return groups;
+  const picked = new Map<string, AddFile[]>();
+  const missing: string[] = [];
+  for (const key of keys) {
+    const value = partitionValue(asset.partitions, key);
+    const files = groups.get(value);
+    if (files) picked.set(value, files);
+    else missing.push(key);
+  }
+  if (missing.length) {
+    const shown = missing.length > 5 ? `${missing.slice(0, 5).join(', ')} and ${missing.length - 5} more` : missing.join(', ');
+    throw new MissingInputError(`${reader} needs partitions of '${asset.name}' that are not materialized: ${shown}. ${hint(` --from ${missing[0]} --to ${missing[missing.length - 1]}`)}`);
+  }
+  return picked;
+}
+
+/** Creates a TEMP VIEW named after the upstream asset over the selected files. */
+export async function createInputView(conn: DuckDBConnection, sel: InputSelection, groups: Map<string, AddFile[]>): Promise<void> {
+  const snapshot = sel.snapshot!;
+  const schema = snapshot.metadata.schema;
+  const partCols = new Set(snapshot.metadata.partitionColumns);
+  const branches: string[] = [];
+  for (const [value, files] of groups) {
+    const paths: string[] = [];
+    for (const f of files) paths.push(await sel.table.localPath(decodeURIComponent(f.path)));
+    // union_by_name: files written before a schema evolution lack the new columns (read as NULL).
+    const cols = schema.map((f) => partCols.has(f.name)
+      ? `CAST(${value === '' ? 'NULL' : literal(value)} AS ${toDuck(f.type)}) AS ${ident(f.name)}`
+      : `CAST(${ident(f.name)} AS ${toDuck(f.type)}) AS ${ident(f.name)}`);
+    branches.push(`SELECT ${cols.join(', ')} FROM read_parquet(${literalList(paths)}, union_by_name = true)`);
+  }
+  if (branches.length === 0) {
+    // No files: an empty relation with the table's schema, so the SQL still binds.
+    const cols = schema.map((f) => `CAST(NULL AS ${toDuck(f.type)}) AS ${ident(f.name)}`);
+    branches.push(`SELECT ${cols.join(', ')} WHERE false`);
+  }
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ${ident(sel.asset.name)} AS ${branches.join('\nUNION ALL ')}`);
+}

@@ -1,0 +1,13 @@
+// Installs, once per machine, every external part the tests and `freshet dev` need.
+// Each step skips what is already there, so running it again is cheap.
+import { ensureTemporalBinary } from './temporal.ts';
+
+const steps: Array<[string, () => Promise<unknown>]> = [
+  ['temporal CLI', ensureTemporalBinary],
+];
+
+for (const [name, run] of steps) {
+  const started = Date.now();
+  await run();
+  console.log(`setup: ${name} ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}

@@ -1,0 +1,215 @@
+// Object store on an S3 prefix (AWS or MinIO) through @aws-sdk/client-s3.
+// put-if-absent is a conditional PUT (If-None-Match: *). Credentials live only in the client:
+// never in `uri`, in messages, or in errors.
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { ObjectInfo, ObjectStore } from './types.ts';
+import { checkKey, joinKey } from './keys.ts';
+
+export interface S3Options {
+  endpoint?: string;
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** bucket in the path (MinIO) rather than in the host name */
+  pathStyle?: boolean;
+  /** where localPath() keeps downloaded objects */
+  cacheDir?: string;
+}
+
+/** Options from FRESHET_S3_ENDPOINT, FRESHET_S3_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, FRESHET_S3_PATH_STYLE; explicit ones win. */
+export function s3OptionsFromEnv(explicit: S3Options = {}, env: NodeJS.ProcessEnv = process.env): S3Options {
+  const endpoint = explicit.endpoint ?? (env.FRESHET_S3_ENDPOINT || undefined);
+  const styleEnv = env.FRESHET_S3_PATH_STYLE;
+  const pathStyle = explicit.pathStyle
+    ?? (styleEnv !== undefined && styleEnv !== '' ? /^(1|true|yes)$/i.test(styleEnv) : endpoint !== undefined);
+  return {
+    endpoint,
+    region: explicit.region ?? (env.FRESHET_S3_REGION || env.AWS_REGION || 'us-east-1'),
+    accessKeyId: explicit.accessKeyId ?? (env.AWS_ACCESS_KEY_ID || undefined),
+    secretAccessKey: explicit.secretAccessKey ?? (env.AWS_SECRET_ACCESS_KEY || undefined),
+    pathStyle,
+    cacheDir: explicit.cacheDir ?? (env.FRESHET_S3_CACHE || undefined),
+  };
+}
+
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
+  const m = /^s3a?:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!m || m[1].includes('@')) {
+    throw new Error(`invalid S3 URI "${redact(uri)}": expected s3://bucket/prefix (credentials go in the environment, not the URI)`);
+  }
+  return { bucket: m[1], prefix: checkKey(m[2]) };
+}
+
+// One client per configuration: clients hold connection pools.
+const clients = new Map<string, S3Client>();
+function clientFor(o: S3Options): S3Client {
+  const key = JSON.stringify([o.endpoint, o.region, o.accessKeyId, o.secretAccessKey, o.pathStyle]);
+  let client = clients.get(key);
+  if (!client) {
+    client = new S3Client({
+      endpoint: o.endpoint,
+      region: o.region,
+      forcePathStyle: o.pathStyle,
+      credentials: o.accessKeyId && o.secretAccessKey
+        ? { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey }
+        : undefined,
+    });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+export class S3Store implements ObjectStore {
+  readonly uri: string;
+  private readonly client: S3Client;
+  private readonly cacheDir: string;
+
+  constructor(readonly bucket: string, readonly prefix: string, private readonly options: S3Options) {
+    this.uri = prefix ? `s3://${bucket}/${prefix}` : `s3://${bucket}`;
+    this.client = clientFor(options);
+    this.cacheDir = options.cacheDir ?? path.join(os.tmpdir(), 'freshet-s3-cache');
+  }
+
+  at(sub: string): ObjectStore {
+    return new S3Store(this.bucket, joinKey(this.prefix, checkKey(sub)), this.options);
+  }
+
+  private key(p: string): string {
+    return joinKey(this.prefix, checkKey(p));
+  }
+
+  private where(p: string): string {
+    return `s3://${this.bucket}/${this.key(p)}`;
+  }
+
+  async get(p: string): Promise<Uint8Array | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(p) }));
+      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    } catch (e) {
+      if (status(e) === 404 || errName(e) === 'NoSuchKey') return undefined;
+      throw s3Error('read', this.where(p), e);
+    }
+  }
+
+  async put(p: string, data: Uint8Array | string): Promise<void> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(p), Body: data }));
+    } catch (e) {
+      throw s3Error('write', this.where(p), e);
+    }
+  }
+
+  async putIfAbsent(p: string, data: Uint8Array | string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(p), Body: data, IfNoneMatch: '*' }));
+        return true;
+      } catch (e) {
+        const code = status(e);
+        if (code === 412 || errName(e) === 'PreconditionFailed') return false;
+        // 409: a concurrent conditional write to the same key is in flight; S3 asks to retry.
+        if (code === 409 && attempt < 5) {
+          await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+          continue;
+        }
+        throw s3Error('conditional write', this.where(p), e);
+      }
+    }
+  }
+
+  async putFile(p: string, localFile: string): Promise<void> {
+    const { size } = await fs.stat(localFile);
+    try {
+      await this.client.send(new PutObjectCommand({
+        Bucket: this.bucket, Key: this.key(p), Body: createReadStream(localFile), ContentLength: size,
+      }));
+    } catch (e) {
+      throw s3Error('upload', this.where(p), e);
+    }
+  }
+
+  async list(prefix: string, opts: { startAfter?: string } = {}): Promise<ObjectInfo[]> {
+    const root = this.prefix ? `${this.prefix}/` : '';
+    const out: ObjectInfo[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: root + prefix,
+          StartAfter: opts.startAfter !== undefined && !token ? root + opts.startAfter : undefined,
+          ContinuationToken: token,
+        }));
+        for (const o of page.Contents ?? []) {
+          if (!o.Key || o.Key.endsWith('/')) continue;
+          out.push({ path: o.Key.slice(root.length), size: o.Size ?? 0, modified: o.LastModified?.getTime() ?? 0 });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (e) {
+      throw s3Error('list', `s3://${this.bucket}/${root}${prefix}`, e);
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async delete(p: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(p) }));
+    } catch (e) {
+      if (status(e) === 404) return;
+      throw s3Error('delete', this.where(p), e);
+    }
+  }
+
+  /** Downloads once into the cache: Delta data and checkpoint files are immutable once written. */
+  async localPath(p: string): Promise<string> {
+    const id = createHash('sha256').update(`${this.options.endpoint ?? ''}|${this.bucket}|${this.key(p)}`).digest('hex');
+    const file = path.join(this.cacheDir, `${id.slice(0, 32)}-${path.basename(p)}`);
+    try {
+      await fs.access(file);
+      return file;
+    } catch {
+      // not cached yet
+    }
+    const bytes = await this.get(p);
+    if (!bytes) throw new Error(`file not found: ${this.where(p)}`);
+    await fs.mkdir(this.cacheDir, { recursive: true });
+    const tmp = `${file}.${randomUUID()}.tmp`;
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, file);
+    return file;
+  }
+}
+
+function status(e: unknown): number | undefined {
+  return (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+function errName(e: unknown): string {
+  return e instanceof Error ? e.name : String(e);
+}
+
+/** An error naming the object and what S3 said, and nothing of the configuration. */
+function s3Error(op: string, where: string, e: unknown): Error {
+  const code = status(e);
+  const msg = e instanceof Error ? e.message : String(e);
+  const err = new Error(`S3 ${op} of ${where} failed: ${errName(e)}${code ? ` (HTTP ${code})` : ''}: ${redact(msg)}`);
+  return err;
+}
+
+/** Drops anything that looks like user:secret@ in a URL. */
+export function redact(text: string): string {
+  return text.replace(/\/\/[^/@\s]*:[^/@\s]*@/g, '//***@');
+}

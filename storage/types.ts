@@ -1,0 +1,28 @@
+// The object store every table lives in: a local directory (default) or an S3 prefix.
+// Paths are relative to the store's root and always use '/'.
+
+export interface ObjectInfo {
+  path: string;
+  size: number;
+  /** milliseconds since the epoch */
+  modified: number;
+}
+
+export interface ObjectStore {
+  /** Where this store points, for messages: a directory or `s3://bucket/prefix`. Never holds credentials. */
+  readonly uri: string;
+  /** A store rooted at `root/<sub>`. */
+  at(sub: string): ObjectStore;
+  /** The bytes of an object, or undefined when it does not exist. */
+  get(path: string): Promise<Uint8Array | undefined>;
+  put(path: string, data: Uint8Array | string): Promise<void>;
+  /** Writes only if nothing exists at `path`; false when something already did. Atomic: never a half-written object under its final name. */
+  putIfAbsent(path: string, data: Uint8Array | string): Promise<boolean>;
+  /** Uploads (or moves, on a local disk) a local file to `path`. */
+  putFile(path: string, localFile: string): Promise<void>;
+  /** Objects whose path starts with `prefix`, sorted by path; with `startAfter`, only paths sorting after it. */
+  list(prefix: string, opts?: { startAfter?: string }): Promise<ObjectInfo[]>;
+  delete(path: string): Promise<void>;
+  /** A local file with the object's bytes that DuckDB can read (the file itself on disk, a cached download on S3). */
+  localPath(path: string): Promise<string>;
+}
