@@ -23,7 +23,8 @@ export function engineConfigFromEnv(): EngineConfig {
 
 function instance(config: EngineConfig): Promise<DuckDBInstance> {
   shared ??= (async () => {
-    const options: Record<string, string> = { TimeZone: 'UTC' };
+    // No ICU extension here (it cannot be downloaded): TIMESTAMPTZ is then always UTC, which is what Delta wants.
+    const options: Record<string, string> = {};
     if (config.memoryLimit) options.memory_limit = config.memoryLimit;
     if (config.threads) options.threads = String(config.threads);
     if (config.spillDirectory) {

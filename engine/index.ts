@@ -3,3 +3,4 @@ export { materialize, assetTable, type MaterializeRequest, type MaterializeResul
 export { engineConfigFromEnv, type EngineConfig } from './duckdb.ts';
 export { MissingInputError } from './inputs.ts';
 export { ident, literal } from './sql.ts';
+export { materializations, latestByPartition, type Materialization } from './lineage.ts';

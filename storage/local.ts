@@ -70,11 +70,8 @@ export class LocalStore implements ObjectStore {
     const slash = prefix.lastIndexOf('/');
     const base = slash >= 0 ? prefix.slice(0, slash) : '';
     const out: ObjectInfo[] = [];
-    await walk(this.uri, base, out);
-    const after = opts.startAfter;
-    return out
-      .filter((o) => o.path.startsWith(prefix) && (after === undefined || o.path > after))
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    await walk(this.uri, base, (key) => key.startsWith(prefix) && (opts.startAfter === undefined || key > opts.startAfter), out);
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   async delete(key: string): Promise<void> {
@@ -92,7 +89,7 @@ export class LocalStore implements ObjectStore {
   }
 }
 
-async function walk(root: string, dir: string, out: ObjectInfo[]): Promise<void> {
+async function walk(root: string, dir: string, wanted: (key: string) => boolean, out: ObjectInfo[]): Promise<void> {
   let entries;
   try {
     entries = await fs.readdir(path.join(root, dir), { withFileTypes: true });
@@ -102,10 +99,11 @@ async function walk(root: string, dir: string, out: ObjectInfo[]): Promise<void>
   }
   for (const entry of entries) {
     const key = joinKey(dir, entry.name);
-    if (entry.isDirectory()) await walk(root, key, out);
-    else if (entry.isFile()) {
+    if (entry.isDirectory()) await walk(root, key, wanted, out);
+    else if (entry.isFile() && wanted(key)) {
+      // stat only what is listed: a log directory can hold many thousands of files
       const st = await fs.stat(path.join(root, key)).catch(() => undefined);
-      if (st) out.push({ path: key, size: st.size, modified: st.mtimeMs });
+      if (st) out.push({ path: key, size: st.size, modified: Math.floor(st.mtimeMs) });
     }
   }
 }

@@ -4,6 +4,7 @@ import { condition, proxyActivities } from '@temporalio/workflow';
 import type { ResolvedRetry } from '../core/policies.ts';
 import type { MaterializeActivities } from '../activities/materialize.ts';
 import type { MaterializeResult } from '../engine/materialize.ts';
+import { rootMessage } from './errors.ts';
 
 export interface MaterializeInput {
   asset: string;
@@ -61,11 +62,4 @@ export async function materializeRange(input: MaterializeRangeInput): Promise<Ra
   }
   await Promise.all(running);
   return outcome;
-}
-
-/** The innermost cause's message: ActivityFailure wraps the ApplicationFailure that holds the real error. */
-export function rootMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
-  while (e && e.cause) e = e.cause as typeof e;
-  return e?.message ?? String(err);
 }

@@ -1,0 +1,13 @@
+// A Temporal client with an error that says how to get a server when none answers.
+import { Client, Connection } from '@temporalio/client';
+import type { FreshetConfig } from './config.ts';
+
+export async function connectClient(config: FreshetConfig): Promise<Client> {
+  try {
+    const connection = await Connection.connect({ address: config.temporalAddress, connectTimeout: 5_000 });
+    return new Client({ connection, namespace: config.namespace });
+  } catch (err) {
+    throw new Error(`Cannot reach Temporal at ${config.temporalAddress} (${(err as Error).message}).\n` +
+      'Start Freshet with its embedded server: `npm start` (or `npx freshet dev`), or set TEMPORAL_ADDRESS to a running Temporal server.');
+  }
+}

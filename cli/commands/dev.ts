@@ -1,0 +1,46 @@
+// `freshet dev` (`npm start`): everything on embedded defaults, until Ctrl-C.
+import type { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { freshetHome } from '../../services/paths.ts';
+import { startTemporalDevServer, type TemporalServer } from '../../services/temporal.ts';
+import { loadConfig, loadProject } from '../config.ts';
+import { createWorker } from '../worker.ts';
+
+export function devCommand(program: Command): void {
+  program.command('dev')
+    .description('start the Temporal dev server, a worker and the local warehouse (Ctrl-C stops all)')
+    .action(async () => {
+      let server: TemporalServer | undefined;
+      if (!process.env.TEMPORAL_ADDRESS) {
+        console.log('starting the Temporal dev server...');
+        server = await startTemporalDevServer({ dbFile: path.join(freshetHome, 'temporal', 'dev.db'), ui: true, port: 7233 });
+        process.env.TEMPORAL_ADDRESS = server.address;
+      }
+      const config = loadConfig();
+      mkdirSync(config.warehouse, { recursive: true });
+      const graph = await loadProject(config.project);
+      const { worker, connection } = await createWorker({ config, graph });
+      console.log([
+        'Freshet is running.',
+        `  Temporal      ${config.temporalAddress}${server ? ' (dev server, state in .freshet/temporal/dev.db)' : ''}`,
+        ...(server?.uiUrl ? [`  Temporal UI   ${server.uiUrl}`] : []),
+        `  warehouse     ${config.warehouse}`,
+        `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
+        `  task queue    ${config.taskQueue}`,
+        '',
+        'Try, in another terminal:',
+        '  npx freshet materialize transactions --from 2026-01-01 --to 2026-01-31',
+        '  npx freshet materialize user_profiles',
+        '  npx freshet materialize user_purchases_30d --partition 2026-01-30',
+        'Ctrl-C stops everything.',
+      ].join('\n'));
+      await worker.run(); // returns after SIGINT/SIGTERM, once in-flight work is handed back
+      await connection.close();
+      if (server) {
+        console.log('stopping the Temporal dev server...');
+        await server.stop();
+      }
+      console.log('stopped.');
+    });
+}

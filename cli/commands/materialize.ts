@@ -1,0 +1,87 @@
+// `freshet materialize <asset> --partition K | --from A --to B`: start the workflow, wait, report.
+import { WorkflowFailedError } from '@temporalio/client';
+import type { Command } from 'commander';
+import { checkAssetKey, keysBetween, type AssetDef } from '../../core/index.ts';
+import type { MaterializeResult } from '../../engine/index.ts';
+import { rootMessage } from '../../workflows/errors.ts';
+import { materializeWorkflowId, rangeWorkflowId } from '../../workflows/ids.ts';
+import type { RangeOutcome } from '../../workflows/materialize.ts';
+import { connectClient } from '../client.ts';
+import { loadConfig, loadProject } from '../config.ts';
+import { warnIfNoWorker } from '../pollers.ts';
+
+interface Options { partition?: string; from?: string; to?: string; concurrency: string }
+
+export function materializeCommand(program: Command): void {
+  program.command('materialize <asset>')
+    .description('compute one partition (--partition) or a range (--from/--to) of an asset through Temporal')
+    .option('-p, --partition <key>', 'the partition key, e.g. 2026-01-03')
+    .option('--from <key>', 'first partition of a range')
+    .option('--to <key>', 'last partition of a range (inclusive)')
+    .option('-c, --concurrency <n>', 'partitions computed at once in a range', '4')
+    .action(async (name: string, opts: Options) => {
+      const config = loadConfig();
+      const graph = await loadProject(config.project);
+      const asset = graph.get(name);
+      const keys = partitionsOf(asset, opts);
+      const client = await connectClient(config);
+      await warnIfNoWorker(client, config.taskQueue);
+      const started = Date.now();
+      try {
+        if (keys.length === 1 || keys.length === 0) {
+          const partition = keys[0];
+          const handle = await client.workflow.start('materializePartition', {
+            taskQueue: config.taskQueue,
+            workflowId: materializeWorkflowId(config.taskQueue, asset.name, partition),
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            args: [{ asset: asset.name, partition, retry: asset.retry }],
+          });
+          console.log(`workflow ${handle.workflowId} running...`);
+          printResult(await handle.result() as MaterializeResult);
+        } else {
+          const concurrency = Number(opts.concurrency);
+          if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a whole number >= 1, got '${opts.concurrency}'.`);
+          const handle = await client.workflow.start('materializeRange', {
+            taskQueue: config.taskQueue,
+            workflowId: rangeWorkflowId(config.taskQueue, asset.name, keys[0], keys[keys.length - 1]),
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            args: [{ asset: asset.name, partitions: keys, retry: asset.retry, concurrency }],
+          });
+          console.log(`workflow ${handle.workflowId} running over ${keys.length} partitions...`);
+          const outcome = await handle.result() as RangeOutcome;
+          outcome.results.sort((a, b) => (a.partition ?? '').localeCompare(b.partition ?? '')).forEach(printResult);
+          const rows = outcome.results.reduce((n, r) => n + r.rows, 0);
+          console.log(`${outcome.results.length} of ${keys.length} partitions materialized, ${rows} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+          if (outcome.failures.length) {
+            for (const f of outcome.failures) console.error(`FAILED ${asset.name} ${f.partition}: ${f.error}`);
+            process.exitCode = 1;
+          }
+        }
+      } catch (err) {
+        if (err instanceof WorkflowFailedError) throw new Error(`materialize ${asset.name} failed: ${rootMessage(err)}`);
+        throw err;
+      } finally {
+        await client.connection.close();
+      }
+    });
+}
+
+function partitionsOf(asset: AssetDef, opts: Options): string[] {
+  if (opts.partition && (opts.from || opts.to)) throw new Error('Give either --partition or --from/--to, not both.');
+  if (!asset.partitions) {
+    if (opts.partition || opts.from || opts.to) checkAssetKey(asset, opts.partition ?? opts.from);
+    return [];
+  }
+  if (opts.partition) {
+    checkAssetKey(asset, opts.partition);
+    return [opts.partition];
+  }
+  if (!opts.from || !opts.to) throw new Error(`Asset '${asset.name}' is partitioned: give --partition <key> or --from <key> --to <key>.`);
+  return keysBetween(asset.partitions, opts.from, opts.to);
+}
+
+function printResult(r: MaterializeResult): void {
+  const where = r.partition ? ` ${r.partition}` : '';
+  const again = r.alreadyCommitted ? ' (already committed by an earlier attempt)' : '';
+  console.log(`materialized ${r.asset}${where}: ${r.rows} rows, ${(r.durationMs / 1000).toFixed(2)} s, table version ${r.version}${again}`);
+}

@@ -1,0 +1,47 @@
+// `freshet status [asset]`: what is materialized, when, with how many rows and which inputs.
+import type { Command } from 'commander';
+import { allKeys, type AssetDef } from '../../core/index.ts';
+import { assetTable, latestByPartition, materializations } from '../../engine/index.ts';
+import { openStore } from '../../storage/index.ts';
+import { loadConfig, loadProject } from '../config.ts';
+import { printTable } from './assets.ts';
+
+export function statusCommand(program: Command): void {
+  program.command('status [asset]')
+    .description('materialized partitions of one asset, or a summary of every asset')
+    .option('--all', 'list every partition, not only the newest 20')
+    .action(async (name: string | undefined, opts: { all?: boolean }) => {
+      const config = loadConfig();
+      const graph = await loadProject(config.project);
+      const warehouse = openStore(config.warehouse);
+      if (!name) {
+        const rows: string[][] = [];
+        for (const a of graph.assets) {
+          const latest = latestByPartition(await materializations(assetTable(warehouse, a.name)));
+          const expected = a.partitions ? allKeys(a.partitions, Date.now()).length : 1;
+          const newest = [...latest.values()].sort((x, y) => y.timestamp - x.timestamp)[0];
+          rows.push([a.name, `${latest.size}/${expected}`, newest ? new Date(newest.timestamp).toISOString() : 'never']);
+        }
+        printTable(['asset', 'materialized', 'last materialization'], rows);
+        return;
+      }
+      await assetStatus(graph.get(name), warehouse, opts.all ?? false);
+    });
+}
+
+async function assetStatus(asset: AssetDef, warehouse: ReturnType<typeof openStore>, all: boolean): Promise<void> {
+  const list = await materializations(assetTable(warehouse, asset.name));
+  const latest = [...latestByPartition(list).values()].sort((a, b) => (a.partition ?? '').localeCompare(b.partition ?? ''));
+  console.log(`${asset.name}: ${latest.length} partition(s) materialized, ${list.length} materialization(s) in the log`);
+  const shown = all ? latest : latest.slice(-20);
+  printTable(['partition', 'version', 'rows', 'bytes', 'duration', 'materialized at', 'inputs'], shown.map((m) => [
+    m.partition ?? '(all)',
+    String(m.version),
+    String(m.rows),
+    String(m.bytes),
+    `${(m.durationMs / 1000).toFixed(2)} s`,
+    new Date(m.timestamp).toISOString(),
+    Object.entries(m.inputVersions).map(([k, v]) => `${k}@v${v}`).join(' ') || '-',
+  ]));
+  if (!all && latest.length > shown.length) console.log(`(${latest.length - shown.length} older partitions hidden; --all shows them)`);
+}

@@ -1,0 +1,17 @@
+// `freshet worker`: one worker process against TEMPORAL_ADDRESS; run more for more throughput.
+import type { Command } from 'commander';
+import { loadConfig, loadProject } from '../config.ts';
+import { createWorker } from '../worker.ts';
+
+export function workerCommand(program: Command): void {
+  program.command('worker')
+    .description('run a Freshet worker against TEMPORAL_ADDRESS until Ctrl-C')
+    .action(async () => {
+      const config = loadConfig();
+      const graph = await loadProject(config.project);
+      const { worker, connection } = await createWorker({ config, graph });
+      console.log(`worker polling '${config.taskQueue}' on ${config.temporalAddress}; warehouse ${config.warehouse}`);
+      await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+      await connection.close();
+    });
+}

@@ -1,0 +1,21 @@
+// The `freshet` command: one file per subcommand under commands/.
+import { Command } from 'commander';
+import { assetsCommand } from './commands/assets.ts';
+import { devCommand } from './commands/dev.ts';
+import { materializeCommand } from './commands/materialize.ts';
+import { statusCommand } from './commands/status.ts';
+import { workerCommand } from './commands/worker.ts';
+
+const program = new Command('freshet')
+  .description('Feature assets in TypeScript, run by Temporal, stored as Delta Lake tables.')
+  .showHelpAfterError();
+
+for (const register of [devCommand, workerCommand, materializeCommand, assetsCommand, statusCommand]) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Errors that users cause are explained in their message; a stack adds nothing.
+  console.error(`error: ${(err as Error).message}`);
+  process.exitCode = 1;
+}

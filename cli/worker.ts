@@ -1,0 +1,40 @@
+// Builds a Freshet worker: the project's graph and warehouse behind the activities, the
+// workflows bundled from workflows/index.ts (or a prebuilt bundle).
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { createActivities } from '../activities/index.ts';
+import type { AssetGraph } from '../core/index.ts';
+import { engineConfigFromEnv } from '../engine/index.ts';
+import { openStore } from '../storage/index.ts';
+import type { FreshetConfig } from './config.ts';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerOptions {
+  config: FreshetConfig;
+  graph: AssetGraph;
+  /** a bundle made once with bundleWorkflowCode, to skip bundling at start (tests) */
+  workflowBundle?: { codePath: string } | { code: string };
+  maxConcurrentActivities?: number;
+}
+
+export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const { config, graph } = opts;
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: config.temporalAddress });
+  } catch (err) {
+    throw new Error(`Cannot reach Temporal at ${config.temporalAddress} (${(err as Error).message}). Start one with \`npm start\` or set TEMPORAL_ADDRESS.`);
+  }
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    activities: createActivities({ graph, warehouse: openStore(config.warehouse), engine: engineConfigFromEnv() }),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? Number(process.env.FRESHET_WORKER_ACTIVITIES ?? 4),
+    // Workflow isolates cost memory; a bounded cache keeps long-running workers flat.
+    maxCachedWorkflows: 200,
+  });
+  return { worker, connection };
+}

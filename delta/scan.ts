@@ -1,0 +1,90 @@
+// Reading a snapshot's data: local paths of its files (downloaded from S3 when needed), rows, counts.
+import type { ObjectStore } from '../storage/types.ts';
+import { sqlString, withDuck } from './duck.ts';
+import { DeltaLogError } from './errors.ts';
+import { fileKey, normalizePartition } from './log.ts';
+import { duckdbType } from './schema.ts';
+import { parseStats } from './stats.ts';
+import type { AddFile, PartitionValues, Snapshot } from './types.ts';
+
+export interface DataFile {
+  add: AddFile;
+  /** the object key in the table's store (add.path decoded) */
+  key: string;
+  /** a local file DuckDB can read */
+  localPath: string;
+  partitionValues: PartitionValues;
+}
+
+/** Every live file of `snapshot` as a local path; a missing file stops with its path and the version that needs it. */
+export async function dataFiles(table: ObjectStore, snapshot: Snapshot, files: AddFile[] = snapshot.files): Promise<DataFile[]> {
+  const out: DataFile[] = new Array(files.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      const add = files[i];
+      const key = fileKey(add.path);
+      let localPath: string;
+      try {
+        localPath = await table.localPath(key);
+      } catch (e) {
+        throw new DeltaLogError(`data file ${table.uri}/${key} is missing, but version ${snapshot.version} of the table references it (add.path "${add.path}"): ${(e as Error).message}`);
+      }
+      out[i] = { add, key, localPath, partitionValues: normalizePartition(add.partitionValues) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, files.length) }, worker));
+  return out;
+}
+
+const quoteId = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+/** A SELECT over the snapshot's files, partition columns filled in from the log, missing columns as NULL. */
+export async function scanSql(files: DataFile[], snapshot: Snapshot, present: Set<string>): Promise<string> {
+  const { schema, partitionColumns } = snapshot.metadata;
+  const values = files.map((f) => `(${[f.localPath, ...partitionColumns.map((c) => f.partitionValues[c] ?? null)]
+    .map((v) => (v === null ? 'NULL' : sqlString(v))).join(', ')})`);
+  const pcols = partitionColumns.map((_, i) => `__p${i}`);
+  const select = schema.map((f) => {
+    const i = partitionColumns.indexOf(f.name);
+    const type = f.type.startsWith('{') ? undefined : duckdbType(f.type);
+    if (i >= 0) return `CAST(__f.__p${i} AS ${type ?? 'VARCHAR'}) AS ${quoteId(f.name)}`;
+    if (present.has(f.name)) return `__d.${quoteId(f.name)}`;
+    return `CAST(NULL AS ${type ?? 'VARCHAR'}) AS ${quoteId(f.name)}`;
+  });
+  return `SELECT ${select.join(', ')}
+    FROM read_parquet([${files.map((f) => sqlString(f.localPath)).join(', ')}], union_by_name = true, filename = '__file') __d
+    JOIN (VALUES ${values.join(', ')}) __f(__path${pcols.map((p) => `, ${p}`).join('')}) ON __d.__file = __f.__path`;
+}
+
+/** Every row of the snapshot as JSON-friendly objects (DuckDB's JSON conversion), for checks and small tables. */
+export async function readRows(table: ObjectStore, snapshot: Snapshot): Promise<Record<string, unknown>[]> {
+  if (snapshot.files.length === 0) return [];
+  const files = await dataFiles(table, snapshot);
+  return withDuck(async (c) => {
+    const list = files.map((f) => sqlString(f.localPath)).join(', ');
+    const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet([${list}], union_by_name = true)`);
+    const present = new Set(described.getRowObjectsJson().map((r) => String(r.column_name)));
+    const result = await c.runAndReadAll(await scanSql(files, snapshot, present));
+    return result.getRowObjectsJson() as Record<string, unknown>[];
+  });
+}
+
+/** Row count from the files' stats; files without stats are counted from their Parquet footers. */
+export async function countRows(table: ObjectStore, snapshot: Snapshot): Promise<number> {
+  let rows = 0;
+  const unknown: AddFile[] = [];
+  for (const add of snapshot.files) {
+    const s = parseStats(add);
+    if (s) rows += s.numRecords;
+    else unknown.push(add);
+  }
+  if (unknown.length === 0) return rows;
+  const files = await dataFiles(table, snapshot, unknown);
+  const counted = await withDuck(async (c) => {
+    const r = await c.runAndReadAll(`SELECT sum(num_rows)::BIGINT AS n FROM parquet_file_metadata([${files.map((f) => sqlString(f.localPath)).join(', ')}])`);
+    return Number(r.getRowObjectsJson()[0].n ?? 0);
+  });
+  return rows + counted;
+}

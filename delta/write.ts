@@ -1,0 +1,199 @@
+// Writing one commit with optimistic concurrency: plan on the newest state, put-if-absent the next
+// version, and on losing the race check what the winners did before planning again.
+import { randomUUID } from 'node:crypto';
+import type { ObjectStore } from '../storage/types.ts';
+import { checkpointInterval, isAppendOnly } from './config.ts';
+import { writeCheckpoint } from './checkpoint.ts';
+import { DeltaConflictError, DeltaWriteError, describePartition } from './errors.ts';
+import { commitKey, normalizePartition, serializeActions, type Action, type Commit, type RawMetadata } from './log.ts';
+import { checkWritable, FRESHET_PROTOCOL } from './protocol.ts';
+import { LogState, toMetadata, toProtocol } from './replay.ts';
+import { evolveSchema, schemaString } from './schema.ts';
+import { latestState, listLog, newestVersion, readCommits, remember } from './snapshot.ts';
+import type { AddFile, Field, PartitionValues, RemoveFile } from './types.ts';
+
+export interface WriteRequest {
+  /** schema of the table after this write, partition columns included (new nullable columns = evolution) */
+  schema: Field[];
+  partitionColumns: string[];
+  mode: 'append' | 'overwrite';
+  /** with overwrite: the partition replaced (every live file with these partition values is removed); omitted = the whole table */
+  replace?: PartitionValues;
+  adds: AddFile[];
+  /** merged into the commit's commitInfo (delta sets timestamp and operation) */
+  commitInfo?: Record<string, unknown>;
+  /** idempotent write: when the table's txn version for appId is already >= version, nothing is written */
+  txn?: { appId: string; version: number };
+  /** table properties, used when this write creates the table */
+  configuration?: Record<string, string>;
+  /** attempts before giving up on a busy table (default 1000) */
+  maxAttempts?: number;
+}
+
+export interface WriteResult {
+  version: number;
+  /** true when txn showed the write was already committed */
+  skipped: boolean;
+  /** files removed by the overwrite */
+  removed: number;
+  /** lost races retried before this commit went in */
+  retries?: number;
+}
+
+export async function write(table: ObjectStore, req: WriteRequest): Promise<WriteResult> {
+  checkRequest(table.uri, req);
+  let state = await latestState(table);
+  const maxAttempts = req.maxAttempts ?? 1000;
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const done = state && req.txn ? state.txns.get(req.txn.appId) : undefined;
+    if (state && req.txn && done && done.version >= req.txn.version) {
+      return { version: state.version, skipped: true, removed: 0, retries: attempt };
+    }
+    const { actions, removed } = plan(table.uri, state, req);
+    const version = (state?.version ?? -1) + 1;
+    if (await table.putIfAbsent(commitKey(version), serializeActions(actions))) {
+      await afterCommit(table, state, actions, version);
+      return { version, skipped: false, removed, retries: attempt };
+    }
+    // Lost the race for `version`: read what won, refuse on a real conflict, else plan again on top of it.
+    const listing = await listLog(table, version);
+    const winners = await readCommits(table, listing, version, newestVersion(listing));
+    for (const w of winners) checkConflict(table.uri, req, state?.version ?? -1, w);
+    const next = state ? state.clone() : new LogState(table.uri);
+    for (const w of winners) next.apply(w.actions, w.version, w.timestamp, `${table.uri}/${w.key}`);
+    remember(table, next, listing);
+    state = next;
+  }
+  throw new DeltaWriteError(`gave up writing to ${table.uri} after ${maxAttempts} attempts: other writers kept committing first`);
+}
+
+function checkRequest(table: string, req: WriteRequest): void {
+  const names = new Set(req.schema.map((f) => f.name));
+  for (const c of req.partitionColumns) {
+    if (!names.has(c)) throw new DeltaWriteError(`write to ${table}: partition column "${c}" is not in the schema`);
+  }
+  if (req.replace && req.mode !== 'overwrite') throw new DeltaWriteError(`write to ${table}: "replace" needs mode "overwrite"`);
+  for (const k of Object.keys(req.replace ?? {})) {
+    if (!req.partitionColumns.includes(k)) {
+      throw new DeltaWriteError(`write to ${table}: replace names "${k}", which is not a partition column (${req.partitionColumns.join(', ') || 'none'})`);
+    }
+  }
+  const cols = [...req.partitionColumns].sort().join(',');
+  for (const add of req.adds) {
+    if (Object.keys(add.partitionValues).sort().join(',') !== cols) {
+      throw new DeltaWriteError(`write to ${table}: file ${add.path} has partition values for (${Object.keys(add.partitionValues).join(', ')}) but the partition columns are (${req.partitionColumns.join(', ')})`);
+    }
+    if (req.replace && !matches(add.partitionValues, req.replace)) {
+      throw new DeltaWriteError(`write to ${table}: file ${add.path} is in partition ${describePartition(add.partitionValues)}, outside the replaced partition ${describePartition(req.replace)}`);
+    }
+  }
+}
+
+/** The actions of a commit that applies `req` to `state`. */
+function plan(table: string, state: LogState | undefined, req: WriteRequest): { actions: Action[]; removed: number } {
+  const now = Date.now();
+  const actions: Action[] = [];
+  let metadata: RawMetadata | undefined;
+  if (!state) {
+    checkWritable(FRESHET_PROTOCOL, req.schema, table);
+    actions.push({ protocol: { ...FRESHET_PROTOCOL } });
+    metadata = {
+      id: randomUUID(),
+      format: { provider: 'parquet', options: {} },
+      schemaString: schemaString(req.schema),
+      partitionColumns: req.partitionColumns,
+      configuration: req.configuration ?? {},
+      createdTime: now,
+    };
+    actions.push({ metaData: metadata });
+  } else {
+    const current = toMetadata(state.metadata!, state.metadataSource);
+    checkWritable(toProtocol(state.protocol!), current.schema, table);
+    if (current.partitionColumns.join(',') !== req.partitionColumns.join(',')) {
+      throw new DeltaWriteError(`write to ${table}: the table is partitioned by (${current.partitionColumns.join(', ') || 'nothing'}) but the write by (${req.partitionColumns.join(', ') || 'nothing'}); repartitioning needs a new table`);
+    }
+    const evolved = evolveSchema(current.schema, req.schema, table);
+    if (evolved.changed) {
+      metadata = { ...state.metadata!, schemaString: schemaString(evolved.schema) };
+      actions.push({ metaData: metadata });
+    }
+  }
+  if (req.txn) actions.push({ txn: { appId: req.txn.appId, version: req.txn.version, lastUpdated: now } });
+  const removes: RemoveFile[] = [];
+  if (req.mode === 'overwrite' && state) {
+    for (const f of state.files.values()) {
+      if (req.replace && !matches(f.partitionValues, req.replace)) continue;
+      removes.push({ path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size });
+    }
+    if (removes.length > 0 && isAppendOnly(toMetadata(state.metadata!, state.metadataSource))) {
+      throw new DeltaWriteError(`write to ${table}: the table is append-only (delta.appendOnly=true), so ${describePartition(req.replace)} cannot be overwritten`);
+    }
+  }
+  for (const r of removes) actions.push({ remove: r });
+  for (const a of req.adds) actions.push({ add: a });
+  const operationParameters: Record<string, string> = {
+    mode: req.mode === 'append' ? 'Append' : 'Overwrite',
+    partitionBy: JSON.stringify(req.partitionColumns),
+  };
+  if (req.replace) operationParameters.predicate = predicate(req.replace);
+  actions.unshift({
+    commitInfo: {
+      timestamp: now,
+      operation: 'WRITE',
+      operationParameters,
+      readVersion: state?.version ?? -1,
+      isBlindAppend: req.mode === 'append',
+      engineInfo: 'freshet',
+      clientVersion: 'freshet-0.1.0',
+      ...req.commitInfo,
+    },
+  });
+  return { actions, removed: removes.length };
+}
+
+/** A winning commit conflicts when it added or removed files in what this write replaces. Blind appends never conflict (as in delta-rs). */
+function checkConflict(table: string, req: WriteRequest, readVersion: number, winner: Commit): void {
+  if (req.mode !== 'overwrite') return;
+  for (const a of winner.actions) {
+    const touched = a.add?.partitionValues ?? a.remove?.partitionValues;
+    if (!a.add && !a.remove) continue;
+    // A remove without partitionValues could be anywhere: treat it as touching this partition.
+    if (!req.replace || touched === undefined || matches(touched, req.replace)) {
+      const what = describePartition(req.replace);
+      const op = typeof winner.actions.find((x) => x.commitInfo)?.commitInfo?.operation === 'string'
+        ? ` (${String(winner.actions.find((x) => x.commitInfo)!.commitInfo!.operation)})` : '';
+      throw new DeltaConflictError(
+        `conflicting write to ${table}: version ${winner.version}${op} changed ${what} after this write read version ${readVersion}; nothing was committed. Read version ${winner.version} or later and write again.`,
+        { table, partition: req.replace, readVersion, conflictingVersion: winner.version },
+      );
+    }
+  }
+}
+
+/** After a commit: cache the new state and, every checkpointInterval commits, write a checkpoint. */
+async function afterCommit(table: ObjectStore, before: LogState | undefined, actions: Action[], version: number): Promise<void> {
+  const state = before ? before.clone() : new LogState(table.uri);
+  state.apply(actions, version, Date.now(), `${table.uri}/${commitKey(version)}`);
+  const listing = await listLog(table, version);
+  remember(table, state, listing);
+  const info = listing.commits.get(version);
+  if (info) state.timestamp = info.modified;
+  if (version > 0 && version % checkpointInterval(toMetadata(state.metadata!, state.metadataSource)) === 0) {
+    try {
+      await writeCheckpoint(table, state);
+    } catch (e) {
+      // The commit stands without its checkpoint; readers replay the JSON commits instead.
+      console.warn(`freshet: checkpoint ${version} of ${table.uri} not written: ${(e as Error).message}`);
+    }
+  }
+}
+
+export function matches(pv: PartitionValues, filter: PartitionValues): boolean {
+  const a = normalizePartition(pv);
+  const b = normalizePartition(filter);
+  return Object.keys(b).every((k) => (a[k] ?? null) === b[k]);
+}
+
+function predicate(pv: PartitionValues): string {
+  return Object.entries(pv).map(([k, v]) => (v === null ? `${k} IS NULL` : `${k} = '${v.replace(/'/g, "''")}'`)).join(' AND ');
+}

@@ -1,0 +1,48 @@
+// What was materialized when, read back from the commitInfo Freshet writes with every commit.
+import { history, loadSnapshot, type Table } from '../delta/index.ts';
+
+export interface Materialization {
+  version: number;
+  timestamp: number;
+  partition: string | null;
+  rows: number;
+  bytes: number;
+  durationMs: number;
+  inputVersions: Record<string, number>;
+}
+
+interface FreshetCommitInfo {
+  partition?: string | null;
+  rows?: number;
+  bytes?: number;
+  durationMs?: number;
+  inputVersions?: Record<string, number>;
+}
+
+/** Every Freshet materialization recorded in the table's log, oldest first. */
+export async function materializations(table: Table): Promise<Materialization[]> {
+  if (!(await loadSnapshot(table))) return [];
+  const entries = await history(table);
+  const out: Materialization[] = [];
+  for (const e of entries) {
+    const info = e.commitInfo?.freshet as FreshetCommitInfo | undefined;
+    if (!info) continue;
+    out.push({
+      version: e.version,
+      timestamp: e.timestamp,
+      partition: info.partition ?? null,
+      rows: info.rows ?? 0,
+      bytes: info.bytes ?? 0,
+      durationMs: info.durationMs ?? 0,
+      inputVersions: info.inputVersions ?? {},
+    });
+  }
+  return out;
+}
+
+/** The newest materialization of each partition ('' for an unpartitioned asset). */
+export function latestByPartition(list: Materialization[]): Map<string, Materialization> {
+  const latest = new Map<string, Materialization>();
+  for (const m of list) latest.set(m.partition ?? '', m);
+  return latest;
+}

@@ -1,0 +1,124 @@
+// Compact binary encoding for checkpoints: a growable little-endian writer and its reader.
+
+const text = new TextEncoder();
+const untext = new TextDecoder();
+
+export class BinaryWriter {
+  private buf = new Uint8Array(1 << 16);
+  private view = new DataView(this.buf.buffer);
+  length = 0;
+
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(v: number): void {
+    this.room(1);
+    this.buf[this.length++] = v;
+  }
+
+  /** unsigned integers up to 2^53 in 7-bit groups */
+  uint(v: number): void {
+    this.room(8);
+    while (v >= 0x80) {
+      this.buf[this.length++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.length++] = v;
+  }
+
+  f64(v: number): void {
+    this.room(8);
+    this.view.setFloat64(this.length, v, true);
+    this.length += 8;
+  }
+
+  str(s: string): void {
+    // ASCII fast path: most keys are ids
+    let ascii = s.length < 256;
+    for (let i = 0; ascii && i < s.length; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
+    if (ascii) {
+      this.uint(s.length);
+      this.room(s.length);
+      for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i);
+      return;
+    }
+    this.bytes(text.encode(s));
+  }
+
+  bytes(b: Uint8Array): void {
+    this.uint(b.length);
+    this.room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  json(v: unknown): void {
+    this.str(JSON.stringify(v) ?? 'null');
+  }
+
+  /** The bytes written so far (a copy, safe to keep while writing on). */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+export class BinaryReader {
+  private readonly view: DataView;
+  at = 0;
+
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  get done(): boolean {
+    return this.at >= this.buf.length;
+  }
+
+  u8(): number {
+    return this.buf[this.at++];
+  }
+
+  uint(): number {
+    let v = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.buf[this.at++];
+      v += (b & 0x7f) * scale;
+      if (b < 0x80) return v;
+      scale *= 0x80;
+    }
+  }
+
+  f64(): number {
+    const v = this.view.getFloat64(this.at, true);
+    this.at += 8;
+    return v;
+  }
+
+  str(): string {
+    const n = this.uint();
+    const slice = this.buf.subarray(this.at, this.at + n);
+    this.at += n;
+    let ascii = true;
+    for (let i = 0; ascii && i < slice.length; i++) if (slice[i] > 0x7f) ascii = false;
+    return ascii && n < 256 ? String.fromCharCode.apply(null, slice as unknown as number[]) : untext.decode(slice);
+  }
+
+  bytes(): Uint8Array {
+    const n = this.uint();
+    const b = this.buf.slice(this.at, this.at + n);
+    this.at += n;
+    return b;
+  }
+
+  json<T>(): T {
+    return JSON.parse(this.str()) as T;
+  }
+}

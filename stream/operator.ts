@@ -1,0 +1,516 @@
+// The keyed event-time window operator. Per key: panes (one per slide, or one per session) and
+// one timer. A window [end − size, end) fires when the watermark reaches end − 1 (Flink's
+// EventTimeTrigger), checked after every event so results do not depend on batch boundaries.
+// A late event still inside the allowed lateness updates its panes and re-fires the windows
+// already emitted (revision + 1); beyond it the event goes to the late records with the reason.
+// Panes are dropped once every window over them is past end − 1 + lateness; a key with nothing
+// left is evicted once idle for the TTL.
+import type { StreamingAsset } from '../core/streaming.ts';
+import { addEvent, compileAggregates, mergePane, newPane, paneBytes, paneResults } from './aggregates.ts';
+import type { CompiledAggregates, Pane } from './aggregates.ts';
+import type { EventBatch } from './batch.ts';
+import { Deduplicator } from './dedup.ts';
+import { TimerIndex } from './timers.ts';
+import { WatermarkTracker } from './watermark.ts';
+
+export interface WindowRow {
+  keyParts: string[];
+  windowStart: number;
+  windowEnd: number;
+  /** 0 when first fired; +1 each time a late event re-fires the window */
+  revision: number;
+  /** aggregate values in the asset's aggregate order */
+  values: unknown[];
+}
+
+export interface LateEvent {
+  partition: number;
+  offset: number;
+  key: string;
+  eventTime: number;
+  watermark: number;
+  reason: string;
+  payload: unknown;
+}
+
+export interface SessionPane extends Pane {
+  end: number;
+  /** revision last emitted, −1 before the first firing */
+  revision: number;
+  pending: boolean;
+}
+
+export interface KeyState {
+  key: string;
+  parts: string[];
+  /** sliding/tumbling: panes by start; sessions: SessionPane by start */
+  panes: Pane[];
+  lastSeen: number;
+  /** sliding/tumbling: the largest window end this key has been fired up to */
+  firedEnd: number;
+  /** earliest registered timer, Infinity when none */
+  timer: number;
+  /** re-fired windows' last revisions (sliding/tumbling), by window end */
+  revisions: Map<number, number> | null;
+  /** window ends waiting to be re-fired */
+  refire: number[] | null;
+  dirty: boolean;
+  evicted: boolean;
+}
+
+export interface OperatorMetrics {
+  events: number;
+  late: number;
+  duplicates: number;
+  rows: number;
+  refires: number;
+  evictedKeys: number;
+}
+
+export interface OperatorOptions {
+  now?: () => number;
+}
+
+export class WindowOperator {
+  readonly asset: StreamingAsset;
+  readonly aggs: CompiledAggregates;
+  readonly tracker: WatermarkTracker;
+  readonly dedup: Deduplicator | null;
+  readonly keys = new Map<string, KeyState>();
+  private readonly timers = new TimerIndex<KeyState>();
+  private readonly refireKeys = new Set<KeyState>();
+  private readonly scratch: Pane;
+  private readonly session: boolean;
+  private readonly size: number;
+  private readonly slide: number;
+  private readonly gap: number;
+  private readonly lateness: number;
+  private readonly ttl: number;
+  /** keys changed since the last checkpoint, and keys evicted since then */
+  dirtyKeys: KeyState[] = [];
+  evictedKeys: string[] = [];
+  /** ids first seen since the last checkpoint */
+  newIds: Array<[string, number]> = [];
+  rows: WindowRow[] = [];
+  late: LateEvent[] = [];
+  metrics: OperatorMetrics = { events: 0, late: 0, duplicates: 0, rows: 0, refires: 0, evictedKeys: 0 };
+
+  constructor(asset: StreamingAsset, opts: OperatorOptions = {}) {
+    this.asset = asset;
+    this.aggs = compileAggregates(asset.aggregates);
+    this.tracker = new WatermarkTracker(asset.maxOutOfOrdernessMs, asset.idleTimeoutMs, opts.now);
+    this.dedup = asset.dedupBy ? new Deduplicator(asset.dedupHorizonMs) : null;
+    this.scratch = newPane(this.aggs, 0);
+    const w = asset.window;
+    this.session = w.kind === 'session';
+    this.size = w.kind === 'session' ? 0 : w.sizeMs;
+    this.slide = w.kind === 'sliding' ? w.slideMs : w.kind === 'tumbling' ? w.sizeMs : 0;
+    this.gap = w.kind === 'session' ? w.gapMs : 0;
+    this.lateness = asset.allowedLatenessMs;
+    this.ttl = asset.ttlMs;
+  }
+
+  get watermark(): number {
+    return this.tracker.watermark;
+  }
+
+  /** Runs a decoded batch through dedup, lateness, the panes and any windows the watermark closes. */
+  process(b: EventBatch): void {
+    const tracker = this.tracker;
+    const dedup = this.dedup;
+    const keys = this.keys;
+    let lastPartition = NaN;
+    let slot = 0;
+    let lastKey = '';
+    let k: KeyState | undefined;
+    const active = new Set<number>();
+    for (let i = 0; i < b.size; i++) {
+      const ts = b.time[i];
+      if (b.partition[i] !== lastPartition) {
+        lastPartition = b.partition[i];
+        slot = tracker.slot(lastPartition);
+        active.add(slot);
+      }
+      if (dedup) {
+        const id = b.id[i];
+        if (!dedup.offer(id, ts)) {
+          this.metrics.duplicates++;
+          continue;
+        }
+        this.newIds.push([id, ts + dedup.horizonMs]);
+      }
+      this.metrics.events++;
+      const key = b.key[i];
+      if (key !== lastKey || k === undefined || k.evicted) {
+        k = keys.get(key);
+        lastKey = key;
+      }
+      const w = tracker.watermark;
+      const accepted = this.session ? this.addSession(k, b, i, ts, w) : this.addSliding(k, b, i, ts, w);
+      if (accepted && k === undefined) k = keys.get(key);
+      tracker.observe(slot, ts);
+      if (tracker.watermark >= this.timers.next) this.fire();
+    }
+    tracker.tick(active);
+    this.fire();
+  }
+
+  /** Per-batch housekeeping when no events arrived: idle partitions may release the watermark. */
+  idleTick(): void {
+    this.tracker.tick();
+    this.fire();
+  }
+
+  private newKey(b: EventBatch, i: number, ts: number): KeyState {
+    const key = b.key[i];
+    const k: KeyState = {
+      key,
+      parts: this.asset.key.length === 1 ? [key] : b.keyParts[i],
+      panes: [],
+      lastSeen: ts,
+      firedEnd: -Infinity,
+      timer: Infinity,
+      revisions: null,
+      refire: null,
+      dirty: false,
+      evicted: false,
+    };
+    this.keys.set(key, k);
+    return k;
+  }
+
+  private markDirty(k: KeyState): void {
+    if (!k.dirty) {
+      k.dirty = true;
+      this.dirtyKeys.push(k);
+    }
+  }
+
+  private recordLate(b: EventBatch, i: number, ts: number, w: number, reason: string): false {
+    this.metrics.late++;
+    this.late.push({ partition: b.partition[i], offset: b.offset[i], key: b.key[i], eventTime: ts, watermark: w, reason, payload: b.raw[i] });
+    return false;
+  }
+
+  private schedule(k: KeyState, t: number): void {
+    if (t < k.timer) {
+      k.timer = t;
+      this.timers.add(t, k);
+    }
+  }
+
+  // ---- sliding and tumbling ----
+
+  private addSliding(k: KeyState | undefined, b: EventBatch, i: number, ts: number, w: number): boolean {
+    const slide = this.slide;
+    const size = this.size;
+    const p = Math.floor(ts / slide) * slide;
+    // the last window over this event ends at p + size
+    if (p + size - 1 + this.lateness <= w) {
+      return this.recordLate(b, i, ts, w, `event time ${iso(ts)} is beyond the allowed lateness (${this.lateness} ms) of its last window [${iso(p + size - size)}, ${iso(p + size)}) at watermark ${iso(w)}`);
+    }
+    if (k === undefined) k = this.newKey(b, i, ts);
+    const panes = k.panes;
+    let pane = panes.length > 0 ? panes[panes.length - 1] : undefined;
+    if (pane === undefined || pane.start !== p) {
+      pane = undefined;
+      let at = panes.length;
+      while (at > 0 && panes[at - 1].start > p) at--;
+      if (at > 0 && panes[at - 1].start === p) pane = panes[at - 1];
+      else {
+        // windows over this pane that were emitted for the key before it had this pane
+        if (k.firedEnd >= p + slide) this.lateInto(k, p, w, false);
+        pane = newPane(this.aggs, p);
+        panes.splice(at, 0, pane);
+        this.schedule(k, Math.max(k.firedEnd + slide, p + slide) - 1);
+      }
+    }
+    if (k.firedEnd >= p + slide && pane.nums !== undefined && !k.refire?.includes(-p - 1)) {
+      this.lateInto(k, p, w, true);
+    }
+    addEvent(this.aggs, pane, b.nums, b.vals, ts, i);
+    if (ts > k.lastSeen) k.lastSeen = ts;
+    this.markDirty(k);
+    return true;
+  }
+
+  /** A late event for pane p: queue the windows over p that were already passed for this key and are not yet expired. */
+  private lateInto(k: KeyState, p: number, w: number, paneExisted: boolean): void {
+    const slide = this.slide;
+    const last = Math.min(k.firedEnd, p + this.size);
+    for (let end = p + slide; end <= last; end += slide) {
+      if (end - 1 + this.lateness <= w) continue;
+      const revisions = (k.revisions ??= new Map());
+      if (!revisions.has(end)) {
+        // emitted before iff the window held a pane other than p, or p itself existed
+        const had = paneExisted || k.panes.some((q) => q.start !== p && q.start >= end - this.size && q.start < end);
+        revisions.set(end, had ? 0 : -1);
+      }
+      const refire = (k.refire ??= []);
+      if (!refire.includes(end)) refire.push(end);
+    }
+    if (k.refire && k.refire.length > 0) this.refireKeys.add(k);
+  }
+
+  /** Emits the window ending at `end` for key k. */
+  private emitSliding(k: KeyState, end: number, revision: number): boolean {
+    const start = end - this.size;
+    const panes = k.panes;
+    let only: Pane | undefined;
+    let n = 0;
+    for (const q of panes) {
+      if (q.start >= start && q.start < end) {
+        n++;
+        only = q;
+      }
+    }
+    if (n === 0) return false;
+    let acc = only!;
+    if (n > 1) {
+      acc = this.resetScratch();
+      for (const q of panes) if (q.start >= start && q.start < end) mergePane(this.aggs, acc, q, true);
+    }
+    this.rows.push({ keyParts: k.parts, windowStart: start, windowEnd: end, revision, values: paneResults(this.aggs, acc) });
+    this.metrics.rows++;
+    return true;
+  }
+
+  private wakeSliding(k: KeyState, w: number): void {
+    const slide = this.slide;
+    const size = this.size;
+    const panes = k.panes;
+    // normal firing: window ends in (firedEnd, w + 1] that hold a pane
+    const upTo = Math.floor((w + 1) / slide) * slide;
+    if (panes.length > 0 && upTo > k.firedEnd) {
+      let end = Math.max(k.firedEnd + slide, panes[0].start + slide);
+      const lastEnd = Math.min(upTo, panes[panes.length - 1].start + size);
+      for (; end <= lastEnd; end += slide) this.emitSliding(k, end, 0);
+      k.firedEnd = upTo;
+      this.markDirty(k);
+    } else if (upTo > k.firedEnd) {
+      k.firedEnd = upTo;
+    }
+    // drop panes no window can use any more
+    let drop = 0;
+    while (drop < panes.length && panes[drop].start + size - 1 + this.lateness <= w) drop++;
+    if (drop > 0) {
+      panes.splice(0, drop);
+      this.markDirty(k);
+    }
+    if (k.revisions) {
+      for (const end of k.revisions.keys()) if (end - 1 + this.lateness <= w) k.revisions.delete(end);
+      if (k.revisions.size === 0) k.revisions = null;
+    }
+    this.rescheduleSliding(k, w);
+  }
+
+  private rescheduleSliding(k: KeyState, w: number): void {
+    const panes = k.panes;
+    k.timer = Infinity;
+    if (panes.length === 0) {
+      this.scheduleEviction(k, w);
+      return;
+    }
+    const nextEnd = Math.max(k.firedEnd + this.slide, panes[0].start + this.slide);
+    const fire = nextEnd <= panes[panes.length - 1].start + this.size ? nextEnd - 1 : Infinity;
+    const cleanup = panes[0].start + this.size - 1 + this.lateness;
+    this.schedule(k, Math.max(Math.min(fire, cleanup), w + 1e-3 > fire ? fire : Math.min(fire, cleanup)));
+  }
+
+  // ---- sessions ----
+
+  private addSession(k: KeyState | undefined, b: EventBatch, i: number, ts: number, w: number): boolean {
+    const gap = this.gap;
+    const lateness = this.lateness;
+    let start = ts;
+    let end = ts + gap;
+    // live sessions this event touches (Flink merges windows that intersect or touch)
+    let first = -1;
+    let count = 0;
+    if (k) {
+      const s = k.panes as SessionPane[];
+      for (let j = 0; j < s.length; j++) {
+        const q = s[j];
+        if (q.end - 1 + lateness <= w) continue;
+        if (q.start <= end && q.end >= start) {
+          if (first === -1) first = j;
+          count++;
+        } else if (q.start > end) break;
+      }
+    }
+    if (count === 0 && end - 1 + lateness <= w) {
+      return this.recordLate(b, i, ts, w, `event time ${iso(ts)} opens a session [${iso(start)}, ${iso(end)}) beyond the allowed lateness (${lateness} ms) at watermark ${iso(w)}`);
+    }
+    if (k === undefined) k = this.newKey(b, i, ts);
+    const sessions = k.panes as SessionPane[];
+    let target: SessionPane;
+    if (count === 0) {
+      target = { ...newPane(this.aggs, start), end, revision: -1, pending: true };
+      let at = sessions.length;
+      while (at > 0 && sessions[at - 1].start > start) at--;
+      sessions.splice(at, 0, target);
+    } else {
+      // merge every touched live session into the first one
+      target = sessions[first];
+      const merged: SessionPane[] = [];
+      for (let j = first + 1; j < sessions.length; j++) {
+        const q = sessions[j];
+        if (q.end - 1 + lateness <= w) continue;
+        if (q.start <= Math.max(end, target.end) && q.end >= start) merged.push(q);
+      }
+      for (const q of merged) {
+        mergePane(this.aggs, target, q, true);
+        target.end = Math.max(target.end, q.end);
+        target.revision = Math.max(target.revision, q.revision);
+        sessions.splice(sessions.indexOf(q), 1);
+      }
+      target.start = Math.min(target.start, start);
+      target.end = Math.max(target.end, end);
+      target.pending = true;
+    }
+    addEvent(this.aggs, target, b.nums, b.vals, ts, i);
+    if (ts > k.lastSeen) k.lastSeen = ts;
+    this.markDirty(k);
+    if (target.end - 1 <= w) {
+      // the session had closed: a late event within the lateness re-fires it now
+      this.refireKeys.add(k);
+    }
+    this.schedule(k, target.end - 1);
+    return true;
+  }
+
+  private wakeSession(k: KeyState, w: number): void {
+    const sessions = k.panes as SessionPane[];
+    let changed = false;
+    for (const s of sessions) {
+      if (s.pending && s.end - 1 <= w) {
+        s.revision += 1;
+        s.pending = false;
+        if (s.revision > 0) this.metrics.refires++;
+        this.rows.push({ keyParts: k.parts, windowStart: s.start, windowEnd: s.end, revision: s.revision, values: paneResults(this.aggs, s) });
+        this.metrics.rows++;
+        changed = true;
+      }
+    }
+    let drop = 0;
+    for (let j = sessions.length - 1; j >= 0; j--) {
+      if (sessions[j].end - 1 + this.lateness <= w && !sessions[j].pending) {
+        sessions.splice(j, 1);
+        drop++;
+      }
+    }
+    if (changed || drop > 0) this.markDirty(k);
+    k.timer = Infinity;
+    if (sessions.length === 0) {
+      this.scheduleEviction(k, w);
+      return;
+    }
+    let next = Infinity;
+    for (const s of sessions) next = Math.min(next, s.pending ? s.end - 1 : s.end - 1 + this.lateness);
+    this.schedule(k, next);
+  }
+
+  // ---- firing, eviction ----
+
+  /** Fires every timer the watermark has reached, and the re-fires late events asked for. */
+  fire(): void {
+    const w = this.tracker.watermark;
+    for (const k of this.refireKeys) {
+      if (k.evicted) continue;
+      if (this.session) this.wakeSession(k, w);
+      else this.refireSliding(k, w);
+    }
+    this.refireKeys.clear();
+    for (;;) {
+      const due = this.timers.popDue(w);
+      if (!due) break;
+      for (const k of due.keys) {
+        if (k.evicted || k.timer !== due.time) continue;
+        if (k.panes.length === 0 && k.lastSeen + this.ttl <= w) {
+          this.evict(k);
+          continue;
+        }
+        if (this.session) this.wakeSession(k, w);
+        else this.wakeSliding(k, w);
+      }
+    }
+    if (this.dedup) this.dedup.expire(w);
+  }
+
+  private refireSliding(k: KeyState, w: number): void {
+    const ends = k.refire;
+    k.refire = null;
+    if (!ends) return;
+    ends.sort((a, b) => a - b);
+    for (const end of ends) {
+      if (end - 1 + this.lateness <= w) continue;
+      const revision = (k.revisions!.get(end) ?? -1) + 1;
+      if (this.emitSliding(k, end, revision)) {
+        k.revisions!.set(end, revision);
+        if (revision > 0) this.metrics.refires++;
+      }
+    }
+    this.markDirty(k);
+  }
+
+  private scheduleEviction(k: KeyState, w: number): void {
+    const at = k.lastSeen + this.ttl;
+    if (at <= w) this.evict(k);
+    else this.schedule(k, at);
+  }
+
+  private evict(k: KeyState): void {
+    k.evicted = true;
+    this.keys.delete(k.key);
+    this.evictedKeys.push(k.key);
+    this.metrics.evictedKeys++;
+  }
+
+  private resetScratch(): Pane {
+    const s = this.scratch;
+    s.nums.set(this.aggs.init);
+    if (s.objs) s.objs.fill(null);
+    if (s.lasts) s.lasts.fill(null);
+    return s;
+  }
+
+  /** Registers a restored key and its timer. */
+  restoreKey(k: KeyState): void {
+    k.timer = Infinity;
+    k.dirty = false;
+    k.evicted = false;
+    this.keys.set(k.key, k);
+    const w = this.tracker.watermark;
+    if (this.session) {
+      let next = Infinity;
+      for (const s of k.panes as SessionPane[]) next = Math.min(next, s.pending ? s.end - 1 : s.end - 1 + this.lateness);
+      if (next === Infinity) this.scheduleEviction(k, w);
+      else this.schedule(k, next);
+    } else {
+      this.rescheduleSliding(k, w);
+    }
+  }
+
+  /** Takes the rows and late events produced so far. */
+  drain(): { rows: WindowRow[]; late: LateEvent[] } {
+    const out = { rows: this.rows, late: this.late };
+    this.rows = [];
+    this.late = [];
+    return out;
+  }
+
+  /** Approximate bytes of keyed state (panes, key entries, dedup ids). */
+  stateBytes(): number {
+    let bytes = 0;
+    for (const k of this.keys.values()) {
+      bytes += 96 + 2 * k.key.length;
+      for (const p of k.panes) bytes += paneBytes(p);
+    }
+    if (this.dedup) bytes += this.dedup.size * 64;
+    return bytes;
+  }
+}
+
+function iso(t: number): string {
+  return Number.isFinite(t) ? new Date(t).toISOString() : String(t);
+}

@@ -1,0 +1,74 @@
+// Test harness: a real worker on its own task queue and warehouse, against the shared dev server.
+import { Client, Connection } from '@temporalio/client';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import type { FreshetConfig } from '../cli/config.ts';
+import { createWorker } from '../cli/worker.ts';
+import type { AssetGraph } from '../core/index.ts';
+
+let runtimeInstalled = false;
+
+export interface Harness {
+  config: FreshetConfig;
+  client: Client;
+  /** env for a `freshet` subprocess that talks to this harness's server, queue and warehouse */
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), `freshet-${prefix}-`));
+}
+
+export function testConfig(name: string, overrides: Partial<FreshetConfig> = {}): FreshetConfig {
+  return {
+    temporalAddress: inject('temporalAddress'),
+    namespace: 'default',
+    taskQueue: `test-${name}-${process.pid}-${Date.now()}`,
+    warehouse: tempDir(name),
+    project: path.resolve('assets/index.ts'),
+    ...overrides,
+  };
+}
+
+export function envFor(config: FreshetConfig): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: config.temporalAddress,
+    FRESHET_TASK_QUEUE: config.taskQueue,
+    FRESHET_WAREHOUSE: config.warehouse,
+    FRESHET_PROJECT: config.project,
+  };
+}
+
+/** Starts an in-process worker for `graph`; `worker: false` gives only the client. */
+export async function startHarness(graph: AssetGraph, config: FreshetConfig, opts: { worker?: boolean } = {}): Promise<Harness> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    runtimeInstalled = true;
+  }
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection, namespace: config.namespace });
+  let stopWorker = async () => {};
+  if (opts.worker !== false) {
+    const { worker, connection: native } = await createWorker({ config, graph, workflowBundle: { codePath: inject('workflowBundlePath') } });
+    const running = worker.run();
+    stopWorker = async () => {
+      worker.shutdown();
+      await running;
+      await native.close();
+    };
+  }
+  return {
+    config,
+    client,
+    env: envFor(config),
+    stop: async () => {
+      await stopWorker();
+      await connection.close();
+    },
+  };
+}

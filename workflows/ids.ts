@@ -1,0 +1,10 @@
+// Workflow ids, derived from what is computed so a second request for the same partition
+// joins the running workflow instead of computing twice. Pure: shared by cli/ and web/.
+
+export function materializeWorkflowId(taskQueue: string, asset: string, partition: string | undefined): string {
+  return `${taskQueue}/materialize/${asset}/${partition ?? 'all'}`;
+}
+
+export function rangeWorkflowId(taskQueue: string, asset: string, from: string, to: string): string {
+  return `${taskQueue}/materialize-range/${asset}/${from}..${to}`;
+}
