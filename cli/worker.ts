@@ -1,6 +1,6 @@
 // Builds a Freshet worker: the project's graph and warehouse behind the activities, the
 // workflows bundled from workflows/index.ts (or a prebuilt bundle).
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.ts';
 import type { AssetGraph } from '../core/index.ts';
@@ -9,6 +9,15 @@ import { openStore } from '../storage/index.ts';
 import type { FreshetConfig } from './config.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+let runtimeReady = false;
+
+/** The SDK logs every bundle and state change at INFO; Freshet's commands show warnings and worse. */
+export function installRuntime(level: LogLevel = (process.env.FRESHET_LOG_LEVEL as LogLevel | undefined) ?? 'WARN'): void {
+  if (runtimeReady) return;
+  Runtime.install({ logger: new DefaultLogger(level) });
+  runtimeReady = true;
+}
 
 export interface WorkerOptions {
   config: FreshetConfig;

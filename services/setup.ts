@@ -1,9 +1,13 @@
 // Installs, once per machine, every external part the tests and `freshet dev` need.
 // Each step skips what is already there, so running it again is cheap.
 import { ensureTemporalBinary } from './temporal.ts';
+import { ensureMinioBinary } from './minio.ts';
+import { ensureDeltaLake } from './deltalake.ts';
 
 const steps: Array<[string, () => Promise<unknown>]> = [
   ['temporal CLI', ensureTemporalBinary],
+  ['MinIO', ensureMinioBinary],
+  ['delta-rs (python deltalake)', ensureDeltaLake],
 ];
 
 for (const [name, run] of steps) {

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { binDir, freshetHome } from './paths.ts';
-import { freePort, runInstaller, stopProcess, waitForPort } from './process.ts';
+import { freePort, isFree, runInstaller, stopProcess, waitForPort } from './process.ts';
 
 // Newer tags carry a `replace` directive that `go install` refuses.
 const CLI_VERSION = 'v1.5.1';
@@ -29,6 +29,8 @@ export interface StartOptions {
   dbFile?: string;
   port?: number;
   ui?: boolean;
+  /** Web UI port (default: gRPC port + 1000 when free, as the CLI does) */
+  uiPort?: number;
   log?: (line: string) => void;
 }
 
@@ -40,7 +42,7 @@ export async function startTemporalDevServer(opts: StartOptions = {}): Promise<T
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true'];
   let uiUrl: string | undefined;
   if (opts.ui) {
-    const uiPort = await freePort();
+    const uiPort = opts.uiPort ?? (await isFree(port + 1000) ? port + 1000 : await freePort());
     args.push('--ui-port', String(uiPort));
     uiUrl = `http://127.0.0.1:${uiPort}`;
   } else {

@@ -6,7 +6,7 @@ import type { ObjectStore } from './types.ts';
 export type * from './types.ts';
 export type { S3Options } from './s3.ts';
 export { LocalStore } from './local.ts';
-export { S3Store, s3OptionsFromEnv } from './s3.ts';
+export { ensureBucket, S3Store, s3OptionsFromEnv } from './s3.ts';
 
 export interface StoreOptions {
   s3?: S3Options;

@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -190,6 +191,17 @@ export class S3Store implements ObjectStore {
     await fs.writeFile(tmp, bytes);
     await fs.rename(tmp, file);
     return file;
+  }
+}
+
+/** Creates the bucket of an `s3://bucket/...` URI unless it exists (for tests and local MinIO). */
+export async function ensureBucket(uri: string, options: S3Options = {}): Promise<void> {
+  const { bucket } = parseS3Uri(uri);
+  try {
+    await clientFor(s3OptionsFromEnv(options)).send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (e) {
+    if (errName(e) === 'BucketAlreadyOwnedByYou' || errName(e) === 'BucketAlreadyExists') return;
+    throw s3Error('create bucket', `s3://${bucket}`, e);
   }
 }
 

@@ -146,8 +146,8 @@ export class WindowOperator {
         lastKey = key;
       }
       const w = tracker.watermark;
-      const accepted = this.session ? this.addSession(k, b, i, ts, w) : this.addSliding(k, b, i, ts, w);
-      if (accepted && k === undefined) k = keys.get(key);
+      const kept = this.session ? this.addSession(k, b, i, ts, w) : this.addSliding(k, b, i, ts, w);
+      if (kept) k = kept;
       tracker.observe(slot, ts);
       if (tracker.watermark >= this.timers.next) this.fire();
     }
@@ -186,10 +186,9 @@ export class WindowOperator {
     }
   }
 
-  private recordLate(b: EventBatch, i: number, ts: number, w: number, reason: string): false {
+  private recordLate(b: EventBatch, i: number, ts: number, w: number, reason: string): void {
     this.metrics.late++;
     this.late.push({ partition: b.partition[i], offset: b.offset[i], key: b.key[i], eventTime: ts, watermark: w, reason, payload: b.raw[i] });
-    return false;
   }
 
   private schedule(k: KeyState, t: number): void {
@@ -201,55 +200,53 @@ export class WindowOperator {
 
   // ---- sliding and tumbling ----
 
-  private addSliding(k: KeyState | undefined, b: EventBatch, i: number, ts: number, w: number): boolean {
+  private addSliding(k: KeyState | undefined, b: EventBatch, i: number, ts: number, w: number): KeyState | undefined {
     const slide = this.slide;
     const size = this.size;
     const p = Math.floor(ts / slide) * slide;
     // the last window over this event ends at p + size
     if (p + size - 1 + this.lateness <= w) {
-      return this.recordLate(b, i, ts, w, `event time ${iso(ts)} is beyond the allowed lateness (${this.lateness} ms) of its last window [${iso(p + size - size)}, ${iso(p + size)}) at watermark ${iso(w)}`);
+      this.recordLate(b, i, ts, w, `event time ${iso(ts)} is beyond the allowed lateness (${this.lateness} ms) of its last window [${iso(p)}, ${iso(p + size)}) at watermark ${iso(w)}`);
+      return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
+    // windows over this pane already fired for this key: re-fire those still within the lateness
+    if (k.firedEnd >= p + slide) this.lateInto(k, p, w);
     const panes = k.panes;
     let pane = panes.length > 0 ? panes[panes.length - 1] : undefined;
     if (pane === undefined || pane.start !== p) {
-      pane = undefined;
       let at = panes.length;
       while (at > 0 && panes[at - 1].start > p) at--;
       if (at > 0 && panes[at - 1].start === p) pane = panes[at - 1];
       else {
-        // windows over this pane that were emitted for the key before it had this pane
-        if (k.firedEnd >= p + slide) this.lateInto(k, p, w, false);
         pane = newPane(this.aggs, p);
         panes.splice(at, 0, pane);
-        this.schedule(k, Math.max(k.firedEnd + slide, p + slide) - 1);
+        this.schedule(k, this.nextSlidingTime(k));
       }
-    }
-    if (k.firedEnd >= p + slide && pane.nums !== undefined && !k.refire?.includes(-p - 1)) {
-      this.lateInto(k, p, w, true);
     }
     addEvent(this.aggs, pane, b.nums, b.vals, ts, i);
     if (ts > k.lastSeen) k.lastSeen = ts;
     this.markDirty(k);
-    return true;
+    return k;
   }
 
-  /** A late event for pane p: queue the windows over p that were already passed for this key and are not yet expired. */
-  private lateInto(k: KeyState, p: number, w: number, paneExisted: boolean): void {
+  /** A late event for pane p: queue the windows over p already passed for this key and not yet expired. */
+  private lateInto(k: KeyState, p: number, w: number): void {
     const slide = this.slide;
     const last = Math.min(k.firedEnd, p + this.size);
     for (let end = p + slide; end <= last; end += slide) {
       if (end - 1 + this.lateness <= w) continue;
       const revisions = (k.revisions ??= new Map());
       if (!revisions.has(end)) {
-        // emitted before iff the window held a pane other than p, or p itself existed
-        const had = paneExisted || k.panes.some((q) => q.start !== p && q.start >= end - this.size && q.start < end);
-        revisions.set(end, had ? 0 : -1);
+        // panes are kept until all their windows expire, so a window that held a pane was emitted
+        const start = end - this.size;
+        const emitted = k.panes.some((q) => q.start >= start && q.start < end);
+        revisions.set(end, emitted ? 0 : -1);
       }
       const refire = (k.refire ??= []);
       if (!refire.includes(end)) refire.push(end);
+      this.refireKeys.add(k);
     }
-    if (k.refire && k.refire.length > 0) this.refireKeys.add(k);
   }
 
   /** Emits the window ending at `end` for key k. */
@@ -311,15 +308,21 @@ export class WindowOperator {
       this.scheduleEviction(k, w);
       return;
     }
+    this.schedule(k, this.nextSlidingTime(k));
+  }
+
+  /** When key k next needs the watermark: its next window end − 1, or its oldest pane's expiry. */
+  private nextSlidingTime(k: KeyState): number {
+    const panes = k.panes;
     const nextEnd = Math.max(k.firedEnd + this.slide, panes[0].start + this.slide);
     const fire = nextEnd <= panes[panes.length - 1].start + this.size ? nextEnd - 1 : Infinity;
     const cleanup = panes[0].start + this.size - 1 + this.lateness;
-    this.schedule(k, Math.max(Math.min(fire, cleanup), w + 1e-3 > fire ? fire : Math.min(fire, cleanup)));
+    return Math.min(fire, cleanup);
   }
 
   // ---- sessions ----
 
-  private addSession(k: KeyState | undefined, b: EventBatch, i: number, ts: number, w: number): boolean {
+  private addSession(k: KeyState | undefined, b: EventBatch, i: number, ts: number, w: number): KeyState | undefined {
     const gap = this.gap;
     const lateness = this.lateness;
     let start = ts;
@@ -339,7 +342,8 @@ export class WindowOperator {
       }
     }
     if (count === 0 && end - 1 + lateness <= w) {
-      return this.recordLate(b, i, ts, w, `event time ${iso(ts)} opens a session [${iso(start)}, ${iso(end)}) beyond the allowed lateness (${lateness} ms) at watermark ${iso(w)}`);
+      this.recordLate(b, i, ts, w, `event time ${iso(ts)} opens a session [${iso(start)}, ${iso(end)}) beyond the allowed lateness (${lateness} ms) at watermark ${iso(w)}`);
+      return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
     const sessions = k.panes as SessionPane[];
@@ -356,7 +360,7 @@ export class WindowOperator {
       for (let j = first + 1; j < sessions.length; j++) {
         const q = sessions[j];
         if (q.end - 1 + lateness <= w) continue;
-        if (q.start <= Math.max(end, target.end) && q.end >= start) merged.push(q);
+        if (q.start <= end && q.end >= start) merged.push(q);
       }
       for (const q of merged) {
         mergePane(this.aggs, target, q, true);
@@ -376,7 +380,7 @@ export class WindowOperator {
       this.refireKeys.add(k);
     }
     this.schedule(k, target.end - 1);
-    return true;
+    return k;
   }
 
   private wakeSession(k: KeyState, w: number): void {

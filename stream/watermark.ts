@@ -36,11 +36,11 @@ export class WatermarkTracker {
   watermark = NO_WATERMARK;
   private readonly index = new Map<number, number>();
   private ids: number[] = [];
-  private maxTime = new Float64Array(0);
-  private lastActive = new Float64Array(0);
+  private maxTime: Float64Array<ArrayBuffer> = new Float64Array(0);
+  private lastActive: Float64Array<ArrayBuffer> = new Float64Array(0);
   private idle: boolean[] = [];
   private hist: Float64Array[] = [];
-  private maxLate = new Float64Array(0);
+  private maxLate: Float64Array<ArrayBuffer> = new Float64Array(0);
   /** the partition holding the minimum, or -1 when it must be searched for */
   private minAt = -1;
 
@@ -180,7 +180,7 @@ function quantile(h: Float64Array, total: number, q: number): number {
   return Infinity;
 }
 
-function grow(a: Float64Array, fill: number): Float64Array {
+function grow(a: Float64Array, fill: number): Float64Array<ArrayBuffer> {
   const next = new Float64Array(a.length + 1);
   next.set(a);
   next[a.length] = fill;

@@ -1,15 +1,12 @@
 // Test harness: a real worker on its own task queue and warehouse, against the shared dev server.
 import { Client, Connection } from '@temporalio/client';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import type { FreshetConfig } from '../cli/config.ts';
-import { createWorker } from '../cli/worker.ts';
+import { createWorker, installRuntime } from '../cli/worker.ts';
 import type { AssetGraph } from '../core/index.ts';
-
-let runtimeInstalled = false;
 
 export interface Harness {
   config: FreshetConfig;
@@ -46,10 +43,7 @@ export function envFor(config: FreshetConfig): NodeJS.ProcessEnv {
 
 /** Starts an in-process worker for `graph`; `worker: false` gives only the client. */
 export async function startHarness(graph: AssetGraph, config: FreshetConfig, opts: { worker?: boolean } = {}): Promise<Harness> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    runtimeInstalled = true;
-  }
+  installRuntime('ERROR');
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.namespace });
   let stopWorker = async () => {};

@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { freshetHome } from '../../services/paths.ts';
+import { isFree } from '../../services/process.ts';
 import { startTemporalDevServer, type TemporalServer } from '../../services/temporal.ts';
 import { loadConfig, loadProject } from '../config.ts';
-import { createWorker } from '../worker.ts';
+import { createWorker, installRuntime } from '../worker.ts';
 
 export function devCommand(program: Command): void {
   program.command('dev')
@@ -13,10 +14,14 @@ export function devCommand(program: Command): void {
     .action(async () => {
       let server: TemporalServer | undefined;
       if (!process.env.TEMPORAL_ADDRESS) {
+        if (!(await isFree(7233))) {
+          throw new Error('Port 7233 is taken: is another Temporal server running? Use it with TEMPORAL_ADDRESS=127.0.0.1:7233 npm start, or stop it.');
+        }
         console.log('starting the Temporal dev server...');
         server = await startTemporalDevServer({ dbFile: path.join(freshetHome, 'temporal', 'dev.db'), ui: true, port: 7233 });
         process.env.TEMPORAL_ADDRESS = server.address;
       }
+      installRuntime();
       const config = loadConfig();
       mkdirSync(config.warehouse, { recursive: true });
       const graph = await loadProject(config.project);

@@ -1,12 +1,13 @@
 // `freshet worker`: one worker process against TEMPORAL_ADDRESS; run more for more throughput.
 import type { Command } from 'commander';
 import { loadConfig, loadProject } from '../config.ts';
-import { createWorker } from '../worker.ts';
+import { createWorker, installRuntime } from '../worker.ts';
 
 export function workerCommand(program: Command): void {
   program.command('worker')
     .description('run a Freshet worker against TEMPORAL_ADDRESS until Ctrl-C')
     .action(async () => {
+      installRuntime();
       const config = loadConfig();
       const graph = await loadProject(config.project);
       const { worker, connection } = await createWorker({ config, graph });

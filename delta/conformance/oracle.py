@@ -1,0 +1,66 @@
+# delta-rs (Python `deltalake`) as the conformance oracle for Freshet's Delta tables.
+#   read  URI OUT.parquet [VERSION]  -> prints {"version", "files", "rows"}; rows go to OUT.parquet
+#   write URI                        -> writes the scenario below with delta-rs, prints {"version"}
+# Storage options (S3/MinIO) come as JSON in DELTA_STORAGE_OPTIONS, never on the command line.
+import json
+import os
+import sys
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from deltalake import DeltaTable, write_deltalake
+
+opts = json.loads(os.environ.get("DELTA_STORAGE_OPTIONS") or "{}") or None
+
+
+def read(uri, out, version=None):
+    dt = DeltaTable(uri, storage_options=opts, version=int(version) if version is not None else None)
+    actions = pa.table(dt.get_add_actions(flatten=True))
+    table = dt.to_pyarrow_table()
+    pq.write_table(table, out)
+    print(json.dumps({
+        "version": dt.version(),
+        "files": sorted(actions.column("path").to_pylist()),
+        "rows": table.num_rows,
+        "schema": json.loads(dt.schema().to_json()),
+    }))
+
+
+def frame(rows, with_country=False):
+    df = pd.DataFrame({
+        "user_id": pd.array([r[0] for r in rows], dtype="int64"),
+        "amount": [float(r[1]) for r in rows],
+        "ts": pd.to_datetime([r[2] for r in rows], utc=True),
+        "date": [r[3] for r in rows],
+    })
+    if with_country:
+        df["country"] = [r[4] for r in rows]
+    return df
+
+
+def write(uri):
+    kw = dict(partition_by=["date"], storage_options=opts)
+    write_deltalake(uri, frame([(1, 10, "2024-01-01 10:00", "2024-01-01"), (2, 20, "2024-01-01 11:00", "2024-01-02")]), **kw)
+    for i in range(3, 8):
+        write_deltalake(uri, frame([(i, i * 1.5, "2024-01-02 09:30", f"2024-01-0{i % 3 + 1}")]), mode="append", **kw)
+    # replace one partition only
+    write_deltalake(uri, frame([(100, 1.0, "2024-01-03 00:00", "2024-01-01")]), mode="overwrite",
+                    predicate="date = '2024-01-01'", **kw)
+    DeltaTable(uri, storage_options=opts).create_checkpoint()
+    # schema evolution after the checkpoint: a new nullable column
+    write_deltalake(uri, frame([(200, 2.0, "2024-01-04 00:00", "2024-01-04", "NL")], with_country=True),
+                    mode="append", schema_mode="merge", **kw)
+    write_deltalake(uri, frame([(201, 3.0, "2024-01-04 01:00", "2024-01-02", None)], with_country=True),
+                    mode="append", **kw)
+    print(json.dumps({"version": DeltaTable(uri, storage_options=opts).version()}))
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "read":
+        read(*sys.argv[2:])
+    elif cmd == "write":
+        write(sys.argv[2])
+    else:
+        raise SystemExit(f"unknown command {cmd}")
