@@ -1,9 +1,11 @@
 // Every activity the Freshet worker registers.
+import { createBackfillActivities } from './backfill.ts';
 import { createMaterializeActivities, type ActivityDeps } from './materialize.ts';
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMaterializeActivities(deps) };
+  return { ...createMaterializeActivities(deps), ...createBackfillActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { ActivityDeps, MaterializeActivityInput } from './materialize.ts';
+export type { BatchInput, BatchFailureDetails } from './backfill.ts';

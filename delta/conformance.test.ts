@@ -148,6 +148,7 @@ describe.each(sites)('conformance with delta-rs on $name', (site) => {
     expect(ours.version).toBe(theirs.version);
     expect(ours.files).toEqual(theirs.files);
     expect(ours.rows).toEqual(theirs.rows);
+    expect(ours.rows.length).toBe(7);
     expect(ours.snap.metadata.partitionColumns).toEqual(['date']);
     expect(ours.snap.metadata.schema.map((f) => f.name)).toContain('country');
 

@@ -22,3 +22,6 @@ export { duckdbType, deltaType } from './schema.ts';
 export { READER_FEATURES, WRITER_FEATURES } from './protocol.ts';
 export type { AddFile, CommitEntry, Field, PartitionValues, Snapshot, Table };
 export { addDataFile, addPath, hiveEscape, newDataFileKey, partitionDir, NULL_PARTITION } from './files.ts';
+export { tableInfo, type TableInfo } from './info.ts';
+export { fileRowCounts } from './scan.ts';
+export { forgetCachedSnapshots } from './snapshot.ts';

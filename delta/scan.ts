@@ -71,20 +71,21 @@ export async function readRows(table: ObjectStore, snapshot: Snapshot): Promise<
   });
 }
 
+/** Rows per live file (same order as snapshot.files): from stats, else from the Parquet footer. */
+export async function fileRowCounts(table: ObjectStore, snapshot: Snapshot): Promise<number[]> {
+  const counts = snapshot.files.map((add) => parseStats(add)?.numRecords ?? -1);
+  const unknown = snapshot.files.filter((_, i) => counts[i] < 0);
+  if (unknown.length === 0) return counts;
+  const files = await dataFiles(table, snapshot, unknown);
+  const byPath = await withDuck(async (c) => {
+    const r = await c.runAndReadAll(`SELECT file_name, num_rows::BIGINT AS n FROM parquet_file_metadata([${files.map((f) => sqlString(f.localPath)).join(', ')}])`);
+    return new Map(r.getRowObjectsJson().map((x) => [String(x.file_name), Number(x.n)]));
+  });
+  let j = 0;
+  return counts.map((n) => (n >= 0 ? n : byPath.get(files[j++].localPath) ?? 0));
+}
+
 /** Row count from the files' stats; files without stats are counted from their Parquet footers. */
 export async function countRows(table: ObjectStore, snapshot: Snapshot): Promise<number> {
-  let rows = 0;
-  const unknown: AddFile[] = [];
-  for (const add of snapshot.files) {
-    const s = parseStats(add);
-    if (s) rows += s.numRecords;
-    else unknown.push(add);
-  }
-  if (unknown.length === 0) return rows;
-  const files = await dataFiles(table, snapshot, unknown);
-  const counted = await withDuck(async (c) => {
-    const r = await c.runAndReadAll(`SELECT sum(num_rows)::BIGINT AS n FROM parquet_file_metadata([${files.map((f) => sqlString(f.localPath)).join(', ')}])`);
-    return Number(r.getRowObjectsJson()[0].n ?? 0);
-  });
-  return rows + counted;
+  return (await fileRowCounts(table, snapshot)).reduce((a, b) => a + b, 0);
 }

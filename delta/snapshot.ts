@@ -130,6 +130,11 @@ export async function latestState(table: ObjectStore): Promise<LogState | undefi
   return state;
 }
 
+/** Drops the cached newest states (benchmarks measure cold loads with it). */
+export function forgetCachedSnapshots(): void {
+  cache.clear();
+}
+
 /** Records `state` as the newest one seen, when its commit file is known. */
 export function remember(table: ObjectStore, state: LogState, listing?: LogListing, info?: ObjectInfo): void {
   const own = info ?? listing?.commits.get(state.version);

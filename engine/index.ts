@@ -1,6 +1,9 @@
-// Public face of engine/: compute one asset partition with DuckDB.
+// Public face of engine/: compute asset partitions with DuckDB, and tell which need computing.
 export { materialize, assetTable, type MaterializeRequest, type MaterializeResult } from './materialize.ts';
+export { materializeMany, type MaterializeManyRequest } from './many.ts';
+export { partitionStates, type PartitionState, type PartitionStatus } from './staleness.ts';
 export { engineConfigFromEnv, type EngineConfig } from './duckdb.ts';
 export { MissingInputError } from './inputs.ts';
 export { ident, literal } from './sql.ts';
 export { materializations, latestByPartition, type Materialization } from './lineage.ts';
+export { planPartitions } from './plan.ts';

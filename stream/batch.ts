@@ -10,6 +10,8 @@ export interface SourceBatch {
   offsets?: number[];
   /** a parsed object, or the raw text / bytes of one JSON event */
   records: unknown[];
+  /** where to resume after this batch (file: the byte after the last line; Kafka: last offset + 1) */
+  nextOffset: number;
   /** processing time the source received the batch, for latency (ms) */
   receivedAt?: number;
 }

@@ -149,7 +149,9 @@ export class WindowOperator {
       const kept = this.session ? this.addSession(k, b, i, ts, w) : this.addSliding(k, b, i, ts, w);
       if (kept) k = kept;
       tracker.observe(slot, ts);
-      if (tracker.watermark >= this.timers.next) this.fire();
+      // late events re-fire at once, as Flink's EventTimeTrigger does, so every result is a
+      // function of the event order alone and never of where a batch happened to end
+      if (tracker.watermark >= this.timers.next || this.refireKeys.size > 0) this.fire();
     }
     tracker.tick(active);
     this.fire();
@@ -210,7 +212,11 @@ export class WindowOperator {
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
-    // windows over this pane already fired for this key: re-fire those still within the lateness
+    // every window the watermark has closed was fired the moment it closed (timers are checked
+    // after each event), so this key is fired up to there even if it had no data in them
+    const closed = Math.floor((w + 1) / slide) * slide;
+    if (closed > k.firedEnd) k.firedEnd = closed;
+    // windows over this pane already fired: re-fire those still within the lateness
     if (k.firedEnd >= p + slide) this.lateInto(k, p, w);
     const panes = k.panes;
     let pane = panes.length > 0 ? panes[panes.length - 1] : undefined;

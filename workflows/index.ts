@@ -1,2 +1,3 @@
 // Every workflow the Freshet worker registers (this file is what the worker bundles).
 export { materializePartition, materializeRange } from './materialize.ts';
+export { backfill } from './backfill.ts';

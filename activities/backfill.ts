@@ -1,0 +1,72 @@
+// Activities behind the backfill workflow: plan once, then materialize batches of partitions.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { AssetGraphError, PartitionKeyError } from '../core/index.ts';
+import { materializeMany, MissingInputError, planPartitions, type MaterializeResult } from '../engine/index.ts';
+import type { BackfillPlan, BackfillRequest } from '../workflows/backfill-types.ts';
+import type { ActivityDeps } from './materialize.ts';
+
+export interface BatchInput {
+  asset: string;
+  /** '' for an unpartitioned asset */
+  partitions: string[];
+  runId: number;
+}
+
+export interface BatchFailureDetails {
+  done: string[];
+  error: string;
+}
+
+const DEFAULT_BATCH = 16;
+const HOUR_MS = 3_600_000;
+
+export function createBackfillActivities(deps: ActivityDeps) {
+  return {
+    /** Selects tasks, reads each partition's state, and decides what runs. */
+    async planBackfill(request: BackfillRequest): Promise<BackfillPlan> {
+      const planned = await planPartitions(deps.graph, deps.warehouse, request, Date.now(), () => Context.current().heartbeat());
+      return {
+        tasks: planned.reduce((n, p) => n + p.keys.length, 0),
+        assets: planned.map((p) => ({
+          asset: p.asset.name,
+          keys: p.keys,
+          initial: p.run.map((r) => (r ? 'p' : 's')).join(''),
+          deps: p.deps,
+          batchSize: p.asset.partitions ? DEFAULT_BATCH : 1,
+          attemptTimeoutMs: HOUR_MS,
+          retry: p.asset.retry,
+        })),
+      };
+    },
+
+    /** Materializes contiguous partitions of one asset; on failure the details say which were done. */
+    async materializePartitions(input: BatchInput): Promise<MaterializeResult[]> {
+      const ctx = Context.current();
+      const done: string[] = [];
+      const beat = setInterval(() => ctx.heartbeat({ done: done.length }), 2_000);
+      ctx.heartbeat({ done: 0 });
+      try {
+        return await materializeMany({
+          graph: deps.graph,
+          warehouse: deps.warehouse,
+          engine: deps.engine,
+          asset: input.asset,
+          partitions: input.partitions,
+          attempt: ctx.info.attempt,
+          runId: input.runId,
+          signal: ctx.cancellationSignal,
+          onPartitionDone: (r) => { done.push(r.partition ?? ''); ctx.heartbeat({ done: done.length }); },
+        });
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) throw err;
+        const e = err as Error;
+        const details: BatchFailureDetails = { done, error: e.message };
+        const permanent = e instanceof MissingInputError || e instanceof AssetGraphError || e instanceof PartitionKeyError;
+        throw ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable: permanent, details: [details] });
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// Client-side operations on backfills, shared by cli/ and web/.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { BackfillRequestError } from '../core/backfill-plan.ts';
+import type { AssetGraph } from '../core/index.ts';
+import { planPartitions } from '../engine/index.ts';
+import type { ObjectStore } from '../storage/types.ts';
+import {
+  BACKFILL_WORKFLOW, CANCEL_SIGNAL, PARTITIONS_QUERY, PAUSE_SIGNAL, PROGRESS_QUERY, RESUME_SIGNAL, RETRY_FAILED_SIGNAL,
+  type AssetPartitionStates, type BackfillProgress, type BackfillRequest,
+} from '../workflows/backfill-types.ts';
+
+export { BackfillRequestError };
+
+export interface ControlContext {
+  client: Client;
+  taskQueue: string;
+  graph: AssetGraph;
+  warehouse: ObjectStore;
+}
+
+export interface BackfillPreview {
+  assets: Array<{ asset: string; partitions: number; toRun: number; upToDate: number }>;
+  tasks: number;
+}
+
+export interface BackfillSummary {
+  id: string;
+  status: string;
+  startedAt: number;
+  closedAt?: number;
+  request: BackfillRequest;
+}
+
+function checkConcurrency(request: BackfillRequest): void {
+  const c = request.concurrency;
+  if (c !== undefined && (!Number.isInteger(c) || c < 1 || c > 256)) {
+    throw new BackfillRequestError('concurrency', `concurrency must be a whole number from 1 to 256, got ${c}.`);
+  }
+}
+
+/** Validates the request against the graph and plans it without starting anything. */
+export async function previewBackfill(ctx: ControlContext, request: BackfillRequest): Promise<BackfillPreview> {
+  checkConcurrency(request);
+  const planned = await planPartitions(ctx.graph, ctx.warehouse, request, Date.now());
+  return {
+    tasks: planned.reduce((n, p) => n + p.run.filter(Boolean).length, 0),
+    assets: planned.map((p) => {
+      const toRun = p.run.filter(Boolean).length;
+      return { asset: p.asset.name, partitions: p.keys.length, toRun, upToDate: p.keys.length - toRun };
+    }),
+  };
+}
+
+export async function startBackfill(ctx: ControlContext, request: BackfillRequest): Promise<{ id: string }> {
+  checkConcurrency(request);
+  // Fail on bad input here, with the field named, rather than inside the workflow.
+  await planPartitions(ctx.graph, ctx.warehouse, { ...request, force: true }, Date.now());
+  const id = `${ctx.taskQueue}/backfill/${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 6)}`;
+  await ctx.client.workflow.start(BACKFILL_WORKFLOW, {
+    taskQueue: ctx.taskQueue,
+    workflowId: id,
+    args: [{ request }],
+    memo: { request },
+  });
+  return { id };
+}
+
+async function handle(ctx: ControlContext, id: string) {
+  if (!id.startsWith(`${ctx.taskQueue}/backfill/`)) throw new BackfillRequestError('id', `'${id}' is not a backfill of task queue '${ctx.taskQueue}'.`);
+  const h = ctx.client.workflow.getHandle(id);
+  try {
+    await h.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new BackfillRequestError('id', `No backfill '${id}'.`);
+    throw err;
+  }
+  return h;
+}
+
+export async function backfillProgress(ctx: ControlContext, id: string): Promise<BackfillProgress> {
+  return (await handle(ctx, id)).query<BackfillProgress>(PROGRESS_QUERY);
+}
+
+export async function backfillPartitions(ctx: ControlContext, id: string, asset: string): Promise<AssetPartitionStates> {
+  return (await handle(ctx, id)).query<AssetPartitionStates, [string]>(PARTITIONS_QUERY, asset);
+}
+
+export async function listBackfills(ctx: ControlContext, limit = 50): Promise<BackfillSummary[]> {
+  const out: BackfillSummary[] = [];
+  const query = `WorkflowType = '${BACKFILL_WORKFLOW}' AND TaskQueue = '${ctx.taskQueue.replaceAll("'", '')}'`;
+  for await (const wf of ctx.client.workflow.list({ query })) {
+    out.push({
+      id: wf.workflowId,
+      status: wf.status.name,
+      startedAt: wf.startTime.getTime(),
+      closedAt: wf.closeTime?.getTime(),
+      request: (wf.memo?.request ?? {}) as BackfillRequest,
+    });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export async function pauseBackfill(ctx: ControlContext, id: string): Promise<void> {
+  await (await handle(ctx, id)).signal(PAUSE_SIGNAL);
+}
+
+export async function resumeBackfill(ctx: ControlContext, id: string): Promise<void> {
+  await (await handle(ctx, id)).signal(RESUME_SIGNAL);
+}
+
+export async function cancelBackfill(ctx: ControlContext, id: string): Promise<void> {
+  await (await handle(ctx, id)).signal(CANCEL_SIGNAL);
+}
+
+/** Re-runs what failed: in place while the backfill runs, else as a new backfill of exactly those partitions. */
+export async function retryFailedBackfill(ctx: ControlContext, id: string): Promise<{ id: string }> {
+  const h = await handle(ctx, id);
+  const info = await h.describe();
+  if (info.status.name === 'RUNNING') {
+    await h.signal(RETRY_FAILED_SIGNAL);
+    return { id };
+  }
+  const progress = await h.query<BackfillProgress>(PROGRESS_QUERY);
+  const only: Record<string, string[]> = {};
+  for (const f of progress.failures) (only[f.asset] ??= []).push(f.partition ?? '');
+  if (Object.keys(only).length === 0) throw new BackfillRequestError('id', `Backfill '${id}' has no failed partitions.`);
+  return startBackfill(ctx, { ...progress.request, only });
+}

@@ -1,0 +1,264 @@
+// One run of a streaming job: restore the newest checkpoint, re-issue its sink commit, seek the
+// source, then read → decode → window → checkpoint until aborted (or a finite source ends).
+//
+// Exactly-once, in the order things happen at checkpoint N:
+//   1. (synchronous, the only stall) take the rows/late/dead produced since N−1, encode the
+//      changed state, copy the source offsets and the watermark;
+//   2. stage the rows as Parquet files in the three Delta tables (not yet visible);
+//   3. write checkpoint N, naming those files (atomic, put-if-absent);
+//   4. commit the files with txn (job, N).
+// A crash before 3 restores N−1 and recomputes the same rows from the same offsets (staged files
+// stay orphaned, never committed); a crash after 3 restores N and re-issues step 4, which txn
+// turns into a no-op if it had gone through. Processing continues while 2–4 run.
+import type { StreamingAsset } from '../core/streaming.ts';
+import type { Table } from '../delta/types.ts';
+import type { ObjectStore } from '../storage/types.ts';
+import { newEventBatch } from './batch.ts';
+import { listCheckpoints, pruneBefore, restoreLatest, snapshotState, writeCheckpoint } from './checkpoint.ts';
+import type { CheckpointHeader, PendingCommit } from './checkpoint.ts';
+import type { DeadLetter } from './decode.ts';
+import { makeDecoder } from './decode.ts';
+import { WindowOperator } from './operator.ts';
+import { deadColumns, deltaSink, lateColumns, resultColumns } from './sink.ts';
+import type { EmittedRow, SinkWriter, StampedDead, StampedLate } from './sink.ts';
+import type { StreamSource } from './source.ts';
+import { ownsPartition } from './source.ts';
+import type { Calibration } from './watermark.ts';
+
+export interface JobMetrics {
+  checkpointId: number;
+  /** events taken in since this run started (after dedup), and per second over the last interval */
+  events: number;
+  eventsPerSecond: number;
+  /** wall clock minus watermark (ms); meaningful when event time follows the wall clock */
+  watermarkLagMs: number;
+  watermark: number;
+  stateKeys: number;
+  stateBytes: number;
+  rows: number;
+  late: number;
+  deadLetters: number;
+  duplicates: number;
+  lastCheckpointAt: number;
+  /** how long processing stood still for the last checkpoint's synchronous part */
+  checkpointStallMs: number;
+  /** wall time of the last checkpoint from snapshot to sink commit */
+  checkpointMs: number;
+  checkpointBytes: number;
+  checkpointFull: boolean;
+  restoredFrom: number;
+  restoreMs: number;
+  calibration: Calibration;
+}
+
+export interface StreamingJobOptions {
+  job: StreamingAsset;
+  /** where this job's checkpoints live, e.g. warehouse.at('_streams/purchases_last_5m') */
+  store: ObjectStore;
+  sinkTable: Table;
+  /** default: store.at('late_events') */
+  lateTable?: Table;
+  /** default: store.at('dead_letters') */
+  deadLetterTable?: Table;
+  source: StreamSource;
+  /** default 10 000 */
+  checkpointIntervalMs?: number;
+  /** every n-th checkpoint is full and prunes the chains before it (default 10) */
+  compactEvery?: number;
+  signal: AbortSignal;
+  onCheckpoint?: (id: number, metrics: JobMetrics) => void | Promise<void>;
+  /** a shard reads the partitions p with p mod count = index, and has its own checkpoints and txn appId */
+  shard?: { index: number; count: number };
+  /** events per operator batch (default 4096) */
+  batchSize?: number;
+  /** default: Parquet through DuckDB, committed with delta/ */
+  sink?: SinkWriter;
+  now?: () => number;
+}
+
+export interface JobResult {
+  checkpointId: number;
+  metrics: JobMetrics;
+  /** why the run ended */
+  reason: 'aborted' | 'source-exhausted';
+}
+
+/** The job's identity for its checkpoints: what the state means. */
+export function jobFingerprint(asset: StreamingAsset): string {
+  const text = JSON.stringify({ key: asset.key, window: asset.window, aggregates: asset.aggregates, eventTime: asset.eventTime });
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+export function jobAppId(asset: StreamingAsset, shard?: { index: number; count: number }): string {
+  return shard ? `freshet-stream:${asset.name}:shard-${shard.index}-of-${shard.count}` : `freshet-stream:${asset.name}`;
+}
+
+/** Runs the job until `signal` aborts (then takes a last checkpoint) or a finite source is exhausted. */
+export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobResult> {
+  const asset = opts.job;
+  const now = opts.now ?? Date.now;
+  const interval = opts.checkpointIntervalMs ?? 10_000;
+  const compactEvery = opts.compactEvery ?? 10;
+  const store = opts.shard ? opts.store.at(`shard-${opts.shard.index}-of-${opts.shard.count}`) : opts.store;
+  const tables = {
+    rows: opts.sinkTable,
+    late: opts.lateTable ?? opts.store.at('late_events'),
+    dead: opts.deadLetterTable ?? opts.store.at('dead_letters'),
+  };
+  const sink = opts.sink ?? deltaSink();
+  const appId = jobAppId(asset, opts.shard);
+  const fingerprint = jobFingerprint(asset);
+  const rowCols = resultColumns(asset);
+  const lateCols = lateColumns();
+  const deadCols = deadColumns();
+  const schemas = { rows: rowCols.map((c) => c.field), late: lateCols.map((c) => c.field), dead: deadCols.map((c) => c.field) };
+
+  const op = new WindowOperator(asset, { now });
+  const decoder = makeDecoder(asset, op.aggs);
+  const batch = newEventBatch(opts.batchSize ?? 4096, op.aggs.numericFields.length, op.aggs.valueFields.length);
+
+  // ---- restore ----
+  const restoreStarted = now();
+  const restored = await restoreLatest(store, op, fingerprint);
+  let lastId = restored?.header.id ?? 0;
+  let chainLength = restored?.header.chainLength ?? 0;
+  const offsets: Record<string, number> = { ...(restored?.header.offsets ?? {}) };
+  let sinkVersion = restored?.header.sinkVersion ?? 0;
+  if (restored) {
+    await commitPending(restored.header.id, restored.header.pending);
+    sinkVersion = restored.header.id;
+  }
+  const restoreMs = now() - restoreStarted;
+
+  const partitions = (await opts.source.open(offsets)).filter((p) => ownsPartition(opts.shard, p));
+  for (const p of partitions) op.tracker.addPartition(p);
+
+  // ---- run ----
+  let dead: DeadLetter[] = [];
+  const counters = { events: 0, rows: 0, late: 0, dead: 0 };
+  let lastCheckpointAt = now();
+  let eventsAtLastCheckpoint = 0;
+  let inflight: Promise<void> | undefined;
+  let failure: unknown;
+  const metrics: JobMetrics = {
+    checkpointId: lastId, events: 0, eventsPerSecond: 0, watermarkLagMs: 0, watermark: op.watermark, stateKeys: op.keys.size,
+    stateBytes: 0, rows: 0, late: 0, deadLetters: 0, duplicates: 0, lastCheckpointAt, checkpointStallMs: 0, checkpointMs: 0,
+    checkpointBytes: restored?.bytes ?? 0, checkpointFull: false, restoredFrom: restored?.header.id ?? 0, restoreMs, calibration: op.tracker.calibration(),
+  };
+
+  async function commitPending(id: number, pending: PendingCommit): Promise<void> {
+    const info = { operation: 'STREAMING UPDATE', freshetJob: asset.name, checkpoint: id };
+    // results last: a reader that sees version N of the results table sees N's late/dead records too
+    if (pending.late.length > 0) await sink.commit(tables.late, schemas.late, pending.late, { appId, version: id }, info);
+    if (pending.dead.length > 0) await sink.commit(tables.dead, schemas.dead, pending.dead, { appId, version: id }, info);
+    if (pending.rows.length > 0) await sink.commit(tables.rows, schemas.rows, pending.rows, { appId, version: id }, info);
+  }
+
+  function checkpoint(): Promise<void> {
+    const started = performance.now();
+    const id = lastId + 1;
+    lastId = id;
+    const full = chainLength + 1 >= compactEvery || id === 1;
+    chainLength = full ? 0 : chainLength + 1;
+    const emittedAt = now();
+    const out = op.drain();
+    const rows: EmittedRow[] = out.rows.map((r) => ({ ...r, emittedAt, checkpoint: id }));
+    const late: StampedLate[] = out.late.map((l) => ({ ...l, checkpoint: id }));
+    const deadNow: StampedDead[] = dead.map((d) => ({ ...d, checkpoint: id }));
+    dead = [];
+    const snap = snapshotState(op, full);
+    const header: Omit<CheckpointHeader, 'magic' | 'pending'> = {
+      job: asset.name, id, parent: full ? null : id - 1, createdAt: emittedAt, offsets: { ...offsets },
+      watermark: op.tracker.state(), sinkVersion, chainLength, fingerprint, keyCount: op.keys.size,
+    };
+    counters.rows += rows.length;
+    counters.late += late.length;
+    counters.dead += deadNow.length;
+    const stallMs = performance.now() - started;
+    const intervalEvents = counters.events - eventsAtLastCheckpoint;
+    const intervalMs = Math.max(1, emittedAt - lastCheckpointAt);
+    eventsAtLastCheckpoint = counters.events;
+    lastCheckpointAt = emittedAt;
+    return (async () => {
+      const pending: PendingCommit = {
+        rows: await sink.stage(tables.rows, rows, rowCols),
+        late: await sink.stage(tables.late, late, lateCols),
+        dead: await sink.stage(tables.dead, deadNow, deadCols),
+      };
+      const bytesBefore = snap.body.length;
+      await writeCheckpoint(store, { ...header, pending, metrics: { events: counters.events, rows: counters.rows } }, snap.body);
+      await commitPending(id, pending);
+      sinkVersion = id;
+      if (full) await pruneBefore(store, id);
+      Object.assign(metrics, {
+        checkpointId: id, events: counters.events, eventsPerSecond: (intervalEvents * 1000) / intervalMs,
+        watermark: op.watermark, watermarkLagMs: Number.isFinite(op.watermark) ? now() - op.watermark : 0,
+        stateKeys: op.keys.size, stateBytes: op.stateBytes(), rows: counters.rows, late: counters.late,
+        deadLetters: counters.dead, duplicates: op.metrics.duplicates, lastCheckpointAt: emittedAt,
+        checkpointStallMs: stallMs, checkpointMs: now() - emittedAt, checkpointBytes: bytesBefore, checkpointFull: full,
+        calibration: op.tracker.calibration(),
+      } satisfies Partial<JobMetrics>);
+      await opts.onCheckpoint?.(id, { ...metrics });
+    })();
+  }
+
+  async function awaitInflight(): Promise<void> {
+    if (inflight) {
+      const p = inflight;
+      inflight = undefined;
+      await p;
+    }
+  }
+
+  let reason: JobResult['reason'] = 'aborted';
+  try {
+    while (!opts.signal.aborted) {
+      if (failure) throw failure;
+      const batches = await opts.source.poll(batch.capacity, 100);
+      if (batches === null) {
+        reason = 'source-exhausted';
+        break;
+      }
+      let got = 0;
+      for (const sb of batches) {
+        if (!ownsPartition(opts.shard, sb.partition)) continue;
+        let at = 0;
+        while (at < sb.records.length) {
+          batch.size = 0;
+          at = decoder.decode(sb, at, batch, dead);
+          got += batch.size;
+          if (batch.size > 0) op.process(batch);
+        }
+        offsets[String(sb.partition)] = sb.nextOffset;
+      }
+      counters.events += got;
+      if (got === 0) op.idleTick();
+      if (now() - lastCheckpointAt >= interval) {
+        // one checkpoint in flight at a time: the next waits for the previous commit
+        await awaitInflight();
+        inflight = checkpoint();
+        inflight.catch((e: unknown) => {
+          failure = e;
+        });
+      }
+      // let the checkpoint's I/O and timers run between batches of a synchronous source
+      if (got > 0) await new Promise<void>((r) => setImmediate(r));
+    }
+    await awaitInflight();
+    // a last checkpoint so a restart resumes exactly here
+    const final = checkpoint();
+    await final;
+    return { checkpointId: lastId, metrics: { ...metrics }, reason };
+  } finally {
+    await opts.source.close();
+    if (!opts.sink) await sink.close();
+  }
+}
+
+/** The newest checkpoint id of a job (0 when none), for status pages. */
+export async function latestCheckpointId(store: ObjectStore): Promise<number> {
+  const ids = await listCheckpoints(store);
+  return ids.length > 0 ? ids[ids.length - 1] : 0;
+}

@@ -1,0 +1,168 @@
+// The exactly-once sink: window results, late events and dead letters become Parquet files
+// staged into their Delta tables before the checkpoint that names them is written, and are
+// committed after it with txn (appId = job, version = checkpoint id). A restore re-issues the
+// newest checkpoint's commit; Delta's txn makes the repeat a no-op if it had gone through.
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DuckDBInstance, timestampTZValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { aggregateOutputType } from '../core/streaming.ts';
+import type { StreamingAsset } from '../core/streaming.ts';
+import type { AddFile, Field, Table } from '../delta/types.ts';
+import type { DeadLetter } from './decode.ts';
+import type { LateEvent, WindowRow } from './operator.ts';
+
+export interface Column<T> {
+  field: Field;
+  get: (row: T) => unknown;
+}
+
+/** Stages files and commits them; the default writes Parquet through DuckDB and commits with delta/. */
+export interface SinkWriter {
+  stage<T>(table: Table, rows: T[], columns: Column<T>[]): Promise<AddFile[]>;
+  commit(table: Table, schema: Field[], adds: AddFile[], txn: { appId: string; version: number }, commitInfo: Record<string, unknown>): Promise<{ skipped: boolean; version: number }>;
+  /** the table's txn version for appId, -1 when none */
+  committedVersion(table: Table, appId: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const DUCK: Record<string, string> = { string: 'VARCHAR', long: 'BIGINT', integer: 'INTEGER', double: 'DOUBLE', timestamp: 'TIMESTAMPTZ' };
+
+function append(a: DuckDBAppender, type: string, v: unknown): void {
+  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) {
+    a.appendNull();
+    return;
+  }
+  switch (type) {
+    case 'string':
+      a.appendVarchar(typeof v === 'string' ? v : JSON.stringify(v));
+      break;
+    case 'long':
+      a.appendBigInt(BigInt(Math.trunc(v as number)));
+      break;
+    case 'integer':
+      a.appendInteger(v as number);
+      break;
+    case 'double':
+      a.appendDouble(v as number);
+      break;
+    case 'timestamp':
+      a.appendTimestampTZ(timestampTZValue(BigInt(Math.round(v as number)) * 1000n));
+      break;
+    default:
+      throw new Error(`stream sink: column type ${type} is not supported`);
+  }
+}
+
+export function deltaSink(): SinkWriter {
+  let conn: Promise<DuckDBConnection> | undefined;
+  const connect = () => (conn ??= DuckDBInstance.create(':memory:').then((db) => db.connect()));
+  // delta/ is loaded on first use so the runtime's pure parts import without it
+  const delta = () => import('../delta/index.ts');
+  let tmpDir: string | undefined;
+
+  return {
+    async stage(table, rows, columns) {
+      if (rows.length === 0) return [];
+      const c = await connect();
+      tmpDir ??= await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-sink-'));
+      const name = `stage_${randomUUID().replace(/-/g, '')}`;
+      await c.run(`CREATE TABLE ${name} (${columns.map((col) => `"${col.field.name}" ${DUCK[col.field.type]}`).join(', ')})`);
+      try {
+        const a = await c.createAppender(name);
+        for (const row of rows) {
+          for (const col of columns) append(a, col.field.type, col.get(row));
+          a.endRow();
+        }
+        a.closeSync();
+        const file = path.join(tmpDir, `${name}.parquet`);
+        await c.run(`COPY ${name} TO '${file.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION snappy)`);
+        const { addDataFile } = await delta();
+        const schema = columns.map((col) => col.field);
+        return [await addDataFile(table, file, { schema, partitionColumns: [], partitionValues: {} })];
+      } finally {
+        await c.run(`DROP TABLE IF EXISTS ${name}`);
+      }
+    },
+    async commit(table, schema, adds, txn, commitInfo) {
+      const { write } = await delta();
+      const r = await write(table, { schema, partitionColumns: [], mode: 'append', adds, commitInfo, txn });
+      return { skipped: r.skipped, version: r.version };
+    },
+    async committedVersion(table, appId) {
+      const { loadSnapshot } = await delta();
+      const snap = await loadSnapshot(table);
+      return snap?.txns.get(appId) ?? -1;
+    },
+    async close() {
+      if (conn) (await conn).closeSync();
+      if (tmpDir) await fs.rm(tmpDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---- the three tables' columns ----
+
+export interface EmittedRow extends WindowRow {
+  emittedAt: number;
+  checkpoint: number;
+}
+
+export function resultColumns(asset: StreamingAsset): Column<EmittedRow>[] {
+  const cols: Column<EmittedRow>[] = asset.key.map((k, i) => ({ field: { name: k, type: 'string', nullable: false }, get: (r: EmittedRow) => r.keyParts[i] }));
+  cols.push(
+    { field: { name: 'window_start', type: 'timestamp', nullable: false }, get: (r) => r.windowStart },
+    { field: { name: 'window_end', type: 'timestamp', nullable: false }, get: (r) => r.windowEnd },
+    { field: { name: 'revision', type: 'long', nullable: false }, get: (r) => r.revision },
+  );
+  Object.entries(asset.aggregates).forEach(([name, spec], i) => {
+    cols.push({ field: { name, type: aggregateOutputType(spec), nullable: true }, get: (r) => r.values[i] });
+  });
+  cols.push(
+    { field: { name: 'emitted_at', type: 'timestamp', nullable: false }, get: (r) => r.emittedAt },
+    { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: (r) => r.checkpoint },
+  );
+  return cols;
+}
+
+export interface StampedLate extends LateEvent {
+  checkpoint: number;
+}
+
+export function lateColumns(): Column<StampedLate>[] {
+  return [
+    { field: { name: 'partition', type: 'integer', nullable: false }, get: (r) => r.partition },
+    { field: { name: 'offset', type: 'long', nullable: false }, get: (r) => r.offset },
+    { field: { name: 'key', type: 'string', nullable: false }, get: (r) => r.key },
+    { field: { name: 'event_time', type: 'timestamp', nullable: false }, get: (r) => r.eventTime },
+    { field: { name: 'watermark', type: 'timestamp', nullable: true }, get: (r) => r.watermark },
+    { field: { name: 'reason', type: 'string', nullable: false }, get: (r) => r.reason },
+    { field: { name: 'payload', type: 'string', nullable: true }, get: (r) => payloadText(r.payload) },
+    { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: (r) => r.checkpoint },
+  ];
+}
+
+export interface StampedDead extends DeadLetter {
+  checkpoint: number;
+}
+
+export function deadColumns(): Column<StampedDead>[] {
+  return [
+    { field: { name: 'partition', type: 'integer', nullable: false }, get: (r) => r.partition },
+    { field: { name: 'offset', type: 'long', nullable: false }, get: (r) => r.offset },
+    { field: { name: 'raw', type: 'string', nullable: false }, get: (r) => r.raw },
+    { field: { name: 'error', type: 'string', nullable: false }, get: (r) => r.error },
+    { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: (r) => r.checkpoint },
+  ];
+}
+
+const utf8 = new TextDecoder();
+
+function payloadText(p: unknown): string | null {
+  if (p === null || p === undefined) return null;
+  if (typeof p === 'string') return p;
+  if (p instanceof Uint8Array) return utf8.decode(p);
+  return JSON.stringify(p);
+}

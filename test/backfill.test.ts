@@ -1,0 +1,72 @@
+// Dependency-aware backfills through a real Temporal dev server.
+import { DuckDBInstance } from '@duckdb/node-api';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backfillProgress, cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
+import { keysBetween, lookback, upstreamKeys } from '../core/index.ts';
+import { loadSnapshot } from '../delta/index.ts';
+import { assetTable, materializations, type Materialization } from '../engine/index.ts';
+import { openStore } from '../storage/index.ts';
+import type { BackfillProgress } from '../workflows/backfill-types.ts';
+import project from './fixtures/chain-project.ts';
+import { startHarness, testConfig, type Harness } from './harness.ts';
+
+let h: Harness;
+let ctx: ControlContext;
+beforeAll(async () => {
+  h = await startHarness(project, testConfig('backfill', { project: path.resolve('test/fixtures/chain-project.ts') }));
+  ctx = { client: h.client, taskQueue: h.config.taskQueue, graph: project, warehouse: openStore(h.config.warehouse) };
+});
+afterAll(async () => h?.stop());
+
+async function finish(id: string): Promise<BackfillProgress> {
+  return h.client.workflow.getHandle(id).result();
+}
+
+const byPartition = (list: Materialization[]) => new Map(list.map((m) => [m.partition!, m]));
+
+describe('backfill', () => {
+  it('materializes 60 days × 3 assets once each, never a downstream before its upstreams, equal to a full recompute', async () => {
+    const { id } = await startBackfill(ctx, { assets: ['raw'], downstream: true, from: '2026-01-01', to: '2026-03-01', concurrency: 4 });
+    const done = await finish(id);
+    expect(done.status).toBe('completed');
+    expect(done.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([['raw', 60], ['clean', 60], ['rolling', 60]]);
+
+    const m = Object.fromEntries(await Promise.all(['raw', 'clean', 'rolling'].map(async (a) => [a, await materializations(assetTable(ctx.warehouse, a))] as const)));
+    for (const a of ['raw', 'clean', 'rolling']) {
+      expect(m[a]).toHaveLength(60);
+      expect(new Set(m[a].map((x) => x.partition)).size).toBe(60);
+    }
+    // Each downstream commit read an upstream version at or after every partition it maps to.
+    const raw = byPartition(m.raw);
+    const clean = byPartition(m.clean);
+    const days = keysBetween(project.get('raw').partitions!, '2026-01-01', '2026-03-01');
+    for (const d of days) {
+      expect(clean.get(d)!.inputVersions.raw).toBeGreaterThanOrEqual(raw.get(d)!.version);
+      const reads = upstreamKeys(project.get('rolling').partitions, project.get('clean').partitions, lookback(7), d) as string[];
+      for (const u of reads) expect(byPartition(m.rolling).get(d)!.inputVersions.clean).toBeGreaterThanOrEqual(clean.get(u)!.version);
+    }
+
+    // Full recompute, independently, from the raw files.
+    const wh = h.config.warehouse;
+    const files = (await loadSnapshot(assetTable(ctx.warehouse, 'rolling')))!.files.map((f) => `'${path.join(wh, 'rolling', decodeURIComponent(f.path))}'`);
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    const expected = (await db.runAndReadAll(`
+      WITH clean AS (SELECT day, id, value * 2 AS value2 FROM read_parquet('${wh}/raw/day=*/*.parquet', hive_partitioning = true) WHERE value % 7 <> 0),
+           days AS (SELECT DISTINCT day AS d FROM clean)
+      SELECT d AS day, id % 5 AS bucket, count(*) AS n, sum(value2) AS total
+      FROM days JOIN clean ON clean.day BETWEEN days.d - 6 AND days.d GROUP BY ALL ORDER BY ALL`)).getRowObjectsJS();
+    const actual = (await db.runAndReadAll(`SELECT day, bucket, n, total FROM read_parquet([${files.join(',')}], hive_partitioning = true) ORDER BY ALL`)).getRowObjectsJS();
+    expect(actual).toEqual(expected);
+
+    // Re-running the finished backfill does no work: every partition is up to date.
+    const again = await finish((await startBackfill(ctx, { assets: ['raw'], downstream: true, from: '2026-01-01', to: '2026-03-01' })).id);
+    expect(again.assets.map((a) => [a.asset, a.counts.skipped, a.counts.materialized])).toEqual([['raw', 60, 0], ['clean', 60, 0], ['rolling', 60, 0]]);
+  });
+
+  it('refuses bad requests naming the field', async () => {
+    await expect(startBackfill(ctx, { assets: ['rolling'], downstream: false, from: '2026-02-01', to: '2026-01-01' })).rejects.toMatchObject({ field: 'to' });
+    await expect(startBackfill(ctx, { assets: ['rolin'], downstream: false })).rejects.toThrow(/Unknown asset 'rolin'. Did you mean 'rolling'/);
+    await expect(startBackfill(ctx, { assets: ['raw'], downstream: false, from: '2026-01-01', to: '2026-01-02', concurrency: 0 })).rejects.toMatchObject({ field: 'concurrency' });
+  });
+});

@@ -1,0 +1,175 @@
+// The JSON shapes of Freshet's web API: shared by the server (web/api/) and the page (web/app/).
+// Pure types and constants (type imports only), so the browser bundle can use them.
+import type { BackfillProgress, BackfillRequest, TaskState } from '../workflows/backfill-types.ts';
+
+export type FreshnessStatus = 'fresh' | 'at-risk' | 'stale' | 'unknown';
+
+/** One partition's health on the grid. Order matters: the index is the code sent in `runs`. */
+export const HEALTH_STATES = ['missing', 'materialized', 'stale', 'running', 'failed'] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+
+export interface ApiError {
+  error: string;
+  /** the request field at fault, e.g. "assets[0]" or "concurrency" */
+  field?: string;
+}
+
+export interface Info {
+  namespace: string;
+  taskQueue: string;
+  /** base URL of the Temporal UI, when known */
+  temporalUiUrl: string | null;
+  warehouse: 'local' | 's3';
+  /** false when the server runs without a Temporal client: backfills cannot be started */
+  backfills: boolean;
+}
+
+export interface Freshness {
+  status: FreshnessStatus;
+  /** age of the newest data, ms; null when nothing is materialized */
+  lagMs: number | null;
+  maxLagMs: number | null;
+}
+
+export interface PartitionDefinition {
+  kind: 'daily' | 'hourly' | 'static';
+  start?: string;
+  end?: string;
+  keys?: string[];
+  column: string;
+  description: string;
+}
+
+export interface AssetSummary {
+  name: string;
+  description: string;
+  isSource: boolean;
+  deps: Array<{ asset: string; mapping: string }>;
+  partitions: PartitionDefinition | null;
+  freshness: Freshness;
+  /** partitions materialized / partitions that exist now (1 for an unpartitioned asset) */
+  materialized: number;
+  total: number;
+  lastMaterializedAt: number | null;
+}
+
+export interface AssetList {
+  assets: AssetSummary[];
+}
+
+export interface Schedule {
+  /** e.g. "every 1d, aligned to the partition grid" */
+  description: string;
+  nextRunAt: number | null;
+}
+
+export interface AssetDetail extends AssetSummary {
+  downstream: string[];
+  sql: string | null;
+  transform: boolean;
+  retry: { maxAttempts: number; initialIntervalMs: number; backoff: number; maxIntervalMs: number };
+  sla: { maxLagMs: number; computeBudgetMs: number } | null;
+  /** derived from the SLA by schedules/; null until known */
+  schedule: Schedule | null;
+  tags: Record<string, string>;
+}
+
+/**
+ * Every partition's health, run-length encoded so 100,000 partitions cost a few bytes when
+ * they are mostly alike. `runs` is [stateCode, count] pairs in key order (codes index HEALTH_STATES).
+ * Time keys are derived from `first` and the index; static keys are listed.
+ */
+export interface PartitionSummary {
+  asset: string;
+  kind: 'daily' | 'hourly' | 'static' | 'none';
+  total: number;
+  first: string | null;
+  last: string | null;
+  keys?: string[];
+  counts: Record<HealthState, number>;
+  runs: Array<[number, number]>;
+}
+
+export interface PartitionDetail {
+  asset: string;
+  key: string;
+  state: HealthState;
+  reason: string | null;
+  materialization: MaterializationRow | null;
+}
+
+export interface MaterializationRow {
+  version: number;
+  timestamp: number;
+  partition: string | null;
+  rows: number;
+  bytes: number;
+  durationMs: number;
+  inputVersions: Record<string, number>;
+}
+
+export interface LagSeries {
+  asset: string;
+  maxLagMs: number | null;
+  /** [time ms, lag ms] */
+  points: Array<[number, number]>;
+}
+
+export interface ScheduleRow {
+  asset: string;
+  sla: { maxLagMs: number; computeBudgetMs: number } | null;
+  schedule: Schedule | null;
+  freshness: Freshness;
+}
+
+export interface StaleEvent {
+  asset: string;
+  at: number;
+  lagMs: number;
+  action: string;
+}
+
+export interface Schedules {
+  assets: ScheduleRow[];
+  staleEvents: StaleEvent[];
+  /** false until the freshness monitor reports */
+  monitorAvailable: boolean;
+}
+
+export interface StreamingJob {
+  name: string;
+  status: string;
+  eventsPerSecond: number;
+  watermarkLagMs: number;
+  lastCheckpointAt: number | null;
+  restarts: number;
+}
+
+export interface StreamingJobs {
+  jobs: StreamingJob[];
+  available: boolean;
+}
+
+// Backfills: the workflow's own types, plus the shapes control/backfills.ts returns (mirrored
+// here because that module pulls in the Temporal client, which the page must not bundle).
+export type { AssetPartitionStates, AssetProgress, BackfillFailure, BackfillProgress, BackfillRequest, BackfillStatus, TaskState } from '../workflows/backfill-types.ts';
+
+export interface BackfillPreview {
+  assets: Array<{ asset: string; partitions: number; toRun: number; upToDate: number }>;
+  tasks: number;
+}
+
+export interface BackfillSummary {
+  id: string;
+  status: string;
+  startedAt: number;
+  closedAt?: number;
+  request: BackfillRequest;
+}
+
+export interface BackfillDetail extends BackfillProgress {
+  /** the workflow's page in the Temporal UI, when its address is known */
+  temporalUrl: string | null;
+}
+
+export const TASK_STATES: readonly TaskState[] = ['pending', 'running', 'materialized', 'skipped', 'failed', 'cancelled'];

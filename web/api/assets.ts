@@ -1,0 +1,102 @@
+// GET /api/assets, /api/assets/:name and the asset page's data: partitions (summarized),
+// one partition, recent materializations, lag over time.
+import { Hono } from 'hono';
+import { describeMapping, describePartitions, type AssetDef } from '../../core/index.ts';
+import type { AssetDetail, AssetList, AssetSummary, LagSeries, MaterializationRow, PartitionDefinition, PartitionDetail } from '../api-types.ts';
+import type { WebContext } from '../context.ts';
+import { freshnessOf, lagSeries } from '../freshness.ts';
+import { summarize, stateOf, type AssetHealth } from '../health.ts';
+import { checkPartitionKey, findAsset, limitQuery } from '../input.ts';
+
+export function assetRoutes(ctx: WebContext): Hono {
+  const app = new Hono();
+
+  app.get('/', async (c) => {
+    const assets = await Promise.all(ctx.graph.assets.map(async (a) => summary(ctx, a, await ctx.health(a))));
+    return c.json<AssetList>({ assets });
+  });
+
+  app.get('/:name', async (c) => {
+    const a = findAsset(ctx.graph, c.req.param('name'));
+    return c.json<AssetDetail>(detail(ctx, a, await ctx.health(a)));
+  });
+
+  app.get('/:name/partitions', async (c) => {
+    const a = findAsset(ctx.graph, c.req.param('name'));
+    return c.json(summarize(await ctx.health(a)));
+  });
+
+  app.get('/:name/partitions/:key', async (c) => {
+    const a = findAsset(ctx.graph, c.req.param('name'));
+    const key = a.partitions ? checkPartitionKey(a, c.req.param('key')) : '';
+    const h = await ctx.health(a);
+    const m = h.latest.get(key);
+    return c.json<PartitionDetail>({
+      asset: a.name,
+      key,
+      state: stateOf(h, key) ?? 'missing',
+      reason: h.reasons.get(key) ?? null,
+      materialization: m ? row(m) : null,
+    });
+  });
+
+  app.get('/:name/materializations', async (c) => {
+    const a = findAsset(ctx.graph, c.req.param('name'));
+    const { limit } = limitQuery.parse(c.req.query());
+    const h = await ctx.health(a);
+    return c.json({ asset: a.name, total: h.history.length, materializations: h.history.slice(-limit).reverse().map(row) });
+  });
+
+  app.get('/:name/lag', async (c) => {
+    const a = findAsset(ctx.graph, c.req.param('name'));
+    const h = await ctx.health(a);
+    return c.json<LagSeries>({ asset: a.name, maxLagMs: a.freshness?.maxLagMs ?? null, points: lagSeries(a, h.history) });
+  });
+
+  return app;
+}
+
+function partitionDefinition(a: AssetDef): PartitionDefinition | null {
+  const p = a.partitions;
+  if (!p) return null;
+  const description = describePartitions(p);
+  return p.kind === 'static'
+    ? { kind: 'static', keys: p.keys, column: p.column, description }
+    : { kind: p.kind, start: p.start, ...(p.end ? { end: p.end } : {}), column: p.column, description };
+}
+
+function summary(ctx: WebContext, a: AssetDef, h: AssetHealth): AssetSummary {
+  let materialized = 0;
+  for (const k of h.keys) if (h.latest.has(k)) materialized++;
+  let last: number | null = null;
+  for (const m of h.latest.values()) last = Math.max(last ?? 0, m.timestamp);
+  return {
+    name: a.name,
+    description: a.description,
+    isSource: a.isSource,
+    deps: ctx.graph.upstream(a.name).map((u) => ({ asset: u.asset.name, mapping: describeMapping(u.mapping) })),
+    partitions: partitionDefinition(a),
+    freshness: freshnessOf(a, h.latest),
+    materialized,
+    total: h.keys.length,
+    lastMaterializedAt: last,
+  };
+}
+
+function detail(ctx: WebContext, a: AssetDef, h: AssetHealth): AssetDetail {
+  return {
+    ...summary(ctx, a, h),
+    downstream: ctx.graph.downstream(a.name).map((d) => d.name),
+    // A SQL function is shown as written: it is the user's own code, from their project.
+    sql: typeof a.sql === 'string' ? a.sql : typeof a.sql === 'function' ? a.sql.toString() : null,
+    transform: Boolean(a.transform),
+    retry: a.retry,
+    sla: a.freshness ? { maxLagMs: a.freshness.maxLagMs, computeBudgetMs: a.freshness.computeBudgetMs } : null,
+    schedule: null,
+    tags: a.tags,
+  };
+}
+
+function row(m: { version: number; timestamp: number; partition: string | null; rows: number; bytes: number; durationMs: number; inputVersions: Record<string, number> }): MaterializationRow {
+  return { version: m.version, timestamp: m.timestamp, partition: m.partition, rows: m.rows, bytes: m.bytes, durationMs: m.durationMs, inputVersions: m.inputVersions };
+}

@@ -1,0 +1,44 @@
+// What every API handler needs: the project, its warehouse, and Temporal when there is one.
+import type { Client } from '@temporalio/client';
+import type { FreshetConfig } from '../cli/config.ts';
+import type { ControlContext } from '../control/backfills.ts';
+import type { AssetDef, AssetGraph } from '../core/index.ts';
+import { openStore, type ObjectStore } from '../storage/index.ts';
+import type { AssetPartitionStates } from './api-types.ts';
+import { computeHealth, type AssetHealth } from './health.ts';
+
+export interface WebContext {
+  config: FreshetConfig;
+  graph: AssetGraph;
+  warehouse: ObjectStore;
+  /** undefined without a Temporal client: the page is read-only */
+  control: ControlContext | undefined;
+  temporalUiUrl: string | null;
+  closedPartitions: Map<string, AssetPartitionStates>;
+  /** health of one asset, computed at most once per second however many tabs poll */
+  health(asset: AssetDef): Promise<AssetHealth>;
+}
+
+const HEALTH_TTL_MS = 1_000;
+
+export function createContext(opts: { config: FreshetConfig; graph: AssetGraph; client?: Client; temporalUiUrl?: string | null }): WebContext {
+  const warehouse = openStore(opts.config.warehouse);
+  const cache = new Map<string, { at: number; value: Promise<AssetHealth> }>();
+  const ctx: WebContext = {
+    config: opts.config,
+    graph: opts.graph,
+    warehouse,
+    control: opts.client ? { client: opts.client, taskQueue: opts.config.taskQueue, graph: opts.graph, warehouse } : undefined,
+    temporalUiUrl: opts.temporalUiUrl ?? null,
+    closedPartitions: new Map(),
+    health(asset) {
+      const hit = cache.get(asset.name);
+      if (hit && Date.now() - hit.at < HEALTH_TTL_MS) return hit.value;
+      const value = computeHealth(ctx, asset);
+      cache.set(asset.name, { at: Date.now(), value });
+      value.catch(() => cache.delete(asset.name));
+      return value;
+    },
+  };
+  return ctx;
+}

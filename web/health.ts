@@ -1,0 +1,123 @@
+// Each partition's health for the grid: materialized, stale, missing from the Delta logs
+// (engine/staleness), running and failed from the backfills that touch the asset.
+import { allKeys, type AssetDef } from '../core/index.ts';
+import { assetTable, latestByPartition, materializations, type Materialization } from '../engine/index.ts';
+import { HEALTH_STATES, type HealthState, type PartitionSummary } from './api-types.ts';
+import { control, partitionStatesFn } from './control.ts';
+import type { WebContext } from './context.ts';
+
+const CODE = Object.fromEntries(HEALTH_STATES.map((s, i) => [s, i])) as Record<HealthState, number>;
+const ACTIVE = new Set(['planning', 'running', 'paused', 'cancelling']);
+/** closed backfills whose failures still show on the grid */
+const RECENT_BACKFILLS = 10;
+
+export interface AssetHealth {
+  asset: AssetDef;
+  /** partition keys in order; [''] for an unpartitioned asset */
+  keys: string[];
+  /** one HEALTH_STATES code per key */
+  codes: Uint8Array;
+  reasons: Map<string, string>;
+  latest: Map<string, Materialization>;
+  history: Materialization[];
+}
+
+export async function computeHealth(ctx: WebContext, asset: AssetDef): Promise<AssetHealth> {
+  const keys = asset.partitions ? allKeys(asset.partitions, Date.now()) : [''];
+  const table = assetTable(ctx.warehouse, asset.name);
+  const history = await materializations(table);
+  const latest = latestByPartition(history);
+  const codes = new Uint8Array(keys.length);
+  const reasons = new Map<string, string>();
+  const states = partitionStatesFn();
+  if (states) {
+    const byKey = await states(ctx.graph, ctx.warehouse, asset.name, keys);
+    keys.forEach((k, i) => {
+      const s = byKey.get(k);
+      codes[i] = s?.state === 'up_to_date' ? CODE.materialized : s?.state === 'stale' ? CODE.stale : CODE.missing;
+      if (s?.reason) reasons.set(k, s.reason);
+    });
+  } else {
+    keys.forEach((k, i) => { codes[i] = latest.has(k) ? CODE.materialized : CODE.missing; });
+  }
+  await overlayBackfills(ctx, asset, keys, codes, latest);
+  return { asset, keys, codes, reasons, latest, history };
+}
+
+/** Marks partitions running in an active backfill, and failed where a backfill's last try failed. */
+async function overlayBackfills(ctx: WebContext, asset: AssetDef, keys: string[], codes: Uint8Array, latest: Map<string, Materialization>): Promise<void> {
+  if (!ctx.control) return;
+  let list;
+  try {
+    list = await control.listBackfills(ctx.control, 50);
+  } catch {
+    return; // backfills not available (yet): the grid still shows what the logs say
+  }
+  const index = new Map(keys.map((k, i) => [k, i]));
+  const relevant = list
+    .filter((b) => ACTIVE.has(b.status) || b.status === 'completed_with_failures')
+    .filter((b) => touches(ctx, b.request.assets, b.request.downstream, asset.name))
+    .slice(0, RECENT_BACKFILLS)
+    .reverse(); // oldest first, so newer backfills win
+  for (const b of relevant) {
+    const parts = await cachedPartitions(ctx, b.id, asset.name, !ACTIVE.has(b.status));
+    if (!parts) continue;
+    parts.keys.forEach((k, j) => {
+      const i = index.get(k);
+      if (i === undefined) return;
+      const s = parts.states[j];
+      if (s === 'running' && ACTIVE.has(b.status)) codes[i] = CODE.running;
+      else if (s === 'failed' && (latest.get(k)?.timestamp ?? 0) < b.startedAt) codes[i] = CODE.failed;
+    });
+  }
+}
+
+function touches(ctx: WebContext, selected: string[], downstream: boolean, name: string): boolean {
+  if (selected.includes(name)) return true;
+  if (!downstream) return false;
+  const chosen = new Set(selected);
+  for (const a of ctx.graph.assets) if (a.deps.some((d) => chosen.has(d.asset))) chosen.add(a.name);
+  return chosen.has(name);
+}
+
+/** A closed backfill's states never change: query it once (a query on a closed workflow replays it). */
+async function cachedPartitions(ctx: WebContext, id: string, asset: string, closed: boolean) {
+  const key = `${id}\u0000${asset}`;
+  const hit = ctx.closedPartitions.get(key);
+  if (hit) return hit;
+  try {
+    const parts = await control.backfillPartitions(ctx.control!, id, asset);
+    if (closed) ctx.closedPartitions.set(key, parts);
+    return parts;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run-length encodes the states: 100,000 mostly-alike partitions become a handful of runs. */
+export function summarize(h: AssetHealth): PartitionSummary {
+  const counts = Object.fromEntries(HEALTH_STATES.map((s) => [s, 0])) as Record<HealthState, number>;
+  const runs: Array<[number, number]> = [];
+  for (const c of h.codes) {
+    counts[HEALTH_STATES[c]]++;
+    const last = runs[runs.length - 1];
+    if (last && last[0] === c) last[1]++;
+    else runs.push([c, 1]);
+  }
+  const p = h.asset.partitions;
+  return {
+    asset: h.asset.name,
+    kind: p ? p.kind : 'none',
+    total: h.keys.length,
+    first: p ? h.keys[0] ?? null : null,
+    last: p ? h.keys[h.keys.length - 1] ?? null : null,
+    ...(p?.kind === 'static' ? { keys: h.keys } : {}),
+    counts,
+    runs,
+  };
+}
+
+export function stateOf(h: AssetHealth, key: string): HealthState | undefined {
+  const i = h.keys.indexOf(key);
+  return i < 0 ? undefined : HEALTH_STATES[h.codes[i]];
+}

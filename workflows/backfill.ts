@@ -1,0 +1,139 @@
+// The backfill: plan once, then run (asset, partition) tasks in dependency order with bounded
+// concurrency, range-batching contiguous partitions. Pausable, cancellable, re-runnable.
+import {
+  CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation,
+  proxyActivities, setHandler, workflowInfo, allHandlersFinished, ActivityFailure, ApplicationFailure,
+} from '@temporalio/workflow';
+import type { Activities, BatchFailureDetails } from '../activities/index.ts';
+import { countStates, isFinished, readyBatches, STATE, type Batch } from './backfill-scheduler.ts';
+import type { AssetPartitionStates, BackfillFailure, BackfillPlan, BackfillProgress, BackfillRequest, BackfillStatus } from './backfill-types.ts';
+import { rootMessage } from './errors.ts';
+
+export const progressQuery = defineQuery<BackfillProgress>('progress');
+export const partitionsQuery = defineQuery<AssetPartitionStates, [string]>('partitionStates');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const cancelSignal = defineSignal('cancel');
+export const retryFailedSignal = defineSignal('retryFailed');
+
+export interface BackfillInput {
+  request: BackfillRequest;
+  /** carried across continue-as-new */
+  carried?: { plan: BackfillPlan; states: string[]; failures: BackfillFailure[]; startedAt: number; runId: number; paused: boolean };
+}
+
+// Keep each run's history well under Temporal's 50k-event limit.
+const MAX_HISTORY = 10_000;
+const MAX_FAILURES_SHOWN = 500;
+
+const planner = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '2 minutes', retry: { maximumAttempts: 3 } });
+
+export async function backfill(input: BackfillInput): Promise<BackfillProgress> {
+  const { request } = input;
+  const startedAt = input.carried?.startedAt ?? Date.now();
+  const runId = input.carried?.runId ?? Date.now();
+  let status: BackfillStatus = 'planning';
+  let paused = input.carried?.paused ?? false;
+  let cancelRequested = false;
+  let plan: BackfillPlan | undefined = input.carried?.plan;
+  let states: string[][] = [];
+  const failures: BackfillFailure[] = input.carried?.failures ?? [];
+  let updatedAt = Date.now();
+  let inFlight = 0;
+  let dirty = true;
+
+  const progress = (): BackfillProgress => ({
+    id: workflowInfo().workflowId,
+    request,
+    status,
+    startedAt,
+    updatedAt,
+    assets: plan ? plan.assets.map((a, i) => ({ asset: a.asset, counts: countStates(states[i]) })) : [],
+    failures: failures.slice(-MAX_FAILURES_SHOWN),
+  });
+  setHandler(progressQuery, progress);
+  setHandler(partitionsQuery, (asset: string) => {
+    const i = plan ? plan.assets.findIndex((a) => a.asset === asset) : -1;
+    if (i < 0) return { asset, keys: [], states: [] };
+    return { asset, keys: plan!.assets[i].keys, states: states[i].map((c) => STATE[c]) };
+  });
+  setHandler(pauseSignal, () => { paused = true; });
+  setHandler(resumeSignal, () => { paused = false; });
+  setHandler(cancelSignal, () => { cancelRequested = true; });
+  setHandler(retryFailedSignal, () => {
+    states.forEach((st) => st.forEach((c, k) => { if (c === 'f') st[k] = 'p'; }));
+    failures.length = 0;
+    dirty = true;
+  });
+
+  if (!plan) plan = await planner.planBackfill(request);
+  states = input.carried ? input.carried.states.map((s) => [...s]) : plan.assets.map((a) => [...a.initial]);
+  // Tasks that were running when the previous run continued-as-new were drained; none remain.
+  const batchActivities = plan.assets.map((a) => proxyActivities<Activities>({
+    startToCloseTimeout: a.attemptTimeoutMs,
+    // Cancellation reaches an activity with its next heartbeat; heartbeats are throttled to 80% of this.
+    heartbeatTimeout: '10 seconds',
+    retry: { maximumAttempts: a.retry.maxAttempts, initialInterval: a.retry.initialIntervalMs, backoffCoefficient: a.retry.backoff, maximumInterval: a.retry.maxIntervalMs },
+  }));
+
+  const concurrency = Math.max(1, request.concurrency ?? 4);
+  const scope = new CancellationScope();
+  let ready: Batch[] = [];
+  const refresh = () => {
+    if (dirty) { ready = readyBatches(plan!, states, failures); dirty = false; }
+    return ready;
+  };
+  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY;
+
+  const launch = (batch: Batch) => {
+    const a = plan!.assets[batch.asset];
+    const st = states[batch.asset];
+    for (const k of batch.keys) st[k] = 'r';
+    inFlight++;
+    const partitions = batch.keys.map((k) => a.keys[k]);
+    scope.run(() => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, runId })).then(
+      () => { for (const k of batch.keys) st[k] = 'm'; },
+      (err: unknown) => {
+        if (isCancellation(err)) { for (const k of batch.keys) st[k] = 'c'; return; }
+        const cause = err instanceof ActivityFailure ? err.cause : err;
+        const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as BatchFailureDetails | undefined) : undefined;
+        const doneSet = new Set(details?.done ?? []);
+        for (const k of batch.keys) {
+          if (doneSet.has(a.keys[k])) { st[k] = 'm'; continue; }
+          st[k] = 'f';
+          failures.push({ asset: a.asset, partition: a.keys[k] || null, error: details?.error ?? rootMessage(err) });
+        }
+      },
+    ).finally(() => { inFlight--; dirty = true; updatedAt = Date.now(); });
+  };
+
+  status = paused ? 'paused' : 'running';
+  for (;;) {
+    await condition(() => cancelRequested || (inFlight === 0 && (isFinished(states) || tooLong()))
+      || (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) || (paused !== (status === 'paused')));
+    if (cancelRequested) break;
+    status = paused ? 'paused' : 'running';
+    if (inFlight === 0 && isFinished(states)) break;
+    if (inFlight === 0 && tooLong()) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof backfill>({
+        request,
+        carried: { plan, states: states.map((s) => s.join('')), failures, startedAt, runId, paused },
+      });
+    }
+    while (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) launch(ready.shift()!);
+  }
+
+  if (cancelRequested) {
+    status = 'cancelling';
+    states.forEach((st) => st.forEach((c, k) => { if (c === 'p') st[k] = 'c'; }));
+    scope.cancel();
+    await condition(() => inFlight === 0);
+    status = 'cancelled';
+  } else {
+    status = states.some((st) => st.includes('f')) ? 'completed_with_failures' : 'completed';
+  }
+  updatedAt = Date.now();
+  await condition(allHandlersFinished);
+  return progress();
+}
