@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     };
 
     const result = {
-      machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
+      machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverageAtEnd: os.loadavg().map(round) },
       when: new Date().toISOString(),
       snapshotLoad: {
         table: { commits: COMMITS, files: COMMITS * FILES_PER_COMMIT, note: 'log only: snapshot load reads _delta_log, not data files' },

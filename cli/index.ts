@@ -1,6 +1,7 @@
 // The `freshet` command: one file per subcommand under commands/.
 import { Command } from 'commander';
 import { assetsCommand } from './commands/assets.ts';
+import { backfillCommand } from './commands/backfill.ts';
 import { devCommand } from './commands/dev.ts';
 import { materializeCommand } from './commands/materialize.ts';
 import { statusCommand } from './commands/status.ts';
@@ -10,7 +11,7 @@ const program = new Command('freshet')
   .description('Feature assets in TypeScript, run by Temporal, stored as Delta Lake tables.')
   .showHelpAfterError();
 
-for (const register of [devCommand, workerCommand, materializeCommand, assetsCommand, statusCommand]) register(program);
+for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand]) register(program);
 
 try {
   await program.parseAsync(process.argv);

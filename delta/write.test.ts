@@ -107,6 +107,20 @@ describe('write and read', () => {
     expect(failed[0].reason.details).toMatchObject({ partition: { date: 'd1' }, readVersion: 4, conflictingVersion: 5 });
   });
 
+  it('writers racing to create the table all commit, on one metaData', async () => {
+    const t = await tempTable();
+    const results = await Promise.all(['x', 'y', 'z'].map(async (d) => write(t, {
+      schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [await dataFile(t, [row(1, 1)], { pv: day(d) })],
+    })));
+    expect(results.map((r) => r.version).sort()).toEqual([0, 1, 2]);
+    const snap = (await loadSnapshot(t))!;
+    expect(snap.files.length).toBe(3);
+    const metas = (await history(t)).filter((e) => e.version > 0);
+    expect(metas.length).toBe(2);
+    const first = await fs.readFile(path.join(t.uri, '_delta_log', '00000000000000000001.json'), 'utf8');
+    expect(first).not.toContain('metaData');
+  });
+
   it('refuses adds outside the replaced partition and overwrites of an append-only table', async () => {
     const t = await tempTable();
     const f = await dataFile(t, [row(1, 1)], { pv: day('d2') });

@@ -38,6 +38,8 @@ function instance(config: EngineConfig): Promise<DuckDBInstance> {
 
 /** Runs `fn` on a fresh connection, interrupting the query when `signal` aborts. */
 export async function withConnection<T>(config: EngineConfig, signal: AbortSignal | undefined, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  // A listener added to an already-aborted signal never fires: check first.
+  signal?.throwIfAborted();
   const conn = await (await instance(config)).connect();
   const onAbort = () => conn.interrupt();
   signal?.addEventListener('abort', onAbort);

@@ -71,6 +71,8 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
 
   const schema: Field[] = [...written.fields];
   if (asset.partitions) schema.push({ name: asset.partitions.column, type: columnType(asset.partitions), nullable: true });
+  // Cancelled while computing: commit nothing (the written file is an orphan that vacuum removes).
+  req.signal?.throwIfAborted();
   const durationMs = Date.now() - started;
   const result = await write(table, {
     schema,

@@ -3,11 +3,13 @@
 import { ensureTemporalBinary } from './temporal.ts';
 import { ensureMinioBinary } from './minio.ts';
 import { ensureDeltaLake } from './deltalake.ts';
+import { ensureKafka } from './kafka.ts';
 
 const steps: Array<[string, () => Promise<unknown>]> = [
   ['temporal CLI', ensureTemporalBinary],
   ['MinIO', ensureMinioBinary],
   ['delta-rs (python deltalake)', ensureDeltaLake],
+  ['Apache Kafka jars', ensureKafka],
 ];
 
 for (const [name, run] of steps) {

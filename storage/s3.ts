@@ -10,6 +10,7 @@ import {
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -100,7 +101,7 @@ export class S3Store implements ObjectStore {
       return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     } catch (e) {
       if (status(e) === 404 || errName(e) === 'NoSuchKey') return undefined;
-      throw s3Error('read', this.where(p), e);
+      throw s3Error('read', this.where(p), e, this.options);
     }
   }
 
@@ -108,7 +109,7 @@ export class S3Store implements ObjectStore {
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(p), Body: data }));
     } catch (e) {
-      throw s3Error('write', this.where(p), e);
+      throw s3Error('write', this.where(p), e, this.options);
     }
   }
 
@@ -125,7 +126,7 @@ export class S3Store implements ObjectStore {
           await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
           continue;
         }
-        throw s3Error('conditional write', this.where(p), e);
+        throw s3Error('conditional write', this.where(p), e, this.options);
       }
     }
   }
@@ -137,7 +138,7 @@ export class S3Store implements ObjectStore {
         Bucket: this.bucket, Key: this.key(p), Body: createReadStream(localFile), ContentLength: size,
       }));
     } catch (e) {
-      throw s3Error('upload', this.where(p), e);
+      throw s3Error('upload', this.where(p), e, this.options);
     }
   }
 
@@ -160,7 +161,7 @@ export class S3Store implements ObjectStore {
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     } catch (e) {
-      throw s3Error('list', `s3://${this.bucket}/${root}${prefix}`, e);
+      throw s3Error('list', `s3://${this.bucket}/${root}${prefix}`, e, this.options);
     }
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
@@ -170,13 +171,26 @@ export class S3Store implements ObjectStore {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(p) }));
     } catch (e) {
       if (status(e) === 404) return;
-      throw s3Error('delete', this.where(p), e);
+      throw s3Error('delete', this.where(p), e, this.options);
     }
   }
 
-  /** Downloads once into the cache: Delta data and checkpoint files are immutable once written. */
+  /**
+   * Downloads once into the cache. Data files have unique names and never change; a log object
+   * (checkpoint) could be rewritten if a table is deleted and recreated, so its ETag is part of the key.
+   */
   async localPath(p: string): Promise<string> {
-    const id = createHash('sha256').update(`${this.options.endpoint ?? ''}|${this.bucket}|${this.key(p)}`).digest('hex');
+    let tag = '';
+    if (p.includes('_delta_log/')) {
+      try {
+        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(p) }));
+        tag = head.ETag ?? '';
+      } catch (e) {
+        if (status(e) === 404) throw new Error(`file not found: ${this.where(p)}`);
+        throw s3Error('read', this.where(p), e, this.options);
+      }
+    }
+    const id = createHash('sha256').update(`${this.options.endpoint ?? ''}|${this.bucket}|${this.key(p)}|${tag}`).digest('hex');
     const file = path.join(this.cacheDir, `${id.slice(0, 32)}-${path.basename(p)}`);
     try {
       await fs.access(file);
@@ -214,11 +228,13 @@ function errName(e: unknown): string {
 }
 
 /** An error naming the object and what S3 said, and nothing of the configuration. */
-function s3Error(op: string, where: string, e: unknown): Error {
+function s3Error(op: string, where: string, e: unknown, options?: S3Options): Error {
   const code = status(e);
-  const msg = e instanceof Error ? e.message : String(e);
-  const err = new Error(`S3 ${op} of ${where} failed: ${errName(e)}${code ? ` (HTTP ${code})` : ''}: ${redact(msg)}`);
-  return err;
+  let msg = redact(e instanceof Error ? e.message : String(e));
+  for (const secret of [options?.secretAccessKey, options?.accessKeyId]) {
+    if (secret) msg = msg.split(secret).join('***');
+  }
+  return new Error(`S3 ${op} of ${where} failed: ${errName(e)}${code ? ` (HTTP ${code})` : ''}: ${msg}`);
 }
 
 /** Drops anything that looks like user:secret@ in a URL. */

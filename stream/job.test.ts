@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { count, distinctCount, sliding, streamingAsset, sum } from '../core/streaming.ts';
 import { loadSnapshot, readRows } from '../delta/index.ts';
 import { LocalStore } from '../storage/local.ts';
+import type { ObjectStore } from '../storage/types.ts';
 import { listCheckpoints } from './checkpoint.ts';
 import { runStreamingJob } from './job.ts';
 import type { JobMetrics } from './job.ts';
@@ -36,7 +37,7 @@ const asset = streamingAsset({
   dedupBy: 'id',
 });
 
-const gen = () => generatorSource({ partitions: 2, eventsPerSecond: 200, limit: 6_000, disorder: { probability: 0.05, maxDelayMs: 4_000 }, seed: 42 });
+const gen = () => generatorSource({ partitions: 2, eventsPerSecond: 200, limit: 6_000, disorder: { probability: 0.05, maxDelayMs: 15_000 }, seed: 42 });
 
 /** A source that dies after `polls` polls, like a killed worker. */
 function dying(src: StreamSource, polls: number): StreamSource {
@@ -67,7 +68,7 @@ function dyingCommit(inner: SinkWriter, nth: number): SinkWriter {
 }
 
 type Row = Record<string, unknown>;
-async function finalRows(table: LocalStore): Promise<Map<string, Row>> {
+async function finalRows(table: ObjectStore): Promise<Map<string, Row>> {
   const snap = await loadSnapshot(table);
   const rows = snap ? await readRows(table, snap) : [];
   const latest = new Map<string, Row>();
@@ -116,7 +117,7 @@ describe('runStreamingJob', () => {
     const got = await finalRows(crashed.at('sink'));
     expect(strip(got)).toEqual(strip(expected));
     // late events: the same set, each once
-    const lateOf = async (s: LocalStore) => {
+    const lateOf = async (s: ObjectStore) => {
       const snap = await loadSnapshot(s.at('late_events'));
       return snap ? (await readRows(s.at('late_events'), snap)).map((l) => `${l.partition}:${l.offset}`).sort() : [];
     };

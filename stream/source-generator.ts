@@ -71,7 +71,6 @@ export function generatorSource(opts: GeneratorOptions = {}): StreamSource {
   const limit = opts.limit ?? Infinity;
   const disorder = opts.disorder;
   const next = new Map<number, number>();
-  let rr = 0;
   // one PRNG whose state is reset per event: no closure allocated per event
   let state = 0;
   const random = () => {
@@ -100,7 +99,8 @@ export function generatorSource(opts: GeneratorOptions = {}): StreamSource {
       const per = Math.max(1, Math.floor(max / owned.length));
       let earliestWait = Infinity;
       for (let j = 0; j < owned.length; j++) {
-        const p = owned[(rr + j) % owned.length];
+        // a fixed partition order per poll keeps the interleaving a function of the offsets alone
+        const p = owned[j];
         const first = next.get(p)!;
         let n = Math.min(per, limit - first);
         if (n <= 0) {
@@ -130,7 +130,6 @@ export function generatorSource(opts: GeneratorOptions = {}): StreamSource {
         next.set(p, first + n);
         out.push({ partition: p, firstOffset: first, records, nextOffset: first + n, receivedAt: now() });
       }
-      rr++;
       if (exhausted === owned.length) return null;
       if (out.length === 0 && earliestWait < Infinity) await new Promise((r) => setTimeout(r, Math.min(waitMs, earliestWait)));
       return out;

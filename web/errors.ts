@@ -29,7 +29,8 @@ export function toResponse(err: unknown, c: Context): Response {
   if (err instanceof HttpError) return json(err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
   if (err instanceof z.ZodError) return json(400, zodMessage(err));
   const field = backfillRequestField(err);
-  if (field !== undefined) return json(400, { error: (err as Error).message, field });
+  // field 'id': the backfill named in the path does not exist (here)
+  if (field !== undefined) return json(field === 'id' ? 404 : 400, { error: (err as Error).message, field });
   if (err instanceof AssetGraphError || err instanceof PartitionKeyError) return json(400, { error: err.message });
   if (err instanceof NotAvailableError) return json(501, { error: err.message });
   if (err instanceof WorkflowNotFoundError) return json(404, { error: `No such workflow: ${err.workflowId ?? 'unknown id'}.` });

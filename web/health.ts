@@ -7,9 +7,8 @@ import { control, partitionStatesFn } from './control.ts';
 import type { WebContext } from './context.ts';
 
 const CODE = Object.fromEntries(HEALTH_STATES.map((s, i) => [s, i])) as Record<HealthState, number>;
-const ACTIVE = new Set(['planning', 'running', 'paused', 'cancelling']);
-/** closed backfills whose failures still show on the grid */
-const RECENT_BACKFILLS = 10;
+/** closed backfills whose failures still show on the grid (each is queried once: a replay) */
+const RECENT_CLOSED = 5;
 
 export interface AssetHealth {
   asset: AssetDef;
@@ -54,19 +53,19 @@ async function overlayBackfills(ctx: WebContext, asset: AssetDef, keys: string[]
     return; // backfills not available (yet): the grid still shows what the logs say
   }
   const index = new Map(keys.map((k, i) => [k, i]));
-  const relevant = list
-    .filter((b) => ACTIVE.has(b.status) || b.status === 'completed_with_failures')
-    .filter((b) => touches(ctx, b.request.assets, b.request.downstream, asset.name))
-    .slice(0, RECENT_BACKFILLS)
-    .reverse(); // oldest first, so newer backfills win
+  // listBackfills gives the workflow's status: RUNNING, or how it closed.
+  const mine = list.filter((b) => touches(ctx, b.request.assets ?? [], b.request.downstream, asset.name));
+  const relevant = [...mine.filter((b) => b.status === 'RUNNING'), ...mine.filter((b) => b.status !== 'RUNNING').slice(0, RECENT_CLOSED)]
+    .sort((a, b) => a.startedAt - b.startedAt); // oldest first, so newer backfills win
   for (const b of relevant) {
-    const parts = await cachedPartitions(ctx, b.id, asset.name, !ACTIVE.has(b.status));
+    const active = b.status === 'RUNNING';
+    const parts = await cachedPartitions(ctx, b.id, asset.name, !active);
     if (!parts) continue;
     parts.keys.forEach((k, j) => {
       const i = index.get(k);
       if (i === undefined) return;
       const s = parts.states[j];
-      if (s === 'running' && ACTIVE.has(b.status)) codes[i] = CODE.running;
+      if (s === 'running' && active) codes[i] = CODE.running;
       else if (s === 'failed' && (latest.get(k)?.timestamp ?? 0) < b.startedAt) codes[i] = CODE.failed;
     });
   }

@@ -2,7 +2,7 @@
 // concurrency, range-batching contiguous partitions. Pausable, cancellable, re-runnable.
 import {
   CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation,
-  proxyActivities, setHandler, workflowInfo, allHandlersFinished, ActivityFailure, ApplicationFailure,
+  proxyActivities, setHandler, workflowInfo, allHandlersFinished, ActivityCancellationType, ActivityFailure, ApplicationFailure,
 } from '@temporalio/workflow';
 import type { Activities, BatchFailureDetails } from '../activities/index.ts';
 import { countStates, isFinished, readyBatches, STATE, type Batch } from './backfill-scheduler.ts';
@@ -73,6 +73,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     startToCloseTimeout: a.attemptTimeoutMs,
     // Cancellation reaches an activity with its next heartbeat; heartbeats are throttled to 80% of this.
     heartbeatTimeout: '10 seconds',
+    // Explicit: left unset, the SDK sends TRY_CANCEL and the workflow would not wait for the activity to stop.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { maximumAttempts: a.retry.maxAttempts, initialInterval: a.retry.initialIntervalMs, backoffCoefficient: a.retry.backoff, maximumInterval: a.retry.maxIntervalMs },
   }));
 

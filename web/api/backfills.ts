@@ -70,20 +70,23 @@ export function backfillRoutes(ctx: WebContext): Hono {
     });
   });
 
-  const actions = {
-    pause: control.pauseBackfill,
-    resume: control.resumeBackfill,
-    cancel: control.cancelBackfill,
-    'retry-failed': control.retryFailedBackfill,
-  } as const;
-  for (const [verb, run] of Object.entries(actions)) {
+  const signals = { pause: control.pauseBackfill, resume: control.resumeBackfill, cancel: control.cancelBackfill } as const;
+  for (const [verb, send] of Object.entries(signals)) {
     app.post(`/:id/${verb}`, async (c) => {
       emptyBody.parse(await jsonBody(c));
       const wid = id(c);
-      await run(need(), wid);
+      await send(need(), wid);
       return c.json(await detail(ctx, need(), wid));
     });
   }
+
+  // In place while the backfill runs; once it has ended, a new backfill of what failed.
+  app.post('/:id/retry-failed', async (c) => {
+    emptyBody.parse(await jsonBody(c));
+    const result = await control.retryFailedBackfill(need(), id(c));
+    const next = (result as { id?: string } | void)?.id ?? id(c);
+    return c.json(await detail(ctx, need(), next));
+  });
 
   return app;
 }

@@ -1,0 +1,100 @@
+// `freshet backfill <asset...> --from --to [--downstream]`: start a backfill and follow it with a
+// progress bar; `--list`, `--cancel <id>`, `--retry-failed <id>` act on existing ones.
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { backfillProgress, cancelBackfill, listBackfills, previewBackfill, retryFailedBackfill, startBackfill, type ControlContext } from '../../control/backfills.ts';
+import type { BackfillProgress } from '../../workflows/backfill-types.ts';
+import { controlContext } from '../control.ts';
+import { warnIfNoWorker } from '../pollers.ts';
+import { printTable } from './assets.ts';
+
+interface Options {
+  from?: string; to?: string; downstream?: boolean; concurrency: string; force?: boolean; onlyMissing?: boolean;
+  list?: boolean; cancel?: string; retryFailed?: string; detach?: boolean; dryRun?: boolean;
+}
+
+export function backfillCommand(program: Command): void {
+  program.command('backfill [assets...]')
+    .description('materialize a partition range of assets (and their downstream) in dependency order')
+    .option('--from <key>', 'first partition')
+    .option('--to <key>', 'last partition (inclusive)')
+    .option('-d, --downstream', 'also every asset downstream of the selection')
+    .option('-c, --concurrency <n>', 'batches computed at once', '4')
+    .option('--force', 'recompute up-to-date partitions too')
+    .option('--only-missing', 'only partitions never materialized')
+    .option('--dry-run', 'print the plan and stop')
+    .option('--detach', 'start and return without following')
+    .option('--list', 'list backfills')
+    .option('--cancel <id>', 'cancel a running backfill')
+    .option('--retry-failed <id>', 're-run the failed partitions of a backfill')
+    .action(async (assets: string[], opts: Options) => {
+      const ctx = await controlContext();
+      try {
+        if (opts.list) return printList(ctx);
+        if (opts.cancel) {
+          await cancelBackfill(ctx, opts.cancel);
+          console.log(`cancelling ${opts.cancel}`);
+          return;
+        }
+        if (opts.retryFailed) {
+          const { id } = await retryFailedBackfill(ctx, opts.retryFailed);
+          console.log(id === opts.retryFailed ? `re-running failed partitions of ${id}` : `started ${id} for the failed partitions`);
+          return follow(ctx, id);
+        }
+        if (assets.length === 0) throw new Error('Name at least one asset, e.g. freshet backfill transactions --from 2026-01-01 --to 2026-01-31 --downstream.');
+        const request = {
+          assets, downstream: opts.downstream ?? false, from: opts.from, to: opts.to,
+          concurrency: Number(opts.concurrency), force: opts.force, onlyFailedAndMissing: opts.onlyMissing,
+        };
+        const preview = await previewBackfill(ctx, request);
+        printTable(['asset', 'partitions', 'to run', 'up to date'], preview.assets.map((a) => [a.asset, String(a.partitions), String(a.toRun), String(a.upToDate)]));
+        if (opts.dryRun) return;
+        await warnIfNoWorker(ctx.client, ctx.taskQueue);
+        const { id } = await startBackfill(ctx, request);
+        console.log(`backfill ${id} started`);
+        if (!opts.detach) await follow(ctx, id);
+      } finally {
+        await ctx.close();
+      }
+    });
+}
+
+async function printList(ctx: ControlContext): Promise<void> {
+  const list = await listBackfills(ctx);
+  printTable(['id', 'status', 'started', 'assets', 'range'], list.map((b) => [
+    b.id, b.status, new Date(b.startedAt).toISOString(), (b.request.assets ?? []).join(',') + (b.request.downstream ? ' +downstream' : ''),
+    b.request.from ? `${b.request.from}..${b.request.to}` : 'all',
+  ]));
+}
+
+const finished = (p: BackfillProgress) => ['completed', 'completed_with_failures', 'cancelled'].includes(p.status);
+
+/** Polls the workflow's progress query into a progress bar until it ends; lists failures last. */
+async function follow(ctx: ControlContext, id: string): Promise<void> {
+  const bar = new SingleBar({ format: '{bar} {percentage}% | {value}/{total} partitions | {status} | {failed} failed', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+  let progress = await backfillProgress(ctx, id);
+  const totals = (p: BackfillProgress) => p.assets.reduce((t, a) => {
+    const c = a.counts;
+    return { all: t.all + c.pending + c.running + c.materialized + c.skipped + c.failed + c.cancelled, done: t.done + c.materialized + c.skipped + c.failed + c.cancelled, failed: t.failed + c.failed };
+  }, { all: 0, done: 0, failed: 0 });
+  bar.start(Math.max(1, totals(progress).all), 0, { status: progress.status, failed: 0 });
+  while (!finished(progress)) {
+    await new Promise((r) => setTimeout(r, 500));
+    progress = await backfillProgress(ctx, id);
+    const t = totals(progress);
+    bar.setTotal(Math.max(1, t.all));
+    bar.update(t.done, { status: progress.status, failed: t.failed });
+  }
+  bar.stop();
+  for (const a of progress.assets) {
+    const c = a.counts;
+    console.log(`${a.asset}: ${c.materialized} materialized, ${c.skipped} up to date, ${c.failed} failed, ${c.cancelled} cancelled`);
+  }
+  if (progress.failures.length) {
+    console.error('failures:');
+    for (const f of progress.failures) console.error(`  ${f.asset} ${f.partition ?? ''}: ${f.error}`);
+    console.error(`re-run them with: npx freshet backfill --retry-failed ${id}`);
+    process.exitCode = 1;
+  }
+  console.log(`backfill ${id}: ${progress.status}`);
+}

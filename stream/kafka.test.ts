@@ -1,0 +1,154 @@
+// Exactly-once through SIGKILL, with a real Kafka broker on loopback and a real Delta sink: the
+// job runs in a child process killed three times at random moments; the sink's final windows
+// must equal DuckDB's answer over the same events, every row, none twice.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSnapshot, readRows } from '../delta/index.ts';
+import { startKafka } from '../services/kafka.ts';
+import type { KafkaServer } from '../services/kafka.ts';
+import { LocalStore } from '../storage/local.ts';
+import type { ChildConfig } from './job-child.ts';
+import { seeded } from './source-generator.ts';
+
+const EVENTS = Number(process.env.FRESHET_KAFKA_EVENTS ?? 200_000);
+const PARTITIONS = 3;
+const here = path.dirname(new URL(import.meta.url).pathname);
+let kafka: KafkaServer;
+let dir: string;
+
+beforeAll(async () => {
+  kafka = await startKafka({ partitions: PARTITIONS });
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-kafka-test-'));
+}, 180_000);
+
+afterAll(async () => {
+  await kafka?.stop();
+  if (dir) await fs.rm(dir, { recursive: true, force: true });
+});
+
+interface Ev { id: string; user_id: string; amount: number; ts: number }
+
+function makeEvents(n: number): Ev[] {
+  const r = seeded(7);
+  const out: Ev[] = [];
+  for (let i = 0; i < n; i++) {
+    // 1 000 events per second of event time, up to 500 ms out of order (within the 2 s bound)
+    out.push({ id: `e${i}`, user_id: `u${Math.floor(r() * r() * 2_000)}`, amount: Math.floor(r() * 10_000) / 100, ts: 1_700_000_000_000 + i - Math.floor(r() * 500) });
+  }
+  return out;
+}
+
+function startChild(config: ChildConfig, onLine: (o: Record<string, unknown>) => void): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try { onLine(JSON.parse(line) as Record<string, unknown>); } catch { /* not ours */ }
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  return child;
+}
+
+describe('streaming job on Kafka', () => {
+  it(`commits every window exactly once through three SIGKILLs (${EVENTS} events)`, async () => {
+    const topic = 'purchases';
+    const client = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.ERROR });
+    const admin = client.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    const events = makeEvents(EVENTS);
+    const producer = client.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    for (let i = 0; i < events.length; i += 5_000) {
+      await producer.send({ topic, messages: events.slice(i, i + 5_000).map((e) => ({ key: e.user_id, value: JSON.stringify(e) })) });
+    }
+    // some garbage for the dead letters
+    await producer.send({ topic, messages: [{ key: 'u1', value: '{"user_id": "u1", "ts": "not a time", "id": "bad"}' }] });
+    await producer.disconnect();
+    const ends = Object.fromEntries((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+    await admin.disconnect();
+
+    const storeDir = path.join(dir, 'job');
+    const config: ChildConfig = {
+      assetModule: path.join(here, 'test-assets.ts'), assetExport: 'spendPerUser', storeDir,
+      source: { kind: 'kafka', options: { brokers: kafka.brokers, topic, stopAt: ends } },
+      checkpointIntervalMs: 300, compactEvery: 5,
+    };
+    for (let kill = 0; kill < 3; kill++) {
+      await new Promise<void>((resolve, reject) => {
+        let seen = 0;
+        const child = startChild(config, (o) => {
+          if (o.checkpoint !== undefined && ++seen === 2) {
+            setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 700));
+          }
+          if (o.done) reject(new Error('the job finished before it could be killed; raise FRESHET_KAFKA_EVENTS'));
+        });
+        child.on('exit', () => resolve());
+      });
+    }
+    const done = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      let last: Record<string, unknown> | undefined;
+      const child = startChild(config, (o) => { if (o.done) last = o; });
+      child.on('exit', (code) => (last ? resolve(last) : reject(new Error(`job exited with ${code}`))));
+    });
+    expect(done.done).toBe('source-exhausted');
+
+    // what the sink holds: the newest revision of each window, and no revision twice
+    const sink = new LocalStore(storeDir).at('sink');
+    const rows = await readRows(sink, (await loadSnapshot(sink))!);
+    const got = new Map<string, string>();
+    const seenRevision = new Set<string>();
+    for (const r of rows) {
+      const id = `${r.user_id}@${new Date(String(r.window_start)).getTime()}`;
+      expect(seenRevision.has(`${id}#${r.revision}`), `${id} revision ${r.revision} committed twice`).toBe(false);
+      seenRevision.add(`${id}#${r.revision}`);
+      got.set(id, `${Number(r.purchases)}|${Number(r.spend).toFixed(2)}`);
+    }
+
+    // DuckDB over the same events: every window the final watermark closed
+    const eventsFile = path.join(dir, 'events.json');
+    await fs.writeFile(eventsFile, events.map((e) => JSON.stringify(e)).join('\n'));
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    // the job's final watermark: the smallest per-partition maximum, less the 2 s bound and 1 ms
+    const finalWatermark = await finalWatermarkOf(storeDir);
+    const reference = await c.runAndReadAll(`
+      WITH e AS (SELECT * FROM read_json('${eventsFile}', format = 'newline_delimited', columns = {id: 'VARCHAR', user_id: 'VARCHAR', amount: 'DOUBLE', ts: 'BIGINT'})),
+      w AS (SELECT user_id, amount, (floor(ts / 2000)::BIGINT * 2000) - i * 2000 AS ws FROM e, range(0, 5) t(i))
+      SELECT user_id, ws, count(*) AS purchases, sum(amount) AS spend FROM w
+      WHERE ws + 10000 - 1 <= ${finalWatermark} GROUP BY ALL`);
+    const want = new Map<string, string>();
+    for (const r of reference.getRowObjectsJson()) want.set(`${r.user_id}@${Number(r.ws)}`, `${Number(r.purchases)}|${Number(r.spend).toFixed(2)}`);
+    c.closeSync();
+    expect(want.size).toBeGreaterThan(1_000);
+    const missing = [...want.keys()].filter((k) => got.get(k) !== want.get(k));
+    const extra = [...got.keys()].filter((k) => !want.has(k));
+    expect({ wrong: missing.length, extra: extra.length, sample: missing.slice(0, 3).map((k) => [k, got.get(k), want.get(k)]) }).toEqual({ wrong: 0, extra: 0, sample: [] });
+
+    const deadSnap = await loadSnapshot(new LocalStore(storeDir).at('dead_letters'));
+    const dead = await readRows(new LocalStore(storeDir).at('dead_letters'), deadSnap!);
+    expect(dead.map((d) => d.error)).toEqual([`event time field 'ts' is not epoch milliseconds or an ISO-8601 time: "not a time"`]);
+  }, 600_000);
+});
+
+/** The watermark recorded in the job's newest checkpoint. */
+async function finalWatermarkOf(storeDir: string): Promise<number> {
+  const { listCheckpoints, checkpointPath } = await import('./checkpoint.ts');
+  const { BinaryReader } = await import('./codec.ts');
+  const store = new LocalStore(storeDir);
+  const ids = await listCheckpoints(store);
+  const bytes = await store.get(checkpointPath(ids[ids.length - 1]));
+  const header = new BinaryReader(bytes!).json<{ watermark: { watermark: number } }>();
+  return header.watermark.watermark;
+}

@@ -1,0 +1,29 @@
+// Real `freshet worker` processes for crash tests: started, waited for, killed with SIGKILL.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  kill9: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export async function spawnWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  const child = spawn('node', ['bin/freshet.mjs', 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('worker polling')) {
+    if (child.exitCode !== null) throw new Error(`worker exited early:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`worker did not start within 60 s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    output: () => out,
+    kill9: async () => { child.kill('SIGKILL'); await exited; },
+    stop: async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } },
+  };
+}

@@ -1,0 +1,45 @@
+// Assets: the lineage graph, and a searchable list beside it.
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'wouter';
+import type { AssetList } from '../../../../api-types.ts';
+import { getJson } from '../../api.ts';
+import { Badge } from '../../components/Badge.tsx';
+import { LineageGraph } from '../../components/LineageGraph.tsx';
+import { freshnessColor } from '../../colors.ts';
+import { ago, duration } from '../../format.ts';
+
+export function AssetsPage() {
+  const { data, error } = useQuery({ queryKey: ['assets'], queryFn: () => getJson<AssetList>('/api/assets'), refetchInterval: 5_000 });
+  const [search, setSearch] = useState('');
+  if (error) return <p className="error">{(error as Error).message}</p>;
+  if (!data) return <p className="loading">Loading assets…</p>;
+  const q = search.trim().toLowerCase();
+  const matches = (name: string) => !q || name.toLowerCase().includes(q);
+  const shown = data.assets.filter((a) => matches(a.name) || a.description.toLowerCase().includes(q));
+  return (
+    <div className="split">
+      <section className="card graph-card">
+        <h2>Lineage</h2>
+        <div className="graph-scroll"><LineageGraph assets={data.assets} highlight={matches} /></div>
+        <p className="hint">Color: freshness (fresh, at-risk, stale; unknown until the freshness monitor reports). Click an asset to open it.</p>
+      </section>
+      <aside className="card list-card">
+        <input type="search" placeholder="Search assets" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="search assets" />
+        <ul className="asset-list" data-testid="asset-list">
+          {shown.map((a) => (
+            <li key={a.name}>
+              <Link href={`/assets/${encodeURIComponent(a.name)}`}>{a.name}</Link>
+              <Badge color={freshnessColor[a.freshness.status]}>{a.freshness.status}</Badge>
+              <div className="sub">
+                {a.partitions ? `${a.materialized.toLocaleString('en-US')} of ${a.total.toLocaleString('en-US')} ${a.partitions.kind}` : 'unpartitioned'}
+                {' · '}lag {duration(a.freshness.lagMs)} · last {ago(a.lastMaterializedAt)}
+              </div>
+            </li>
+          ))}
+          {shown.length === 0 && <li className="empty">No asset matches “{search}”.</li>}
+        </ul>
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+// Backfill: live progress (server-sent events), per-asset grids filling in, failures with a
+// link to the workflow in the Temporal UI, and pause / resume / cancel / re-run failed.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo } from 'react';
+import { Link, useLocation, useParams } from 'wouter';
+import { TASK_STATES, type AssetPartitionStates, type AssetProgress, type BackfillDetail } from '../../../../api-types.ts';
+import { enc, getJson, postJson } from '../../api.ts';
+import { Badge } from '../../components/Badge.tsx';
+import { GridLegend, PartitionGrid } from '../../components/PartitionGrid.tsx';
+import { backfillStatusColor, taskColors, taskNames } from '../../colors.ts';
+import { time } from '../../format.ts';
+import type { GridKind } from '../../partitions.ts';
+
+const DONE = ['cancelled', 'completed', 'completed_with_failures'];
+
+function useLiveBackfill(id: string) {
+  const client = useQueryClient();
+  const key = ['backfill', id];
+  const q = useQuery({ queryKey: key, queryFn: () => getJson<BackfillDetail>(`/api/backfills/${enc(id)}`) });
+  const done = q.data ? DONE.includes(q.data.status) : false;
+  useEffect(() => {
+    if (done) return;
+    const source = new EventSource(`/api/backfills/${enc(id)}/events`);
+    source.addEventListener('progress', (e) => {
+      const detail = JSON.parse((e as MessageEvent<string>).data) as BackfillDetail;
+      client.setQueryData(key, detail);
+      if (DONE.includes(detail.status)) source.close(); // the server ends the stream too: no reconnect
+    });
+    return () => source.close();
+  }, [id, done]); // eslint-disable-line react-hooks/exhaustive-deps
+  return q;
+}
+
+export function BackfillPage() {
+  const { id } = useParams<{ id: string }>();
+  const q = useLiveBackfill(id);
+  const client = useQueryClient();
+  const [, navigate] = useLocation();
+  const act = useMutation({
+    mutationFn: (verb: string) => postJson<BackfillDetail>(`/api/backfills/${enc(id)}/${verb}`, {}),
+    // re-running the failures of a finished backfill starts a new one: follow it
+    onSuccess: (d) => (d.id === id ? client.setQueryData(['backfill', id], d) : navigate(`/backfills/${enc(d.id)}`)),
+  });
+  if (q.error) return <p className="error">{(q.error as Error).message}</p>;
+  const b = q.data;
+  if (!b) return <p className="loading">Loading backfill…</p>;
+  const active = !DONE.includes(b.status);
+  const failed = b.assets.reduce((n, a) => n + a.counts.failed, 0);
+  return (
+    <div className="backfill-page">
+      <div className="title-row">
+        <h1>Backfill</h1>
+        <Badge color={backfillStatusColor[b.status] ?? '#868e96'} testId="backfill-status">{b.status.replace(/_/g, ' ')}</Badge>
+        <span className="spacer" />
+        <button onClick={() => act.mutate('pause')} disabled={b.status !== 'running' || act.isPending}>Pause</button>
+        <button onClick={() => act.mutate('resume')} disabled={b.status !== 'paused' || act.isPending}>Resume</button>
+        <button className="danger" onClick={() => act.mutate('cancel')} disabled={!active || b.status === 'cancelling' || act.isPending} data-testid="cancel-backfill">Cancel</button>
+        <button onClick={() => act.mutate('retry-failed')} disabled={failed === 0 || act.isPending}>Re-run failed</button>
+      </div>
+      {act.error && <p className="error" role="alert">{(act.error as Error).message}</p>}
+      <p className="sub">
+        <code>{b.id}</code> · {b.request.assets.join(', ')}{b.request.downstream ? ' and everything downstream' : ''}
+        {' · '}{b.request.from ? `${b.request.from} … ${b.request.to}` : 'every partition'}
+        {b.request.onlyFailedAndMissing ? ' · only failed and missing' : ''} · concurrency {b.request.concurrency ?? 4}
+        {' · '}started {time(b.startedAt)}
+        {b.temporalUrl && <> · <a href={b.temporalUrl} target="_blank" rel="noreferrer">workflow in Temporal UI ↗</a></>}
+      </p>
+      {b.assets.map((a) => <AssetProgressCard key={a.asset} id={id} progress={a} />)}
+      <section className="card">
+        <h2>Failures <small>{b.failures.length}</small></h2>
+        {b.failures.length === 0 ? <p className="empty">No failure.</p> : (
+          <table className="table" data-testid="failures">
+            <thead><tr><th>asset</th><th>partition</th><th>error</th><th /></tr></thead>
+            <tbody>
+              {b.failures.map((f, i) => (
+                <tr key={i}>
+                  <td><Link href={`/assets/${enc(f.asset)}`}>{f.asset}</Link></td>
+                  <td>{f.partition ?? '(all)'}</td>
+                  <td><pre className="error-text">{f.error}</pre></td>
+                  <td>{b.temporalUrl && <a href={b.temporalUrl} target="_blank" rel="noreferrer">Temporal UI ↗</a>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function AssetProgressCard({ id, progress }: { id: string; progress: AssetProgress }) {
+  const counts = TASK_STATES.map((s) => progress.counts[s] ?? 0);
+  // Refetch the cells exactly when the counts move.
+  const parts = useQuery({
+    queryKey: ['backfill-partitions', id, progress.asset, counts.join(',')],
+    queryFn: () => getJson<AssetPartitionStates>(`/api/backfills/${enc(id)}/partitions/${enc(progress.asset)}`),
+    placeholderData: (prev) => prev,
+  });
+  const p = parts.data;
+  const kind: GridKind = p && p.keys[0] ? (/^\d{4}-\d{2}-\d{2}-\d{2}$/.test(p.keys[0]) ? 'hourly' : /^\d{4}-\d{2}-\d{2}$/.test(p.keys[0]) ? 'daily' : p.keys[0] === '' ? 'none' : 'static') : 'none';
+  const codes = useMemo(() => new Uint8Array(p ? p.states.map((s) => TASK_STATES.indexOf(s)) : []), [p]);
+  const keyAt = useMemo(() => (i: number) => p?.keys[i] || '(all)', [p?.keys]); // eslint-disable-line react-hooks/exhaustive-deps
+  const total = counts.reduce((x, y) => x + y, 0);
+  const finished = total - progress.counts.pending - progress.counts.running;
+  return (
+    <section className="card" data-testid={`progress-${progress.asset}`}>
+      <div className="title-row">
+        <h2><Link href={`/assets/${enc(progress.asset)}`}>{progress.asset}</Link> <small>{finished} of {total} done</small></h2>
+      </div>
+      <GridLegend names={taskNames} colors={taskColors} counts={counts} testId={`legend-${progress.asset}`} />
+      {p && p.keys.length > 0 && (
+        <PartitionGrid kind={kind} total={p.keys.length} keyAt={keyAt} contiguous={false} codes={codes} colors={taskColors} names={taskNames} maxHeight={240} testId={`grid-${progress.asset}`} />
+      )}
+    </section>
+  );
+}

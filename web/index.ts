@@ -1,0 +1,74 @@
+// Public face of web/: the HTTP API and the page, started by `freshet web` and `freshet dev`.
+import { serve, type ServerType } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import type { AddressInfo } from 'node:net';
+import type { FreshetConfig } from '../cli/config.ts';
+import type { AssetGraph } from '../core/index.ts';
+import { ensureFrontEnd } from './build.ts';
+import { createContext } from './context.ts';
+import { isLoopback } from './security.ts';
+import { createApp } from './server.ts';
+
+export { createApp } from './server.ts';
+export { createContext } from './context.ts';
+export { ensureFrontEnd } from './build.ts';
+
+export const DEFAULT_WEB_PORT = 8300;
+
+export interface WebServerOptions {
+  config: FreshetConfig;
+  graph: AssetGraph;
+  /** without it the page is read-only (no backfills) */
+  client?: Client;
+  /** default FRESHET_WEB_PORT or 8300; 0 picks a free port */
+  port?: number;
+  /** default FRESHET_WEB_HOST or 127.0.0.1 */
+  host?: string;
+  /** default FRESHET_TOKEN; required when host is not a loopback address */
+  token?: string;
+  /** base URL of the Temporal UI, for links to workflow pages (default FRESHET_TEMPORAL_UI) */
+  temporalUiUrl?: string;
+  /** false serves the API alone, without building the page */
+  page?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface WebServer {
+  /** http://host:port, plus ?token=... when a token is needed (what to open in a browser) */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const env = process.env;
+  const host = opts.host ?? env.FRESHET_WEB_HOST ?? '127.0.0.1';
+  const port = opts.port ?? (env.FRESHET_WEB_PORT ? Number(env.FRESHET_WEB_PORT) : DEFAULT_WEB_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`FRESHET_WEB_PORT must be a port number (0-65535), got '${env.FRESHET_WEB_PORT}'.`);
+  const token = opts.token ?? (env.FRESHET_TOKEN || undefined);
+  const loopback = isLoopback(host);
+  if (!loopback && !token) {
+    throw new Error(`The web server would listen on ${host}, reachable from other machines: set FRESHET_TOKEN to a secret (e.g. FRESHET_TOKEN=$(openssl rand -hex 16)), or use FRESHET_WEB_HOST=127.0.0.1.`);
+  }
+  const distDir = opts.page === false ? undefined : await ensureFrontEnd({ log: opts.log });
+  const ctx = createContext({ config: opts.config, graph: opts.graph, client: opts.client, temporalUiUrl: opts.temporalUiUrl ?? env.FRESHET_TEMPORAL_UI ?? null });
+  const app = createApp(ctx, { token, loopback, distDir });
+
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
+    s.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
+      ? new Error(`Port ${port} on ${host} is taken: set FRESHET_WEB_PORT to another port.`)
+      : err));
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    url: `http://${shown}:${actual}${token ? `/?token=${encodeURIComponent(token)}` : ''}`,
+    port: actual,
+    stop: () => new Promise<void>((resolve) => {
+      // SSE streams stay open: close them so stop() does not wait for the browser.
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => resolve());
+    }),
+  };
+}
