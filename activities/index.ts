@@ -1,9 +1,10 @@
 // Every activity the Freshet worker registers.
 import { createBackfillActivities } from './backfill.ts';
+import { createFreshnessActivities } from './freshness.ts';
 import { createMaterializeActivities, type ActivityDeps } from './materialize.ts';
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMaterializeActivities(deps), ...createBackfillActivities(deps) };
+  return { ...createMaterializeActivities(deps), ...createBackfillActivities(deps), ...createFreshnessActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

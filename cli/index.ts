@@ -4,6 +4,7 @@ import { assetsCommand } from './commands/assets.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { devCommand } from './commands/dev.ts';
 import { materializeCommand } from './commands/materialize.ts';
+import { schedulesCommand } from './commands/schedules.ts';
 import { statusCommand } from './commands/status.ts';
 import { workerCommand } from './commands/worker.ts';
 
@@ -11,7 +12,7 @@ const program = new Command('freshet')
   .description('Feature assets in TypeScript, run by Temporal, stored as Delta Lake tables.')
   .showHelpAfterError();
 
-for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand]) register(program);
+for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand, schedulesCommand]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,6 +6,8 @@ import { createActivities } from '../activities/index.ts';
 import type { AssetGraph } from '../core/index.ts';
 import { engineConfigFromEnv } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
+import { startFreshness } from '../schedules/start.ts';
+import { connectClient } from './client.ts';
 import type { FreshetConfig } from './config.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -46,4 +48,16 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     maxCachedWorkflows: 200,
   });
   return { worker, connection };
+}
+
+/** Reconciles SLA schedules and starts the freshness monitor; returns a one-line summary. */
+export async function reconcileOnStart(config: FreshetConfig, graph: AssetGraph): Promise<string> {
+  const client = await connectClient(config);
+  try {
+    const r = await startFreshness(client, graph, config.taskQueue);
+    const part = (label: string, list: string[]) => (list.length ? `${label} ${list.join(', ')}` : '');
+    return [part('created', r.created), part('updated', r.updated), part('deleted', r.deleted), part('unchanged', r.unchanged)].filter(Boolean).join('; ') || 'no SLAs';
+  } finally {
+    await client.connection.close();
+  }
 }

@@ -3,7 +3,7 @@
 import type { AssetDef } from './asset.ts';
 import type { AssetGraph } from './graph.ts';
 import { upstreamKeys } from './mappings.ts';
-import { allKeys, keysBetween, keyStart, keysOverlapping, keyWindow, PartitionKeyError, type Partitions } from './partitions.ts';
+import { allKeys, keysBetween, keyStart, lastCompleteKey, keysOverlapping, keyWindow, PartitionKeyError, type Partitions } from './partitions.ts';
 
 export class BackfillRequestError extends Error {
   constructor(readonly field: string, message: string) {
@@ -17,6 +17,8 @@ export interface SelectionRequest {
   upstream?: boolean;
   from?: string;
   to?: string;
+  /** only the newest complete partition of the selected assets */
+  latest?: boolean;
 }
 
 /** Asset name → the keys to consider, in dependency order ('' = the unpartitioned asset). */
@@ -66,6 +68,11 @@ function sortKeys(def: Partitions | undefined, keys: string[]): string[] {
 function rangeKeys(a: AssetDef, anchor: Partitions | undefined, req: SelectionRequest, now: number): string[] {
   const def = a.partitions;
   if (!def) return [''];
+  if (req.latest) {
+    if (def.kind === 'static') return allKeys(def, now);
+    const last = lastCompleteKey(def, now);
+    return last === undefined ? [] : [last];
+  }
   if (req.from === undefined || req.to === undefined) return allKeys(def, now);
   try {
     if (def.kind === 'static') return anchor?.kind === 'static' ? keysBetween(def, req.from, req.to) : allKeys(def, now);
@@ -110,6 +117,8 @@ export interface PlanOptions {
   force?: boolean;
   onlyFailedAndMissing?: boolean;
   only?: Record<string, string[]>;
+  /** recompute these assets' selected partitions even when up to date (sources have no inputs to go stale) */
+  forceAssets?: string[];
   /** partitions per activity for assets that range-batch (default 16) */
   batchSize?: number;
 }
@@ -141,7 +150,7 @@ export function planTasks(graph: AssetGraph, selection: Selection, states: Map<s
     const run = keys.map((k, i) => {
       if (opts.only) return only?.includes(k) ?? false;
       const state = mine?.get(k) ?? 'missing';
-      if (opts.force || state === 'missing') return true;
+      if (opts.force || state === 'missing' || opts.forceAssets?.includes(asset.name)) return true;
       if (opts.onlyFailedAndMissing) return false;
       if (state === 'stale') return true;
       return deps.some((d) => { for (let j = d.lo[i]; j <= d.hi[i]; j++) if (out[d.up].run[j]) return true; return false; });

@@ -7,3 +7,4 @@ export * from './partitions.ts';
 export * from './mappings.ts';
 export * from './policies.ts';
 export { parseDuration, formatDuration } from './duration.ts';
+export { dataEnd, freshnessOf, type Freshness, type FreshnessStatus } from './freshness.ts';

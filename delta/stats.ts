@@ -23,7 +23,11 @@ export async function makeStats(localFile: string, columns: Field[]): Promise<st
     const asText = f.type === 'timestamp'
       ? (x: string) => `strftime(${x} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`
       : (x: string) => `${x}::VARCHAR`;
-    parts.push(`${asText(`min(${c})`)} AS mn${i}`, `${asText(`max(${c})`)} AS mx${i}`, `(count(*) - count(${c}))::BIGINT AS nc${i}`);
+    // Stats keep milliseconds: the max is rounded up, so a reader skipping files never skips a row.
+    const max = f.type === 'timestamp'
+      ? `(CASE WHEN date_trunc('millisecond', max(${c})) = max(${c}) THEN max(${c}) ELSE date_trunc('millisecond', max(${c})) + INTERVAL 1 MILLISECOND END)`
+      : `max(${c})`;
+    parts.push(`${asText(`min(${c})`)} AS mn${i}`, `${asText(max)} AS mx${i}`, `(count(*) - count(${c}))::BIGINT AS nc${i}`);
   });
   const row = await withDuck(async (c) => (await c.runAndReadAll(`SELECT ${parts.join(', ')} FROM read_parquet(${sqlString(localFile)})`)).getRowObjectsJson()[0]);
   const stats: FileStats = { numRecords: Number(row.n), minValues: {}, maxValues: {}, nullCount: {} };

@@ -7,3 +7,4 @@ export { MissingInputError } from './inputs.ts';
 export { ident, literal } from './sql.ts';
 export { materializations, latestByPartition, type Materialization } from './lineage.ts';
 export { planPartitions } from './plan.ts';
+export { freshnessReport } from './freshness.ts';

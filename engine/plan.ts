@@ -15,5 +15,6 @@ export async function planPartitions(graph: AssetGraph, warehouse: ObjectStore, 
       onAsset?.();
     }
   }
-  return planTasks(graph, selection, states, request);
+  // A scheduled refresh recomputes the newest partitions of what it selects (sources included).
+  return planTasks(graph, selection, states, request.latest ? { ...request, forceAssets: request.assets } : request);
 }

@@ -3,12 +3,14 @@
 import { ensureTemporalBinary } from './temporal.ts';
 import { ensureMinioBinary } from './minio.ts';
 import { ensureDeltaLake } from './deltalake.ts';
+import { ensureChromium } from './chromium.ts';
 import { ensureKafka } from './kafka.ts';
 
 const steps: Array<[string, () => Promise<unknown>]> = [
   ['temporal CLI', ensureTemporalBinary],
   ['MinIO', ensureMinioBinary],
   ['delta-rs (python deltalake)', ensureDeltaLake],
+  ['Chromium (web tests)', ensureChromium],
   ['Apache Kafka jars', ensureKafka],
 ];
 

@@ -94,7 +94,7 @@ function readKey(op: WindowOperator, r: BinaryReader, session: boolean): KeyStat
     if (session) panes.push(Object.assign(p, { end: r.f64(), revision: r.f64(), pending: r.u8() === 1 }));
     else panes.push(p);
   }
-  return { key, parts, panes, lastSeen, firedEnd, timer: Infinity, revisions, refire: null, dirty: false, evicted: false };
+  return { key, parts, panes, cur: null, lastSeen, firedEnd, timer: Infinity, revisions, refire: null, dirty: false, evicted: false };
 }
 
 /** Encodes the operator's state: everything (full) or what changed since the last snapshot; then clears the change tracking. */

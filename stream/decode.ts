@@ -28,6 +28,19 @@ function getter(path: string): Getter {
 
 const utf8 = new TextDecoder();
 
+/** Key strings for small integer ids, made once: equal keys then share one string object, whose
+ *  hash V8 caches, so the state map's lookup compares pointers instead of hashing a fresh string. */
+const INT_KEYS: string[] = [];
+const INT_KEY_LIMIT = 1 << 22;
+
+export function keyString(k: unknown): string {
+  if (typeof k === 'string') return k;
+  if (typeof k === 'number' && k >= 0 && k < INT_KEY_LIMIT && Number.isInteger(k)) {
+    return INT_KEYS[k] ?? (INT_KEYS[k] = String(k));
+  }
+  return String(k);
+}
+
 export interface Decoder {
   /** Appends the records of `src` from index `from` to `batch` until it is full; returns the next index to read. */
   decode(src: SourceBatch, from: number, batch: EventBatch, dead: DeadLetter[]): number;
@@ -84,15 +97,14 @@ export function makeDecoder(asset: StreamingAsset, c: CompiledAggregates): Decod
           fail(dead, src, i, raw, `key field '${asset.key[0]}' is missing`);
           continue;
         }
-        const ks = typeof k === 'string' ? k : String(k);
-        b.key[n] = ks;
+        b.key[n] = keyString(k);
       } else {
         const parts: string[] = [];
         let missing = -1;
         for (let g = 0; g < keyGetters.length; g++) {
           const k = keyGetters[g](o);
           if (k === undefined || k === null || k === '') { missing = g; break; }
-          parts.push(typeof k === 'string' ? k : String(k));
+          parts.push(keyString(k));
         }
         if (missing >= 0) {
           fail(dead, src, i, raw, `key field '${asset.key[missing]}' is missing`);

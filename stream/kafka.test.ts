@@ -83,14 +83,16 @@ describe('streaming job on Kafka', () => {
     const config: ChildConfig = {
       assetModule: path.join(here, 'test-assets.ts'), assetExport: 'spendPerUser', storeDir,
       source: { kind: 'kafka', options: { brokers: kafka.brokers, topic, stopAt: ends } },
-      checkpointIntervalMs: 300, compactEvery: 5,
+      checkpointIntervalMs: 200, compactEvery: 5,
     };
+    const restoredFrom: number[] = [];
     for (let kill = 0; kill < 3; kill++) {
       await new Promise<void>((resolve, reject) => {
         let seen = 0;
         const child = startChild(config, (o) => {
-          if (o.checkpoint !== undefined && ++seen === 2) {
-            setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 700));
+          if (o.checkpoint !== undefined && ++seen === 1) {
+            restoredFrom.push(Number(o.restoredFrom));
+            setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 250));
           }
           if (o.done) reject(new Error('the job finished before it could be killed; raise FRESHET_KAFKA_EVENTS'));
         });
@@ -99,10 +101,17 @@ describe('streaming job on Kafka', () => {
     }
     const done = await new Promise<Record<string, unknown>>((resolve, reject) => {
       let last: Record<string, unknown> | undefined;
-      const child = startChild(config, (o) => { if (o.done) last = o; });
+      let first = true;
+      const child = startChild(config, (o) => {
+        if (o.done) last = o;
+        else if (first) { first = false; restoredFrom.push(Number(o.restoredFrom)); }
+      });
       child.on('exit', (code) => (last ? resolve(last) : reject(new Error(`job exited with ${code}`))));
     });
     expect(done.done).toBe('source-exhausted');
+    // the first run started empty; each run after a kill restored a checkpoint
+    expect(restoredFrom[0]).toBe(0);
+    expect(restoredFrom.slice(1).every((id) => id > 0)).toBe(true);
 
     // what the sink holds: the newest revision of each window, and no revision twice
     const sink = new LocalStore(storeDir).at('sink');

@@ -45,6 +45,8 @@ export interface KeyState {
   parts: string[];
   /** sliding/tumbling: panes by start; sessions: SessionPane by start */
   panes: Pane[];
+  /** the pane the last event went to (sliding/tumbling): most events hit it again */
+  cur: Pane | null;
   lastSeen: number;
   /** sliding/tumbling: the largest window end this key has been fired up to */
   firedEnd: number;
@@ -116,45 +118,58 @@ export class WindowOperator {
 
   /** Runs a decoded batch through dedup, lateness, the panes and any windows the watermark closes. */
   process(b: EventBatch): void {
+    // the per-event loop touches only locals and monomorphic calls; rare paths live in methods
     const tracker = this.tracker;
+    const timers = this.timers;
+    const refireKeys = this.refireKeys;
     const dedup = this.dedup;
     const keys = this.keys;
-    let lastPartition = NaN;
+    const session = this.session;
+    const time = b.time;
+    const keyCol = b.key;
+    const partition = b.partition;
+    const n = b.size;
+    let lastPartition = -1;
     let slot = 0;
     let lastKey = '';
     let k: KeyState | undefined;
-    const active = new Set<number>();
-    for (let i = 0; i < b.size; i++) {
-      const ts = b.time[i];
-      if (b.partition[i] !== lastPartition) {
-        lastPartition = b.partition[i];
-        slot = tracker.slot(lastPartition);
-        active.add(slot);
+    let events = 0;
+    const active: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const part = partition[i];
+      if (part !== lastPartition) {
+        lastPartition = part;
+        slot = tracker.slot(part);
+        active.push(slot);
       }
-      if (dedup) {
-        const id = b.id[i];
-        if (!dedup.offer(id, ts)) {
-          this.metrics.duplicates++;
-          continue;
-        }
-        this.newIds.push([id, ts + dedup.horizonMs]);
-      }
-      this.metrics.events++;
-      const key = b.key[i];
-      if (key !== lastKey || k === undefined || k.evicted) {
+      const ts = time[i];
+      if (dedup !== null && !this.offerId(dedup, b.id[i], ts)) continue;
+      events++;
+      const key = keyCol[i];
+      if (k === undefined || key !== lastKey || k.evicted) {
         k = keys.get(key);
         lastKey = key;
       }
       const w = tracker.watermark;
-      const kept = this.session ? this.addSession(k, b, i, ts, w) : this.addSliding(k, b, i, ts, w);
-      if (kept) k = kept;
+      const kept = session ? this.addSession(k, b, i, ts, w) : this.addSliding(k, b, i, ts, w);
+      if (kept !== undefined) k = kept;
       tracker.observe(slot, ts);
       // late events re-fire at once, as Flink's EventTimeTrigger does, so every result is a
       // function of the event order alone and never of where a batch happened to end
-      if (tracker.watermark >= this.timers.next || this.refireKeys.size > 0) this.fire();
+      if (tracker.watermark >= timers.nextTime || refireKeys.size > 0) this.fire();
     }
+    this.metrics.events += events;
     tracker.tick(active);
     this.fire();
+  }
+
+  private offerId(dedup: Deduplicator, id: string, ts: number): boolean {
+    if (!dedup.offer(id, ts)) {
+      this.metrics.duplicates++;
+      return false;
+    }
+    this.newIds.push([id, ts + dedup.horizonMs]);
+    return true;
   }
 
   /** Per-batch housekeeping when no events arrived: idle partitions may release the watermark. */
@@ -169,6 +184,7 @@ export class WindowOperator {
       key,
       parts: this.asset.key.length === 1 ? [key] : b.keyParts[i],
       panes: [],
+      cur: null,
       lastSeen: ts,
       firedEnd: -Infinity,
       timer: Infinity,
@@ -218,9 +234,9 @@ export class WindowOperator {
     if (closed > k.firedEnd) k.firedEnd = closed;
     // windows over this pane already fired: re-fire those still within the lateness
     if (k.firedEnd >= p + slide) this.lateInto(k, p, w);
-    const panes = k.panes;
-    let pane = panes.length > 0 ? panes[panes.length - 1] : undefined;
-    if (pane === undefined || pane.start !== p) {
+    let pane = k.cur;
+    if (pane === null || pane.start !== p) {
+      const panes = k.panes;
       let at = panes.length;
       while (at > 0 && panes[at - 1].start > p) at--;
       if (at > 0 && panes[at - 1].start === p) pane = panes[at - 1];
@@ -229,6 +245,7 @@ export class WindowOperator {
         panes.splice(at, 0, pane);
         this.schedule(k, this.nextSlidingTime(k));
       }
+      k.cur = pane;
     }
     addEvent(this.aggs, pane, b.nums, b.vals, ts, i);
     if (ts > k.lastSeen) k.lastSeen = ts;

@@ -6,10 +6,8 @@ export class TimerIndex<K> {
   private readonly byTime = new Map<number, K[]>();
   private readonly heap: number[] = [];
 
-  /** the earliest pending time, Infinity when none */
-  get next(): number {
-    return this.heap.length > 0 ? this.heap[0] : Infinity;
-  }
+  /** the earliest pending time, Infinity when none (a field, read once per event) */
+  nextTime = Infinity;
 
   get size(): number {
     return this.byTime.size;
@@ -31,6 +29,7 @@ export class TimerIndex<K> {
       i = parent;
     }
     h[i] = time;
+    this.nextTime = h[0];
   }
 
   /** Removes and returns the earliest time's keys if that time is ≤ `upTo`. */
@@ -52,6 +51,7 @@ export class TimerIndex<K> {
       }
       h[i] = last;
     }
+    this.nextTime = h.length > 0 ? h[0] : Infinity;
     const keys = this.byTime.get(time)!;
     this.byTime.delete(time);
     return { time, keys };
@@ -60,5 +60,6 @@ export class TimerIndex<K> {
   clear(): void {
     this.byTime.clear();
     this.heap.length = 0;
+    this.nextTime = Infinity;
   }
 }

@@ -29,13 +29,18 @@ export function toResponse(err: unknown, c: Context): Response {
   if (err instanceof HttpError) return json(err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
   if (err instanceof z.ZodError) return json(400, zodMessage(err));
   const field = backfillRequestField(err);
-  // field 'id': the backfill named in the path does not exist (here)
-  if (field !== undefined) return json(field === 'id' ? 404 : 400, { error: (err as Error).message, field });
+  if (field !== undefined) return json(backfillErrorStatus(field, (err as Error).message), { error: (err as Error).message, field });
   if (err instanceof AssetGraphError || err instanceof PartitionKeyError) return json(400, { error: err.message });
   if (err instanceof NotAvailableError) return json(501, { error: err.message });
   if (err instanceof WorkflowNotFoundError) return json(404, { error: `No such workflow: ${err.workflowId ?? 'unknown id'}.` });
   console.error('web: request failed:', err);
   return json(500, { error: `Internal error: ${redact((err as Error)?.message ?? String(err))}` });
+}
+
+/** On 'id', control/backfills.ts means either "no such backfill" or "nothing to do to it". */
+function backfillErrorStatus(field: string, message: string): 400 | 404 | 409 {
+  if (field !== 'id') return 400;
+  return /^No backfill|is not a backfill/.test(message) ? 404 : 409;
 }
 
 /** Drops anything that looks like a credential from a message before it leaves the server. */

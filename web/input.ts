@@ -13,7 +13,7 @@ export const backfillBody = z.strictObject({
   downstream: z.boolean().default(false),
   from: z.string().min(1).max(64).optional(),
   to: z.string().min(1).max(64).optional(),
-  concurrency: z.number().int().min(1, 'must be at least 1').max(64, 'must be at most 64').default(4),
+  concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').max(64, 'must be at most 64').default(4),
   onlyFailedAndMissing: z.boolean().default(false),
   force: z.boolean().default(false),
 });

@@ -1,5 +1,5 @@
 // A small project for the web tests: a partitioned source and what reads it, an unpartitioned
-// asset, static partitions, and a slow source (a transform that waits) to have a backfill to cancel.
+// asset, static partitions, an asset that never finishes (a backfill to cancel) and one that fails.
 import { allPartitions, asset, dailyPartitions, definitions, identity, source, staticPartitions } from '../core/index.ts';
 
 const daily = dailyPartitions({ start: '2026-01-01' });
@@ -31,14 +31,18 @@ export default definitions({
       sql: (ctx) => `SELECT ${ctx.partition!.sql.key} AS region, 1 AS n`,
     }),
     source({
-      name: 'slow',
-      description: 'Takes 2 s a partition: a backfill of it is still running when the test cancels it.',
+      name: 'stuck',
+      description: 'Fails and retries every 30 s: a backfill of it keeps running until it is cancelled.',
       partitions: daily,
-      schema: { n: 'BIGINT' },
-      async *transform() {
-        await new Promise((r) => setTimeout(r, 2_000));
-        yield [{ n: 1 }];
-      },
+      retry: { maxAttempts: 100, initialInterval: '30s', backoff: 1 },
+      sql: () => { throw new Error('upstream feed not there yet'); },
+    }),
+    source({
+      name: 'broken',
+      description: 'Fails at once, no retry: its partitions show failed.',
+      partitions: daily,
+      retry: { maxAttempts: 1 },
+      sql: (ctx) => { throw new Error(`bad data in ${ctx.partition!.key}`); },
     }),
   ],
 });

@@ -17,6 +17,8 @@ export interface BackfillRequest {
   force?: boolean;
   /** also the upstream partitions the selection reads, when missing or stale (scheduled refreshes) */
   upstream?: boolean;
+  /** only the newest complete partition of each selected asset, recomputed even if up to date (scheduled refreshes) */
+  latest?: boolean;
   /** restrict the run to these partitions per asset (re-running what failed) */
   only?: Record<string, string[]>;
 }

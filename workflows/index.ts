@@ -1,3 +1,4 @@
 // Every workflow the Freshet worker registers (this file is what the worker bundles).
 export { materializePartition, materializeRange } from './materialize.ts';
 export { backfill } from './backfill.ts';
+export { freshnessMonitor } from './freshness-monitor.ts';

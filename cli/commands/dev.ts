@@ -6,7 +6,7 @@ import { freshetHome } from '../../services/paths.ts';
 import { isFree } from '../../services/process.ts';
 import { startTemporalDevServer, type TemporalServer } from '../../services/temporal.ts';
 import { loadConfig, loadProject } from '../config.ts';
-import { createWorker, installRuntime } from '../worker.ts';
+import { createWorker, installRuntime, reconcileOnStart } from '../worker.ts';
 
 export function devCommand(program: Command): void {
   program.command('dev')
@@ -26,6 +26,7 @@ export function devCommand(program: Command): void {
       mkdirSync(config.warehouse, { recursive: true });
       const graph = await loadProject(config.project);
       const { worker, connection } = await createWorker({ config, graph });
+      const sync = await reconcileOnStart(config, graph);
       console.log([
         'Freshet is running.',
         `  Temporal      ${config.temporalAddress}${server ? ' (dev server, state in .freshet/temporal/dev.db)' : ''}`,
@@ -33,6 +34,7 @@ export function devCommand(program: Command): void {
         `  warehouse     ${config.warehouse}`,
         `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
         `  task queue    ${config.taskQueue}`,
+        `  schedules     ${sync}`,
         '',
         'Try, in another terminal:',
         '  npx freshet materialize transactions --from 2026-01-01 --to 2026-01-31',

@@ -1,7 +1,7 @@
 // `freshet status [asset]`: what is materialized, when, with how many rows and which inputs.
 import type { Command } from 'commander';
-import { allKeys, type AssetDef } from '../../core/index.ts';
-import { assetTable, latestByPartition, materializations } from '../../engine/index.ts';
+import { allKeys, formatDuration, type AssetDef } from '../../core/index.ts';
+import { assetTable, freshnessReport, latestByPartition, materializations } from '../../engine/index.ts';
 import { openStore } from '../../storage/index.ts';
 import { loadConfig, loadProject } from '../config.ts';
 import { printTable } from './assets.ts';
@@ -16,13 +16,16 @@ export function statusCommand(program: Command): void {
       const warehouse = openStore(config.warehouse);
       if (!name) {
         const rows: string[][] = [];
+        const freshness = new Map((await freshnessReport(graph, warehouse)).map((f) => [f.asset, f]));
         for (const a of graph.assets) {
           const latest = latestByPartition(await materializations(assetTable(warehouse, a.name)));
           const expected = a.partitions ? allKeys(a.partitions, Date.now()).length : 1;
           const newest = [...latest.values()].sort((x, y) => y.timestamp - x.timestamp)[0];
-          rows.push([a.name, `${latest.size}/${expected}`, newest ? new Date(newest.timestamp).toISOString() : 'never']);
+          const f = freshness.get(a.name)!;
+          rows.push([a.name, f.status, f.lagMs === undefined ? '-' : formatDuration(Math.round(f.lagMs / 1000) * 1000 || 0),
+            f.maxLagMs ? formatDuration(f.maxLagMs) : '-', `${latest.size}/${expected}`, newest ? new Date(newest.timestamp).toISOString() : 'never']);
         }
-        printTable(['asset', 'materialized', 'last materialization'], rows);
+        printTable(['asset', 'freshness', 'lag', 'max lag', 'materialized', 'last materialization'], rows);
         return;
       }
       await assetStatus(graph.get(name), warehouse, opts.all ?? false);

@@ -1,7 +1,7 @@
 // `freshet worker`: one worker process against TEMPORAL_ADDRESS; run more for more throughput.
 import type { Command } from 'commander';
 import { loadConfig, loadProject } from '../config.ts';
-import { createWorker, installRuntime } from '../worker.ts';
+import { createWorker, installRuntime, reconcileOnStart } from '../worker.ts';
 
 export function workerCommand(program: Command): void {
   program.command('worker')
@@ -11,6 +11,8 @@ export function workerCommand(program: Command): void {
       const config = loadConfig();
       const graph = await loadProject(config.project);
       const { worker, connection } = await createWorker({ config, graph });
+      const sync = await reconcileOnStart(config, graph);
+      console.log(`schedules: ${sync}`);
       console.log(`worker polling '${config.taskQueue}' on ${config.temporalAddress}; warehouse ${config.warehouse}`);
       await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
       await connection.close();

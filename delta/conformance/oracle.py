@@ -1,6 +1,8 @@
 # delta-rs (Python `deltalake`) as the conformance oracle for Freshet's Delta tables.
 #   read  URI OUT.parquet [VERSION]  -> prints {"version", "files", "rows"}; rows go to OUT.parquet
 #   write URI                        -> writes the scenario below with delta-rs, prints {"version"}
+#   count-where URI COL OP VALUE     -> rows delta-rs reads with that filter (file skipping by stats)
+#   append URI                       -> appends two rows with delta-rs, prints {"version"}
 # Storage options (S3/MinIO) come as JSON in DELTA_STORAGE_OPTIONS, never on the command line.
 import json
 import os
@@ -25,6 +27,13 @@ def read(uri, out, version=None):
         "rows": table.num_rows,
         "schema": json.loads(dt.schema().to_json()),
     }))
+
+
+def count_where(uri, column, op, value):
+    # delta-rs prunes files by their stats for a filtered read: wrong stats would lose rows here
+    v = pd.Timestamp(value) if column == "ts" else json.loads(value)
+    dt = DeltaTable(uri, storage_options=opts)
+    print(json.dumps({"rows": pa.table(dt.to_pyarrow_table(filters=[(column, op, v)])).num_rows}))
 
 
 def frame(rows, with_country=False):
@@ -56,11 +65,22 @@ def write(uri):
     print(json.dumps({"version": DeltaTable(uri, storage_options=opts).version()}))
 
 
+def append(uri):
+    # delta-rs appending to a table someone else (Freshet) wrote
+    write_deltalake(uri, frame([(300, 4.5, "2024-01-07 00:00", "2024-01-07", "BE"), (301, 5.5, "2024-01-07 00:30", "2024-01-01", None)],
+                               with_country=True), mode="append", partition_by=["date"], storage_options=opts)
+    print(json.dumps({"version": DeltaTable(uri, storage_options=opts).version()}))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "read":
         read(*sys.argv[2:])
     elif cmd == "write":
         write(sys.argv[2])
+    elif cmd == "count-where":
+        count_where(*sys.argv[2:])
+    elif cmd == "append":
+        append(sys.argv[2])
     else:
         raise SystemExit(f"unknown command {cmd}")

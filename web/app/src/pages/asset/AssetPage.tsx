@@ -13,7 +13,7 @@ import { bytes, duration, time } from '../../format.ts';
 import { decodeRuns, keyAtFn } from '../../partitions.ts';
 
 export function AssetPage() {
-  const { name } = useParams<{ name: string }>();
+  const name = decodeURIComponent(useParams<{ name: string }>().name); // wouter leaves params encoded
   const asset = useQuery({ queryKey: ['asset', name], queryFn: () => getJson<AssetDetail>(`/api/assets/${enc(name)}`), refetchInterval: 10_000 });
   const info = useQuery({ queryKey: ['info'], queryFn: () => getJson<Info>('/api/info'), staleTime: 60_000 });
   const [dialog, setDialog] = useState<{ from?: string; to?: string } | null>(null);

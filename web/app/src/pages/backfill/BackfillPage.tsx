@@ -32,7 +32,7 @@ function useLiveBackfill(id: string) {
 }
 
 export function BackfillPage() {
-  const { id } = useParams<{ id: string }>();
+  const id = decodeURIComponent(useParams<{ id: string }>().id); // wouter leaves params encoded
   const q = useLiveBackfill(id);
   const client = useQueryClient();
   const [, navigate] = useLocation();

@@ -1,0 +1,16 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+const db = await (await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '16GB', temp_directory: '/tmp/exp/spill' })).connect();
+await db.run(`CREATE VIEW transactions AS SELECT * FROM read_parquet('/tmp/exp/tx/*/*.parquet', hive_partitioning=true)`);
+await db.run(`CREATE VIEW user_profiles AS SELECT * FROM '/tmp/exp/profiles.parquet'`);
+const t = async (label: string, sql: string) => { const t0 = Date.now(); const r = await db.runAndReadAll(sql); console.log(label, (Date.now() - t0) / 1000, 's', JSON.stringify(r.getRowsJS().slice(0,2), (_, v) => typeof v === 'bigint' ? Number(v) : v)); };
+await t('daily', `CREATE TEMP TABLE daily AS SELECT user_id, day, count(*) AS n, sum(amount) AS s, max(event_time) AS m FROM transactions GROUP BY user_id, day`);
+await t('pts', `CREATE TEMP TABLE pts AS SELECT user_id, ts, sum(n) AS n, sum(s) AS s, max(m) AS m FROM (SELECT user_id, day AS ts, n, s, m FROM daily UNION ALL SELECT user_id, day + 30, -n, -s, NULL FROM daily) GROUP BY user_id, ts`);
+await t('run', `CREATE TEMP TABLE run AS SELECT user_id, ts, sum(n) OVER w AS cnt, sum(s) OVER w AS spend, max(m) OVER w AS last_at, lead(ts, 1, DATE '2027-01-01') OVER (PARTITION BY user_id ORDER BY ts) AS next_at FROM pts WINDOW w AS (PARTITION BY user_id ORDER BY ts ROWS UNBOUNDED PRECEDING)`);
+await t('runcount', `SELECT count(*), sum(next_at - ts) FROM run WHERE cnt > 0`);
+await t('expand-gs', `SELECT count(*) FROM (SELECT user_id, unnest(generate_series(ts, next_at - 1, INTERVAL 1 DAY)) AS day FROM run WHERE cnt > 0)`);
+await t('expand-range', `SELECT count(*) FROM (SELECT user_id, ts + unnest(range(next_at - ts)) AS day, cnt FROM run WHERE cnt > 0)`);
+await t('expand-join', `CREATE TEMP TABLE out AS SELECT r.user_id, r.ts + CAST(unnest(range(r.next_at - r.ts)) AS INTEGER) AS day, CAST(cnt AS BIGINT) AS purchases_30d, spend AS spend_30d, last_at FROM run r WHERE cnt > 0`);
+await t('join', `CREATE TEMP TABLE out2 AS SELECT o.*, p.country, p.segment FROM out o LEFT JOIN user_profiles p USING (user_id)`);
+await t('copy-part', `COPY (SELECT * FROM out2 WHERE day <= DATE '2026-12-31') TO '/tmp/exp/out' (FORMAT parquet, PARTITION_BY (day), COMPRESSION zstd, OVERWRITE)`);
+await t('copy-one-day', `COPY (SELECT * FROM out2 WHERE day = DATE '2026-06-01') TO '/tmp/exp/one.parquet' (FORMAT parquet, COMPRESSION zstd)`);
+console.log('rss', Math.round(process.memoryUsage().rss / 1e6));

@@ -1,0 +1,14 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+const db = await (await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '16GB', temp_directory: '/tmp/exp/spill' })).connect();
+await db.run(`CREATE VIEW transactions AS SELECT * FROM read_parquet('/tmp/exp/tx/*/*.parquet', hive_partitioning=true)`);
+await db.run(`CREATE VIEW user_profiles AS SELECT * FROM '/tmp/exp/profiles.parquet'`);
+const t = async (label: string, sql: string) => { const t0 = Date.now(); const r = await db.runAndReadAll(sql); console.log(label, (Date.now() - t0) / 1000, 's', JSON.stringify(r.getRowsJS().slice(0,2), (_, v) => typeof v === 'bigint' ? Number(v) : v)); };
+await t('pts-direct', `CREATE TEMP TABLE pts AS SELECT user_id, ts, sum(n) AS n, sum(s) AS s, max(m) AS m FROM (SELECT user_id, day AS ts, 1 AS n, amount AS s, event_time AS m FROM transactions UNION ALL SELECT user_id, day + 30, -1, -amount, NULL FROM transactions) GROUP BY user_id, ts`);
+await t('run-global', `CREATE TEMP TABLE run AS SELECT user_id, ts, sum(n) OVER w AS cnt, sum(s) OVER w AS spend, last_value(m IGNORE NULLS) OVER w AS last_at, lead(ts) OVER (ORDER BY user_id, ts) AS next_at FROM pts WINDOW w AS (ORDER BY user_id, ts ROWS UNBOUNDED PRECEDING)`);
+await t('runcount', `SELECT count(*), sum(next_at - ts) FROM run WHERE cnt > 0`);
+await t('run-part', `CREATE TEMP TABLE run2 AS SELECT user_id, ts, sum(n) OVER w AS cnt, lead(ts) OVER w AS next_at FROM pts WINDOW w AS (PARTITION BY user_id ORDER BY ts ROWS UNBOUNDED PRECEDING)`);
+await t('joinexpand', `CREATE TEMP TABLE out AS SELECT CAST(unnest(generate_series(r.ts, r.next_at - 1, INTERVAL 1 DAY)) AS DATE) AS day, r.user_id, CAST(cnt AS BIGINT) AS purchases_30d, spend AS spend_30d, last_at, p.country, p.segment FROM run r LEFT JOIN user_profiles p USING (user_id) WHERE cnt > 0`);
+await t('copy-part', `COPY (SELECT * FROM out WHERE day <= DATE '2026-12-31') TO '/tmp/exp/out' (FORMAT parquet, PARTITION_BY (day), COMPRESSION zstd, OVERWRITE)`);
+await t('copy-one-day', `COPY (SELECT * FROM out WHERE day = DATE '2026-06-01') TO '/tmp/exp/one.parquet' (FORMAT parquet, COMPRESSION zstd)`);
+await t('copy-one-day-snappy', `COPY (SELECT * FROM out WHERE day = DATE '2026-06-01') TO '/tmp/exp/one.parquet' (FORMAT parquet)`);
+console.log('rss', Math.round(process.memoryUsage().rss / 1e6));

@@ -1,0 +1,294 @@
+// The web API against a real worker and Temporal: every endpoint, bad input on each, security.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, testConfig, type Harness } from '../test/harness.ts';
+import type { AssetDetail, AssetList, BackfillDetail, BackfillPreview, Info, LagSeries, PartitionDetail, PartitionSummary, Schedules, StreamingJobs } from './api-types.ts';
+import { createApp, createContext, startWebServer, type WebServer } from './index.ts';
+import project from './test-project.ts';
+
+let h: Harness;
+let web: WebServer;
+
+beforeAll(async () => {
+  h = await startHarness(project, testConfig('web-api'));
+  web = await startWebServer({ config: h.config, graph: project, client: h.client, port: 0, page: false, temporalUiUrl: 'http://127.0.0.1:8233' });
+});
+afterAll(async () => {
+  await web?.stop();
+  await h?.stop();
+});
+
+async function call(path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(web.url + path, init);
+  const text = await res.text();
+  return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+}
+const get = (path: string) => call(path);
+const post = (path: string, body: unknown) => call(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe('reading assets', () => {
+  it('GET /api/info says what the server is connected to, and no path or credential', async () => {
+    const { status, body } = await get('/api/info');
+    expect(status).toBe(200);
+    expect(body as Info).toEqual({ namespace: 'default', taskQueue: h.config.taskQueue, temporalUiUrl: 'http://127.0.0.1:8233', warehouse: 'local', backfills: true });
+    expect(JSON.stringify(body)).not.toContain(h.config.warehouse);
+  });
+
+  it('GET /api/assets lists every asset with deps, partitions and freshness', async () => {
+    const { status, body } = await get('/api/assets');
+    expect(status).toBe(200);
+    const list = body as AssetList;
+    expect(list.assets.map((a) => a.name).sort()).toEqual(['broken', 'by_region', 'clicks', 'clicks_per_user', 'stuck', 'users']);
+    const cpu = list.assets.find((a) => a.name === 'clicks_per_user')!;
+    expect(cpu.deps).toEqual([{ asset: 'clicks', mapping: 'identity' }, { asset: 'users', mapping: 'all' }]);
+    expect(cpu.freshness).toEqual({ status: 'unknown', lagMs: null, maxLagMs: 2 * 86_400_000 });
+    expect(cpu.partitions?.kind).toBe('daily');
+  });
+
+  it('GET /api/assets/:name gives the definition; an unknown name is a 404 with a suggestion', async () => {
+    const ok = await get('/api/assets/clicks_per_user');
+    expect(ok.status).toBe(200);
+    const a = ok.body as AssetDetail;
+    expect(a.sql).toContain('GROUP BY u.name');
+    expect(a.downstream).toEqual([]);
+    expect(a.sla).toEqual({ maxLagMs: 2 * 86_400_000, computeBudgetMs: 43_200_000 });
+    expect(a.retry.maxAttempts).toBe(3);
+    const bad = await get('/api/assets/clickz');
+    expect(bad.status).toBe(404);
+    expect(bad.body.error).toMatch(/Unknown asset 'clickz'.*Did you mean 'clicks'/);
+    expect(bad.body.field).toBe('name');
+  });
+
+  it('GET /api/assets/:name/partitions summarizes every partition in runs', async () => {
+    const { status, body } = await get('/api/assets/by_region/partitions');
+    expect(status).toBe(200);
+    expect(body as PartitionSummary).toMatchObject({ kind: 'static', total: 3, keys: ['eu', 'us', 'apac'], runs: [[0, 3]] });
+    const daily = (await get('/api/assets/clicks/partitions')).body as PartitionSummary;
+    expect(daily.first).toBe('2026-01-01');
+    expect(daily.runs.reduce((n, [, c]) => n + c, 0)).toBe(daily.total);
+    const none = (await get('/api/assets/users/partitions')).body as PartitionSummary;
+    expect(none).toMatchObject({ kind: 'none', total: 1, first: null });
+  });
+
+  it('GET /api/assets/:name/partitions/:key checks the key against the definition', async () => {
+    const ok = await get('/api/assets/clicks/partitions/2026-01-02');
+    expect(ok.status).toBe(200);
+    expect(ok.body as PartitionDetail).toMatchObject({ key: '2026-01-02', state: 'missing', materialization: null });
+    for (const [key, why] of [['2026-13-01', /not a real date/], ['yesterday', /malformed/], ['2025-12-31', /before the first partition/]] as const) {
+      const bad = await get(`/api/assets/clicks/partitions/${key}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.field).toBe('key');
+      expect(bad.body.error).toMatch(why);
+    }
+    expect((await get('/api/assets/by_region/partitions/mars')).status).toBe(400);
+  });
+
+  it('GET /api/assets/:name/materializations and /lag; a bad limit is a 400 naming it', async () => {
+    expect((await get('/api/assets/clicks/materializations?limit=5')).body).toMatchObject({ asset: 'clicks', materializations: [] });
+    expect((await get('/api/assets/clicks/lag')).body as LagSeries).toEqual({ asset: 'clicks', maxLagMs: 86_400_000, points: [] });
+    for (const limit of ['0', 'ten', '100000']) {
+      const bad = await get(`/api/assets/clicks/materializations?limit=${limit}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.field).toBe('limit');
+    }
+  });
+
+  it('GET /api/schedules and /api/streams answer, saying what is not reported yet', async () => {
+    const s = (await get('/api/schedules')).body as Schedules;
+    expect(s.assets.find((r) => r.asset === 'clicks')).toMatchObject({ sla: { maxLagMs: 86_400_000 }, freshness: { status: 'unknown' } });
+    expect(s.staleEvents).toEqual([]);
+    expect((await get('/api/streams')).body as StreamingJobs).toEqual({ jobs: [], available: false });
+  });
+
+  it('an unknown endpoint is a JSON 404', async () => {
+    const r = await get('/api/nothing');
+    expect(r.status).toBe(404);
+    expect(r.body.error).toContain('/api/nothing');
+  });
+});
+
+describe('backfill requests: bad input is a 400 naming the field', () => {
+  const good = { assets: ['clicks'], from: '2026-01-01', to: '2026-01-03' };
+  const cases: Array<[string, unknown, string, RegExp]> = [
+    ['unknown asset', { ...good, assets: ['clicks', 'clickz'] }, 'assets[1]', /Unknown asset 'clickz'.*'clicks'/],
+    ['no asset', { ...good, assets: [] }, 'assets', /at least one/],
+    ['malformed range', { ...good, from: '2026/01/01' }, 'from', /malformed/],
+    ['not a real date', { ...good, to: '2026-02-30' }, 'to', /not a real date/],
+    ['reversed range', { ...good, from: '2026-01-05', to: '2026-01-01' }, 'to', /reversed/],
+    ['half a range', { assets: ['clicks'], from: '2026-01-01' }, 'to', /both ends/],
+    ['range on an unpartitioned asset', { assets: ['users'], from: '2026-01-01', to: '2026-01-02' }, 'from', /not partitioned/],
+    ['concurrency 0', { ...good, concurrency: 0 }, 'concurrency', /at least 1/],
+    ['concurrency 2.5', { ...good, concurrency: 2.5 }, 'concurrency', /whole number/],
+    ['concurrency as text', { ...good, concurrency: '4' }, 'concurrency', /number/],
+    ['an unknown field', { ...good, sql: 'DROP TABLE x' }, 'body', /sql/],
+    ['downstream not a boolean', { ...good, downstream: 'yes' }, 'downstream', /boolean/],
+  ];
+  for (const [name, body, field, message] of cases) {
+    it(`${name} → 400 on '${field}'`, async () => {
+      for (const path of ['/api/backfills/preview', '/api/backfills']) {
+        const r = await post(path, body);
+        expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(400);
+        expect(r.body.field).toBe(field);
+        expect(r.body.error).toMatch(message);
+      }
+    });
+  }
+
+  it('an oversized body is a 413, a body that is not JSON a 400, another content type a 415', async () => {
+    const big = { ...good, assets: Array.from({ length: 20_000 }, () => 'clicks') };
+    expect((await post('/api/backfills/preview', big)).status).toBe(413);
+    const notJson = await call('/api/backfills/preview', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"assets": [' });
+    expect(notJson).toMatchObject({ status: 400, body: { field: 'body' } });
+    const form = await call('/api/backfills', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'assets=clicks' });
+    expect(form.status).toBe(415);
+    expect((await call('/api/backfills/preview', { method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('unknown backfills are 404s; a malformed id or asset a 400', async () => {
+    expect((await get(`/api/backfills/${encodeURIComponent(`${h.config.taskQueue}/backfill/nope`)}`)).status).toBe(404);
+    expect((await get('/api/backfills/nope')).status).toBe(404);
+    expect((await post('/api/backfills/nope/cancel', {})).status).toBe(404);
+    expect((await get('/api/backfills/some-id/partitions/clickz')).body.field).toBe('asset');
+  });
+});
+
+describe('running backfills through the API', () => {
+  it('previews, starts, lists, streams and completes a backfill; the partitions then show materialized', async () => {
+    const req = { assets: ['clicks'], downstream: true, from: '2026-01-01', to: '2026-01-03', concurrency: 2 };
+    const preview = await post('/api/backfills/preview', req);
+    expect(preview.status).toBe(200);
+    expect(preview.body as BackfillPreview).toEqual({
+      tasks: 6,
+      assets: [{ asset: 'clicks', partitions: 3, toRun: 3, upToDate: 0 }, { asset: 'clicks_per_user', partitions: 3, toRun: 3, upToDate: 0 }],
+    });
+    // clicks_per_user reads users, which must exist first
+    const users = await post('/api/backfills', { assets: ['users'] });
+    expect(users.status).toBe(201);
+    await until('users backfill', () => get(`/api/backfills/${encodeURIComponent(users.body.id)}`), (r) => r.body.status === 'completed');
+
+    const started = await post('/api/backfills', req);
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    const path = `/api/backfills/${encodeURIComponent(id)}`;
+
+    // Server-sent events: the first event is the progress as it stands.
+    const res = await fetch(web.url + path + '/events');
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('event: progress');
+    expect(JSON.parse(first.split('data: ')[1].split('\n')[0]).id).toBe(id);
+    await reader.cancel();
+
+    const done = await until('backfill to complete', () => get(path), (r) => r.body.status === 'completed');
+    const detail = done.body as BackfillDetail;
+    expect(detail.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([['clicks', 3], ['clicks_per_user', 3]]);
+    expect(detail.failures).toEqual([]);
+    expect(detail.temporalUrl).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id)}`);
+
+    const parts = await get(`${path}/partitions/clicks_per_user`);
+    expect(parts.body).toEqual({ asset: 'clicks_per_user', keys: ['2026-01-01', '2026-01-02', '2026-01-03'], states: ['materialized', 'materialized', 'materialized'] });
+
+    const list = await get('/api/backfills?limit=10');
+    expect(list.body.backfills.map((b: { id: string }) => b.id)).toContain(id);
+
+    const summary = await until('partitions summary', () => get('/api/assets/clicks_per_user/partitions'), (r) => r.body.counts.materialized === 3);
+    expect((summary.body as PartitionSummary).runs.slice(0, 1)).toEqual([[1, 3]]);
+    const one = (await get('/api/assets/clicks_per_user/partitions/2026-01-02')).body as PartitionDetail;
+    expect(one.state).toBe('materialized');
+    expect(one.materialization?.rows).toBe(7);
+    expect(Object.keys(one.materialization!.inputVersions).sort()).toEqual(['clicks', 'users']);
+    const mats = (await get('/api/assets/clicks_per_user/materializations')).body;
+    expect(mats.materializations).toHaveLength(3);
+    const lag = (await get('/api/assets/clicks/lag')).body as LagSeries;
+    expect(lag.points.length).toBeGreaterThan(1);
+    const assets = (await get('/api/assets')).body as AssetList;
+    expect(assets.assets.find((a) => a.name === 'clicks')).toMatchObject({ materialized: 3 });
+  });
+
+  it('pauses, resumes and cancels a running backfill; the action bodies are checked', async () => {
+    const started = await post('/api/backfills', { assets: ['stuck'], from: '2026-02-01', to: '2026-02-20', concurrency: 1 });
+    expect(started.status).toBe(201);
+    const path = `/api/backfills/${encodeURIComponent(started.body.id)}`;
+    await until('running', () => get(path), (r) => r.body.status === 'running');
+    expect((await post(`${path}/pause`, { now: true })).body.field).toBe('body');
+    expect((await post(`${path}/pause`, {})).status).toBe(200);
+    await until('paused', () => get(path), (r) => r.body.status === 'paused');
+    expect((await post(`${path}/resume`, {})).status).toBe(200);
+    await until('running again', () => get(path), (r) => r.body.status === 'running');
+    expect((await post(`${path}/cancel`, {})).status).toBe(200);
+    const end = await until('cancelled', () => get(path), (r) => r.body.status === 'cancelled');
+    expect(end.body.assets[0].counts.cancelled).toBeGreaterThan(10);
+    const again = await post(`${path}/retry-failed`, {});
+    expect(again.status).toBe(409); // nothing failed
+    expect(again.body.error).toMatch(/no failed partitions/);
+  });
+});
+
+describe('failures', () => {
+  it('failed partitions show on the asset grid and in the backfill; re-running them starts a new backfill', async () => {
+    const started = await post('/api/backfills', { assets: ['broken'], from: '2026-04-01', to: '2026-04-02' });
+    const path = `/api/backfills/${encodeURIComponent(started.body.id)}`;
+    const end = await until('completed with failures', () => get(path), (r) => r.body.status === 'completed_with_failures');
+    expect((end.body as BackfillDetail).failures).toEqual([
+      { asset: 'broken', partition: '2026-04-01', error: expect.stringContaining('bad data in 2026-04-01') },
+      { asset: 'broken', partition: '2026-04-02', error: expect.stringContaining('bad data in 2026-04-02') },
+    ]);
+    const summary = await until('failed cells', () => get('/api/assets/broken/partitions'), (r) => r.body.counts.failed === 2);
+    const i = Math.round((Date.UTC(2026, 3, 1) - Date.UTC(2026, 0, 1)) / 86_400_000);
+    expect((summary.body as PartitionSummary).runs.slice(0, 3)).toEqual([[0, i], [4, 2], [0, (summary.body as PartitionSummary).total - i - 2]]);
+    expect((await get('/api/assets/broken/partitions/2026-04-02')).body.state).toBe('failed');
+
+    const rerun = await post(`${path}/retry-failed`, {});
+    expect(rerun.status).toBe(200);
+    expect(rerun.body.id).not.toBe(started.body.id);
+    expect(rerun.body.request.only).toEqual({ broken: ['2026-04-01', '2026-04-02'] });
+  });
+});
+
+describe('who may call the API', () => {
+  const ctx = () => createContext({ config: h.config, graph: project });
+
+  it('on 127.0.0.1 it answers only requests addressed to a loopback host (no DNS rebinding)', async () => {
+    const app = createApp(ctx(), { loopback: true });
+    expect((await app.request('/api/info', { headers: { Host: '127.0.0.1:8300' } })).status).toBe(200);
+    expect((await app.request('/api/info', { headers: { Host: 'localhost:8300' } })).status).toBe(200);
+    expect((await app.request('/api/info', { headers: { Host: 'evil.example:8300' } })).status).toBe(403);
+  });
+
+  it('with a token, API calls need it by header or by the cookie that /?token= sets', async () => {
+    const app = createApp(ctx(), { loopback: false, token: 's3cret' });
+    expect((await app.request('/api/info')).status).toBe(401);
+    expect((await app.request('/api/info', { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await app.request('/api/info', { headers: { Authorization: 'Bearer s3cret' } })).status).toBe(200);
+    const login = await app.request('/assets?token=s3cret');
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/assets');
+    const cookie = login.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect((await app.request('/api/info', { headers: { Cookie: cookie.split(';')[0] } })).status).toBe(200);
+    expect((await app.request('/?token=wrong')).status).toBe(401);
+  });
+
+  it('refuses to listen beyond loopback without a token', async () => {
+    await expect(startWebServer({ config: h.config, graph: project, host: '0.0.0.0', port: 0, page: false, token: '' }))
+      .rejects.toThrow(/FRESHET_TOKEN/);
+  });
+
+  it('without a Temporal client, backfill endpoints say why they cannot run', async () => {
+    const app = createApp(ctx(), { loopback: false });
+    const r = await app.request('/api/backfills/preview', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ assets: ['clicks'] }) });
+    expect(r.status).toBe(503);
+    expect((await r.json()).error).toMatch(/no Temporal connection/);
+  });
+});

@@ -1,0 +1,153 @@
+// The page in Debian's Chromium, against a real worker and Temporal: what a person sees and does.
+// Each test saves a screenshot of what it checked under test-results/.
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireChromium } from '../services/chromium.ts';
+import { startHarness, testConfig, type Harness } from '../test/harness.ts';
+import { startWebServer, type WebServer } from './index.ts';
+import project from './test-project.ts';
+
+let h: Harness;
+let web: WebServer;
+let browser: Browser;
+let page: Page;
+
+const shot = (name: string) => page.screenshot({ path: `test-results/web-${name}.png`, fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync('test-results', { recursive: true });
+  const executablePath = requireChromium();
+  h = await startHarness(project, testConfig('web-page'));
+  web = await startWebServer({ config: h.config, graph: project, client: h.client, port: 0, temporalUiUrl: 'http://127.0.0.1:8233' });
+  browser = await chromium.launch({ executablePath, headless: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+});
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+  await h?.stop();
+});
+
+/** The count a grid legend shows for one state. */
+async function legendCount(testId: string, state: string): Promise<number> {
+  return Number(await page.getByTestId(testId).locator(`[data-state="${state}"]`).getAttribute('data-count'));
+}
+
+/** Centre of cell `col` in row `row` of a grid (cells 14 px on a 16 px pitch after an 88 px label). */
+async function cell(testId: string, row: number, col: number): Promise<{ x: number; y: number }> {
+  const box = (await page.getByTestId(testId).boundingBox())!;
+  return { x: box.x + 88 + col * 16 + 7, y: box.y + row * 16 + 7 };
+}
+
+describe('the page', () => {
+  it('the assets page shows the lineage graph and the list', async () => {
+    await page.goto(web.url);
+    await page.waitForURL('**/assets');
+    const graph = page.getByTestId('lineage-graph');
+    await graph.waitFor();
+    for (const name of ['clicks', 'users', 'clicks_per_user', 'by_region', 'stuck', 'broken']) {
+      await expect(graph.getByTestId(`node-${name}`).isVisible()).resolves.toBe(true);
+    }
+    // dagre puts clicks_per_user right of what it reads
+    const [up, down] = await Promise.all([graph.getByTestId('node-clicks').boundingBox(), graph.getByTestId('node-clicks_per_user').boundingBox()]);
+    expect(down!.x).toBeGreaterThan(up!.x + up!.width);
+    expect(await graph.locator('path[marker-end]').count()).toBe(2);
+    await page.getByLabel('search assets').fill('click');
+    expect(await page.getByTestId('asset-list').locator('li').count()).toBe(2);
+    await shot('assets');
+  });
+
+  it('an asset page shows its definition and one grid cell per partition', async () => {
+    await page.getByTestId('node-clicks_per_user').click();
+    await page.waitForURL('**/assets/clicks_per_user');
+    const grid = page.getByTestId('partition-grid');
+    await grid.waitFor();
+    const total = Number(await grid.getAttribute('data-total'));
+    const daysSinceStart = Math.floor((Date.now() - Date.UTC(2026, 0, 1)) / 86_400_000);
+    expect(total).toBe(daysSinceStart);
+    expect(await legendCount('grid-legend', 'missing')).toBe(total);
+    await expect(page.getByText('GROUP BY u.name').isVisible()).resolves.toBe(true);
+    await page.mouse.move(...Object.values(await cell('partition-grid', 0, 2)) as [number, number]);
+    await expect(page.getByRole('tooltip').textContent()).resolves.toBe('2026-01-03 missing');
+    await shot('asset');
+  });
+
+  it('a backfill of 5 partitions launched from the dialog turns 5 cells materialized', async () => {
+    // users first: clicks_per_user reads it
+    await page.goto(`${web.url}/assets/users`);
+    await page.getByTestId('open-backfill').click();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByTestId('backfill-preview').waitFor();
+    await page.getByRole('button', { name: 'Launch backfill' }).click();
+    await page.waitForURL('**/backfills/**');
+    await page.getByTestId('backfill-status').getByText('completed').waitFor({ timeout: 30_000 });
+
+    await page.goto(`${web.url}/assets/clicks`);
+    await page.getByTestId('partition-grid').waitFor();
+    const from = await cell('partition-grid', 0, 0);
+    const to = await cell('partition-grid', 0, 4);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 5 });
+    await page.mouse.up();
+    await expect(page.getByTestId('selection').textContent()).resolves.toContain('2026-01-01 … 2026-01-05 (5)');
+    await page.getByTestId('backfill-selection').click();
+    const dialog = page.getByTestId('backfill-dialog');
+    await expect(dialog.locator('input[name=from]').inputValue()).resolves.toBe('2026-01-01');
+    await expect(dialog.locator('input[name=to]').inputValue()).resolves.toBe('2026-01-05');
+    await dialog.getByTestId('downstream').check();
+    await dialog.locator('input[name=concurrency]').fill('2');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    const preview = dialog.getByTestId('backfill-preview');
+    await preview.waitFor();
+    await expect(preview.locator('tbody tr').allTextContents()).resolves.toEqual(['clicks550', 'clicks_per_user550']);
+    await shot('backfill-dialog');
+    await dialog.getByRole('button', { name: 'Launch backfill' }).click();
+
+    await page.waitForURL('**/backfills/**');
+    await page.getByTestId('backfill-status').getByText('completed').waitFor({ timeout: 30_000 });
+    await expect.poll(() => legendCount('legend-clicks_per_user', 'materialized'), { timeout: 10_000 }).toBe(5);
+    await shot('backfill-completed');
+
+    await page.getByTestId('progress-clicks_per_user').getByRole('link', { name: 'clicks_per_user' }).click();
+    await page.waitForURL('**/assets/clicks_per_user');
+    await expect.poll(() => legendCount('grid-legend', 'materialized'), { timeout: 10_000 }).toBe(5);
+    await page.mouse.move(...Object.values(await cell('partition-grid', 0, 4)) as [number, number]);
+    await expect(page.getByRole('tooltip').textContent()).resolves.toBe('2026-01-05 materialized');
+    await page.getByTestId('materializations').waitFor();
+    await page.getByTestId('lag-chart').waitFor();
+    await shot('asset-materialized');
+  });
+
+  it('a second backfill is cancelled from its page', async () => {
+    const res = await fetch(`${web.url}/api/backfills`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ assets: ['stuck'], from: '2026-03-01', to: '2026-03-31', concurrency: 1 }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = await res.json() as { id: string };
+    await page.goto(`${web.url}/backfills/${encodeURIComponent(id)}`);
+    await page.getByTestId('backfill-status').getByText('running').waitFor({ timeout: 30_000 });
+    await page.getByTestId('cancel-backfill').click();
+    await page.getByTestId('backfill-status').getByText('cancelled').waitFor({ timeout: 30_000 });
+    expect(await legendCount('legend-stuck', 'cancelled')).toBeGreaterThan(20);
+    await page.getByTestId('grid-stuck').waitFor();
+    await expect(page.getByTestId('cancel-backfill').isDisabled()).resolves.toBe(true);
+    await page.goto(`${web.url}/backfills`);
+    await page.getByTestId('backfill-list').getByText(id).waitFor();
+    await page.goto(`${web.url}/backfills/${encodeURIComponent(id)}`);
+    await page.getByTestId('backfill-status').getByText('cancelled').waitFor();
+    await shot('backfill-cancelled');
+  });
+
+  it('the schedules and streaming pages render their tables and empty states', async () => {
+    await page.goto(`${web.url}/schedules`);
+    await page.getByTestId('schedules').getByText('clicks_per_user').waitFor();
+    await shot('schedules');
+    await page.goto(`${web.url}/streams`);
+    await page.getByTestId('streams-empty').waitFor();
+  });
+});
