@@ -35,6 +35,9 @@ const started = Date.now();
 const result = await runStreamingJob({
   job, store, sinkTable: store.at('sink'), source, signal: controller.signal,
   checkpointIntervalMs: config.checkpointIntervalMs, compactEvery: config.compactEvery, batchSize: config.batchSize,
+  onStart: (info) => {
+    process.stdout.write(`${JSON.stringify({ started: true, sinceStartMs: Date.now() - started, uptimeMs: Math.round(process.uptime() * 1000), ...info, offsets: undefined })}\n`);
+  },
   onCheckpoint: (id, m) => {
     const { calibration: _c, ...flat } = m;
     process.stdout.write(`${JSON.stringify({ checkpoint: id, sinceStartMs: Date.now() - started, ...flat })}\n`);

@@ -67,6 +67,8 @@ export interface StreamingJobOptions {
   compactEvery?: number;
   signal: AbortSignal;
   onCheckpoint?: (id: number, metrics: JobMetrics) => void | Promise<void>;
+  /** called once the checkpoint is restored and the source positioned, before the first event */
+  onStart?: (info: { restoredFrom: number; restoreMs: number; offsets: Record<string, number>; stateKeys: number }) => void | Promise<void>;
   /** a shard reads the partitions p with p mod count = index, and has its own checkpoints and txn appId */
   shard?: { index: number; count: number };
   /** events per operator batch (default 4096) */
@@ -134,6 +136,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
 
   const partitions = (await opts.source.open(offsets)).filter((p) => ownsPartition(opts.shard, p));
   for (const p of partitions) op.tracker.addPartition(p);
+  await opts.onStart?.({ restoredFrom: restored?.header.id ?? 0, restoreMs, offsets: { ...offsets }, stateKeys: op.keys.size });
 
   // ---- run ----
   let dead: DeadLetter[] = [];

@@ -1,5 +1,7 @@
 // Dependency-aware backfills through a real Temporal dev server.
 import { DuckDBInstance } from '@duckdb/node-api';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillProgress, cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
@@ -68,5 +70,25 @@ describe('backfill', () => {
     await expect(startBackfill(ctx, { assets: ['rolling'], downstream: false, from: '2026-02-01', to: '2026-01-01' })).rejects.toMatchObject({ field: 'to' });
     await expect(startBackfill(ctx, { assets: ['rolin'], downstream: false })).rejects.toThrow(/Unknown asset 'rolin'. Did you mean 'rolling'/);
     await expect(startBackfill(ctx, { assets: ['raw'], downstream: false, from: '2026-01-01', to: '2026-01-02', concurrency: 0 })).rejects.toMatchObject({ field: 'concurrency' });
+  });
+
+  it('`freshet backfill` follows progress to the end and lists failures with the command to re-run them', async () => {
+    const cli = (args: string[]) => promisify(execFile)('node', ['bin/freshet.mjs', ...args], { env: h.env, timeout: 90_000 })
+      .then((r) => ({ code: 0, out: r.stdout + r.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
+    const ok = await cli(['backfill', 'raw', '--from', '2026-03-02', '--to', '2026-03-06', '--downstream']);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/raw\s+5\s+5\s+0/); // the preview: partitions, to run, up to date
+    expect(ok.out).toMatch(/raw: 5 materialized, 0 up to date, 0 failed/);
+    expect(ok.out).toMatch(/backfill .*\/backfill\/.*: completed/);
+
+    // rolling reads 7 days of clean; 2026-05-03 needs April's last days, never materialized.
+    const bad = await cli(['backfill', 'rolling', '--from', '2026-05-03', '--to', '2026-05-04']);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/failures:\n\s+rolling 2026-05-03: .*needs partitions of 'clean' that are not materialized/);
+    expect(bad.out).toMatch(/re-run them with: npx freshet backfill --retry-failed /);
+
+    const list = await cli(['backfill', '--list']);
+    expect(list.code, list.out).toBe(0);
+    expect(list.out.match(/\/backfill\//g)?.length, list.out).toBeGreaterThanOrEqual(4);
   });
 });

@@ -34,7 +34,7 @@ export function createContext(opts: { config: FreshetConfig; graph: AssetGraph; 
     health(asset) {
       const hit = cache.get(asset.name);
       if (hit && Date.now() - hit.at < HEALTH_TTL_MS) return hit.value;
-      const value = computeHealth(ctx, asset);
+      const value = (async () => computeHealth(ctx, asset, await hit?.value.catch(() => undefined)))();
       cache.set(asset.name, { at: Date.now(), value });
       value.catch(() => cache.delete(asset.name));
       return value;

@@ -1,10 +1,12 @@
 // Each partition's health for the grid: materialized, stale, missing from the Delta logs
 // (engine/staleness), running and failed from the backfills that touch the asset.
-import { allKeys, type AssetDef } from '../core/index.ts';
+import type { AssetDef } from '../core/index.ts';
+import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, latestByPartition, materializations, type Materialization } from '../engine/index.ts';
 import { HEALTH_STATES, type HealthState, type PartitionSummary } from './api-types.ts';
 import { control, partitionStatesFn } from './control.ts';
 import type { WebContext } from './context.ts';
+import { checkedPartitionKeys } from './keys.ts';
 
 const CODE = Object.fromEntries(HEALTH_STATES.map((s, i) => [s, i])) as Record<HealthState, number>;
 /** closed backfills whose failures still show on the grid (each is queried once: a replay) */
@@ -16,15 +18,30 @@ export interface AssetHealth {
   keys: string[];
   /** one HEALTH_STATES code per key */
   codes: Uint8Array;
+  /** the codes from the logs alone, before running and failed are laid over them */
+  logCodes: Uint8Array;
   reasons: Map<string, string>;
   latest: Map<string, Materialization>;
   history: Materialization[];
+  /** what the states from the logs depend on: the keys and the versions of the asset and its upstreams */
+  stamp: string;
 }
 
-export async function computeHealth(ctx: WebContext, asset: AssetDef): Promise<AssetHealth> {
-  const keys = asset.partitions ? allKeys(asset.partitions, Date.now()) : [''];
-  const table = assetTable(ctx.warehouse, asset.name);
-  const history = await materializations(table);
+/** Health from the logs, recomputed only when a table it depends on has a new version, then
+ * running and failed laid over it from the backfills (those change without a commit). */
+export async function computeHealth(ctx: WebContext, asset: AssetDef, previous?: AssetHealth): Promise<AssetHealth> {
+  const keys = checkedPartitionKeys(asset.partitions);
+  const tables = [asset.name, ...ctx.graph.upstream(asset.name).map((u) => u.asset.name)];
+  const versions = await Promise.all(tables.map(async (t) => (await loadSnapshot(assetTable(ctx.warehouse, t)))?.version ?? -1));
+  const stamp = `${keys.length}:${keys[keys.length - 1]}:${versions.join(',')}`;
+  const base = previous?.stamp === stamp ? previous : await fromLogs(ctx, asset, keys, stamp);
+  const codes = base.logCodes.slice();
+  await overlayBackfills(ctx, asset, keys, codes, base.latest);
+  return { ...base, codes };
+}
+
+async function fromLogs(ctx: WebContext, asset: AssetDef, keys: string[], stamp: string): Promise<AssetHealth> {
+  const history = await materializations(assetTable(ctx.warehouse, asset.name));
   const latest = latestByPartition(history);
   const codes = new Uint8Array(keys.length);
   const reasons = new Map<string, string>();
@@ -39,8 +56,7 @@ export async function computeHealth(ctx: WebContext, asset: AssetDef): Promise<A
   } else {
     keys.forEach((k, i) => { codes[i] = latest.has(k) ? CODE.materialized : CODE.missing; });
   }
-  await overlayBackfills(ctx, asset, keys, codes, latest);
-  return { asset, keys, codes, reasons, latest, history };
+  return { asset, keys, codes, logCodes: codes, reasons, latest, history, stamp };
 }
 
 /** Marks partitions running in an active backfill, and failed where a backfill's last try failed. */

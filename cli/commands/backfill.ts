@@ -30,7 +30,7 @@ export function backfillCommand(program: Command): void {
     .action(async (assets: string[], opts: Options) => {
       const ctx = await controlContext();
       try {
-        if (opts.list) return printList(ctx);
+        if (opts.list) return await printList(ctx);
         if (opts.cancel) {
           await cancelBackfill(ctx, opts.cancel);
           console.log(`cancelling ${opts.cancel}`);
@@ -39,7 +39,7 @@ export function backfillCommand(program: Command): void {
         if (opts.retryFailed) {
           const { id } = await retryFailedBackfill(ctx, opts.retryFailed);
           console.log(id === opts.retryFailed ? `re-running failed partitions of ${id}` : `started ${id} for the failed partitions`);
-          return follow(ctx, id);
+          return await follow(ctx, id);
         }
         if (assets.length === 0) throw new Error('Name at least one asset, e.g. freshet backfill transactions --from 2026-01-01 --to 2026-01-31 --downstream.');
         const request = {
