@@ -21,13 +21,17 @@ export async function ensureDeltaLake(): Promise<string> {
 
 /** Runs a Python script in the venv with `args` as sys.argv[1:]; resolves with stdout, rejects with stderr. */
 export function runPython(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<string> {
+  // After the script succeeds, leave without interpreter teardown: delta-rs' runtime threads can
+  // abort the process while it unwinds ("terminate called without an active exception").
+  const body = `${script}\nimport sys as _sys, os as _os\n_sys.stdout.flush()\n_sys.stderr.flush()\n_os._exit(0)\n`;
   return new Promise((resolve, reject) => {
-    const child = spawn(venvPython, ['-c', script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(venvPython, ['-c', body, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('error', (e) => reject(new Error(`${venvPython} could not run (${e.message}). ${HINT}`)));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`python exited with code ${code}:\n${err.slice(-4000)}`))));
+    child.on('exit', (code, signal) => (code === 0 ? resolve(out)
+      : reject(new Error(`python exited with ${signal ? `signal ${signal}` : `code ${code}`}:\n${err.slice(-4000)}`))));
   });
 }

@@ -91,4 +91,20 @@ describe('backfill', () => {
     expect(list.code, list.out).toBe(0);
     expect(list.out.match(/\/backfill\//g)?.length, list.out).toBeGreaterThanOrEqual(4);
   });
+
+  it('continues as new when its history grows, carrying every task state across runs', async () => {
+    const workflowId = `${h.config.taskQueue}/backfill/continue-as-new-test`;
+    const handle = await h.client.workflow.start('backfill', {
+      taskQueue: h.config.taskQueue,
+      workflowId,
+      args: [{ request: { assets: ['raw', 'clean'], downstream: false, from: '2026-08-01', to: '2026-08-20', concurrency: 2, force: true }, maxHistoryEvents: 12 }],
+    });
+    const done = await handle.result() as BackfillProgress;
+    expect(done.status).toBe('completed');
+    expect(done.assets.map((a) => [a.asset, a.counts.materialized, a.counts.failed])).toEqual([['raw', 20, 0], ['clean', 20, 0]]);
+    const first = await h.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+    const clean = (await materializations(assetTable(ctx.warehouse, 'clean'))).filter((m) => m.partition! >= '2026-08-01');
+    expect(clean).toHaveLength(20);
+  });
 });

@@ -1,8 +1,10 @@
 // The page is built by Vite on demand, so a fresh clone needs no extra step: the first server
 // start builds web/app into .freshet/web-dist/<hash of its sources>, later starts reuse it,
 // and any change to the sources gives a new hash and a new build.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freshetHome, repoRoot } from '../services/paths.ts';
@@ -41,12 +43,7 @@ export async function ensureFrontEnd(opts: { log?: (msg: string) => void } = {})
   opts.log?.('building the web page (once per change of web/app)...');
   const tmp = `${dir}.tmp-${process.pid}`;
   mkdirSync(outRoot, { recursive: true });
-  const { build } = await import('vite'); // only when building: Vite is large
-  await build({
-    configFile: path.join(appDir, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: tmp, emptyOutDir: true },
-  });
+  await viteBuild(tmp);
   // Another process may have built the same hash meanwhile: either copy is good.
   if (existsSync(path.join(dir, 'index.html'))) rmSync(tmp, { recursive: true, force: true });
   else {
@@ -56,6 +53,20 @@ export async function ensureFrontEnd(opts: { log?: (msg: string) => void } = {})
   removeOldBuilds(dir);
   opts.log?.(`built the web page in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return dir;
+}
+
+/** Vite in a child process: its own NODE_ENV (vitest sets 'test', which would bundle React's
+ * development build) and none of its memory left in the server. */
+function viteBuild(outDir: string): Promise<void> {
+  const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  const args = [vite, 'build', '--config', path.join(appDir, 'vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: appDir, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'inherit', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`Building the web page failed (vite exited with ${code}):\n${err.slice(-4000)}`))));
+  });
 }
 
 /** Drops builds of older sources that no server has started from for an hour. */

@@ -53,6 +53,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const distDir = opts.page === false ? undefined : await ensureFrontEnd({ log: opts.log });
   const ctx = createContext({ config: opts.config, graph: opts.graph, client: opts.client, temporalUiUrl: opts.temporalUiUrl ?? env.FRESHET_TEMPORAL_UI ?? null });
   const app = createApp(ctx, { token, loopback, distDir });
+  // Read the logs now, not on the first page view (100,000 partitions take a moment).
+  for (const a of opts.graph.assets) ctx.health(a).catch(() => {});
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));

@@ -18,6 +18,8 @@ export const retryFailedSignal = defineSignal('retryFailed');
 
 export interface BackfillInput {
   request: BackfillRequest;
+  /** history events per run before continuing as new (default 10,000; small in tests) */
+  maxHistoryEvents?: number;
   /** carried across continue-as-new */
   carried?: { plan: BackfillPlan; states: string[]; failures: BackfillFailure[]; startedAt: number; runId: number; paused: boolean };
 }
@@ -85,7 +87,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     if (dirty) { ready = readyBatches(plan!, states, failures); dirty = false; }
     return ready;
   };
-  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY;
+  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.maxHistoryEvents ?? MAX_HISTORY);
 
   const launch = (batch: Batch) => {
     const a = plan!.assets[batch.asset];
@@ -120,6 +122,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
       await condition(allHandlersFinished);
       return continueAsNew<typeof backfill>({
         request,
+        maxHistoryEvents: input.maxHistoryEvents,
         carried: { plan, states: states.map((s) => s.join('')), failures, startedAt, runId, paused },
       });
     }
