@@ -33,9 +33,17 @@ export function partitionKeys(def: Partitions | undefined, now = Date.now()): st
   return keys;
 }
 
-/** The same, checked against core on a sample: a bug here must not show the wrong keys. */
+const cache = new WeakMap<Partitions, { last: string | undefined; keys: string[] }>();
+
+/** The same, cached until a new window completes, and checked against core when short (tests
+ * cover short ranges; a bug here must not show the wrong keys). Callers must not mutate it. */
 export function checkedPartitionKeys(def: Partitions | undefined, now = Date.now()): string[] {
+  if (!def || def.kind === 'static') return partitionKeys(def, now);
+  const last = lastCompleteKey(def, now);
+  const hit = cache.get(def);
+  if (hit && hit.last === last) return hit.keys;
   const keys = partitionKeys(def, now);
+  cache.set(def, { last, keys });
   if (def && def.kind !== 'static' && keys.length <= 50) {
     const expected = allKeys(def, now);
     if (expected.join() !== keys.join()) throw new Error('web/keys.ts disagrees with core allKeys');
