@@ -6,13 +6,14 @@ import { devCommand } from './commands/dev.ts';
 import { materializeCommand } from './commands/materialize.ts';
 import { schedulesCommand } from './commands/schedules.ts';
 import { statusCommand } from './commands/status.ts';
+import { tableInfoCommand } from './commands/table-info.ts';
 import { workerCommand } from './commands/worker.ts';
 
 const program = new Command('freshet')
   .description('Feature assets in TypeScript, run by Temporal, stored as Delta Lake tables.')
   .showHelpAfterError();
 
-for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand, schedulesCommand]) register(program);
+for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand, schedulesCommand, tableInfoCommand]) register(program);
 
 try {
   await program.parseAsync(process.argv);

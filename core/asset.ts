@@ -22,6 +22,19 @@ export interface AssetContext {
   attempt: number;
 }
 
+/** The contiguous partitions one range-batched query computes (see AssetSpec.rangeSql). */
+export interface RangeContext {
+  asset: string;
+  /** keys computed, in order */
+  keys: string[];
+  /** for time partitions: start of the first key's window and end of the last one's (ms) */
+  start?: number;
+  end?: number;
+  /** ready-quoted SQL literals: `keys` is a list of the partition column's values, e.g. [DATE '2026-01-01', ...] */
+  sql: { keys: string; start?: string; end?: string };
+  attempt: number;
+}
+
 export interface TransformContext extends AssetContext {
   /** each upstream's mapped rows, in batches of at most `batchSize` */
   inputs: Record<string, AsyncIterable<Row[]>>;
@@ -40,6 +53,14 @@ export interface AssetSpec {
   partitions?: Partitions;
   /** DuckDB SQL; each dep is a view named after it holding exactly the mapped partitions */
   sql?: string | ((ctx: AssetContext) => string);
+  /**
+   * Optional: the same asset computed for many contiguous partitions in one query (backfills,
+   * catch-up). The upstream views hold the union of what those partitions read (lookback
+   * included); the SQL returns the partition column too, and for each key exactly the rows
+   * `sql` returns for that key alone. Without it, Freshet loads the union once and runs `sql`
+   * per key over it.
+   */
+  rangeSql?: string | ((ctx: RangeContext) => string);
   /** a TypeScript transform: upstream batches in, output batches out */
   transform?: (ctx: TransformContext) => AsyncIterable<Row[]>;
   /** output columns of a transform */
@@ -65,6 +86,7 @@ export interface AssetDef {
   deps: AssetDep[];
   partitions: Partitions | undefined;
   sql: AssetSpec['sql'];
+  rangeSql: AssetSpec['rangeSql'];
   transform: AssetSpec['transform'];
   schema: OutputSchema | undefined;
   batchSize: number;
@@ -96,6 +118,9 @@ function build(spec: AssetSpec, isSource: boolean): AssetDef {
   if ((spec.sql === undefined) === (spec.transform === undefined)) {
     throw new AssetDefinitionError(`${owner} needs exactly one of 'sql' or 'transform'.`);
   }
+  if (spec.rangeSql !== undefined && (spec.sql === undefined || !spec.partitions)) {
+    throw new AssetDefinitionError(`${owner}: 'rangeSql' goes with 'sql' on a partitioned asset (it computes many partitions of the same SQL at once).`);
+  }
   if (spec.transform && !spec.schema) {
     throw new AssetDefinitionError(`${owner} has a transform but no 'schema': declare its output columns, e.g. schema: { user_id: 'BIGINT' }.`);
   }
@@ -109,6 +134,7 @@ function build(spec: AssetSpec, isSource: boolean): AssetDef {
       deps: normalizeDeps(spec.deps),
       partitions: spec.partitions,
       sql: spec.sql,
+      rangeSql: spec.rangeSql,
       transform: spec.transform,
       schema: spec.schema,
       batchSize,

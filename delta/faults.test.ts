@@ -83,7 +83,11 @@ describe('faults', () => {
     await ensureDeltaLake();
     const t = await tempTable();
     await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [] });
-    const results = await Promise.all(['a', 'b'].map((name) => runScript('overwrite-writer.ts', [t.uri, name, '200'])));
+    const go = path.join(path.dirname(t.uri), 'go');
+    let ready = 0;
+    const results = await Promise.all(['a', 'b'].map((name) => runScript('overwrite-writer.ts', [t.uri, name, '200', go], (line) => {
+      if (line === 'ready' && ++ready === 2) void fs.writeFile(go, '');
+    })));
     const retries = results.map((r) => JSON.parse(r.out.trim().split('\n').pop()!.slice(5)).retries as number);
 
     const commits = await history(t);

@@ -44,18 +44,24 @@ describe('Delta tables on MinIO', () => {
     expect(info.table).not.toContain(minio.secretAccessKey);
   });
 
-  it('the same partition from two writers at once: one commits, the other gets a DeltaConflictError', async () => {
+  it('an overwrite of a partition changed since its read version is a DeltaConflictError; vacuum finds the loser\'s file', async () => {
     const t = table();
     await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [await dataFile(t, [row(0)], { pv: { date: 'p' } })] });
-    const results = await Promise.allSettled([1, 2].map(async (i) => write(t, {
-      schema: SCHEMA, partitionColumns: ['date'], mode: 'overwrite', replace: { date: 'p' }, adds: [await dataFile(t, [row(i)], { pv: { date: 'p' } })],
-    })));
-    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    expect(rejected.length).toBe(1);
-    expect(rejected[0].reason).toBeInstanceOf(DeltaConflictError);
-    expect(rejected[0].reason.message).toMatch(/version 1 \(WRITE\) changed date=p after this write read version 0/);
-    // the orphan of the losing writer is found by vacuum
+    const mine = await dataFile(t, [row(1)], { pv: { date: 'p' } });
+    // another writer overwrites p after this one read version 0
+    await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'overwrite', replace: { date: 'p' }, adds: [await dataFile(t, [row(2)], { pv: { date: 'p' } })] });
+    const err = await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'overwrite', replace: { date: 'p' }, adds: [mine], readVersion: 0 })
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DeltaConflictError);
+    expect((err as Error).message).toMatch(/version 1 \(WRITE\) changed date=p after this write read version 0/);
+    expect((await loadSnapshot(t))!.version).toBe(1);
+    // the orphan of the losing writer (and the overwritten file) are found by vacuum
     const dry = await vacuum(t, { dryRun: true, retentionHours: 0, enforceRetention: false, now: Date.now() + 5000 });
-    expect(dry.files.length).toBe(2); // the overwritten file and the loser's file
+    expect(dry.files).toContain(decodeURI(mine.path));
+    expect(dry.files.length).toBe(2);
+    // another partition since the read version is no conflict: retried and committed
+    await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [await dataFile(t, [row(3)], { pv: { date: 'q' } })] });
+    const ok = await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'overwrite', replace: { date: 'p' }, adds: [await dataFile(t, [row(4)], { pv: { date: 'p' } })], readVersion: 1 });
+    expect(ok).toMatchObject({ version: 3, retries: 1 });
   });
 });

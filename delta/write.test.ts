@@ -94,17 +94,23 @@ describe('write and read', () => {
     const snap = (await loadSnapshot(t))!;
     expect(snap.files.length).toBe(4);
 
-    // Same partition at once: one wins, the other is a DeltaConflictError naming partition and versions.
+    // Same partition, changed after this write's read version: a DeltaConflictError naming partition and versions.
+    const mine = await dataFile(t, [row(1, 1)], { pv: day('d1') });
+    await write(t, { ...base, mode: 'overwrite', replace: day('d1'), adds: [await dataFile(t, [row(2, 2)], { pv: day('d1') })] });
+    const err = await write(t, { ...base, mode: 'overwrite', replace: day('d1'), adds: [mine], readVersion: 4 }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DeltaConflictError);
+    expect((err as DeltaConflictError).message).toMatch(/version 5 \(WRITE\) changed date=d1 after this write read version 4/);
+    expect((err as DeltaConflictError).details).toMatchObject({ partition: { date: 'd1' }, readVersion: 4, conflictingVersion: 5 });
+    expect((await loadSnapshot(t))!.version).toBe(5);
+
+    // Same partition at once: whatever the interleaving, never both overwrites on top of one read.
     const results = await Promise.allSettled([1, 2].map(async (i) => write(t, {
-      ...base, mode: 'overwrite', replace: day('d1'), adds: [await dataFile(t, [row(i, i)], { pv: day('d1') })],
+      ...base, mode: 'overwrite', replace: day('d2'), adds: [await dataFile(t, [row(i, i)], { pv: day('d2') })],
     })));
-    const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
-    const ok = results.filter((r) => r.status === 'fulfilled');
-    expect(ok.length).toBe(1);
-    expect(failed.length).toBe(1);
-    expect(failed[0].reason).toBeInstanceOf(DeltaConflictError);
-    expect(failed[0].reason.message).toMatch(/version 5 \(WRITE\) changed date=d1 after this write read version 4/);
-    expect(failed[0].reason.details).toMatchObject({ partition: { date: 'd1' }, readVersion: 4, conflictingVersion: 5 });
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DeltaConflictError);
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    expect((await loadSnapshot(t))!.version).toBe(5 + ok);
+    expect((await loadSnapshot(t))!.files.filter((f) => f.partitionValues.date === 'd2').length).toBe(1);
   });
 
   it('writers racing to create the table all commit, on one metaData', async () => {

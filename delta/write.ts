@@ -9,7 +9,7 @@ import { commitKey, normalizePartition, serializeActions, type Action, type Comm
 import { checkWritable, FRESHET_PROTOCOL } from './protocol.ts';
 import { LogState, toMetadata, toProtocol } from './replay.ts';
 import { evolveSchema, schemaString } from './schema.ts';
-import { latestState, listLog, newestVersion, readCommits, remember } from './snapshot.ts';
+import { latestState, listLog, loadState, newestVersion, readCommits, remember } from './snapshot.ts';
 import type { AddFile, Field, PartitionValues, RemoveFile } from './types.ts';
 
 export interface WriteRequest {
@@ -28,6 +28,11 @@ export interface WriteRequest {
   configuration?: Record<string, string>;
   /** attempts before giving up on a busy table (default 1000) */
   maxAttempts?: number;
+  /**
+   * The version the caller read before preparing this write (default: the newest at call time).
+   * Commits after it are checked for conflicts like any lost race.
+   */
+  readVersion?: number;
 }
 
 export interface WriteResult {
@@ -42,7 +47,7 @@ export interface WriteResult {
 
 export async function write(table: ObjectStore, req: WriteRequest): Promise<WriteResult> {
   checkRequest(table.uri, req);
-  let state = await latestState(table);
+  let state = req.readVersion === undefined ? await latestState(table) : await loadState(table, { version: req.readVersion });
   const maxAttempts = req.maxAttempts ?? 1000;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const done = state && req.txn ? state.txns.get(req.txn.appId) : undefined;

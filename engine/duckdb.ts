@@ -9,6 +9,8 @@ export interface EngineConfig {
   spillDirectory?: string;
   /** DuckDB threads (FRESHET_DUCKDB_THREADS) */
   threads?: number;
+  /** most contiguous partitions one range-batched query computes (FRESHET_RANGE_BATCH, default 366) */
+  rangeBatch?: number;
 }
 
 let shared: Promise<DuckDBInstance> | undefined;
@@ -18,6 +20,7 @@ export function engineConfigFromEnv(): EngineConfig {
     memoryLimit: process.env.FRESHET_DUCKDB_MEMORY,
     spillDirectory: process.env.FRESHET_DUCKDB_SPILL,
     threads: process.env.FRESHET_DUCKDB_THREADS ? Number(process.env.FRESHET_DUCKDB_THREADS) : undefined,
+    rangeBatch: process.env.FRESHET_RANGE_BATCH ? Number(process.env.FRESHET_RANGE_BATCH) : undefined,
   };
 }
 
@@ -34,6 +37,11 @@ function instance(config: EngineConfig): Promise<DuckDBInstance> {
     return DuckDBInstance.create(':memory:', options);
   })();
   return shared;
+}
+
+/** A new connection to the shared instance; the caller closes it. */
+export async function openConnection(config: EngineConfig): Promise<DuckDBConnection> {
+  return (await instance(config)).connect();
 }
 
 /** Runs `fn` on a fresh connection, interrupting the query when `signal` aborts. */

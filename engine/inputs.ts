@@ -1,8 +1,9 @@
 // Upstream tables as DuckDB views over exactly the files of the snapshot read, restricted to
 // the partitions the mapping needs (pruning by file list, never a filter after the scan).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { partitionValue, type AssetDef } from '../core/index.ts';
-import type { AddFile, Snapshot, Table } from '../delta/index.ts';
+import { inputKeys, partitionValue, type AssetDef, type AssetGraph } from '../core/index.ts';
+import { loadSnapshot, type AddFile, type Snapshot, type Table } from '../delta/index.ts';
+import type { ObjectStore } from '../storage/types.ts';
 import { ident, literal, literalList } from './sql.ts';
 import { toDuck } from './types.ts';
 
@@ -14,6 +15,25 @@ export interface InputSelection {
   snapshot: Snapshot | undefined;
   /** upstream keys read, or 'all' */
   keys: string[] | 'all';
+}
+
+/**
+ * One snapshot per upstream, and the union of the upstream keys that `keys` read (lookback
+ * included): what one query over many partitions needs. `undefined` = an unpartitioned asset.
+ */
+export async function openInputs(graph: AssetGraph, warehouse: ObjectStore, asset: AssetDef, keys: Array<string | undefined>): Promise<InputSelection[]> {
+  const per = keys.map((k) => inputKeys(graph, asset, k));
+  return Promise.all(graph.upstream(asset.name).map(async ({ asset: up }, i) => {
+    let union: string[] | 'all' = [];
+    const seen = new Set<string>();
+    for (const inputs of per) {
+      const k = inputs[i].keys;
+      if (k === 'all') { union = 'all'; break; }
+      for (const key of k) if (!seen.has(key)) { seen.add(key); union.push(key); }
+    }
+    const table = warehouse.at(up.name);
+    return { asset: up, table, keys: union, snapshot: await loadSnapshot(table) };
+  }));
 }
 
 /** Files of `snapshot` grouped by the partition value of `column` (one group with '' for unpartitioned tables). */

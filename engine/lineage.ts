@@ -9,6 +9,11 @@ export interface Materialization {
   bytes: number;
   durationMs: number;
   inputVersions: Record<string, number>;
+  /** DuckDB's peak buffer memory during the computation, when recorded */
+  peakMemoryBytes: number | null;
+  /** 'partition', 'range' (one query over batchSize partitions) or 'transform' */
+  mode: string | null;
+  batchSize: number | null;
 }
 
 interface FreshetCommitInfo {
@@ -17,6 +22,9 @@ interface FreshetCommitInfo {
   bytes?: number;
   durationMs?: number;
   inputVersions?: Record<string, number>;
+  peakMemoryBytes?: number | null;
+  mode?: string;
+  batchSize?: number;
 }
 
 /** Every Freshet materialization recorded in the table's log, oldest first. */
@@ -35,6 +43,9 @@ export async function materializations(table: Table): Promise<Materialization[]>
       bytes: info.bytes ?? 0,
       durationMs: info.durationMs ?? 0,
       inputVersions: info.inputVersions ?? {},
+      peakMemoryBytes: info.peakMemoryBytes ?? null,
+      mode: info.mode ?? null,
+      batchSize: info.batchSize ?? null,
     });
   }
   return out;

@@ -1,19 +1,75 @@
-// Many partitions of one asset. Simple first version: one materialize() per key, in order.
-import { materialize, type MaterializeRequest, type MaterializeResult } from './materialize.ts';
+// Many partitions of one asset: contiguous runs of a partitioned SQL asset are range-batched
+// (one read of their inputs, see range.ts); transforms, unpartitioned assets and lone keys go
+// through materialize() one by one.
+import { checkAssetKey, keyStart, shiftKey, type AssetDef } from '../core/index.ts';
+import { loadSnapshot } from '../delta/index.ts';
+import { partitionValuesOf, txnAppId } from './commit.ts';
+import { assetTable, materialize, type MaterializeRequest, type MaterializeResult } from './materialize.ts';
+import { materializeRange } from './range.ts';
+import { parseStatsRows } from './stats.ts';
 
 export type MaterializeManyRequest = Omit<MaterializeRequest, 'partition'> & {
+  /** keys to compute; '' is the one "partition" of an unpartitioned asset (as in partitionStates) */
   partitions: string[];
   onPartitionDone?: (r: MaterializeResult) => void;
 };
 
+/** Most partitions one range query computes (FRESHET_RANGE_BATCH): bounds one query's output. */
+const DEFAULT_RANGE_BATCH = 366;
+
 export async function materializeMany(req: MaterializeManyRequest): Promise<MaterializeResult[]> {
   const { partitions, onPartitionDone, ...rest } = req;
+  const asset = req.graph.get(req.asset);
+  const keys = partitions.map((k) => (k === '' ? undefined : k));
+  for (const k of keys) checkAssetKey(asset, k);
   const results: MaterializeResult[] = [];
-  for (const partition of partitions) {
-    // '' is the one "partition" of an unpartitioned asset, as in partitionStates.
-    const r = await materialize({ ...rest, partition: partition === '' ? undefined : partition });
-    onPartitionDone?.(r);
-    results.push(r);
+  const done = (r: MaterializeResult) => { onPartitionDone?.(r); results.push(r); };
+
+  const todo = await skipCommitted(req, asset, keys, done);
+  const batched = asset.partitions && asset.sql !== undefined && !asset.transform;
+  const max = req.engine?.rangeBatch ?? DEFAULT_RANGE_BATCH;
+  for (const run of batched ? contiguousRuns(asset, todo as string[], max) : todo.map((k) => [k])) {
+    if (run.length === 1) done(await materialize({ ...rest, partition: run[0] }));
+    else await materializeRange({ ...rest, onPartitionDone: done }, asset, run as string[]);
   }
-  return results;
+  const order = new Map(keys.map((k, i) => [k, i]));
+  return results.sort((a, b) => order.get(a.partition)! - order.get(b.partition)!);
+}
+
+/** Keys whose commit for this runId is already in the table (a retried activity) are reported, not recomputed. */
+async function skipCommitted(req: MaterializeManyRequest, asset: AssetDef, keys: Array<string | undefined>, done: (r: MaterializeResult) => void): Promise<Array<string | undefined>> {
+  if (req.runId === undefined) return keys;
+  const snapshot = await loadSnapshot(assetTable(req.warehouse, asset.name));
+  if (!snapshot) return keys;
+  const todo: Array<string | undefined> = [];
+  for (const key of keys) {
+    const committed = snapshot.txns.get(txnAppId(asset.name, key));
+    if (committed === undefined || committed < req.runId) {
+      todo.push(key);
+      continue;
+    }
+    const values = partitionValuesOf(asset, key);
+    const files = snapshot.files.filter((f) => Object.entries(values).every(([c, v]) => f.partitionValues[c] === v));
+    done({
+      asset: asset.name, partition: key, version: snapshot.version, rows: parseStatsRows(files), bytes: files.reduce((n, f) => n + f.size, 0),
+      durationMs: 0, inputVersions: {}, alreadyCommitted: true,
+    });
+  }
+  return todo;
+}
+
+/** Splits keys into runs of consecutive partitions (in the order given), at most `max` long. */
+export function contiguousRuns(asset: AssetDef, keys: string[], max: number): string[][] {
+  const def = asset.partitions!;
+  const sorted = def.kind === 'static'
+    ? [...keys].sort((a, b) => def.keys.indexOf(a) - def.keys.indexOf(b))
+    : [...keys].sort((a, b) => keyStart(def, a) - keyStart(def, b));
+  const next = (k: string) => (def.kind === 'static' ? def.keys[def.keys.indexOf(k) + 1] : shiftKey(def, k, 1));
+  const runs: string[][] = [];
+  for (const key of sorted) {
+    const run = runs[runs.length - 1];
+    if (run && run.length < max && next(run[run.length - 1]) === key) run.push(key);
+    else runs.push([key]);
+  }
+  return runs;
 }

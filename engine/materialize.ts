@@ -1,12 +1,17 @@
-// Computes one asset partition: upstream snapshots as views, the asset's SQL, one Parquet
-// file, and one Delta commit that replaces exactly that partition.
-import { checkAssetKey, columnType, inputKeys, partitionValue, type AssetDef, type AssetGraph } from '../core/index.ts';
-import { loadSnapshot, write, type Field, type PartitionValues, type Table } from '../delta/index.ts';
+// Computes one asset partition: upstream snapshots as views, the asset's SQL (or TypeScript
+// transform), one Parquet file, and one Delta commit that replaces exactly that partition.
+import { checkAssetKey, type AssetDef, type AssetGraph } from '../core/index.ts';
+import type { Table } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { commitPartition, partitionValuesOf, type MaterializeResult } from './commit.ts';
 import { assetContext } from './context.ts';
 import { withConnection, type EngineConfig } from './duckdb.ts';
-import { createInputView, selectFiles } from './inputs.ts';
+import { createInputView, openInputs, selectFiles, type InputSelection } from './inputs.ts';
 import { describeQuery, writeParquet } from './output.ts';
+import { trackPeakMemory } from './profile.ts';
+import { runTransform, type TransformStats } from './transform.ts';
+
+export type { MaterializeResult } from './commit.ts';
 
 export interface MaterializeRequest {
   graph: AssetGraph;
@@ -22,23 +27,17 @@ export interface MaterializeRequest {
   signal?: AbortSignal;
 }
 
-export interface MaterializeResult {
-  asset: string;
-  partition: string | undefined;
-  /** table version holding the result */
-  version: number;
-  rows: number;
-  bytes: number;
-  durationMs: number;
-  /** version of each upstream table read */
-  inputVersions: Record<string, number>;
-  /** true when the commit was already there (a retried activity) */
-  alreadyCommitted: boolean;
-}
-
 /** The Delta table of an asset: `<warehouse>/<asset name>`. */
 export function assetTable(warehouse: ObjectStore, asset: string): Table {
   return warehouse.at(asset);
+}
+
+export function ownerOf(asset: AssetDef, key: string | undefined): string {
+  return `asset '${asset.name}'${key ? ` partition ${key}` : ''}`;
+}
+
+export function versionsOf(inputs: InputSelection[]): Record<string, number> {
+  return Object.fromEntries(inputs.map((i) => [i.asset.name, i.snapshot?.version ?? -1]));
 }
 
 export async function materialize(req: MaterializeRequest): Promise<MaterializeResult> {
@@ -46,56 +45,39 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
   const { graph, warehouse } = req;
   const asset = graph.get(req.asset);
   checkAssetKey(asset, req.partition);
-  const owner = `asset '${asset.name}'${req.partition ? ` partition ${req.partition}` : ''}`;
+  const owner = ownerOf(asset, req.partition);
   const ctx = assetContext(asset, req.partition, req.attempt ?? 1);
-  if (asset.transform) throw new Error(`${owner}: TypeScript transforms are not supported by this engine yet.`);
-  const sql = typeof asset.sql === 'function' ? asset.sql(ctx) : asset.sql!;
-
-  const inputs = await Promise.all(inputKeys(graph, asset, req.partition).map(async ({ asset: up, keys }) => {
-    const table = assetTable(warehouse, up.name);
-    return { asset: up, table, keys, snapshot: await loadSnapshot(table) };
-  }));
-  const inputVersions = Object.fromEntries(inputs.map((i) => [i.asset.name, i.snapshot?.version ?? -1]));
+  const inputs = await openInputs(graph, warehouse, asset, [req.partition]);
   const table = assetTable(warehouse, asset.name);
   const partitionColumns = asset.partitions ? [asset.partitions.column] : [];
-  const values: PartitionValues = asset.partitions && req.partition !== undefined
-    ? { [asset.partitions.column]: partitionValue(asset.partitions, req.partition) } : {};
+  const values = partitionValuesOf(asset, req.partition);
 
-  const written = await withConnection(req.engine ?? {}, req.signal, async (conn) => {
-    for (const input of inputs) await createInputView(conn, input, selectFiles(input, owner));
-    const columns = await describeQuery(conn, `(${sql})`);
-    const clash = columns.find((c) => partitionColumns.includes(c.name));
-    if (clash) throw new Error(`${owner}: the SQL returns column '${clash.name}', the partition column Freshet fills from the key; remove it from the SELECT.`);
-    return writeParquet(conn, table, sql, columns, values, partitionColumns, owner);
+  const stats: TransformStats = { inputBatches: {}, outputBatches: 0, largestBatch: 0 };
+  const { written, peak } = await withConnection(req.engine ?? {}, req.signal, async (conn) => {
+    const tracker = await trackPeakMemory(conn);
+    try {
+      for (const input of inputs) await createInputView(conn, input, selectFiles(input, owner));
+      if (asset.transform) {
+        const written = await runTransform(conn, { asset, ctx, inputs, table, values, partitionColumns, owner, engine: req.engine, signal: req.signal }, stats);
+        tracker.sample();
+        return { written, peak: tracker.peak };
+      }
+      const sql = typeof asset.sql === 'function' ? asset.sql(ctx) : asset.sql!;
+      const columns = await describeQuery(conn, `(${sql})`);
+      const clash = columns.find((c) => partitionColumns.includes(c.name));
+      if (clash) throw new Error(`${owner}: the SQL returns column '${clash.name}', the partition column Freshet fills from the key; remove it from the SELECT.`);
+      const written = await writeParquet(conn, table, sql, columns, values, partitionColumns, owner, tracker);
+      return { written, peak: tracker.peak };
+    } finally {
+      tracker.close();
+    }
   });
-
-  const schema: Field[] = [...written.fields];
-  if (asset.partitions) schema.push({ name: asset.partitions.column, type: columnType(asset.partitions), nullable: true });
-  // Cancelled while computing: commit nothing (the written file is an orphan that vacuum removes).
-  req.signal?.throwIfAborted();
-  const durationMs = Date.now() - started;
-  const result = await write(table, {
-    schema,
-    partitionColumns,
-    mode: 'overwrite',
-    replace: asset.partitions ? values : undefined,
-    adds: [written.add],
-    txn: req.runId !== undefined ? { appId: `freshet:${asset.name}:${req.partition ?? '*'}`, version: req.runId } : undefined,
-    commitInfo: {
-      freshet: { asset: asset.name, partition: req.partition ?? null, rows: written.rows, bytes: written.add.size, durationMs, inputVersions, attempt: ctx.attempt },
-    },
+  const result = await commitPartition({
+    table, asset, key: req.partition, written: [written], inputVersions: versionsOf(inputs), runId: req.runId,
+    attempt: ctx.attempt, started, peakMemoryBytes: peak, mode: asset.transform ? 'transform' : 'partition', batchSize: 1,
   });
-  if (result.skipped) await table.delete(decodeURIComponent(written.add.path));
-  return {
-    asset: asset.name,
-    partition: req.partition,
-    version: result.version,
-    rows: written.rows,
-    bytes: written.add.size,
-    durationMs,
-    inputVersions,
-    alreadyCommitted: result.skipped,
-  };
+  if (asset.transform) result.transformBatches = { input: stats.inputBatches, output: stats.outputBatches, largest: stats.largestBatch };
+  return result;
 }
 
 export function describeAssetSql(asset: AssetDef): string | undefined {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddFile, Field, FileStats, PartitionValues, Table } from '../delta/index.ts';
 import { ident, literal } from './sql.ts';
+import type { PeakTracker } from './profile.ts';
 import { toDelta, type DuckColumn } from './types.ts';
 
 export interface WrittenFile {
@@ -29,34 +30,51 @@ export function partitionDir(values: PartitionValues, columns: string[]): string
  * Runs `sql` into a Parquet file under the table's partition directory.
  * The partition columns are not in the file: Delta keeps them in the log.
  */
-export async function writeParquet(conn: DuckDBConnection, table: Table, sql: string, columns: DuckColumn[], partition: PartitionValues, partitionColumns: string[], owner: string): Promise<WrittenFile> {
+export async function writeParquet(conn: DuckDBConnection, table: Table, sql: string, columns: DuckColumn[], partition: PartitionValues, partitionColumns: string[], owner: string, tracker?: PeakTracker): Promise<WrittenFile> {
+  const { casts, fields } = deltaColumns(columns, owner);
+  const local = path.join(stagingDir(), `part-${randomUUID()}.parquet`);
+  try {
+    await conn.run(`COPY (SELECT ${casts.join(', ')} FROM (${sql})) TO ${literal(local)} (${PARQUET_OPTIONS})`);
+    tracker?.sample();
+    return await publishFile(conn, table, local, fields, partition, partitionColumns);
+  } finally {
+    rmSync(local, { force: true });
+  }
+}
+
+export const PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION zstd';
+
+/** The SELECT list that casts each column to the type its Delta field stores, and those fields. */
+export function deltaColumns(columns: DuckColumn[], owner: string): { casts: string[]; fields: Field[] } {
   const casts = columns.map((c) => {
     const { cast } = toDelta(c, owner);
     return cast ? `CAST(${ident(c.name)} AS ${cast}) AS ${ident(c.name)}` : ident(c.name);
   });
-  const fields: Field[] = columns.map((c) => ({ name: c.name, type: toDelta(c, owner).type, nullable: true }));
+  return { casts, fields: columns.map((c) => ({ name: c.name, type: toDelta(c, owner).type, nullable: true })) };
+}
+
+export function stagingDir(): string {
   const staging = path.join(tmpdir(), 'freshet-staging');
   mkdirSync(staging, { recursive: true });
-  const local = path.join(staging, `part-${randomUUID()}.parquet`);
-  try {
-    await conn.run(`COPY (SELECT ${casts.join(', ')} FROM (${sql})) TO ${literal(local)} (FORMAT parquet, COMPRESSION zstd)`);
-    const stats = await fileStats(conn, local, fields);
-    const dir = partitionDir(partition, partitionColumns);
-    const key = `${dir ? `${dir}/` : ''}part-${randomUUID()}.zstd.parquet`;
-    const size = statSync(local).size;
-    await table.putFile(key, local);
-    const add: AddFile = {
-      path: key.split('/').map(encodeURIComponent).join('/'),
-      partitionValues: partition,
-      size,
-      modificationTime: Date.now(),
-      dataChange: true,
-      stats: JSON.stringify(stats),
-    };
-    return { add, rows: stats.numRecords, fields };
-  } finally {
-    rmSync(local, { force: true });
-  }
+  return staging;
+}
+
+/** Moves a written local Parquet file under the table's partition directory and describes it for the commit. */
+export async function publishFile(conn: DuckDBConnection, table: Table, local: string, fields: Field[], partition: PartitionValues, partitionColumns: string[]): Promise<WrittenFile> {
+  const stats = await fileStats(conn, local, fields);
+  const dir = partitionDir(partition, partitionColumns);
+  const key = `${dir ? `${dir}/` : ''}part-${randomUUID()}.zstd.parquet`;
+  const size = statSync(local).size;
+  await table.putFile(key, local);
+  const add: AddFile = {
+    path: key.split('/').map(encodeURIComponent).join('/'),
+    partitionValues: partition,
+    size,
+    modificationTime: Date.now(),
+    dataChange: true,
+    stats: JSON.stringify(stats),
+  };
+  return { add, rows: stats.numRecords, fields };
 }
 
 /** numRecords, min, max and null count per column, read back from the written file. */

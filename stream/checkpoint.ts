@@ -44,8 +44,10 @@ export interface CheckpointHeader {
 
 export interface StateSnapshot {
   full: boolean;
-  /** the encoded state section (keys, tombstones, dedup ids) */
+  /** the encoded state section (keys, tombstones, dedup ids), at the start of `writer` */
   body: Uint8Array;
+  /** the writer holding the body; writeCheckpoint appends the header to it */
+  writer: BinaryWriter;
   keyCount: number;
   /** how long the synchronous encode held up processing */
   encodeMs: number;
@@ -58,11 +60,13 @@ function writeKey(op: WindowOperator, w: BinaryWriter, k: KeyState, session: boo
   if (op.asset.key.length > 1) for (const p of k.parts) w.str(p);
   w.f64(k.lastSeen);
   w.f64(k.firedEnd);
-  const revisions = k.revisions ? [...k.revisions] : [];
-  w.uint(revisions.length);
-  for (const [end, rev] of revisions) {
-    w.f64(end);
-    w.f64(rev);
+  const revisions = k.revisions;
+  w.uint(revisions ? revisions.size : 0);
+  if (revisions) {
+    for (const [end, rev] of revisions) {
+      w.f64(end);
+      w.f64(rev);
+    }
   }
   w.uint(k.panes.length);
   for (const p of k.panes) {
@@ -94,51 +98,120 @@ function readKey(op: WindowOperator, r: BinaryReader, session: boolean): KeyStat
     if (session) panes.push(Object.assign(p, { end: r.f64(), revision: r.f64(), pending: r.u8() === 1 }));
     else panes.push(p);
   }
-  return { key, parts, panes, cur: null, lastSeen, firedEnd, timer: Infinity, revisions, refire: null, dirty: false, evicted: false };
+  return { key, parts, panes, cur: null, lastSeen, firedEnd, timer: Infinity, revisions, refire: null, dirty: false, evicted: false, snap: 0 };
 }
 
-/** Encodes the operator's state: everything (full) or what changed since the last snapshot; then clears the change tracking. */
-export function snapshotState(op: WindowOperator, full: boolean): StateSnapshot {
-  const started = performance.now();
-  const w = new BinaryWriter();
-  const session = op.asset.window.kind === 'session';
-  w.u8(full ? 1 : 0);
-  w.u8(session ? SESSION : 0);
-  // tombstones first: a key evicted then seen again is written after its tombstone
-  const tombstones = full ? [] : op.evictedKeys;
-  w.uint(tombstones.length);
-  for (const key of tombstones) w.str(key);
-  let keyCount = 0;
-  if (full) {
-    w.uint(op.keys.size);
-    for (const k of op.keys.values()) {
-      writeKey(op, w, k, session);
-      k.dirty = false;
-      keyCount++;
-    }
-    for (const k of op.dirtyKeys) k.dirty = false;
-  } else {
-    const live = op.dirtyKeys.filter((k) => !k.evicted);
-    w.uint(live.length);
-    for (const k of live) {
-      writeKey(op, w, k, session);
-      keyCount++;
-    }
-    for (const k of op.dirtyKeys) k.dirty = false;
+let epochs = 0;
+
+/**
+ * A snapshot encoded in slices while processing goes on. start() fixes what the snapshot
+ * holds (the keys to write, tombstones, dedup ids, in a few ms even for 1M keys); step() encodes
+ * keys for a time budget between batches; a key about to change before its turn is encoded
+ * first (copy-on-write, the hooks in WindowOperator), so the body is the state as of start().
+ */
+export class SnapshotWriter {
+  readonly full: boolean;
+  private readonly op: WindowOperator;
+  private readonly w: BinaryWriter;
+  private readonly session: boolean;
+  private keys: KeyState[] = [];
+  private next = 0;
+  private ids: Array<[string, number]> = [];
+  private countAt = 0;
+  private written = 0;
+  private epoch = 0;
+  done = false;
+  /** the longest single pause: start() or one step() */
+  maxPauseMs = 0;
+
+  constructor(op: WindowOperator, full: boolean, writer?: BinaryWriter) {
+    this.op = op;
+    this.full = full;
+    this.w = writer ?? new BinaryWriter(1 << 20);
+    this.session = op.asset.window.kind === 'session';
   }
-  op.dirtyKeys = [];
-  op.evictedKeys = [];
-  // dedup ids: all of them in a full snapshot, the new ones otherwise
-  const ids: Iterable<[string, number]> = full && op.dedup ? op.dedup.entries() : op.newIds;
-  const idList = [...ids];
-  w.uint(idList.length);
-  for (const [id, until] of idList) {
-    w.str(id);
-    w.f64(until);
+
+  start(): void {
+    const t0 = performance.now();
+    const op = this.op;
+    if (op.snapshotEpoch !== -1) throw new Error('a snapshot of this job is already being written');
+    const w = this.w;
+    w.reset();
+    w.u8(this.full ? 1 : 0);
+    w.u8(this.session ? SESSION : 0);
+    const tombstones = this.full ? [] : op.evictedKeys;
+    w.uint(tombstones.length);
+    for (const key of tombstones) w.str(key);
+    this.keys = this.full ? Array.from(op.keys.values()) : op.dirtyKeys.filter((k) => !k.evicted);
+    for (const k of op.dirtyKeys) k.dirty = false;
+    if (this.full) for (const k of this.keys) k.dirty = false;
+    op.dirtyKeys = [];
+    op.evictedKeys = [];
+    this.ids = this.full && op.dedup ? Array.from(op.dedup.entries()) : op.newIds;
+    op.newIds = [];
+    // the key count is patched in at the end; keys are written as they come
+    this.countAt = w.length;
+    w.u32(0);
+    this.epoch = ++epochs;
+    for (const k of this.keys) k.snap = this.epoch;
+    op.snapshotEpoch = this.epoch;
+    op.beforeWrite = (k) => this.encode(k);
+    this.maxPauseMs = performance.now() - t0;
+    if (this.keys.length === 0) this.step(0);
   }
-  op.newIds = [];
-  const body = w.finish();
-  return { full, body, keyCount, encodeMs: performance.now() - started };
+
+  private encode(k: KeyState): void {
+    k.snap = 0;
+    writeKey(this.op, this.w, k, this.session);
+    this.written++;
+  }
+
+  /** Encodes keys for about `budgetMs`; true once the snapshot is complete. */
+  step(budgetMs: number): boolean {
+    if (this.done) return true;
+    const t0 = performance.now();
+    const keys = this.keys;
+    const epoch = this.epoch;
+    while (this.next < keys.length) {
+      const k = keys[this.next++];
+      if (k.snap === epoch) this.encode(k);
+      if ((this.next & 1023) === 0 && performance.now() - t0 >= budgetMs) break;
+    }
+    if (this.next >= keys.length) this.complete();
+    this.maxPauseMs = Math.max(this.maxPauseMs, performance.now() - t0);
+    return this.done;
+  }
+
+  private complete(): void {
+    const w = this.w;
+    w.patchU32(this.countAt, this.written);
+    w.uint(this.ids.length);
+    for (const [id, until] of this.ids) {
+      w.str(id);
+      w.f64(until);
+    }
+    this.op.snapshotEpoch = -1;
+    this.op.beforeWrite = null;
+    this.keys = [];
+    this.ids = [];
+    this.done = true;
+  }
+
+  result(): StateSnapshot {
+    if (!this.done) throw new Error('snapshot not complete');
+    return { full: this.full, body: this.w.bytesView(), writer: this.w, keyCount: this.written, encodeMs: this.maxPauseMs };
+  }
+}
+
+/** Encodes the operator's state at once: everything (full) or what changed since the last snapshot. */
+export function snapshotState(op: WindowOperator, full: boolean, writer?: BinaryWriter): StateSnapshot {
+  const s = new SnapshotWriter(op, full, writer);
+  const t0 = performance.now();
+  s.start();
+  s.step(Infinity);
+  const r = s.result();
+  r.encodeMs = performance.now() - t0;
+  return r;
 }
 
 /** Applies one encoded state section onto the operator (keys replaced or deleted, ids added). */
@@ -152,7 +225,7 @@ function applyState(op: WindowOperator, body: Uint8Array, restored: Map<string, 
   }
   const nTomb = r.uint();
   for (let i = 0; i < nTomb; i++) restored.delete(r.str());
-  const nKeys = r.uint();
+  const nKeys = r.u32();
   for (let i = 0; i < nKeys; i++) {
     const k = readKey(op, r, session);
     restored.set(k.key, k);
@@ -165,28 +238,44 @@ export function checkpointPath(id: number): string {
   return `${DIR}${String(id).padStart(20, '0')}.ckpt`;
 }
 
-function encodeCheckpoint(header: CheckpointHeader, body: Uint8Array): Uint8Array {
-  const w = new BinaryWriter();
-  w.json(header);
-  w.bytes(body);
-  return w.finish();
+const utf8 = new TextEncoder();
+const unutf8 = new TextDecoder();
+
+/** Layout: [state body][header JSON][u32 header length]. The header goes last so it can be
+ *  appended to the snapshot's own buffer: a large state is written without being copied. */
+function encodeCheckpoint(header: CheckpointHeader, snap: { body: Uint8Array; writer?: BinaryWriter }): Uint8Array {
+  const json = utf8.encode(JSON.stringify(header));
+  const w = snap.writer && snap.writer.length === snap.body.length ? snap.writer : undefined;
+  if (w) {
+    w.bytesRaw(json);
+    w.u32(json.length);
+    return w.bytesView();
+  }
+  const out = new Uint8Array(snap.body.length + json.length + 4);
+  out.set(snap.body, 0);
+  out.set(json, snap.body.length);
+  new DataView(out.buffer).setUint32(out.length - 4, json.length, true);
+  return out;
 }
 
 function decodeCheckpoint(bytes: Uint8Array, where: string): { header: CheckpointHeader; body: Uint8Array } {
   try {
-    const r = new BinaryReader(bytes);
-    const header = r.json<CheckpointHeader>();
+    if (bytes.length < 4) throw new Error('the file is too short');
+    const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 4, true);
+    const start = bytes.length - 4 - n;
+    if (start < 0) throw new Error('the header length is past the start of the file');
+    const header = JSON.parse(unutf8.decode(bytes.subarray(start, bytes.length - 4))) as CheckpointHeader;
     if (header.magic !== MAGIC) throw new Error(`not a Freshet checkpoint (magic ${JSON.stringify(header.magic)})`);
-    return { header, body: r.bytes() };
+    return { header, body: bytes.subarray(0, start) };
   } catch (e) {
     throw new Error(`Checkpoint ${where} cannot be read: ${(e as Error).message}. It is never skipped: move it away only if you accept restoring from an older checkpoint.`);
   }
 }
 
 /** Writes checkpoint `header.id`; throws if that id already exists (another run of this job wrote it). */
-export async function writeCheckpoint(store: ObjectStore, header: Omit<CheckpointHeader, 'magic'>, body: Uint8Array): Promise<void> {
+export async function writeCheckpoint(store: ObjectStore, header: Omit<CheckpointHeader, 'magic'>, snap: { body: Uint8Array; writer?: BinaryWriter }): Promise<void> {
   const path = checkpointPath(header.id);
-  const ok = await store.putIfAbsent(path, encodeCheckpoint({ magic: MAGIC, ...header }, body));
+  const ok = await store.putIfAbsent(path, encodeCheckpoint({ magic: MAGIC, ...header }, snap));
   if (!ok) {
     throw new Error(`Checkpoint ${store.uri}/${path} already exists: another run of job '${header.job}' is writing checkpoints. Stop it; this run stops so the two do not both commit.`);
   }

@@ -4,9 +4,25 @@ const text = new TextEncoder();
 const untext = new TextDecoder();
 
 export class BinaryWriter {
-  private buf = new Uint8Array(1 << 16);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   length = 0;
+
+  constructor(initialBytes = 1 << 16) {
+    this.buf = new Uint8Array(initialBytes);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Starts over, keeping the buffer: checkpoints reuse one writer so a 40 MB state is not reallocated each time. */
+  reset(): void {
+    this.length = 0;
+  }
+
+  u32(v: number): void {
+    this.room(4);
+    this.view.setUint32(this.length, v, true);
+    this.length += 4;
+  }
 
   private room(n: number): void {
     if (this.length + n <= this.buf.length) return;
@@ -59,6 +75,18 @@ export class BinaryWriter {
     this.length += b.length;
   }
 
+  /** overwrites 4 bytes written earlier (a count known only at the end) */
+  patchU32(at: number, v: number): void {
+    this.view.setUint32(at, v, true);
+  }
+
+  /** bytes without a length prefix */
+  bytesRaw(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
   json(v: unknown): void {
     this.str(JSON.stringify(v) ?? 'null');
   }
@@ -66,6 +94,11 @@ export class BinaryWriter {
   /** The bytes written so far (a copy, safe to keep while writing on). */
   finish(): Uint8Array {
     return this.buf.slice(0, this.length);
+  }
+
+  /** The bytes written so far, without copying: valid until the next reset or write. */
+  bytesView(): Uint8Array {
+    return this.buf.subarray(0, this.length);
   }
 }
 
@@ -94,6 +127,12 @@ export class BinaryReader {
       if (b < 0x80) return v;
       scale *= 0x80;
     }
+  }
+
+  u32(): number {
+    const v = this.view.getUint32(this.at, true);
+    this.at += 4;
+    return v;
   }
 
   f64(): number {

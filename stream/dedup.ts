@@ -1,9 +1,13 @@
 // Drops repeated event ids (retry storms). An id is remembered until the watermark passes its
-// event time plus the horizon (window + watermark lag); a Map keeps insertion order, so expiry
-// walks from the front and stops at the first id still wanted.
+// event time plus the horizon (window + watermark lag). Expiry walks a FIFO of ids in arrival
+// order (roughly time order) and stops at the first id still wanted: a JS Map cannot be used
+// for that walk, as deleted entries stay in front of its iterator until the table rehashes.
 
 export class Deduplicator {
   private readonly seen = new Map<string, number>();
+  private queueIds: string[] = [];
+  private queueUntil: number[] = [];
+  private head = 0;
   duplicates = 0;
 
   constructor(readonly horizonMs: number) {}
@@ -14,16 +18,29 @@ export class Deduplicator {
       this.duplicates++;
       return false;
     }
-    this.seen.set(id, time + this.horizonMs);
+    const until = time + this.horizonMs;
+    this.seen.set(id, until);
+    this.queueIds.push(id);
+    this.queueUntil.push(until);
     return true;
   }
 
-  /** Forgets ids whose horizon the watermark has passed. Ids arrive roughly in time order; a
-   *  straggler with a far expiry at the front only delays the cleanup behind it. */
+  /** Forgets ids whose horizon the watermark has passed. A straggler with a far expiry at the
+   *  front only delays the cleanup behind it. */
   expire(watermark: number): void {
-    for (const [id, until] of this.seen) {
-      if (until > watermark) break;
-      this.seen.delete(id);
+    const ids = this.queueIds;
+    const until = this.queueUntil;
+    let h = this.head;
+    while (h < ids.length && until[h] <= watermark) {
+      // a repeat offered after expiry re-enters with a later horizon: only drop the matching entry
+      if (this.seen.get(ids[h]) === until[h]) this.seen.delete(ids[h]);
+      h++;
+    }
+    this.head = h;
+    if (h > 4096 && h * 2 > ids.length) {
+      this.queueIds = ids.slice(h);
+      this.queueUntil = until.slice(h);
+      this.head = 0;
     }
   }
 
@@ -37,6 +54,10 @@ export class Deduplicator {
 
   restore(entries: Iterable<[string, number]>): void {
     this.seen.clear();
-    for (const [id, until] of entries) this.seen.set(id, until);
+    const sorted = [...entries].sort((a, b) => a[1] - b[1]);
+    this.queueIds = sorted.map(([id]) => id);
+    this.queueUntil = sorted.map(([, u]) => u);
+    this.head = 0;
+    for (const [id, until] of sorted) this.seen.set(id, until);
   }
 }

@@ -14,7 +14,8 @@ import type { StreamingAsset } from '../core/streaming.ts';
 import type { Table } from '../delta/types.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { newEventBatch } from './batch.ts';
-import { listCheckpoints, pruneBefore, restoreLatest, snapshotState, writeCheckpoint } from './checkpoint.ts';
+import { BinaryWriter } from './codec.ts';
+import { listCheckpoints, pruneBefore, restoreLatest, SnapshotWriter, writeCheckpoint } from './checkpoint.ts';
 import type { CheckpointHeader, PendingCommit } from './checkpoint.ts';
 import type { DeadLetter } from './decode.ts';
 import { makeDecoder } from './decode.ts';
@@ -119,6 +120,8 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
 
   const op = new WindowOperator(asset, { now });
   const decoder = makeDecoder(asset, op.aggs);
+  // one buffer for every checkpoint's state: the next snapshot starts only after the previous write
+  const stateWriter = new BinaryWriter(1 << 20);
   const batch = newEventBatch(opts.batchSize ?? 4096, op.aggs.numericFields.length, op.aggs.valueFields.length);
 
   // ---- restore ----
@@ -145,6 +148,16 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
   let eventsAtLastCheckpoint = 0;
   let inflight: Promise<void> | undefined;
   let failure: unknown;
+  // the state snapshot being encoded in slices between batches, and who waits for it
+  let encoding: { writer: SnapshotWriter; resolve: () => void } | undefined;
+  const SLICE_MS = 5;
+
+  function stepSnapshot(budgetMs: number): void {
+    if (encoding && encoding.writer.step(budgetMs)) {
+      encoding.resolve();
+      encoding = undefined;
+    }
+  }
   const metrics: JobMetrics = {
     checkpointId: lastId, events: 0, eventsPerSecond: 0, watermarkLagMs: 0, watermark: op.watermark, stateKeys: op.keys.size,
     stateBytes: 0, rows: 0, late: 0, deadLetters: 0, duplicates: 0, lastCheckpointAt, checkpointStallMs: 0, checkpointMs: 0,
@@ -171,7 +184,12 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     const late: StampedLate[] = out.late.map((l) => ({ ...l, checkpoint: id }));
     const deadNow: StampedDead[] = dead.map((d) => ({ ...d, checkpoint: id }));
     dead = [];
-    const snap = snapshotState(op, full);
+    const snapWriter = new SnapshotWriter(op, full, stateWriter);
+    snapWriter.start();
+    const encoded = new Promise<void>((resolve) => {
+      encoding = { writer: snapWriter, resolve };
+    });
+    stepSnapshot(0);
     const header: Omit<CheckpointHeader, 'magic' | 'pending'> = {
       job: asset.name, id, parent: full ? null : id - 1, createdAt: emittedAt, offsets: { ...offsets },
       watermark: op.tracker.state(), sinkVersion, chainLength, fingerprint, keyCount: op.keys.size,
@@ -179,7 +197,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     counters.rows += rows.length;
     counters.late += late.length;
     counters.dead += deadNow.length;
-    const stallMs = performance.now() - started;
+    const startMs = performance.now() - started;
     const intervalEvents = counters.events - eventsAtLastCheckpoint;
     const intervalMs = Math.max(1, emittedAt - lastCheckpointAt);
     eventsAtLastCheckpoint = counters.events;
@@ -190,8 +208,11 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
         late: await sink.stage(tables.late, late, lateCols),
         dead: await sink.stage(tables.dead, deadNow, deadCols),
       };
+      await encoded;
+      const snap = snapWriter.result();
+      const stallMs = Math.max(startMs, snapWriter.maxPauseMs);
       const bytesBefore = snap.body.length;
-      await writeCheckpoint(store, { ...header, pending, metrics: { events: counters.events, rows: counters.rows } }, snap.body);
+      await writeCheckpoint(store, { ...header, pending, metrics: { events: counters.events, rows: counters.rows } }, snap);
       await commitPending(id, pending);
       sinkVersion = id;
       if (full) await pruneBefore(store, id);
@@ -208,6 +229,8 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
   }
 
   async function awaitInflight(): Promise<void> {
+    // the checkpoint in flight may wait for its snapshot, which only this loop can finish
+    stepSnapshot(Infinity);
     if (inflight) {
       const p = inflight;
       inflight = undefined;
@@ -238,6 +261,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
       }
       counters.events += got;
       if (got === 0) op.idleTick();
+      stepSnapshot(SLICE_MS);
       if (now() - lastCheckpointAt >= interval) {
         // one checkpoint in flight at a time: the next waits for the previous commit
         await awaitInflight();
@@ -252,6 +276,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     await awaitInflight();
     // a last checkpoint so a restart resumes exactly here
     const final = checkpoint();
+    stepSnapshot(Infinity);
     await final;
     return { checkpointId: lastId, metrics: { ...metrics }, reason };
   } finally {

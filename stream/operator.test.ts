@@ -248,3 +248,21 @@ describe('WindowOperator: state TTL', () => {
     expect(h.op.metrics.evictedKeys).toBeGreaterThan(2_500);
   });
 });
+
+describe('WindowOperator: watermark calibration', () => {
+  it('reports how late events arrive per partition and the bound it would recommend', () => {
+    const h = harness({ watermark: { maxOutOfOrderness: '1s' } });
+    const events: Ev[] = [];
+    for (let i = 0; i < 1_000; i++) events.push(ev('a', i * 10 - (i % 50 === 0 ? 800 : 0)));
+    h.send(events, 0);
+    h.send([ev('b', 100), ev('b', 50)], 1);
+    const c = h.op.tracker.calibration();
+    expect(c.configuredMs).toBe(1_000);
+    const p0 = c.partitions.find((p) => p.partition === 0)!;
+    expect(p0).toMatchObject({ events: 1_000, outOfOrder: 19, p50Ms: 0, maxMs: 790 });
+    expect(p0.p99Ms).toBeGreaterThan(500);
+    expect(c.partitions.find((p) => p.partition === 1)).toMatchObject({ events: 2, outOfOrder: 1, maxMs: 50 });
+    expect(c.recommendedMs).toBeGreaterThanOrEqual(790);
+    expect(c.recommendedMs).toBeLessThan(1_100);
+  });
+});

@@ -58,6 +58,8 @@ export interface KeyState {
   refire: number[] | null;
   dirty: boolean;
   evicted: boolean;
+  /** equals WindowOperator.snapshotEpoch while a snapshot in progress still has to encode this key */
+  snap: number;
 }
 
 export interface OperatorMetrics {
@@ -95,6 +97,10 @@ export class WindowOperator {
   newIds: Array<[string, number]> = [];
   rows: WindowRow[] = [];
   late: LateEvent[] = [];
+  /** the epoch of the snapshot being encoded in slices, −1 when none */
+  snapshotEpoch = -1;
+  /** encodes a key into the snapshot in progress before it changes (copy-on-write) */
+  beforeWrite: ((k: KeyState) => void) | null = null;
   metrics: OperatorMetrics = { events: 0, late: 0, duplicates: 0, rows: 0, refires: 0, evictedKeys: 0 };
 
   constructor(asset: StreamingAsset, opts: OperatorOptions = {}) {
@@ -161,6 +167,7 @@ export class WindowOperator {
     this.metrics.events += events;
     tracker.tick(active);
     this.fire();
+    if (dedup !== null) dedup.expire(tracker.watermark);
   }
 
   private offerId(dedup: Deduplicator, id: string, ts: number): boolean {
@@ -176,6 +183,7 @@ export class WindowOperator {
   idleTick(): void {
     this.tracker.tick();
     this.fire();
+    if (this.dedup !== null) this.dedup.expire(this.tracker.watermark);
   }
 
   private newKey(b: EventBatch, i: number, ts: number): KeyState {
@@ -192,6 +200,7 @@ export class WindowOperator {
       refire: null,
       dirty: false,
       evicted: false,
+      snap: 0,
     };
     this.keys.set(key, k);
     return k;
@@ -228,6 +237,7 @@ export class WindowOperator {
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
+    else if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
     // every window the watermark has closed was fired the moment it closed (timers are checked
     // after each event), so this key is fired up to there even if it had no data in them
     const closed = Math.floor((w + 1) / slide) * slide;
@@ -296,6 +306,7 @@ export class WindowOperator {
   }
 
   private wakeSliding(k: KeyState, w: number): void {
+    if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
     const slide = this.slide;
     const size = this.size;
     const panes = k.panes;
@@ -369,6 +380,7 @@ export class WindowOperator {
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
+    else if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
     const sessions = k.panes as SessionPane[];
     let target: SessionPane;
     if (count === 0) {
@@ -407,6 +419,7 @@ export class WindowOperator {
   }
 
   private wakeSession(k: KeyState, w: number): void {
+    if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
     const sessions = k.panes as SessionPane[];
     let changed = false;
     for (const s of sessions) {
@@ -461,10 +474,10 @@ export class WindowOperator {
         else this.wakeSliding(k, w);
       }
     }
-    if (this.dedup) this.dedup.expire(w);
   }
 
   private refireSliding(k: KeyState, w: number): void {
+    if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
     const ends = k.refire;
     k.refire = null;
     if (!ends) return;
@@ -487,6 +500,7 @@ export class WindowOperator {
   }
 
   private evict(k: KeyState): void {
+    if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
     k.evicted = true;
     this.keys.delete(k.key);
     this.evictedKeys.push(k.key);

@@ -2,7 +2,8 @@
 // Pure types and constants (type imports only), so the browser bundle can use them.
 import type { BackfillProgress, BackfillRequest, TaskState } from '../workflows/backfill-types.ts';
 
-export type FreshnessStatus = 'fresh' | 'at-risk' | 'stale' | 'unknown';
+/** as the freshness monitor judges it (core/freshness.ts); 'never': an SLA but no data yet */
+export type FreshnessStatus = 'fresh' | 'at-risk' | 'stale' | 'never' | 'no-sla' | 'unknown';
 
 /** One partition's health on the grid. Order matters: the index is the code sent in `runs`. */
 export const HEALTH_STATES = ['missing', 'materialized', 'stale', 'running', 'failed'] as const;
@@ -57,10 +58,17 @@ export interface AssetList {
   assets: AssetSummary[];
 }
 
+/** The Temporal Schedule derived from an asset's SLA (schedules/derive.ts). */
 export interface Schedule {
-  /** e.g. "every 1d, aligned to the partition grid" */
+  /** why: "maxLag 1d → a run every 1d, on the daily partition boundary (UTC); ..." */
   description: string;
+  everyMs: number;
+  runTimeoutMs: number;
+  /** whether the schedule exists on the Temporal server (reconciled by the worker or `freshet dev`) */
+  onServer: boolean;
   nextRunAt: number | null;
+  /** set when the SLA cannot be met as declared */
+  warning: string | null;
 }
 
 export interface AssetDetail extends AssetSummary {
@@ -122,18 +130,23 @@ export interface ScheduleRow {
   freshness: Freshness;
 }
 
+/** An asset turning stale or recovering, as the freshness monitor recorded it. */
 export interface StaleEvent {
   asset: string;
   at: number;
-  lagMs: number;
-  action: string;
+  from: string;
+  to: string;
+  lagMs: number | null;
+  /** the backfill the monitor started to catch up */
+  catchUpBackfill: string | null;
 }
 
 export interface Schedules {
   assets: ScheduleRow[];
+  /** newest first */
   staleEvents: StaleEvent[];
-  /** false until the freshness monitor reports */
-  monitorAvailable: boolean;
+  /** whether the freshness monitor workflow is running */
+  monitorRunning: boolean;
 }
 
 export interface StreamingJob {

@@ -1,5 +1,6 @@
 // The web API against a real worker and Temporal: every endpoint, bad input on each, security.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../storage/index.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import type { AssetDetail, AssetList, BackfillDetail, BackfillPreview, Info, LagSeries, PartitionDetail, PartitionSummary, Schedules, StreamingJobs } from './api-types.ts';
 import { createApp, createContext, startWebServer, type WebServer } from './index.ts';
@@ -50,7 +51,8 @@ describe('reading assets', () => {
     expect(list.assets.map((a) => a.name).sort()).toEqual(['broken', 'by_region', 'clicks', 'clicks_per_user', 'stuck', 'users']);
     const cpu = list.assets.find((a) => a.name === 'clicks_per_user')!;
     expect(cpu.deps).toEqual([{ asset: 'clicks', mapping: 'identity' }, { asset: 'users', mapping: 'all' }]);
-    expect(cpu.freshness).toEqual({ status: 'unknown', lagMs: null, maxLagMs: 2 * 86_400_000 });
+    expect(cpu.freshness).toEqual({ status: 'never', lagMs: null, maxLagMs: 2 * 86_400_000 });
+    expect(list.assets.find((a) => a.name === 'users')!.freshness.status).toBe('no-sla');
     expect(cpu.partitions?.kind).toBe('daily');
   });
 
@@ -62,6 +64,8 @@ describe('reading assets', () => {
     expect(a.downstream).toEqual([]);
     expect(a.sla).toEqual({ maxLagMs: 2 * 86_400_000, computeBudgetMs: 43_200_000 });
     expect(a.retry.maxAttempts).toBe(3);
+    expect(a.schedule).toMatchObject({ everyMs: 2 * 86_400_000, runTimeoutMs: 43_200_000, onServer: false, nextRunAt: null });
+    expect(a.schedule!.description).toMatch(/a run every 2d/);
     const bad = await get('/api/assets/clickz');
     expect(bad.status).toBe(404);
     expect(bad.body.error).toMatch(/Unknown asset 'clickz'.*Did you mean 'clicks'/);
@@ -104,9 +108,24 @@ describe('reading assets', () => {
 
   it('GET /api/schedules and /api/streams answer, saying what is not reported yet', async () => {
     const s = (await get('/api/schedules')).body as Schedules;
-    expect(s.assets.find((r) => r.asset === 'clicks')).toMatchObject({ sla: { maxLagMs: 86_400_000 }, freshness: { status: 'unknown' } });
+    expect(s.assets.find((r) => r.asset === 'clicks')).toMatchObject({ sla: { maxLagMs: 86_400_000 }, freshness: { status: 'never' }, schedule: { everyMs: 86_400_000, onServer: false } });
+    expect(s.assets.find((r) => r.asset === 'users')).toMatchObject({ sla: null, schedule: null, freshness: { status: 'no-sla' } });
     expect(s.staleEvents).toEqual([]);
+    expect(s.monitorRunning).toBe(false);
     expect((await get('/api/streams')).body as StreamingJobs).toEqual({ jobs: [], available: false });
+  });
+
+  it('GET /api/schedules lists the stale events the freshness monitor recorded, newest first', async () => {
+    const store = openStore(h.config.warehouse);
+    const event = (at: number, to: string) => JSON.stringify({ at, asset: 'clicks', from: 'fresh', to, lagMs: 90_000_000, catchUpWorkflowId: to === 'stale' ? 'q/backfill/catchup-clicks-1' : undefined });
+    await store.put('_freshet/freshness-events/2026-11-01T00-00-00-000Z-clicks.json', event(Date.UTC(2026, 10, 1), 'stale'));
+    await store.put('_freshet/freshness-events/2026-11-02T00-00-00-000Z-clicks.json', event(Date.UTC(2026, 10, 2), 'fresh'));
+    const s = (await get('/api/schedules')).body as Schedules;
+    expect(s.staleEvents).toEqual([
+      { at: Date.UTC(2026, 10, 2), asset: 'clicks', from: 'fresh', to: 'fresh', lagMs: 90_000_000, catchUpBackfill: null },
+      { at: Date.UTC(2026, 10, 1), asset: 'clicks', from: 'fresh', to: 'stale', lagMs: 90_000_000, catchUpBackfill: 'q/backfill/catchup-clicks-1' },
+    ]);
+    for (const f of await store.list('_freshet/')) await store.delete(f.path);
   });
 
   it('an unknown endpoint is a JSON 404', async () => {
@@ -212,7 +231,9 @@ describe('running backfills through the API', () => {
     const lag = (await get('/api/assets/clicks/lag')).body as LagSeries;
     expect(lag.points.length).toBeGreaterThan(1);
     const assets = (await get('/api/assets')).body as AssetList;
-    expect(assets.assets.find((a) => a.name === 'clicks')).toMatchObject({ materialized: 3 });
+    const clicks = assets.assets.find((a) => a.name === 'clicks')!;
+    expect(clicks).toMatchObject({ materialized: 3, freshness: { status: 'stale' } }); // January data, SLA 1 day
+    expect(clicks.freshness.lagMs).toBeGreaterThan(300 * 86_400_000);
   });
 
   it('pauses, resumes and cancels a running backfill; the action bodies are checked', async () => {

@@ -1,7 +1,7 @@
 // What every API handler needs: the project, its warehouse, and Temporal when there is one.
 import type { Client } from '@temporalio/client';
 import type { FreshetConfig } from '../cli/config.ts';
-import type { ControlContext } from '../control/backfills.ts';
+import { listBackfills, type BackfillSummary, type ControlContext } from '../control/backfills.ts';
 import type { AssetDef, AssetGraph } from '../core/index.ts';
 import { openStore, type ObjectStore } from '../storage/index.ts';
 import type { AssetPartitionStates } from './api-types.ts';
@@ -17,6 +17,8 @@ export interface WebContext {
   closedPartitions: Map<string, AssetPartitionStates>;
   /** health of one asset, computed at most once per second however many tabs poll */
   health(asset: AssetDef): Promise<AssetHealth>;
+  /** the newest backfills, listed at most once per second for all assets' grids */
+  recentBackfills(): Promise<BackfillSummary[]>;
 }
 
 const HEALTH_TTL_MS = 1_000;
@@ -24,6 +26,7 @@ const HEALTH_TTL_MS = 1_000;
 export function createContext(opts: { config: FreshetConfig; graph: AssetGraph; client?: Client; temporalUiUrl?: string | null }): WebContext {
   const warehouse = openStore(opts.config.warehouse);
   const cache = new Map<string, { at: number; value: Promise<AssetHealth> }>();
+  let listed: { at: number; value: Promise<BackfillSummary[]> } | undefined;
   const ctx: WebContext = {
     config: opts.config,
     graph: opts.graph,
@@ -37,6 +40,14 @@ export function createContext(opts: { config: FreshetConfig; graph: AssetGraph; 
       const value = (async () => computeHealth(ctx, asset, await hit?.value.catch(() => undefined)))();
       cache.set(asset.name, { at: Date.now(), value });
       value.catch(() => cache.delete(asset.name));
+      return value;
+    },
+    recentBackfills() {
+      if (!ctx.control) return Promise.resolve([]);
+      if (listed && Date.now() - listed.at < HEALTH_TTL_MS) return listed.value;
+      const value = listBackfills(ctx.control, 50);
+      listed = { at: Date.now(), value };
+      value.catch(() => { listed = undefined; });
       return value;
     },
   };

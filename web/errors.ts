@@ -5,10 +5,10 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { AssetGraphError, PartitionKeyError } from '../core/index.ts';
 import type { ApiError } from './api-types.ts';
-import { backfillRequestField, NotAvailableError } from './control.ts';
+import { BackfillRequestError } from '../control/backfills.ts';
 
 export class HttpError extends Error {
-  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 501 | 503, message: string, readonly field?: string) {
+  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 503, message: string, readonly field?: string) {
     super(message);
   }
 }
@@ -28,10 +28,8 @@ export function toResponse(err: unknown, c: Context): Response {
   const json = (status: number, body: ApiError) => c.json(body, status as 400);
   if (err instanceof HttpError) return json(err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
   if (err instanceof z.ZodError) return json(400, zodMessage(err));
-  const field = backfillRequestField(err);
-  if (field !== undefined) return json(backfillErrorStatus(field, (err as Error).message), { error: (err as Error).message, field });
+  if (err instanceof BackfillRequestError) return json(backfillErrorStatus(err.field, err.message), { error: err.message, field: err.field });
   if (err instanceof AssetGraphError || err instanceof PartitionKeyError) return json(400, { error: err.message });
-  if (err instanceof NotAvailableError) return json(501, { error: err.message });
   if (err instanceof WorkflowNotFoundError) return json(404, { error: `No such workflow: ${err.workflowId ?? 'unknown id'}.` });
   console.error('web: request failed:', err);
   return json(500, { error: `Internal error: ${redact((err as Error)?.message ?? String(err))}` });

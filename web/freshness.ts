@@ -1,25 +1,28 @@
-// Lag (age of the newest data) from the materializations, for the graph colors and the chart.
-// The status (fresh / at-risk / stale) is the freshness monitor's call (schedules/); until it
-// reports, the page says 'unknown' rather than guess with a rule of its own.
-import { keyWindow, type AssetDef } from '../core/index.ts';
+// Freshness as the monitor judges it (core's freshnessOf: fresh, at-risk, stale), from the
+// materializations the page already read; and the lag over time for the chart.
+import { dataEnd, freshnessOf, keyWindow, type AssetDef } from '../core/index.ts';
 import type { Materialization } from '../engine/index.ts';
-import type { Freshness } from './api-types.ts';
+import type { Freshness, FreshnessStatus } from './api-types.ts';
 
-/** Time up to which a materialization's data reaches: its window's end, or its commit time. */
+const STATUS: Record<string, FreshnessStatus> = { fresh: 'fresh', at_risk: 'at-risk', stale: 'stale', never: 'never', no_sla: 'no-sla' };
+
+/** The newest data, chosen as engine/freshness.ts does: the newest key for time partitions, else the newest commit. */
+export function freshnessNow(asset: AssetDef, history: Materialization[], now = Date.now()): Freshness {
+  const byKey = !!asset.partitions && asset.partitions.kind !== 'static';
+  let newest: { key: string; at: number } | undefined;
+  for (const m of history) {
+    const key = m.partition ?? '';
+    if (!newest || (byKey ? key > newest.key || (key === newest.key && m.timestamp > newest.at) : m.timestamp > newest.at)) newest = { key, at: m.timestamp };
+  }
+  const f = freshnessOf(asset, dataEnd(asset, newest?.key, newest?.at), now, newest?.key);
+  return { status: STATUS[f.status] ?? 'unknown', lagMs: f.lagMs ?? null, maxLagMs: f.maxLagMs ?? null };
+}
+
+/** Time up to which a materialization's data reaches: its window's end (not after the commit), or its commit time. */
 function dataTime(asset: AssetDef, m: Materialization): number {
   const p = asset.partitions;
   if (p && p.kind !== 'static' && m.partition) return Math.min(keyWindow(p, m.partition).end, m.timestamp);
   return m.timestamp;
-}
-
-export function freshnessOf(asset: AssetDef, latest: Map<string, Materialization>, now = Date.now()): Freshness {
-  let newest = -Infinity;
-  for (const m of latest.values()) newest = Math.max(newest, dataTime(asset, m));
-  return {
-    status: 'unknown',
-    lagMs: Number.isFinite(newest) ? Math.max(0, now - newest) : null,
-    maxLagMs: asset.freshness?.maxLagMs ?? null,
-  };
 }
 
 /** Lag over time: it grows between commits and drops at each one that brings newer data. */

@@ -2,9 +2,9 @@
 // (engine/staleness), running and failed from the backfills that touch the asset.
 import type { AssetDef } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
-import { assetTable, latestByPartition, materializations, type Materialization } from '../engine/index.ts';
+import { assetTable, latestByPartition, materializations, partitionStates, type Materialization } from '../engine/index.ts';
 import { HEALTH_STATES, type HealthState, type PartitionSummary } from './api-types.ts';
-import { control, partitionStatesFn } from './control.ts';
+import { backfillPartitions } from '../control/backfills.ts';
 import type { WebContext } from './context.ts';
 import { checkedPartitionKeys } from './keys.ts';
 
@@ -45,17 +45,12 @@ async function fromLogs(ctx: WebContext, asset: AssetDef, keys: string[], stamp:
   const latest = latestByPartition(history);
   const codes = new Uint8Array(keys.length);
   const reasons = new Map<string, string>();
-  const states = partitionStatesFn();
-  if (states) {
-    const byKey = await states(ctx.graph, ctx.warehouse, asset.name, keys);
-    keys.forEach((k, i) => {
-      const s = byKey.get(k);
-      codes[i] = s?.state === 'up_to_date' ? CODE.materialized : s?.state === 'stale' ? CODE.stale : CODE.missing;
-      if (s?.reason) reasons.set(k, s.reason);
-    });
-  } else {
-    keys.forEach((k, i) => { codes[i] = latest.has(k) ? CODE.materialized : CODE.missing; });
-  }
+  const byKey = await partitionStates(ctx.graph, ctx.warehouse, asset.name, keys);
+  keys.forEach((k, i) => {
+    const s = byKey.get(k);
+    codes[i] = s?.state === 'up_to_date' ? CODE.materialized : s?.state === 'stale' ? CODE.stale : CODE.missing;
+    if (s?.reason) reasons.set(k, s.reason);
+  });
   return { asset, keys, codes, logCodes: codes, reasons, latest, history, stamp };
 }
 
@@ -64,9 +59,9 @@ async function overlayBackfills(ctx: WebContext, asset: AssetDef, keys: string[]
   if (!ctx.control) return;
   let list;
   try {
-    list = await control.listBackfills(ctx.control, 50);
+    list = await ctx.recentBackfills();
   } catch {
-    return; // backfills not available (yet): the grid still shows what the logs say
+    return; // Temporal unreachable: the grid still shows what the logs say
   }
   const index = new Map(keys.map((k, i) => [k, i]));
   // listBackfills gives the workflow's status: RUNNING, or how it closed.
@@ -101,7 +96,7 @@ async function cachedPartitions(ctx: WebContext, id: string, asset: string, clos
   const hit = ctx.closedPartitions.get(key);
   if (hit) return hit;
   try {
-    const parts = await control.backfillPartitions(ctx.control!, id, asset);
+    const parts = await backfillPartitions(ctx.control!, id, asset);
     if (closed) ctx.closedPartitions.set(key, parts);
     return parts;
   } catch {

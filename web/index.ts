@@ -44,7 +44,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const env = process.env;
   const host = opts.host ?? env.FRESHET_WEB_HOST ?? '127.0.0.1';
   const port = opts.port ?? (env.FRESHET_WEB_PORT ? Number(env.FRESHET_WEB_PORT) : DEFAULT_WEB_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`FRESHET_WEB_PORT must be a port number (0-65535), got '${env.FRESHET_WEB_PORT}'.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`The web port must be a number from 0 to 65535 (--port or FRESHET_WEB_PORT), got '${opts.port ?? env.FRESHET_WEB_PORT}'.`);
   const token = opts.token ?? (env.FRESHET_TOKEN || undefined);
   const loopback = isLoopback(host);
   if (!loopback && !token) {

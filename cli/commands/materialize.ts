@@ -1,8 +1,10 @@
 // `freshet materialize <asset> --partition K | --from A --to B`: start the workflow, wait, report.
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { checkAssetKey, keysBetween, type AssetDef } from '../../core/index.ts';
-import type { MaterializeResult } from '../../engine/index.ts';
+import { checkAssetKey, keysBetween, type AssetDef, type AssetGraph } from '../../core/index.ts';
+import { partitionStates, type MaterializeResult } from '../../engine/index.ts';
+import { openStore } from '../../storage/index.ts';
+import type { ObjectStore } from '../../storage/types.ts';
 import { rootMessage } from '../../workflows/errors.ts';
 import { materializeWorkflowId, rangeWorkflowId } from '../../workflows/ids.ts';
 import type { RangeOutcome } from '../../workflows/materialize.ts';
@@ -10,7 +12,7 @@ import { connectClient } from '../client.ts';
 import { loadConfig, loadProject } from '../config.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 
-interface Options { partition?: string; from?: string; to?: string; concurrency: string }
+interface Options { partition?: string; from?: string; to?: string; concurrency: string; stale?: boolean }
 
 export function materializeCommand(program: Command): void {
   program.command('materialize <asset>')
@@ -19,17 +21,22 @@ export function materializeCommand(program: Command): void {
     .option('--from <key>', 'first partition of a range')
     .option('--to <key>', 'last partition of a range (inclusive)')
     .option('-c, --concurrency <n>', 'partitions computed at once in a range', '4')
+    .option('--stale', 'only the partitions that are missing or stale (an input changed after they were computed), within --from/--to if given')
     .action(async (name: string, opts: Options) => {
       const config = loadConfig();
       const graph = await loadProject(config.project);
       const asset = graph.get(name);
-      const keys = partitionsOf(asset, opts);
+      const keys = opts.stale ? await staleKeys(graph, openStore(config.warehouse), asset, opts) : partitionsOf(asset, opts);
+      if (opts.stale && keys.length === 0) {
+        console.log(`${asset.name}: every partition is up to date; nothing to do.`);
+        return;
+      }
       const client = await connectClient(config);
       await warnIfNoWorker(client, config.taskQueue);
       const started = Date.now();
       try {
         if (keys.length === 1 || keys.length === 0) {
-          const partition = keys[0];
+          const partition = keys[0] || undefined;
           const handle = await client.workflow.start('materializePartition', {
             taskQueue: config.taskQueue,
             workflowId: materializeWorkflowId(config.taskQueue, asset.name, partition),
@@ -64,6 +71,23 @@ export function materializeCommand(program: Command): void {
         await client.connection.close();
       }
     });
+}
+
+/** Missing and stale keys (in --from/--to, else every key that exists now), each printed with why. */
+async function staleKeys(graph: AssetGraph, warehouse: ObjectStore, asset: AssetDef, opts: Options): Promise<string[]> {
+  if (opts.partition) throw new Error('--stale picks the partitions itself: give --from/--to (or nothing for all), not --partition.');
+  if ((opts.from === undefined) !== (opts.to === undefined)) throw new Error('--stale with a range needs both --from and --to.');
+  const keys = asset.partitions && opts.from && opts.to ? keysBetween(asset.partitions, opts.from, opts.to) : undefined;
+  const states = await partitionStates(graph, warehouse, asset.name, keys);
+  const todo: string[] = [];
+  for (const [key, st] of states) {
+    if (st.state === 'up_to_date') continue;
+    console.log(`${asset.name} ${key || '(all)'}: ${st.state}${st.reason ? ` (${st.reason})` : ''}`);
+    todo.push(key);
+  }
+  console.log(`${todo.length} of ${states.size} partitions to compute`);
+  // '' is the single "partition" of an unpartitioned asset: the workflow takes no key for it.
+  return asset.partitions ? todo : todo.length ? [''] : [];
 }
 
 function partitionsOf(asset: AssetDef, opts: Options): string[] {

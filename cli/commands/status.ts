@@ -37,12 +37,14 @@ async function assetStatus(asset: AssetDef, warehouse: ReturnType<typeof openSto
   const latest = [...latestByPartition(list).values()].sort((a, b) => (a.partition ?? '').localeCompare(b.partition ?? ''));
   console.log(`${asset.name}: ${latest.length} partition(s) materialized, ${list.length} materialization(s) in the log`);
   const shown = all ? latest : latest.slice(-20);
-  printTable(['partition', 'version', 'rows', 'bytes', 'duration', 'materialized at', 'inputs'], shown.map((m) => [
+  printTable(['partition', 'version', 'rows', 'bytes', 'duration', 'peak mem', 'how', 'materialized at', 'inputs'], shown.map((m) => [
     m.partition ?? '(all)',
     String(m.version),
     String(m.rows),
     String(m.bytes),
     `${(m.durationMs / 1000).toFixed(2)} s`,
+    m.peakMemoryBytes === null ? '-' : `${(m.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`,
+    m.mode === 'range' ? `range of ${m.batchSize}` : m.mode ?? '-',
     new Date(m.timestamp).toISOString(),
     Object.entries(m.inputVersions).map(([k, v]) => `${k}@v${v}`).join(' ') || '-',
   ]));

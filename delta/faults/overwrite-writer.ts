@@ -1,11 +1,15 @@
 // Fault script: one writer process committing `count` partition overwrites to its own partitions
 // (`<name>-0` … `<name>-9`), each tagged in commitInfo with writer and sequence number.
+import { existsSync } from 'node:fs';
 import { openStore } from '../../storage/index.ts';
 import { write } from '../index.ts';
 import { dataFile, SCHEMA } from '../testkit.ts';
 
-const [uri, name, countText] = process.argv.slice(2);
+const [uri, name, countText, goFile] = process.argv.slice(2);
 const table = openStore(uri);
+// Start together: say ready, then wait for the test to create the go file.
+process.stdout.write('ready\n');
+while (goFile && !existsSync(goFile)) await new Promise((r) => setTimeout(r, 10));
 let retries = 0;
 for (let seq = 0; seq < Number(countText); seq++) {
   const date = `${name}-${seq % 10}`;

@@ -4,7 +4,8 @@ import { Hono } from 'hono';
 import { describeMapping, describePartitions, type AssetDef } from '../../core/index.ts';
 import type { AssetDetail, AssetList, AssetSummary, LagSeries, MaterializationRow, PartitionDefinition, PartitionDetail } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
-import { freshnessOf, lagSeries } from '../freshness.ts';
+import { freshnessNow, lagSeries } from '../freshness.ts';
+import { scheduleOf } from '../schedules.ts';
 import { summarize, stateOf, type AssetHealth } from '../health.ts';
 import { checkPartitionKey, findAsset, limitQuery } from '../input.ts';
 
@@ -18,7 +19,8 @@ export function assetRoutes(ctx: WebContext): Hono {
 
   app.get('/:name', async (c) => {
     const a = findAsset(ctx.graph, c.req.param('name'));
-    return c.json<AssetDetail>(detail(ctx, a, await ctx.health(a)));
+    const [h, schedule] = await Promise.all([ctx.health(a), scheduleOf(ctx, a)]);
+    return c.json<AssetDetail>({ ...detail(ctx, a, h), schedule });
   });
 
   app.get('/:name/partitions', async (c) => {
@@ -76,7 +78,7 @@ function summary(ctx: WebContext, a: AssetDef, h: AssetHealth): AssetSummary {
     isSource: a.isSource,
     deps: ctx.graph.upstream(a.name).map((u) => ({ asset: u.asset.name, mapping: describeMapping(u.mapping) })),
     partitions: partitionDefinition(a),
-    freshness: freshnessOf(a, h.latest),
+    freshness: freshnessNow(a, h.history),
     materialized,
     total: h.keys.length,
     lastMaterializedAt: last,

@@ -2,10 +2,10 @@
 // cancel, re-run failed. Every body is checked here before control/backfills.ts sees it.
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import * as control from '../../control/backfills.ts';
 import type { ControlContext } from '../../control/backfills.ts';
 import type { BackfillDetail, BackfillPreview, BackfillSummary } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
-import { control } from '../control.ts';
 import { HttpError } from '../errors.ts';
 import { backfillBody, backfillId, checkBackfill, emptyBody, findAsset, limitQuery } from '../input.ts';
 
@@ -83,8 +83,7 @@ export function backfillRoutes(ctx: WebContext): Hono {
   // In place while the backfill runs; once it has ended, a new backfill of what failed.
   app.post('/:id/retry-failed', async (c) => {
     emptyBody.parse(await jsonBody(c));
-    const result = await control.retryFailedBackfill(need(), id(c));
-    const next = (result as { id?: string } | void)?.id ?? id(c);
+    const { id: next } = await control.retryFailedBackfill(need(), id(c));
     return c.json(await detail(ctx, need(), next));
   });
 

@@ -1,11 +1,11 @@
 // GET /api/info, /api/schedules, /api/streams: what the server is connected to, every asset's
-// SLA and freshness, the streaming jobs. Schedules and streaming status come from modules that
-// are still being written (schedules/, the streaming supervisor's query): until they exist the
-// answers say so (`monitorAvailable`, `available`) rather than invent values.
+// SLA, schedule and freshness with the stale events, the streaming jobs. Streaming status comes
+// from the supervisor's query, not written yet: until then the answer says so (`available`).
 import { Hono } from 'hono';
 import type { Info, Schedules, StreamingJobs } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
-import { freshnessOf } from '../freshness.ts';
+import { freshnessNow } from '../freshness.ts';
+import { allSchedules, monitorRunning, staleEvents } from '../schedules.ts';
 
 export function metaRoutes(ctx: WebContext): Hono {
   const app = new Hono();
@@ -20,16 +20,14 @@ export function metaRoutes(ctx: WebContext): Hono {
   }));
 
   app.get('/schedules', async (c) => {
-    const assets = await Promise.all(ctx.graph.assets.map(async (a) => {
-      const h = await ctx.health(a);
-      return {
-        asset: a.name,
-        sla: a.freshness ? { maxLagMs: a.freshness.maxLagMs, computeBudgetMs: a.freshness.computeBudgetMs } : null,
-        schedule: null,
-        freshness: freshnessOf(a, h.latest),
-      };
-    }));
-    return c.json<Schedules>({ assets, staleEvents: [], monitorAvailable: false });
+    const [schedules, events, running] = await Promise.all([allSchedules(ctx), staleEvents(ctx), monitorRunning(ctx)]);
+    const assets = await Promise.all(ctx.graph.assets.map(async (a) => ({
+      asset: a.name,
+      sla: a.freshness ? { maxLagMs: a.freshness.maxLagMs, computeBudgetMs: a.freshness.computeBudgetMs } : null,
+      schedule: schedules.get(a.name) ?? null,
+      freshness: freshnessNow(a, (await ctx.health(a)).history),
+    })));
+    return c.json<Schedules>({ assets, staleEvents: events, monitorRunning: running });
   });
 
   app.get('/streams', (c) => c.json<StreamingJobs>({ jobs: [], available: false }));

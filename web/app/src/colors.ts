@@ -26,6 +26,8 @@ export const freshnessColor: Record<FreshnessStatus, string> = {
   fresh: '#2f9e44',
   'at-risk': '#f59f00',
   stale: '#e03131',
+  never: '#c2255c',
+  'no-sla': '#868e96',
   unknown: '#868e96',
 };
 

@@ -1,16 +1,18 @@
 // The page: one route per page folder; server data through TanStack Query.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Redirect, Route, Switch } from 'wouter';
 import { Layout } from './components/Layout.tsx';
-import { AssetPage } from './pages/asset/AssetPage.tsx';
-import { AssetsPage } from './pages/assets/AssetsPage.tsx';
-import { BackfillPage } from './pages/backfill/BackfillPage.tsx';
-import { BackfillsPage } from './pages/backfills/BackfillsPage.tsx';
-import { SchedulesPage } from './pages/schedules/SchedulesPage.tsx';
-import { StreamsPage } from './pages/streams/StreamsPage.tsx';
 import './styles.css';
+
+// One chunk per page: the asset page does not load the graph layout, the graph not the chart.
+const AssetPage = lazy(() => import('./pages/asset/AssetPage.tsx').then((m) => ({ default: m.AssetPage })));
+const AssetsPage = lazy(() => import('./pages/assets/AssetsPage.tsx').then((m) => ({ default: m.AssetsPage })));
+const BackfillPage = lazy(() => import('./pages/backfill/BackfillPage.tsx').then((m) => ({ default: m.BackfillPage })));
+const BackfillsPage = lazy(() => import('./pages/backfills/BackfillsPage.tsx').then((m) => ({ default: m.BackfillsPage })));
+const SchedulesPage = lazy(() => import('./pages/schedules/SchedulesPage.tsx').then((m) => ({ default: m.SchedulesPage })));
+const StreamsPage = lazy(() => import('./pages/streams/StreamsPage.tsx').then((m) => ({ default: m.StreamsPage })));
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
@@ -18,6 +20,7 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <Layout>
+        <Suspense fallback={<p className="loading">Loading…</p>}>
         <Switch>
           <Route path="/"><Redirect to="/assets" /></Route>
           <Route path="/assets" component={AssetsPage} />
@@ -28,6 +31,7 @@ createRoot(document.getElementById('root')!).render(
           <Route path="/streams" component={StreamsPage} />
           <Route><p className="empty">No such page.</p></Route>
         </Switch>
+        </Suspense>
       </Layout>
     </QueryClientProvider>
   </StrictMode>,

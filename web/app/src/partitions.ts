@@ -40,7 +40,8 @@ export function rowOf(kind: GridKind, key: string, index: number): { label: stri
     const col = Number(key.slice(11, 13));
     return { label: key.slice(0, 10), col, cols: 24, left: 24 - col };
   }
-  return { label: String(index - (index % 40)), col: index % 40, cols: 40, left: 40 - (index % 40) };
+  const label = kind === 'none' ? '(all)' : `#${index - (index % 40)}`;
+  return { label, col: index % 40, cols: 40, left: 40 - (index % 40) };
 }
 
 /** Run-length decoding of the server's [code, count] pairs. */

@@ -4,20 +4,26 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { LagSeries } from '../../../api-types.ts';
 
-const HOUR = 3_600_000;
+/** The unit that keeps the axis numbers short. */
+function unitFor(maxMs: number): [string, number] {
+  if (maxMs > 72 * 3_600_000) return ['days', 86_400_000];
+  if (maxMs > 2 * 3_600_000) return ['hours', 3_600_000];
+  return ['minutes', 60_000];
+}
 
 export function LagChart({ series, width = 640 }: { series: LagSeries; width?: number }) {
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!el.current || series.points.length === 0) return;
+    const [unit, per] = unitFor(Math.max(series.maxLagMs ?? 0, ...series.points.map((p) => p[1])));
     const xs = series.points.map((p) => p[0] / 1000);
-    const ys = series.points.map((p) => p[1] / HOUR);
-    const sla = series.maxLagMs === null ? null : xs.map(() => series.maxLagMs! / HOUR);
+    const ys = series.points.map((p) => p[1] / per);
+    const sla = series.maxLagMs === null ? null : xs.map(() => series.maxLagMs! / per);
     const plot = new uPlot({
       width,
       height: 200,
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, (series.maxLagMs ?? 0) / HOUR) * 1.1 || 1] } },
-      axes: [{}, { label: 'lag (hours)', size: 50 }],
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, (series.maxLagMs ?? 0) / per) * 1.1 || 1] } },
+      axes: [{}, { label: `lag (${unit})`, size: 70 }],
       series: [
         {},
         { label: 'lag', stroke: '#1c7ed6', width: 2, fill: 'rgba(28,126,214,0.08)' },

@@ -156,7 +156,7 @@ export function PartitionGrid(props: GridProps) {
         ref={scroller}
         className="grid-scroller"
         style={{ height: viewHeight, width: width + 16 }}
-        onScroll={() => requestAnimationFrame(draw)}
+        onScroll={() => { setHover(null); requestAnimationFrame(draw); }}
         onMouseMove={onMove}
         onMouseDown={onDown}
         onMouseUp={onUp}

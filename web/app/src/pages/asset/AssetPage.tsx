@@ -1,5 +1,5 @@
 // Asset: definition, partition health grid, recent materializations, lag over time.
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { HEALTH_STATES, type AssetDetail, type Info, type LagSeries, type MaterializationRow, type PartitionSummary } from '../../../../api-types.ts';
@@ -16,6 +16,12 @@ export function AssetPage() {
   const name = decodeURIComponent(useParams<{ name: string }>().name); // wouter leaves params encoded
   const asset = useQuery({ queryKey: ['asset', name], queryFn: () => getJson<AssetDetail>(`/api/assets/${enc(name)}`), refetchInterval: 10_000 });
   const info = useQuery({ queryKey: ['info'], queryFn: () => getJson<Info>('/api/info'), staleTime: 60_000 });
+  // Started with the definition, not after it: the grid is what takes longest.
+  const partitions = useQuery({
+    queryKey: ['partitions', name],
+    queryFn: () => getJson<PartitionSummary>(`/api/assets/${enc(name)}/partitions`),
+    refetchInterval: 2_000,
+  });
   const [dialog, setDialog] = useState<{ from?: string; to?: string } | null>(null);
   if (asset.error) return <p className="error">{(asset.error as Error).message}</p>;
   const a = asset.data;
@@ -31,7 +37,7 @@ export function AssetPage() {
       </div>
       {a.description && <p className="description">{a.description}</p>}
       <Definition a={a} />
-      <Partitions a={a} onBackfill={info.data?.backfills ? (from, to) => setDialog({ from, to }) : undefined} />
+      <Partitions q={partitions} onBackfill={info.data?.backfills ? (from, to) => setDialog({ from, to }) : undefined} />
       <div className="two-col">
         <section className="card"><h2>Lag over time</h2><Lag name={a.name} /></section>
         <section className="card"><h2>Recent materializations</h2><Materializations name={a.name} /></section>
@@ -54,7 +60,13 @@ function Definition({ a }: { a: AssetDetail }) {
         <dt>freshness SLA</dt>
         <dd>{a.sla ? `max lag ${duration(a.sla.maxLagMs)}, compute budget ${duration(a.sla.computeBudgetMs)}` : 'none'}</dd>
         <dt>schedule</dt>
-        <dd>{a.schedule ? `${a.schedule.description}; next run ${time(a.schedule.nextRunAt)}` : a.sla ? 'unknown (derived from the SLA once schedules are reconciled)' : 'none (no SLA)'}</dd>
+        <dd>
+          {a.schedule ? <>
+            {a.schedule.description}
+            <div className="sub">{a.schedule.onServer ? `next run ${time(a.schedule.nextRunAt)}` : 'not on the Temporal server yet: a worker or freshet dev creates it'}</div>
+            {a.schedule.warning && <div className="error">{a.schedule.warning}</div>}
+          </> : 'none (no SLA)'}
+        </dd>
         <dt>retry</dt>
         <dd>{a.retry.maxAttempts} attempts, first wait {duration(a.retry.initialIntervalMs)}, ×{a.retry.backoff}, at most {duration(a.retry.maxIntervalMs)}</dd>
       </dl>
@@ -64,12 +76,7 @@ function Definition({ a }: { a: AssetDetail }) {
   );
 }
 
-function Partitions({ a, onBackfill }: { a: AssetDetail; onBackfill?: (from: string, to: string) => void }) {
-  const q = useQuery({
-    queryKey: ['partitions', a.name],
-    queryFn: () => getJson<PartitionSummary>(`/api/assets/${enc(a.name)}/partitions`),
-    refetchInterval: 2_000,
-  });
+function Partitions({ q, onBackfill }: { q: UseQueryResult<PartitionSummary>; onBackfill?: (from: string, to: string) => void }) {
   const [selection, setSelection] = useState<[number, number] | null>(null);
   const s = q.data;
   const keyAt = useMemo(() => (s ? keyAtFn(s.kind, s.first, s.keys) : () => ''), [s?.kind, s?.first, s?.keys?.length]); // eslint-disable-line react-hooks/exhaustive-deps

@@ -22,7 +22,7 @@ export function AssetsPage() {
       <section className="card graph-card">
         <h2>Lineage</h2>
         <div className="graph-scroll"><LineageGraph assets={data.assets} highlight={matches} /></div>
-        <p className="hint">Color: freshness (fresh, at-risk, stale; unknown until the freshness monitor reports). Click an asset to open it.</p>
+        <p className="hint">Color: freshness against the SLA (fresh, at-risk: a run is due, stale, never materialized; grey: no SLA). Click an asset to open it.</p>
       </section>
       <aside className="card list-card">
         <input type="search" placeholder="Search assets" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="search assets" />

@@ -59,7 +59,7 @@ export function BackfillPage() {
       </div>
       {act.error && <p className="error" role="alert">{(act.error as Error).message}</p>}
       <p className="sub">
-        <code>{b.id}</code> · {b.request.assets.join(', ')}{b.request.downstream ? ' and everything downstream' : ''}
+        <code>{b.id}</code> · {b.request.assets.join(', ')}{b.request.downstream ? ' and everything downstream' : ''}{b.request.upstream ? ' and the upstream partitions it reads' : ''}
         {' · '}{b.request.from ? `${b.request.from} … ${b.request.to}` : 'every partition'}
         {b.request.onlyFailedAndMissing ? ' · only failed and missing' : ''} · concurrency {b.request.concurrency ?? 4}
         {' · '}started {time(b.startedAt)}

@@ -14,31 +14,44 @@ export function SchedulesPage() {
   return (
     <>
       <section className="card">
-        <h1>Schedules &amp; freshness</h1>
+        <div className="title-row">
+          <h1>Schedules &amp; freshness</h1>
+          <span className="spacer" />
+          <Badge color={q.data.monitorRunning ? '#2f9e44' : '#868e96'} testId="monitor">freshness monitor {q.data.monitorRunning ? 'running' : 'not running'}</Badge>
+        </div>
         <table className="table" data-testid="schedules">
-          <thead><tr><th>asset</th><th>SLA (max lag)</th><th>compute budget</th><th>schedule</th><th>next run</th><th>status</th><th>lag</th></tr></thead>
+          <thead><tr><th>asset</th><th>SLA (max lag)</th><th>budget</th><th>status</th><th>lag</th><th>next run</th><th>schedule</th></tr></thead>
           <tbody>
             {q.data.assets.map((r) => (
               <tr key={r.asset}>
                 <td><Link href={`/assets/${enc(r.asset)}`}>{r.asset}</Link></td>
                 <td>{r.sla ? duration(r.sla.maxLagMs) : 'none'}</td>
                 <td>{r.sla ? duration(r.sla.computeBudgetMs) : '—'}</td>
-                <td>{r.schedule?.description ?? (r.sla ? 'unknown' : 'none')}</td>
-                <td>{time(r.schedule?.nextRunAt)}</td>
                 <td><Badge color={freshnessColor[r.freshness.status]}>{r.freshness.status}</Badge></td>
                 <td>{duration(r.freshness.lagMs)}</td>
+                <td>{r.schedule ? (r.schedule.onServer ? time(r.schedule.nextRunAt) : 'not on the server') : '—'}</td>
+                <td className="wrap">{r.schedule ? r.schedule.description : 'no SLA, no schedule'}{r.schedule?.warning && <div className="error">{r.schedule.warning}</div>}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        {!q.data.monitorAvailable && <p className="hint">The freshness monitor has not reported yet: statuses read “unknown”; the lag is computed from the materializations.</p>}
       </section>
       <section className="card">
-        <h2>Stale events</h2>
-        {q.data.staleEvents.length === 0 ? <p className="empty">No stale event recorded.</p> : (
-          <table className="table">
-            <thead><tr><th>when</th><th>asset</th><th>lag</th><th>action</th></tr></thead>
-            <tbody>{q.data.staleEvents.map((e, i) => <tr key={i}><td>{time(e.at)}</td><td>{e.asset}</td><td>{duration(e.lagMs)}</td><td>{e.action}</td></tr>)}</tbody>
+        <h2>Stale events <small>{q.data.staleEvents.length}</small></h2>
+        {q.data.staleEvents.length === 0 ? <p className="empty">No asset has turned stale.</p> : (
+          <table className="table" data-testid="stale-events">
+            <thead><tr><th>when</th><th>asset</th><th>change</th><th>lag</th><th>catch-up run</th></tr></thead>
+            <tbody>
+              {q.data.staleEvents.map((e, i) => (
+                <tr key={i}>
+                  <td>{time(e.at)}</td>
+                  <td><Link href={`/assets/${enc(e.asset)}`}>{e.asset}</Link></td>
+                  <td>{e.from} → <b>{e.to}</b></td>
+                  <td>{duration(e.lagMs)}</td>
+                  <td>{e.catchUpBackfill ? <Link href={`/backfills/${enc(e.catchUpBackfill)}`}>backfill</Link> : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         )}
       </section>

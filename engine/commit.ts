@@ -1,0 +1,87 @@
+// One Delta commit per partition: `remove` of what the partition held, `add` of the new file,
+// a txn (appId per partition) so a retried activity commits at most once, and the lineage.
+import { columnType, partitionValue, type AssetDef } from '../core/index.ts';
+import { write, type Field, type PartitionValues, type Table } from '../delta/index.ts';
+import type { WrittenFile } from './output.ts';
+
+export interface MaterializeResult {
+  asset: string;
+  partition: string | undefined;
+  /** table version holding the result */
+  version: number;
+  rows: number;
+  bytes: number;
+  durationMs: number;
+  /** version of each upstream table read */
+  inputVersions: Record<string, number>;
+  /** true when the commit was already there (a retried activity) */
+  alreadyCommitted: boolean;
+  /** DuckDB's peak buffer memory during the computation (bytes), when known */
+  peakMemoryBytes?: number;
+  /** how it was computed: one partition, or one query over `batchSize` contiguous partitions */
+  mode?: 'partition' | 'range' | 'transform';
+  batchSize?: number;
+  /** a TypeScript transform's batches: in per upstream, out, and the largest seen */
+  transformBatches?: { input: Record<string, number>; output: number; largest: number };
+}
+
+export interface CommitRequest {
+  table: Table;
+  asset: AssetDef;
+  key: string | undefined;
+  /** the partition's new files (one, or several when DuckDB split a partitioned write) */
+  written: WrittenFile[];
+  inputVersions: Record<string, number>;
+  runId: number | undefined;
+  attempt: number;
+  started: number;
+  peakMemoryBytes: number | undefined;
+  mode: 'partition' | 'range' | 'transform';
+  batchSize: number;
+}
+
+export function txnAppId(asset: string, key: string | undefined): string {
+  return `freshet:${asset}:${key ?? '*'}`;
+}
+
+export function partitionValuesOf(asset: AssetDef, key: string | undefined): PartitionValues {
+  return asset.partitions && key !== undefined ? { [asset.partitions.column]: partitionValue(asset.partitions, key) } : {};
+}
+
+export async function commitPartition(req: CommitRequest): Promise<MaterializeResult> {
+  const { asset, key, written, table } = req;
+  const partitionColumns = asset.partitions ? [asset.partitions.column] : [];
+  const schema: Field[] = [...written[0].fields];
+  if (asset.partitions) schema.push({ name: asset.partitions.column, type: columnType(asset.partitions), nullable: true });
+  const durationMs = Date.now() - req.started;
+  const rows = written.reduce((n, w) => n + w.rows, 0);
+  const bytes = written.reduce((n, w) => n + w.add.size, 0);
+  const lineage = {
+    asset: asset.name, partition: key ?? null, rows, bytes, durationMs,
+    inputVersions: req.inputVersions, attempt: req.attempt, peakMemoryBytes: req.peakMemoryBytes ?? null,
+    mode: req.mode, batchSize: req.batchSize,
+  };
+  const result = await write(table, {
+    schema,
+    partitionColumns,
+    mode: 'overwrite',
+    replace: asset.partitions ? partitionValuesOf(asset, key) : undefined,
+    adds: written.map((w) => w.add),
+    txn: req.runId !== undefined ? { appId: txnAppId(asset.name, key), version: req.runId } : undefined,
+    commitInfo: { freshet: lineage },
+  });
+  if (result.skipped) for (const w of written) await table.delete(decodeURIComponent(w.add.path));
+  return {
+    asset: asset.name,
+    partition: key,
+    version: result.version,
+    rows,
+    bytes,
+    durationMs,
+    inputVersions: req.inputVersions,
+    alreadyCommitted: result.skipped,
+    peakMemoryBytes: req.peakMemoryBytes,
+    mode: req.mode,
+    batchSize: req.batchSize,
+  };
+}

@@ -1,0 +1,25 @@
+// web/keys.ts steps keys by calendar arithmetic; core's allKeys is the reference.
+import { describe, expect, it } from 'vitest';
+import { allKeys, dailyPartitions, hourlyPartitions, staticPartitions } from '../core/index.ts';
+import { checkedPartitionKeys, partitionKeys } from './keys.ts';
+
+describe('partition keys for the grid', () => {
+  const now = Date.UTC(2026, 10, 24, 11, 30);
+  const defs = [
+    dailyPartitions({ start: '1999-12-25' }), // leap years, century rule (2000)
+    dailyPartitions({ start: '2026-01-01', end: '2026-03-01' }),
+    hourlyPartitions({ start: '2023-02-27-05' }), // 29 Feb 2024 and month ends
+    hourlyPartitions({ start: '2026-11-24-10' }), // one complete hour
+    hourlyPartitions({ start: '2026-11-24-11' }), // none complete yet
+    staticPartitions(['eu', 'us']),
+  ];
+  for (const def of defs) {
+    it(`${def.kind} ${'start' in def ? def.start : ''} equals core's allKeys`, () => {
+      expect(partitionKeys(def, now)).toEqual(allKeys(def, now));
+      expect(checkedPartitionKeys(def, now)).toEqual(allKeys(def, now));
+    });
+  }
+  it('an unpartitioned asset has the one key ""', () => {
+    expect(checkedPartitionKeys(undefined, now)).toEqual(['']);
+  });
+});
