@@ -7,13 +7,14 @@ import { materializeCommand } from './commands/materialize.ts';
 import { schedulesCommand } from './commands/schedules.ts';
 import { statusCommand } from './commands/status.ts';
 import { tableInfoCommand } from './commands/table-info.ts';
+import { webCommand } from './commands/web.ts';
 import { workerCommand } from './commands/worker.ts';
 
 const program = new Command('freshet')
   .description('Feature assets in TypeScript, run by Temporal, stored as Delta Lake tables.')
   .showHelpAfterError();
 
-for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand, schedulesCommand, tableInfoCommand]) register(program);
+for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand, schedulesCommand, tableInfoCommand, webCommand]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -18,6 +18,8 @@ export interface MaterializeResult {
   alreadyCommitted: boolean;
   /** DuckDB's peak buffer memory during the computation (bytes), when known */
   peakMemoryBytes?: number;
+  /** most bytes DuckDB spilled to disk during the computation (0: none), when known */
+  spilledBytes?: number;
   /** how it was computed: one partition, or one query over `batchSize` contiguous partitions */
   mode?: 'partition' | 'range' | 'transform';
   batchSize?: number;
@@ -36,6 +38,7 @@ export interface CommitRequest {
   attempt: number;
   started: number;
   peakMemoryBytes: number | undefined;
+  spilledBytes?: number;
   mode: 'partition' | 'range' | 'transform';
   batchSize: number;
 }
@@ -58,7 +61,7 @@ export async function commitPartition(req: CommitRequest): Promise<MaterializeRe
   const bytes = written.reduce((n, w) => n + w.add.size, 0);
   const lineage = {
     asset: asset.name, partition: key ?? null, rows, bytes, durationMs,
-    inputVersions: req.inputVersions, attempt: req.attempt, peakMemoryBytes: req.peakMemoryBytes ?? null,
+    inputVersions: req.inputVersions, attempt: req.attempt, peakMemoryBytes: req.peakMemoryBytes ?? null, spilledBytes: req.spilledBytes ?? null,
     mode: req.mode, batchSize: req.batchSize,
   };
   const result = await write(table, {
@@ -81,6 +84,7 @@ export async function commitPartition(req: CommitRequest): Promise<MaterializeRe
     inputVersions: req.inputVersions,
     alreadyCommitted: result.skipped,
     peakMemoryBytes: req.peakMemoryBytes,
+    spilledBytes: req.spilledBytes,
     mode: req.mode,
     batchSize: req.batchSize,
   };

@@ -1,6 +1,8 @@
 // One DuckDB instance per process, shared by every computation; a connection per job.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export interface EngineConfig {
   /** DuckDB memory_limit, e.g. '4GB' (FRESHET_DUCKDB_MEMORY) */
@@ -13,7 +15,8 @@ export interface EngineConfig {
   rangeBatch?: number;
 }
 
-let shared: Promise<DuckDBInstance> | undefined;
+// One instance per distinct configuration (in practice one per process; tests use a second, tiny one).
+const shared = new Map<string, Promise<DuckDBInstance>>();
 
 export function engineConfigFromEnv(): EngineConfig {
   return {
@@ -25,18 +28,24 @@ export function engineConfigFromEnv(): EngineConfig {
 }
 
 function instance(config: EngineConfig): Promise<DuckDBInstance> {
-  shared ??= (async () => {
-    // No ICU extension here (it cannot be downloaded): TIMESTAMPTZ is then always UTC, which is what Delta wants.
-    const options: Record<string, string> = {};
-    if (config.memoryLimit) options.memory_limit = config.memoryLimit;
-    if (config.threads) options.threads = String(config.threads);
-    if (config.spillDirectory) {
-      mkdirSync(config.spillDirectory, { recursive: true });
-      options.temp_directory = config.spillDirectory;
-    }
-    return DuckDBInstance.create(':memory:', options);
-  })();
-  return shared;
+  const id = JSON.stringify([config.memoryLimit, config.spillDirectory, config.threads]);
+  let db = shared.get(id);
+  if (!db) shared.set(id, (db = create(config)));
+  return db;
+}
+
+async function create(config: EngineConfig): Promise<DuckDBInstance> {
+  // No ICU extension here (it cannot be downloaded): TIMESTAMPTZ is then always UTC, which is what Delta wants.
+  const options: Record<string, string> = {};
+  if (config.memoryLimit) options.memory_limit = config.memoryLimit;
+  if (config.threads) options.threads = String(config.threads);
+  // Always a spill directory, so a build bigger than memory_limit spills instead of failing.
+  const spill = config.spillDirectory ?? path.join(tmpdir(), 'freshet-spill');
+  mkdirSync(spill, { recursive: true });
+  options.temp_directory = spill;
+  // Insertion order is not needed by any result and costs memory in big sorts and aggregates.
+  options.preserve_insertion_order = 'false';
+  return DuckDBInstance.create(':memory:', options);
 }
 
 /** A new connection to the shared instance; the caller closes it. */

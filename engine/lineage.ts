@@ -11,6 +11,8 @@ export interface Materialization {
   inputVersions: Record<string, number>;
   /** DuckDB's peak buffer memory during the computation, when recorded */
   peakMemoryBytes: number | null;
+  /** most bytes spilled to disk, when recorded */
+  spilledBytes: number | null;
   /** 'partition', 'range' (one query over batchSize partitions) or 'transform' */
   mode: string | null;
   batchSize: number | null;
@@ -23,6 +25,7 @@ interface FreshetCommitInfo {
   durationMs?: number;
   inputVersions?: Record<string, number>;
   peakMemoryBytes?: number | null;
+  spilledBytes?: number | null;
   mode?: string;
   batchSize?: number;
 }
@@ -44,6 +47,7 @@ export async function materializations(table: Table): Promise<Materialization[]>
       durationMs: info.durationMs ?? 0,
       inputVersions: info.inputVersions ?? {},
       peakMemoryBytes: info.peakMemoryBytes ?? null,
+      spilledBytes: info.spilledBytes ?? null,
       mode: info.mode ?? null,
       batchSize: info.batchSize ?? null,
     });

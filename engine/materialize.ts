@@ -53,28 +53,28 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
   const values = partitionValuesOf(asset, req.partition);
 
   const stats: TransformStats = { inputBatches: {}, outputBatches: 0, largestBatch: 0 };
-  const { written, peak } = await withConnection(req.engine ?? {}, req.signal, async (conn) => {
+  const { written, peak, spilled } = await withConnection(req.engine ?? {}, req.signal, async (conn) => {
     const tracker = await trackPeakMemory(conn);
     try {
       for (const input of inputs) await createInputView(conn, input, selectFiles(input, owner));
       if (asset.transform) {
         const written = await runTransform(conn, { asset, ctx, inputs, table, values, partitionColumns, owner, engine: req.engine, signal: req.signal }, stats);
         tracker.sample();
-        return { written, peak: tracker.peak };
+        return { written, peak: tracker.peak, spilled: tracker.spilled };
       }
       const sql = typeof asset.sql === 'function' ? asset.sql(ctx) : asset.sql!;
       const columns = await describeQuery(conn, `(${sql})`);
       const clash = columns.find((c) => partitionColumns.includes(c.name));
       if (clash) throw new Error(`${owner}: the SQL returns column '${clash.name}', the partition column Freshet fills from the key; remove it from the SELECT.`);
       const written = await writeParquet(conn, table, sql, columns, values, partitionColumns, owner, tracker);
-      return { written, peak: tracker.peak };
+      return { written, peak: tracker.peak, spilled: tracker.spilled };
     } finally {
       tracker.close();
     }
   });
   const result = await commitPartition({
     table, asset, key: req.partition, written: [written], inputVersions: versionsOf(inputs), runId: req.runId,
-    attempt: ctx.attempt, started, peakMemoryBytes: peak, mode: asset.transform ? 'transform' : 'partition', batchSize: 1,
+    attempt: ctx.attempt, started, peakMemoryBytes: peak, spilledBytes: spilled, mode: asset.transform ? 'transform' : 'partition', batchSize: 1,
   });
   if (asset.transform) result.transformBatches = { input: stats.inputBatches, output: stats.outputBatches, largest: stats.largestBatch };
   return result;

@@ -34,7 +34,7 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
   const inputVersions = versionsOf(inputs);
   const staging = path.join(stagingDir(), `range-${randomUUID()}`);
   try {
-    const { files, peak } = await withConnection(req.engine ?? {}, req.signal, async (conn) => {
+    const { files, peak, spilled } = await withConnection(req.engine ?? {}, req.signal, async (conn) => {
       const tracker = await trackPeakMemory(conn);
       try {
         const files = new Map<string, WrittenFile[]>();
@@ -65,7 +65,7 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
             files.set(key, [await writeParquet(conn, table, sql, columns, partitionValuesOf(asset, key), [asset.partitions!.column], ownerOf(asset, key), tracker)]);
           }
         }
-        return { files, peak: tracker.peak };
+        return { files, peak: tracker.peak, spilled: tracker.spilled };
       } finally {
         tracker.close();
       }
@@ -74,7 +74,7 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
     for (const key of keys) {
       const r = await commitPartition({
         table, asset, key, written: files.get(key)!, inputVersions, runId: req.runId, attempt: req.attempt ?? 1,
-        started, peakMemoryBytes: peak, mode: 'range', batchSize: keys.length,
+        started, peakMemoryBytes: peak, spilledBytes: spilled, mode: 'range', batchSize: keys.length,
       });
       req.onPartitionDone?.(r);
       results.push(r);

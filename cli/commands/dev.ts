@@ -6,6 +6,8 @@ import { freshetHome } from '../../services/paths.ts';
 import { isFree } from '../../services/process.ts';
 import { startTemporalDevServer, type TemporalServer } from '../../services/temporal.ts';
 import { loadConfig, loadProject } from '../config.ts';
+import { startWebServer } from '../../web/index.ts';
+import { connectClient } from '../client.ts';
 import { createWorker, installRuntime, reconcileOnStart } from '../worker.ts';
 
 export function devCommand(program: Command): void {
@@ -27,10 +29,13 @@ export function devCommand(program: Command): void {
       const graph = await loadProject(config.project);
       const { worker, connection } = await createWorker({ config, graph });
       const sync = await reconcileOnStart(config, graph);
+      const client = await connectClient(config);
+      const web = await startWebServer({ config, graph, client, temporalUiUrl: server?.uiUrl, log: console.log });
       console.log([
         'Freshet is running.',
         `  Temporal      ${config.temporalAddress}${server ? ' (dev server, state in .freshet/temporal/dev.db)' : ''}`,
         ...(server?.uiUrl ? [`  Temporal UI   ${server.uiUrl}`] : []),
+        `  web page      ${web.url}`,
         `  warehouse     ${config.warehouse}`,
         `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
         `  task queue    ${config.taskQueue}`,
@@ -43,6 +48,8 @@ export function devCommand(program: Command): void {
         'Ctrl-C stops everything.',
       ].join('\n'));
       await worker.run(); // returns after SIGINT/SIGTERM, once in-flight work is handed back
+      await web.stop();
+      await client.connection.close();
       await connection.close();
       if (server) {
         console.log('stopping the Temporal dev server...');
