@@ -6,7 +6,7 @@ import { count, distinctCount, frequency, last, session, sliding, streamingAsset
 import type { StreamingAssetInput } from '../core/streaming.ts';
 import { LocalStore } from '../storage/local.ts';
 import { newEventBatch } from './batch.ts';
-import { checkpointPath, listCheckpoints, pruneBefore, restoreLatest, snapshotState, writeCheckpoint } from './checkpoint.ts';
+import { checkpointPath, listCheckpoints, pruneBefore, restoreLatest, SnapshotWriter, snapshotState, writeCheckpoint } from './checkpoint.ts';
 import { makeDecoder } from './decode.ts';
 import { jobFingerprint } from './job.ts';
 import { WindowOperator } from './operator.ts';
@@ -79,6 +79,38 @@ describe('checkpoints', () => {
       expect(a.length).toBeGreaterThan(10);
     });
   }
+
+  it('encodes a snapshot in slices while events change its keys (copy-on-write)', async () => {
+    const asset = streamingAsset({ name: 'ckpt', source: 's', key: 'k', eventTime: 'ts', dedupBy: 'id', window: sliding('1s', '500ms'), allowedLateness: '300ms', aggregates: { n: count(), d: distinctCount('v') } });
+    const sliced = new WindowOperator(asset);
+    const atOnce = new WindowOperator(asset);
+    const feedSliced = feeder(sliced);
+    // dense in time, so all 1 000 keys hold open windows
+    const dense = (from: number, n: number) => events(from, n, 1_000).map((e, j) => ({ ...e, ts: from + j }));
+    feedSliced(dense(0, 3_000));
+    feeder(atOnce)(dense(0, 3_000));
+    const writer = new SnapshotWriter(sliced, true);
+    writer.start();
+    const headerAtStart = header(sliced, 1, null); // the watermark as of the snapshot, as the job does
+    // events arrive while the snapshot is encoded a few keys at a time; some evict keys
+    let steps = 0;
+    for (let i = 0; !writer.step(0); i++) {
+      steps++;
+      feedSliced(dense(3_000 + i * 10, 10));
+    }
+    expect(steps).toBeGreaterThan(3);
+    const storeA = await tempStore();
+    const storeB = await tempStore();
+    await writeCheckpoint(storeA, headerAtStart, writer.result());
+    await writeCheckpoint(storeB, header(atOnce, 1, null), snapshotState(atOnce, true));
+    const a = new WindowOperator(asset);
+    const b = new WindowOperator(asset);
+    await restoreLatest(storeA, a, jobFingerprint(asset));
+    await restoreLatest(storeB, b, jobFingerprint(asset));
+    expect(a.keys.size).toBe(atOnce.keys.size);
+    const more = dense(3_000, 1_500);
+    expect(feeder(a)(more).map((r) => JSON.stringify(r)).sort()).toEqual(feeder(b)(more).map((r) => JSON.stringify(r)).sort());
+  });
 
   it('prunes the chains before a full checkpoint, fences a second writer, and names a corrupt file', async () => {
     const asset = streamingAsset({ name: 'ckpt', source: 's', key: 'k', eventTime: 'ts', window: sliding('1s', '500ms'), aggregates: { n: count() } });

@@ -175,7 +175,7 @@ export class SnapshotWriter {
     while (this.next < keys.length) {
       const k = keys[this.next++];
       if (k.snap === epoch) this.encode(k);
-      if ((this.next & 1023) === 0 && performance.now() - t0 >= budgetMs) break;
+      if ((this.next & 63) === 0 && performance.now() - t0 >= budgetMs) break;
     }
     if (this.next >= keys.length) this.complete();
     this.maxPauseMs = Math.max(this.maxPauseMs, performance.now() - t0);

@@ -281,6 +281,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     return { checkpointId: lastId, metrics: { ...metrics }, reason };
   } finally {
     // never leave a checkpoint being written behind a failed run: a retry would race it
+    stepSnapshot(Infinity);
     if (inflight) await inflight.catch(() => undefined);
     await opts.source.close();
     if (!opts.sink) await sink.close();

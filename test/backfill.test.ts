@@ -84,7 +84,7 @@ describe('backfill', () => {
     // rolling reads 7 days of clean; 2026-05-03 needs April's last days, never materialized.
     const bad = await cli(['backfill', 'rolling', '--from', '2026-05-03', '--to', '2026-05-04']);
     expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(/failures:\n\s+rolling 2026-05-03: .*needs partitions of 'clean' that are not materialized/);
+    expect(bad.out).toMatch(/failures:[\s\S]*rolling 2026-05-03: .*needs partitions of 'clean' that are not materialized/);
     expect(bad.out).toMatch(/re-run them with: npx freshet backfill --retry-failed /);
 
     const list = await cli(['backfill', '--list']);

@@ -3,7 +3,8 @@
 import type { BackfillFailure, BackfillPlan, TaskState } from './backfill-types.ts';
 
 export const CHAR: Record<TaskState, string> = { pending: 'p', running: 'r', materialized: 'm', skipped: 's', failed: 'f', cancelled: 'c' };
-export const STATE: Record<string, TaskState> = { p: 'pending', r: 'running', m: 'materialized', s: 'skipped', f: 'failed', c: 'cancelled' };
+// 'P' is pending too, but runs alone: it was in a batch that failed, and its own error is wanted.
+export const STATE: Record<string, TaskState> = { p: 'pending', P: 'pending', r: 'running', m: 'materialized', s: 'skipped', f: 'failed', c: 'cancelled' };
 
 export interface Batch {
   asset: number;
@@ -34,7 +35,7 @@ export function readyBatches(plan: BackfillPlan, states: string[][], failures: B
     let run: number[] = [];
     const flush = () => { if (run.length) batches.push({ asset: i, keys: run }); run = []; };
     for (let k = 0; k < st.length; k++) {
-      if (st[k] !== 'p') { flush(); continue; }
+      if (st[k] !== 'p' && st[k] !== 'P') { flush(); continue; }
       let ready = true;
       for (const d of a.deps) {
         const lo = d.lo[k];
@@ -50,6 +51,7 @@ export function readyBatches(plan: BackfillPlan, states: string[][], failures: B
         if (done[d.up][hi + 1] - done[d.up][lo] < n) ready = false;
       }
       if (!ready) { flush(); continue; }
+      if (st[k] === 'P') { flush(); batches.push({ asset: i, keys: [k] }); continue; }
       run.push(k);
       if (run.length >= a.batchSize) flush();
     }
@@ -67,5 +69,5 @@ export function countStates(states: string[]): Record<TaskState, number> {
 }
 
 export function isFinished(states: string[][]): boolean {
-  return states.every((st) => st.every((c) => c !== 'p' && c !== 'r'));
+  return states.every((st) => st.every((c) => c !== 'p' && c !== 'P' && c !== 'r'));
 }

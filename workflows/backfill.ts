@@ -102,8 +102,14 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
         const cause = err instanceof ActivityFailure ? err.cause : err;
         const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as BatchFailureDetails | undefined) : undefined;
         const doneSet = new Set(details?.done ?? []);
-        for (const k of batch.keys) {
-          if (doneSet.has(a.keys[k])) { st[k] = 'm'; continue; }
+        const rest = batch.keys.filter((k) => !doneSet.has(a.keys[k]));
+        for (const k of batch.keys) if (doneSet.has(a.keys[k])) st[k] = 'm';
+        if (rest.length > 1) {
+          // Which partition broke the batch is unknown: run the rest alone, so each failure carries its own error.
+          for (const k of rest) st[k] = 'P';
+          return;
+        }
+        for (const k of rest) {
           st[k] = 'f';
           failures.push({ asset: a.asset, partition: a.keys[k] || null, error: details?.error ?? rootMessage(err) });
         }
@@ -131,7 +137,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
 
   if (cancelRequested) {
     status = 'cancelling';
-    states.forEach((st) => st.forEach((c, k) => { if (c === 'p') st[k] = 'c'; }));
+    states.forEach((st) => st.forEach((c, k) => { if (c === 'p' || c === 'P') st[k] = 'c'; }));
     scope.cancel();
     await condition(() => inFlight === 0);
     status = 'cancelled';
