@@ -1,5 +1,5 @@
 // Activities of the freshness monitor: measure every asset's lag, and record stale events.
-import { keyOfValue, lastCompleteKey, type Freshness } from '../core/index.ts';
+import { FRESHNESS_EVENTS_PREFIX, keyOfValue, lastCompleteKey, type Freshness } from '../core/index.ts';
 import { freshnessReport } from '../engine/index.ts';
 import type { BackfillRequest } from '../workflows/backfill-types.ts';
 import type { ActivityDeps } from './materialize.ts';
@@ -18,7 +18,6 @@ export interface FreshnessEvent {
   catchUpWorkflowId?: string;
 }
 
-export const FRESHNESS_EVENTS_PREFIX = '_freshet/freshness-events/';
 
 export function createFreshnessActivities(deps: ActivityDeps) {
   return {

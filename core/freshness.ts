@@ -33,3 +33,6 @@ export function freshnessOf(asset: AssetDef, end: number | undefined, now: numbe
   const status = lagMs <= f.maxLagMs ? 'fresh' : lagMs <= f.maxLagMs + f.computeBudgetMs ? 'at_risk' : 'stale';
   return { ...base, status, lagMs };
 }
+
+/** Where the freshness monitor records turning stale and recovering, inside the warehouse. */
+export const FRESHNESS_EVENTS_PREFIX = '_freshet/freshness-events/';

@@ -7,4 +7,4 @@ export * from './partitions.ts';
 export * from './mappings.ts';
 export * from './policies.ts';
 export { parseDuration, formatDuration } from './duration.ts';
-export { dataEnd, freshnessOf, type Freshness, type FreshnessStatus } from './freshness.ts';
+export { dataEnd, freshnessOf, FRESHNESS_EVENTS_PREFIX, type Freshness, type FreshnessStatus } from './freshness.ts';

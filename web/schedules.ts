@@ -1,16 +1,13 @@
 // Schedules derived from SLAs (schedules/), whether the freshness monitor runs, and the stale
 // events it recorded in the warehouse.
 import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
-import type { AssetDef } from '../core/index.ts';
+import { FRESHNESS_EVENTS_PREFIX, type AssetDef } from '../core/index.ts';
 import { deriveSchedule } from '../schedules/derive.ts';
 import { describeSchedules } from '../schedules/reconcile.ts';
 import { monitorWorkflowId } from '../schedules/start.ts';
 import type { Schedule, StaleEvent } from './api-types.ts';
 import type { WebContext } from './context.ts';
 
-// Where activities/freshness.ts writes the events (FRESHNESS_EVENTS_PREFIX; not imported: that
-// module pulls in the activity runtime).
-const EVENTS_PREFIX = '_freshet/freshness-events/';
 const MAX_EVENTS = 200;
 
 type Described = Awaited<ReturnType<typeof describeSchedules>>[number];
@@ -52,7 +49,7 @@ export async function monitorRunning(ctx: WebContext): Promise<boolean> {
 
 /** The newest events first. A file that cannot be parsed is reported by name, not skipped silently. */
 export async function staleEvents(ctx: WebContext): Promise<StaleEvent[]> {
-  const objects = (await ctx.warehouse.list(EVENTS_PREFIX)).slice(-MAX_EVENTS).reverse();
+  const objects = (await ctx.warehouse.list(FRESHNESS_EVENTS_PREFIX)).slice(-MAX_EVENTS).reverse();
   return Promise.all(objects.map(async (o) => {
     const bytes = await ctx.warehouse.get(o.path);
     try {
