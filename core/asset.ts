@@ -45,6 +45,16 @@ export type OutputSchema = Record<string, string>;
 
 export type Dep = string | { asset: string; mapping?: PartitionMapping };
 
+/** A scalar TypeScript function callable from the asset's SQL, e.g. score(amount, category). */
+export interface ScalarFunctionSpec {
+  /** DuckDB types of the arguments: BIGINT, INTEGER, DOUBLE, VARCHAR, BOOLEAN, DATE, TIMESTAMP, TIMESTAMPTZ */
+  params: string[];
+  /** DuckDB type of the result */
+  returns: string;
+  /** called once per row whose arguments are all non-NULL (a NULL argument gives NULL) */
+  fn: (...args: never[]) => unknown;
+}
+
 export interface AssetSpec {
   name: string;
   description?: string;
@@ -61,6 +71,8 @@ export interface AssetSpec {
    * per key over it.
    */
   rangeSql?: string | ((ctx: RangeContext) => string);
+  /** scalar TypeScript functions the SQL may call, by name (names are global to a worker: keep them unique) */
+  functions?: Record<string, ScalarFunctionSpec>;
   /** a TypeScript transform: upstream batches in, output batches out */
   transform?: (ctx: TransformContext) => AsyncIterable<Row[]>;
   /** output columns of a transform */
@@ -87,6 +99,7 @@ export interface AssetDef {
   partitions: Partitions | undefined;
   sql: AssetSpec['sql'];
   rangeSql: AssetSpec['rangeSql'];
+  functions: Record<string, ScalarFunctionSpec>;
   transform: AssetSpec['transform'];
   schema: OutputSchema | undefined;
   batchSize: number;
@@ -135,6 +148,7 @@ function build(spec: AssetSpec, isSource: boolean): AssetDef {
       partitions: spec.partitions,
       sql: spec.sql,
       rangeSql: spec.rangeSql,
+      functions: spec.functions ?? {},
       transform: spec.transform,
       schema: spec.schema,
       batchSize,

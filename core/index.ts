@@ -1,6 +1,6 @@
 // What users import to declare assets. Pure: no I/O.
 export { asset, source, AssetDefinitionError, effectiveMapping } from './asset.ts';
-export type { AssetContext, AssetDef, AssetDep, AssetSpec, Dep, OutputSchema, PartitionContext, RangeContext, Row, TransformContext } from './asset.ts';
+export type { AssetContext, AssetDef, AssetDep, AssetSpec, Dep, OutputSchema, PartitionContext, RangeContext, Row, ScalarFunctionSpec, TransformContext } from './asset.ts';
 export { definitions, checkAssetKey, inputKeys, AssetGraphError } from './graph.ts';
 export type { AssetGraph, Definitions, ResolvedDep } from './graph.ts';
 export * from './partitions.ts';

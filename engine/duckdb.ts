@@ -27,7 +27,7 @@ export function engineConfigFromEnv(): EngineConfig {
   };
 }
 
-function instance(config: EngineConfig): Promise<DuckDBInstance> {
+export function instance(config: EngineConfig): Promise<DuckDBInstance> {
   const id = JSON.stringify([config.memoryLimit, config.spillDirectory, config.threads]);
   let db = shared.get(id);
   if (!db) shared.set(id, (db = create(config)));

@@ -9,6 +9,7 @@ import { withConnection, type EngineConfig } from './duckdb.ts';
 import { createInputView, openInputs, selectFiles, type InputSelection } from './inputs.ts';
 import { describeQuery, writeParquet } from './output.ts';
 import { trackPeakMemory } from './profile.ts';
+import { registerFunctions } from './udf.ts';
 import { runTransform, type TransformStats } from './transform.ts';
 
 export type { MaterializeResult } from './commit.ts';
@@ -57,6 +58,7 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
     const tracker = await trackPeakMemory(conn);
     try {
       for (const input of inputs) await createInputView(conn, input, selectFiles(input, owner));
+      await registerFunctions(conn, req.engine ?? {}, asset);
       if (asset.transform) {
         const written = await runTransform(conn, { asset, ctx, inputs, table, values, partitionColumns, owner, engine: req.engine, signal: req.signal }, stats);
         tracker.sample();

@@ -19,6 +19,7 @@ import { assetTable, ownerOf, versionsOf, type MaterializeRequest } from './mate
 import { deltaColumns, describeQuery, PARQUET_OPTIONS, publishFile, stagingDir, writeParquet, type WrittenFile } from './output.ts';
 import { trackPeakMemory } from './profile.ts';
 import { ident, literal } from './sql.ts';
+import { registerFunctions } from './udf.ts';
 import { toDuck, type DuckColumn } from './types.ts';
 
 export type RangeRequest = Omit<MaterializeRequest, 'partition'> & { onPartitionDone?: (r: MaterializeResult) => void };
@@ -38,6 +39,7 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
       const tracker = await trackPeakMemory(conn);
       try {
         const files = new Map<string, WrittenFile[]>();
+        await registerFunctions(conn, req.engine ?? {}, asset);
         if (asset.rangeSql) {
           for (const input of inputs) await createInputView(conn, input, selectFiles(input, owner));
           const ctx = rangeContext(asset, keys, req.attempt ?? 1);

@@ -2,6 +2,7 @@
 import { continueAsNew, defineQuery, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { FreshnessCheck } from '../activities/freshness.ts';
+import type { BackfillRequest } from './backfill-types.ts';
 
 export const freshnessQuery = defineQuery<FreshnessCheck[]>('freshness');
 
@@ -22,26 +23,50 @@ export async function freshnessMonitor(input: MonitorInput): Promise<void> {
   for (let i = 0; i < ITERATIONS_PER_RUN; i++) {
     report = await act.checkFreshness();
     const now = Date.now();
+    const due: FreshnessCheck[] = [];
     for (const f of report) {
       const prev = last[f.asset];
       const turnedStale = f.status === 'stale' && prev?.status !== 'stale';
       // Still stale a whole SLA period after the last catch-up: try again.
       const stillStale = f.status === 'stale' && prev?.catchUpAt !== undefined && f.maxLagMs !== undefined && now - prev.catchUpAt >= f.maxLagMs;
-      let catchUpAt = prev?.catchUpAt;
-      let catchUpWorkflowId: string | undefined;
-      if ((turnedStale || stillStale) && f.catchUp) {
-        catchUpWorkflowId = `${taskQueue}/backfill/catchup-${f.asset}-${now}`;
-        await startChild('backfill', { workflowId: catchUpWorkflowId, args: [{ request: f.catchUp }], parentClosePolicy: ParentClosePolicy.ABANDON, memo: { request: f.catchUp } });
-        catchUpAt = now;
-      }
+      if ((turnedStale || stillStale) && f.catchUp) due.push(f);
+    }
+    const started = new Map<string, string>();
+    for (const [key, group] of groupCatchUps(due)) {
+      // One backfill per grid: separate ones would write the shared upstream partitions twice.
+      const request = mergeRequests(group.map((f) => f.catchUp!));
+      const workflowId = `${taskQueue}/backfill/catchup-${key}-${now}`;
+      await startChild('backfill', { workflowId, args: [{ request }], parentClosePolicy: ParentClosePolicy.ABANDON, memo: { request } });
+      for (const f of group) started.set(f.asset, workflowId);
+    }
+    for (const f of report) {
+      const prev = last[f.asset];
+      const turnedStale = f.status === 'stale' && prev?.status !== 'stale';
       // Record turning stale and recovering; the fresh/at-risk swing of every cycle is not news.
       const recovered = prev?.status === 'stale' && f.status !== 'stale';
       if (turnedStale || recovered) {
-        await act.recordFreshnessEvent({ at: now, asset: f.asset, from: prev?.status ?? 'unknown', to: f.status, lagMs: f.lagMs, catchUpWorkflowId });
+        await act.recordFreshnessEvent({ at: now, asset: f.asset, from: prev?.status ?? 'unknown', to: f.status, lagMs: f.lagMs, catchUpWorkflowId: started.get(f.asset) });
       }
+      const catchUpAt = started.has(f.asset) ? now : prev?.catchUpAt;
       last[f.asset] = { status: f.status, catchUpAt: f.status === 'stale' ? catchUpAt : undefined };
     }
     await sleep(input.intervalMs);
   }
   await continueAsNew<typeof freshnessMonitor>({ intervalMs: input.intervalMs, last });
+}
+
+/** Catch-ups that can share one backfill: the newest-partition ones, and ranged ones per key format (grid). */
+function groupCatchUps(due: FreshnessCheck[]): Map<string, FreshnessCheck[]> {
+  const groups = new Map<string, FreshnessCheck[]>();
+  for (const f of due) {
+    const key = f.catchUp!.latest || f.catchUp!.from === undefined ? 'latest' : `range${f.catchUp!.from.length}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  return groups;
+}
+
+function mergeRequests(list: BackfillRequest[]): BackfillRequest {
+  const from = list.map((r) => r.from).filter((k): k is string => k !== undefined).sort()[0];
+  const to = list.map((r) => r.to).filter((k): k is string => k !== undefined).sort().pop();
+  return { ...list[0], assets: list.flatMap((r) => r.assets), from, to };
 }
