@@ -2,11 +2,13 @@
 import { createBackfillActivities } from './backfill.ts';
 import { createFreshnessActivities } from './freshness.ts';
 import { createMaterializeActivities, type ActivityDeps } from './materialize.ts';
+import { createStreamingActivities } from './streaming.ts';
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMaterializeActivities(deps), ...createBackfillActivities(deps), ...createFreshnessActivities(deps) };
+  return { ...createMaterializeActivities(deps), ...createBackfillActivities(deps), ...createFreshnessActivities(deps), ...createStreamingActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { ActivityDeps, MaterializeActivityInput } from './materialize.ts';
 export type { BatchInput, BatchFailureDetails } from './backfill.ts';
+export type { ShardInput, ShardHeartbeat } from './streaming.ts';

@@ -4,6 +4,7 @@ import { closest } from 'fastest-levenshtein';
 import { effectiveMapping, type AssetDef } from './asset.ts';
 import { mappingProblem, upstreamKeys, type PartitionMapping } from './mappings.ts';
 import { checkKey, type Partitions } from './partitions.ts';
+import type { StreamingAsset } from './streaming.ts';
 
 export class AssetGraphError extends Error {}
 
@@ -20,10 +21,14 @@ export interface AssetGraph {
   upstream(name: string): ResolvedDep[];
   /** assets that read `name` directly */
   downstream(name: string): AssetDef[];
+  /** streaming features, each a supervised job with its own Delta sink */
+  streams: StreamingAsset[];
+  getStream(name: string): StreamingAsset;
 }
 
 export interface Definitions {
   assets: AssetDef[];
+  streams?: StreamingAsset[];
 }
 
 /** Validates a project's assets and returns its graph; throws AssetGraphError listing every problem. */
@@ -50,9 +55,15 @@ export function definitions(defs: Definitions): AssetGraph {
       if (why) problems.push(`Asset '${a.name}' cannot read '${up.name}': ${why}.`);
     }
   }
+  const streams = defs.streams ?? [];
+  for (const st of streams) {
+    if (byName.has(st.name) || streams.filter((x) => x.name === st.name).length > 1) {
+      problems.push(`Streaming asset '${st.name}' has the name of another asset; each asset is one table, so names must be unique.`);
+    }
+  }
   if (problems.length) throw new AssetGraphError(problems.join('\n'));
   const order = topoOrder(byName);
-  return makeGraph(order, byName);
+  return makeGraph(order, byName, streams);
 }
 
 function topoOrder(byName: Map<string, AssetDef>): AssetDef[] {
@@ -74,7 +85,7 @@ function topoOrder(byName: Map<string, AssetDef>): AssetDef[] {
   return order;
 }
 
-function makeGraph(order: AssetDef[], byName: Map<string, AssetDef>): AssetGraph {
+function makeGraph(order: AssetDef[], byName: Map<string, AssetDef>, streams: StreamingAsset[]): AssetGraph {
   const get = (name: string): AssetDef => {
     const a = byName.get(name);
     if (!a) {
@@ -92,6 +103,15 @@ function makeGraph(order: AssetDef[], byName: Map<string, AssetDef>): AssetGraph
       return { asset: up, mapping: effectiveMapping(dep, get(name).partitions, up.partitions) };
     }),
     downstream: (name) => order.filter((a) => a.deps.some((d) => d.asset === name)),
+    streams,
+    getStream: (name) => {
+      const st = streams.find((x) => x.name === name);
+      if (!st) {
+        const hint = streams.length ? ` Did you mean '${closest(name, streams.map((x) => x.name))}'?` : ' The project declares none.';
+        throw new AssetGraphError(`Unknown streaming asset '${name}'.${hint}`);
+      }
+      return st;
+    },
   };
 }
 

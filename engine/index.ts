@@ -1,6 +1,6 @@
 // Public face of engine/: compute asset partitions with DuckDB, and tell which need computing.
 export { materialize, assetTable, type MaterializeRequest, type MaterializeResult } from './materialize.ts';
-export { materializeMany, type MaterializeManyRequest } from './many.ts';
+export { materializeMany, preferredBatchSize, type MaterializeManyRequest } from './many.ts';
 export { partitionStates, type PartitionState, type PartitionStatus } from './staleness.ts';
 export { engineConfigFromEnv, type EngineConfig } from './duckdb.ts';
 export { MissingInputError } from './inputs.ts';

@@ -73,3 +73,14 @@ export function contiguousRuns(asset: AssetDef, keys: string[], max: number): st
   }
   return runs;
 }
+
+/**
+ * How many contiguous partitions of `asset` one materializeMany call should get (for the backfill's
+ * batches): a whole range for rangeSql (one query; larger batches re-read less lookback), a few
+ * dozen for plain SQL (one read of the union, then per-key queries), one for transforms.
+ */
+export function preferredBatchSize(asset: AssetDef, engine?: { rangeBatch?: number }): number {
+  if (!asset.partitions || asset.transform) return 1;
+  if (asset.rangeSql) return engine?.rangeBatch ?? DEFAULT_RANGE_BATCH;
+  return 32;
+}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AddFile, Field, FileStats, PartitionValues, Table } from '../delta/index.ts';
 import { ident, literal } from './sql.ts';
 import type { PeakTracker } from './profile.ts';
-import { toDelta, type DuckColumn } from './types.ts';
+import { toDelta, toDuck, type DuckColumn } from './types.ts';
 
 export interface WrittenFile {
   add: AddFile;
@@ -77,20 +77,33 @@ export async function publishFile(conn: DuckDBConnection, table: Table, local: s
   return { add, rows: stats.numRecords, fields };
 }
 
-/** numRecords, min, max and null count per column, read back from the written file. */
+/**
+ * numRecords, min, max and null count per column, from the file's Parquet footer (the row-group
+ * statistics DuckDB wrote), so a big file is not scanned again. A column whose row groups lack
+ * min/max (e.g. very long strings) gets none, which Delta allows.
+ */
 async function fileStats(conn: DuckDBConnection, file: string, fields: Field[]): Promise<FileStats> {
-  const ranged = fields.filter((f) => f.type !== 'binary' && f.type !== 'boolean');
-  const parts = ['count(*) AS n'];
-  fields.forEach((f, i) => parts.push(`count(*) - count(${ident(f.name)}) AS nulls_${i}`));
-  ranged.forEach((f, i) => parts.push(`CAST(min(${ident(f.name)}) AS VARCHAR) AS min_${i}`, `CAST(max(${ident(f.name)}) AS VARCHAR) AS max_${i}`));
-  const row = (await conn.runAndReadAll(`SELECT ${parts.join(', ')} FROM read_parquet(${literal(file)})`)).getRowObjectsJS()[0];
-  const stats: FileStats = { numRecords: Number(row.n), minValues: {}, maxValues: {}, nullCount: {} };
-  fields.forEach((f, i) => { stats.nullCount[f.name] = Number(row[`nulls_${i}`]); });
-  ranged.forEach((f, i) => {
-    const [min, max] = [row[`min_${i}`], row[`max_${i}`]];
-    if (min !== null && min !== undefined) stats.minValues[f.name] = statValue(f, String(min));
-    if (max !== null && max !== undefined) stats.maxValues[f.name] = statValue(f, String(max));
-  });
+  const f = literal(file);
+  const numRecords = Number((await conn.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${f})`)).getRows()[0][0]);
+  const stats: FileStats = { numRecords, minValues: {}, maxValues: {}, nullCount: {} };
+  const ranged = new Set(fields.filter((x) => x.type !== 'binary' && x.type !== 'boolean').map((x) => x.name));
+  const cases = (col: string) => fields.filter((x) => ranged.has(x.name))
+    .map((x) => `WHEN ${literal(x.name)} THEN CAST(${col}(TRY_CAST(${col === 'min' ? 'stats_min_value' : 'stats_max_value'} AS ${toDuck(x.type)})) AS VARCHAR)`).join(' ');
+  const rows = (await conn.runAndReadAll(`
+    SELECT path_in_schema AS name, sum(stats_null_count) AS nulls, count(*) - count(stats_null_count) AS unknown_nulls,
+      ${ranged.size ? `CASE path_in_schema ${cases('min')} END` : 'NULL'} AS lo,
+      ${ranged.size ? `CASE path_in_schema ${cases('max')} END` : 'NULL'} AS hi
+    FROM parquet_metadata(${f}) GROUP BY path_in_schema`)).getRowObjectsJS();
+  const byName = new Map(rows.map((r) => [String(r.name), r]));
+  for (const field of fields) {
+    const r = byName.get(field.name);
+    // No row group at all (an empty file): every count is 0.
+    if (!r) { stats.nullCount[field.name] = 0; continue; }
+    if (Number(r.unknown_nulls) === 0) stats.nullCount[field.name] = Number(r.nulls);
+    if (!ranged.has(field.name)) continue;
+    if (r.lo !== null && r.lo !== undefined) stats.minValues[field.name] = statValue(field, String(r.lo));
+    if (r.hi !== null && r.hi !== undefined) stats.maxValues[field.name] = statValue(field, String(r.hi));
+  }
   return stats;
 }
 

@@ -17,7 +17,7 @@ import { withConnection } from './duckdb.ts';
 import { createInputView, openInputs, selectFiles, type InputSelection } from './inputs.ts';
 import { assetTable, ownerOf, versionsOf, type MaterializeRequest } from './materialize.ts';
 import { deltaColumns, describeQuery, PARQUET_OPTIONS, publishFile, stagingDir, writeParquet, type WrittenFile } from './output.ts';
-import { trackPeakMemory } from './profile.ts';
+import { trackPeakMemory, type PeakTracker } from './profile.ts';
 import { ident, literal } from './sql.ts';
 import { registerFunctions } from './udf.ts';
 import { toDuck, type DuckColumn } from './types.ts';
@@ -31,49 +31,25 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
   const started = Date.now();
   const inputs = await openInputs(req.graph, req.warehouse, asset, keys);
   const owner = `${ownerOf(asset, undefined)} partitions ${keys[0]}..${keys[keys.length - 1]}`;
-  const table = assetTable(req.warehouse, asset.name);
   const inputVersions = versionsOf(inputs);
   const staging = path.join(stagingDir(), `range-${randomUUID()}`);
   try {
     const { files, peak, spilled } = await withConnection(req.engine ?? {}, req.signal, async (conn) => {
       const tracker = await trackPeakMemory(conn);
       try {
-        const files = new Map<string, WrittenFile[]>();
         await registerFunctions(conn, req.engine ?? {}, asset);
-        if (asset.rangeSql) {
-          for (const input of inputs) await createInputView(conn, input, selectFiles(input, owner));
-          const ctx = rangeContext(asset, keys, req.attempt ?? 1);
-          const sql = typeof asset.rangeSql === 'function' ? asset.rangeSql(ctx) : asset.rangeSql;
-          const columns = await checkRangeColumns(conn, asset, keys[0], sql, req.attempt ?? 1, owner);
-          const { casts, fields } = deltaColumns(columns, owner);
-          const part = partExpr(asset.partitions!, keys);
-          await conn.run(`COPY (SELECT ${casts.join(', ')}, ${part} AS ${PART} FROM (${sql})) TO ${literal(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (${PART}))`);
-          tracker.sample();
-          const byKey = writtenParts(staging, asset.partitions!, keys, owner);
-          for (const key of keys) {
-            const locals = byKey.get(key) ?? [await emptyFile(conn, columns, casts, staging)];
-            const list: WrittenFile[] = [];
-            for (const local of locals) list.push(await publishFile(conn, table, local, fields, partitionValuesOf(asset, key), [asset.partitions!.column]));
-            files.set(key, list);
-          }
-        } else {
-          await loadUnion(conn, inputs, owner);
-          tracker.sample();
-          for (const key of keys) {
-            await restrictUnion(conn, req, asset, inputs, key);
-            const ctx = assetContext(asset, key, req.attempt ?? 1);
-            const sql = typeof asset.sql === 'function' ? asset.sql(ctx) : asset.sql!;
-            const columns = await describeQuery(conn, `(${sql})`);
-            files.set(key, [await writeParquet(conn, table, sql, columns, partitionValuesOf(asset, key), [asset.partitions!.column], ownerOf(asset, key), tracker)]);
-          }
-        }
+        const job: BatchJob = { conn, req, asset, keys, inputs, owner, staging, tracker };
+        const files = asset.rangeSql ? await viaRangeSql(job) : await viaUnion(job);
         return { files, peak: tracker.peak, spilled: tracker.spilled };
       } finally {
         tracker.close();
       }
     });
+    const table = assetTable(req.warehouse, asset.name);
     const results: MaterializeResult[] = [];
     for (const key of keys) {
+      // One commit per partition: its own txn (idempotent retries), its own lineage record, and
+      // a crash mid-batch leaves the partitions already committed done.
       const r = await commitPartition({
         table, asset, key, written: files.get(key)!, inputVersions, runId: req.runId, attempt: req.attempt ?? 1,
         started, peakMemoryBytes: peak, spilledBytes: spilled, mode: 'range', batchSize: keys.length,
@@ -85,6 +61,57 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+interface BatchJob {
+  conn: DuckDBConnection;
+  req: RangeRequest;
+  asset: AssetDef;
+  keys: string[];
+  inputs: InputSelection[];
+  owner: string;
+  staging: string;
+  tracker: PeakTracker;
+}
+
+/** One query over the whole range, split into a file per partition by the same COPY. */
+async function viaRangeSql({ conn, req, asset, keys, inputs, owner, staging, tracker }: BatchJob): Promise<Map<string, WrittenFile[]>> {
+  for (const input of inputs) await createInputView(conn, input, selectFiles(input, owner));
+  const ctx = rangeContext(asset, keys, req.attempt ?? 1);
+  const sql = typeof asset.rangeSql === 'function' ? asset.rangeSql(ctx) : asset.rangeSql!;
+  const columns = await checkRangeColumns(conn, asset, keys[0], sql, req.attempt ?? 1, owner);
+  const { casts, fields } = deltaColumns(columns, owner);
+  const part = partExpr(asset.partitions!, keys);
+  await conn.run(`COPY (SELECT ${casts.join(', ')}, ${part} AS ${PART} FROM (${sql})) TO ${literal(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (${PART}))`);
+  tracker.sample();
+  const byKey = writtenParts(staging, asset.partitions!, keys, owner);
+  const table = assetTable(req.warehouse, asset.name);
+  const files = new Map<string, WrittenFile[]>();
+  for (const key of keys) {
+    // A partition with no rows still gets a file: the commit replaces what the partition held.
+    const locals = byKey.get(key) ?? [await emptyFile(conn, columns, casts, staging)];
+    const list: WrittenFile[] = [];
+    for (const local of locals) list.push(await publishFile(conn, table, local, fields, partitionValuesOf(asset, key), [asset.partitions!.column]));
+    files.set(key, list);
+  }
+  return files;
+}
+
+/** The union read once into temp tables, then the per-partition SQL per key over its slice. */
+async function viaUnion({ conn, req, asset, keys, inputs, owner, tracker }: BatchJob): Promise<Map<string, WrittenFile[]>> {
+  await loadUnion(conn, inputs, owner);
+  tracker.sample();
+  const table = assetTable(req.warehouse, asset.name);
+  const column = asset.partitions!.column;
+  const files = new Map<string, WrittenFile[]>();
+  for (const key of keys) {
+    await restrictUnion(conn, req, asset, inputs, key);
+    const sql = typeof asset.sql === 'function' ? asset.sql(assetContext(asset, key, req.attempt ?? 1)) : asset.sql!;
+    const columns = await describeQuery(conn, `(${sql})`);
+    if (columns.some((c) => c.name === column)) throw new Error(`${ownerOf(asset, key)}: the SQL returns column '${column}', the partition column Freshet fills from the key; remove it from the SELECT.`);
+    files.set(key, [await writeParquet(conn, table, sql, columns, partitionValuesOf(asset, key), [column], ownerOf(asset, key), tracker)]);
+  }
+  return files;
 }
 
 function sqlValue(def: Partitions, key: string): string {

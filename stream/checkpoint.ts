@@ -98,10 +98,8 @@ function readKey(op: WindowOperator, r: BinaryReader, session: boolean): KeyStat
     if (session) panes.push(Object.assign(p, { end: r.f64(), revision: r.f64(), pending: r.u8() === 1 }));
     else panes.push(p);
   }
-  return { key, parts, panes, cur: null, lastSeen, firedEnd, timer: Infinity, revisions, refire: null, dirty: false, evicted: false, snap: 0 };
+  return { key, parts, panes, cur: null, lastSeen, firedEnd, timer: Infinity, revisions, refire: null, dirty: false, evicted: false, snap: 0, born: 0, done: 0 };
 }
-
-let epochs = 0;
 
 /**
  * A snapshot encoded in slices while processing goes on. start() fixes what the snapshot
@@ -116,6 +114,8 @@ export class SnapshotWriter {
   private readonly session: boolean;
   private keys: KeyState[] = [];
   private next = 0;
+  /** a full snapshot walks the live key map lazily instead of copying 1M references up front */
+  private live: IterableIterator<KeyState> | undefined;
   private ids: Array<[string, number]> = [];
   private countAt = 0;
   private written = 0;
@@ -142,9 +142,19 @@ export class SnapshotWriter {
     const tombstones = this.full ? [] : op.evictedKeys;
     w.uint(tombstones.length);
     for (const key of tombstones) w.str(key);
-    this.keys = this.full ? Array.from(op.keys.values()) : op.dirtyKeys.filter((k) => !k.evicted);
-    for (const k of op.dirtyKeys) k.dirty = false;
-    if (this.full) for (const k of this.keys) k.dirty = false;
+    // epochs grow per operator, so keys restored with born = 0 are older than any snapshot
+    this.epoch = ++op.snapshotsStarted;
+    if (this.full) {
+      // nothing is touched per key here: a key is pending while born < epoch and done !== epoch,
+      // and its dirty flag is cleared when it is encoded
+      this.live = op.keys.values();
+    } else {
+      this.keys = op.dirtyKeys.filter((k) => !k.evicted);
+      for (const k of this.keys) {
+        k.dirty = false;
+        k.snap = this.epoch;
+      }
+    }
     op.dirtyKeys = [];
     op.evictedKeys = [];
     this.ids = this.full && op.dedup ? Array.from(op.dedup.entries()) : op.newIds;
@@ -152,16 +162,17 @@ export class SnapshotWriter {
     // the key count is patched in at the end; keys are written as they come
     this.countAt = w.length;
     w.u32(0);
-    this.epoch = ++epochs;
-    for (const k of this.keys) k.snap = this.epoch;
     op.snapshotEpoch = this.epoch;
+    op.snapshotFull = this.full;
     op.beforeWrite = (k) => this.encode(k);
     this.maxPauseMs = performance.now() - t0;
-    if (this.keys.length === 0) this.step(0);
+    if (!this.full && this.keys.length === 0) this.step(0);
   }
 
   private encode(k: KeyState): void {
     k.snap = 0;
+    k.done = this.epoch;
+    k.dirty = false;
     writeKey(this.op, this.w, k, this.session);
     this.written++;
   }
@@ -170,14 +181,29 @@ export class SnapshotWriter {
   step(budgetMs: number): boolean {
     if (this.done) return true;
     const t0 = performance.now();
-    const keys = this.keys;
     const epoch = this.epoch;
-    while (this.next < keys.length) {
-      const k = keys[this.next++];
-      if (k.snap === epoch) this.encode(k);
-      if ((this.next & 63) === 0 && performance.now() - t0 >= budgetMs) break;
+    if (this.live) {
+      let n = 0;
+      for (;;) {
+        const r = this.live.next();
+        if (r.done) {
+          this.live = undefined;
+          break;
+        }
+        const k = r.value;
+        if (k.born < epoch && k.done !== epoch) this.encode(k);
+        if ((++n & 63) === 0 && performance.now() - t0 >= budgetMs) break;
+      }
+      if (!this.live) this.complete();
+    } else {
+      const keys = this.keys;
+      while (this.next < keys.length) {
+        const k = keys[this.next++];
+        if (k.snap === epoch) this.encode(k);
+        if ((this.next & 63) === 0 && performance.now() - t0 >= budgetMs) break;
+      }
+      if (this.next >= keys.length) this.complete();
     }
-    if (this.next >= keys.length) this.complete();
     this.maxPauseMs = Math.max(this.maxPauseMs, performance.now() - t0);
     return this.done;
   }
@@ -191,6 +217,7 @@ export class SnapshotWriter {
       w.f64(until);
     }
     this.op.snapshotEpoch = -1;
+    this.op.snapshotFull = false;
     this.op.beforeWrite = null;
     this.keys = [];
     this.ids = [];
@@ -279,6 +306,14 @@ export async function writeCheckpoint(store: ObjectStore, header: Omit<Checkpoin
   if (!ok) {
     throw new Error(`Checkpoint ${store.uri}/${path} already exists: another run of job '${header.job}' is writing checkpoints. Stop it; this run stops so the two do not both commit.`);
   }
+}
+
+/** The header of checkpoint `id` (offsets, watermark, pending commit), for status pages and tests. */
+export async function readCheckpointHeader(store: ObjectStore, id: number): Promise<CheckpointHeader> {
+  const path = checkpointPath(id);
+  const data = await store.get(path);
+  if (!data) throw new Error(`Checkpoint ${store.uri}/${path} does not exist.`);
+  return decodeCheckpoint(data, `${store.uri}/${path}`).header;
 }
 
 export async function listCheckpoints(store: ObjectStore): Promise<number[]> {

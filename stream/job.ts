@@ -21,7 +21,7 @@ import type { DeadLetter } from './decode.ts';
 import { makeDecoder } from './decode.ts';
 import { WindowOperator } from './operator.ts';
 import { deadColumns, deltaSink, lateColumns, resultColumns } from './sink.ts';
-import type { EmittedRow, SinkWriter, StampedDead, StampedLate } from './sink.ts';
+import type { SinkWriter } from './sink.ts';
 import type { StreamSource } from './source.ts';
 import { ownsPartition } from './source.ts';
 import type { Calibration } from './watermark.ts';
@@ -113,15 +113,15 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
   const sink = opts.sink ?? deltaSink();
   const appId = jobAppId(asset, opts.shard);
   const fingerprint = jobFingerprint(asset);
-  const rowCols = resultColumns(asset);
-  const lateCols = lateColumns();
-  const deadCols = deadColumns();
-  const schemas = { rows: rowCols.map((c) => c.field), late: lateCols.map((c) => c.field), dead: deadCols.map((c) => c.field) };
+  const noStamp = { emittedAt: 0, checkpoint: 0 };
+  const schemas = {
+    rows: resultColumns(asset, noStamp).map((c) => c.field),
+    late: lateColumns(noStamp).map((c) => c.field),
+    dead: deadColumns(noStamp).map((c) => c.field),
+  };
 
   const op = new WindowOperator(asset, { now });
   const decoder = makeDecoder(asset, op.aggs);
-  // one buffer for every checkpoint's state: the next snapshot starts only after the previous write
-  const stateWriter = new BinaryWriter(1 << 20);
   const batch = newEventBatch(opts.batchSize ?? 4096, op.aggs.numericFields.length, op.aggs.valueFields.length);
 
   // ---- restore ----
@@ -136,6 +136,9 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     sinkVersion = restored.header.id;
   }
   const restoreMs = now() - restoreStarted;
+  // one buffer for every checkpoint's state (the next snapshot starts only after the previous
+  // write), sized from the restored chain so growing it does not land inside a checkpoint
+  const stateWriter = new BinaryWriter(Math.max(1 << 20, Math.ceil((restored?.bytes ?? 0) * 1.25)));
 
   const partitions = (await opts.source.open(offsets)).filter((p) => ownsPartition(opts.shard, p));
   for (const p of partitions) op.tracker.addPartition(p);
@@ -180,9 +183,10 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     chainLength = full ? 0 : chainLength + 1;
     const emittedAt = now();
     const out = op.drain();
-    const rows: EmittedRow[] = out.rows.map((r) => ({ ...r, emittedAt, checkpoint: id }));
-    const late: StampedLate[] = out.late.map((l) => ({ ...l, checkpoint: id }));
-    const deadNow: StampedDead[] = dead.map((d) => ({ ...d, checkpoint: id }));
+    const stamp = { emittedAt, checkpoint: id };
+    const rows = out.rows;
+    const late = out.late;
+    const deadNow = dead;
     dead = [];
     const snapWriter = new SnapshotWriter(op, full, stateWriter);
     snapWriter.start();
@@ -204,9 +208,9 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     lastCheckpointAt = emittedAt;
     return (async () => {
       const pending: PendingCommit = {
-        rows: await sink.stage(tables.rows, rows, rowCols),
-        late: await sink.stage(tables.late, late, lateCols),
-        dead: await sink.stage(tables.dead, deadNow, deadCols),
+        rows: await sink.stage(tables.rows, rows, resultColumns(asset, stamp)),
+        late: await sink.stage(tables.late, late, lateColumns(stamp)),
+        dead: await sink.stage(tables.dead, deadNow, deadColumns(stamp)),
       };
       await encoded;
       const snap = snapWriter.result();

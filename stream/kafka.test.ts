@@ -13,6 +13,7 @@ import { loadSnapshot, readRows } from '../delta/index.ts';
 import { startKafka } from '../services/kafka.ts';
 import type { KafkaServer } from '../services/kafka.ts';
 import { LocalStore } from '../storage/local.ts';
+import { listCheckpoints, readCheckpointHeader } from './checkpoint.ts';
 import type { ChildConfig } from './job-child.ts';
 import { seeded } from './source-generator.ts';
 
@@ -153,11 +154,7 @@ describe('streaming job on Kafka', () => {
 
 /** The watermark recorded in the job's newest checkpoint. */
 async function finalWatermarkOf(storeDir: string): Promise<number> {
-  const { listCheckpoints, checkpointPath } = await import('./checkpoint.ts');
-  const { BinaryReader } = await import('./codec.ts');
   const store = new LocalStore(storeDir);
   const ids = await listCheckpoints(store);
-  const bytes = await store.get(checkpointPath(ids[ids.length - 1]));
-  const header = new BinaryReader(bytes!).json<{ watermark: { watermark: number } }>();
-  return header.watermark.watermark;
+  return (await readCheckpointHeader(store, ids[ids.length - 1])).watermark.watermark;
 }

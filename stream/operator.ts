@@ -58,8 +58,12 @@ export interface KeyState {
   refire: number[] | null;
   dirty: boolean;
   evicted: boolean;
-  /** equals WindowOperator.snapshotEpoch while a snapshot in progress still has to encode this key */
+  /** equals WindowOperator.snapshotEpoch while an incremental snapshot still has to encode this key */
   snap: number;
+  /** snapshots started before this key was created (a full snapshot encodes keys born before it) */
+  born: number;
+  /** the last snapshot epoch that encoded this key */
+  done: number;
 }
 
 export interface OperatorMetrics {
@@ -99,6 +103,9 @@ export class WindowOperator {
   late: LateEvent[] = [];
   /** the epoch of the snapshot being encoded in slices, −1 when none */
   snapshotEpoch = -1;
+  /** whether that snapshot is full: then every key born before it is pending until encoded */
+  snapshotFull = false;
+  snapshotsStarted = 0;
   /** encodes a key into the snapshot in progress before it changes (copy-on-write) */
   beforeWrite: ((k: KeyState) => void) | null = null;
   metrics: OperatorMetrics = { events: 0, late: 0, duplicates: 0, rows: 0, refires: 0, evictedKeys: 0 };
@@ -201,6 +208,8 @@ export class WindowOperator {
       dirty: false,
       evicted: false,
       snap: 0,
+      born: this.snapshotsStarted,
+      done: 0,
     };
     this.keys.set(key, k);
     return k;
@@ -237,7 +246,7 @@ export class WindowOperator {
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
-    else if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
+    else if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
     // every window the watermark has closed was fired the moment it closed (timers are checked
     // after each event), so this key is fired up to there even if it had no data in them
     const closed = Math.floor((w + 1) / slide) * slide;
@@ -306,7 +315,7 @@ export class WindowOperator {
   }
 
   private wakeSliding(k: KeyState, w: number): void {
-    if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
+    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
     const slide = this.slide;
     const size = this.size;
     const panes = k.panes;
@@ -380,7 +389,7 @@ export class WindowOperator {
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
-    else if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
+    else if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
     const sessions = k.panes as SessionPane[];
     let target: SessionPane;
     if (count === 0) {
@@ -419,7 +428,7 @@ export class WindowOperator {
   }
 
   private wakeSession(k: KeyState, w: number): void {
-    if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
+    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
     const sessions = k.panes as SessionPane[];
     let changed = false;
     for (const s of sessions) {
@@ -477,7 +486,7 @@ export class WindowOperator {
   }
 
   private refireSliding(k: KeyState, w: number): void {
-    if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
+    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
     const ends = k.refire;
     k.refire = null;
     if (!ends) return;
@@ -500,7 +509,7 @@ export class WindowOperator {
   }
 
   private evict(k: KeyState): void {
-    if (k.snap === this.snapshotEpoch) this.beforeWrite!(k);
+    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
     k.evicted = true;
     this.keys.delete(k.key);
     this.evictedKeys.push(k.key);

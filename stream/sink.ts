@@ -105,13 +105,14 @@ export function deltaSink(): SinkWriter {
 
 // ---- the three tables' columns ----
 
-export interface EmittedRow extends WindowRow {
+/** What every row of one checkpoint's commit shares (columns carry it, rows are not copied). */
+export interface CommitStamp {
   emittedAt: number;
   checkpoint: number;
 }
 
-export function resultColumns(asset: StreamingAsset): Column<EmittedRow>[] {
-  const cols: Column<EmittedRow>[] = asset.key.map((k, i) => ({ field: { name: k, type: 'string', nullable: false }, get: (r: EmittedRow) => r.keyParts[i] }));
+export function resultColumns(asset: StreamingAsset, stamp: CommitStamp): Column<WindowRow>[] {
+  const cols: Column<WindowRow>[] = asset.key.map((k, i) => ({ field: { name: k, type: 'string', nullable: false }, get: (r: WindowRow) => r.keyParts[i] }));
   cols.push(
     { field: { name: 'window_start', type: 'timestamp', nullable: false }, get: (r) => r.windowStart },
     { field: { name: 'window_end', type: 'timestamp', nullable: false }, get: (r) => r.windowEnd },
@@ -121,17 +122,13 @@ export function resultColumns(asset: StreamingAsset): Column<EmittedRow>[] {
     cols.push({ field: { name, type: aggregateOutputType(spec), nullable: true }, get: (r) => r.values[i] });
   });
   cols.push(
-    { field: { name: 'emitted_at', type: 'timestamp', nullable: false }, get: (r) => r.emittedAt },
-    { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: (r) => r.checkpoint },
+    { field: { name: 'emitted_at', type: 'timestamp', nullable: false }, get: () => stamp.emittedAt },
+    { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: () => stamp.checkpoint },
   );
   return cols;
 }
 
-export interface StampedLate extends LateEvent {
-  checkpoint: number;
-}
-
-export function lateColumns(): Column<StampedLate>[] {
+export function lateColumns(stamp: CommitStamp): Column<LateEvent>[] {
   return [
     { field: { name: 'partition', type: 'integer', nullable: false }, get: (r) => r.partition },
     { field: { name: 'offset', type: 'long', nullable: false }, get: (r) => r.offset },
@@ -140,21 +137,17 @@ export function lateColumns(): Column<StampedLate>[] {
     { field: { name: 'watermark', type: 'timestamp', nullable: true }, get: (r) => r.watermark },
     { field: { name: 'reason', type: 'string', nullable: false }, get: (r) => r.reason },
     { field: { name: 'payload', type: 'string', nullable: true }, get: (r) => payloadText(r.payload) },
-    { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: (r) => r.checkpoint },
+    { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: () => stamp.checkpoint },
   ];
 }
 
-export interface StampedDead extends DeadLetter {
-  checkpoint: number;
-}
-
-export function deadColumns(): Column<StampedDead>[] {
+export function deadColumns(stamp: CommitStamp): Column<DeadLetter>[] {
   return [
     { field: { name: 'partition', type: 'integer', nullable: false }, get: (r) => r.partition },
     { field: { name: 'offset', type: 'long', nullable: false }, get: (r) => r.offset },
     { field: { name: 'raw', type: 'string', nullable: false }, get: (r) => r.raw },
     { field: { name: 'error', type: 'string', nullable: false }, get: (r) => r.error },
-    { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: (r) => r.checkpoint },
+    { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: () => stamp.checkpoint },
   ];
 }
 

@@ -2,3 +2,4 @@
 export { materializePartition, materializeRange } from './materialize.ts';
 export { backfill } from './backfill.ts';
 export { freshnessMonitor } from './freshness-monitor.ts';
+export { streamingJob } from './streaming.ts';

@@ -1,0 +1,58 @@
+// The supervised streaming shard: a long-running activity that restores its newest checkpoint,
+// runs until cancelled, and heartbeats the checkpoint id with live metrics. When its worker dies
+// the heartbeat stops, Temporal retries it on any worker, and it restores from that checkpoint.
+import { Context } from '@temporalio/activity';
+import { runStreamingJob, type JobMetrics } from '../stream/index.ts';
+import { openSourceSpec, type SourceSpec } from '../stream/source-spec.ts';
+import type { ActivityDeps } from './materialize.ts';
+
+export interface ShardInput {
+  asset: string;
+  source: SourceSpec;
+  shard?: { index: number; count: number };
+  checkpointIntervalMs?: number;
+}
+
+/** What each heartbeat carries: the web page and `freshet stream status` read it from the pending activity. */
+export interface ShardHeartbeat {
+  phase: 'restoring' | 'running' | 'stopping';
+  checkpointId: number;
+  restoredFrom?: number;
+  restoreMs?: number;
+  metrics?: Omit<JobMetrics, 'calibration'> & { calibration?: JobMetrics['calibration'] };
+  at: number;
+}
+
+export function streamStore(deps: ActivityDeps, asset: string) {
+  return deps.warehouse.at(`_streams/${asset}`);
+}
+
+export function createStreamingActivities(deps: ActivityDeps) {
+  return {
+    async runStreamingShard(input: ShardInput): Promise<{ checkpointId: number; reason: string }> {
+      const ctx = Context.current();
+      const job = deps.graph.getStream(input.asset);
+      let last: ShardHeartbeat = { phase: 'restoring', checkpointId: -1, at: Date.now() };
+      const beat = () => ctx.heartbeat({ ...last, at: Date.now() });
+      beat();
+      // Between checkpoints too: the heartbeat timeout is how fast a dead worker is noticed.
+      const timer = setInterval(beat, 1_000);
+      try {
+        const result = await runStreamingJob({
+          job,
+          store: streamStore(deps, input.asset),
+          sinkTable: deps.warehouse.at(input.asset),
+          source: openSourceSpec(input.source, input.shard),
+          shard: input.shard,
+          checkpointIntervalMs: input.checkpointIntervalMs,
+          signal: ctx.cancellationSignal,
+          onStart: (info) => { last = { ...last, phase: 'running', checkpointId: info.restoredFrom, restoredFrom: info.restoredFrom, restoreMs: info.restoreMs }; beat(); },
+          onCheckpoint: (id, metrics) => { last = { ...last, phase: 'running', checkpointId: id, metrics }; beat(); },
+        });
+        return { checkpointId: result.checkpointId, reason: result.reason };
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  };
+}

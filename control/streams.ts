@@ -1,0 +1,72 @@
+// Client-side operations on streaming jobs: start, stop, restart, and status with live metrics.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { ShardHeartbeat } from '../activities/streaming.ts';
+import type { SourceSpec } from '../stream/source-spec.ts';
+import type { StreamingJobInput, StreamingJobStatus } from '../workflows/streaming.ts';
+
+export function streamWorkflowId(taskQueue: string, asset: string): string {
+  return `${taskQueue}/stream/${asset}`;
+}
+
+export interface StreamOptions {
+  shards?: number;
+  checkpointIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+}
+
+/** Starts the job, or joins the one already running. */
+export async function startStream(client: Client, taskQueue: string, asset: string, source: SourceSpec, opts: StreamOptions = {}): Promise<string> {
+  const workflowId = streamWorkflowId(taskQueue, asset);
+  const input: StreamingJobInput = { asset, source, ...opts };
+  await client.workflow.start('streamingJob', { taskQueue, workflowId, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
+  return workflowId;
+}
+
+export interface ShardStatus {
+  shard: number;
+  /** 1 on the first run; each worker death adds one */
+  attempt: number;
+  lastHeartbeatAt: number | undefined;
+  heartbeat: ShardHeartbeat | undefined;
+  lastFailure: string | undefined;
+}
+
+export interface StreamStatus extends StreamingJobStatus {
+  workflowId: string;
+  workflowStatus: string;
+  shardsStatus: ShardStatus[];
+}
+
+export async function streamStatus(client: Client, taskQueue: string, asset: string): Promise<StreamStatus | undefined> {
+  const handle = client.workflow.getHandle(streamWorkflowId(taskQueue, asset));
+  let desc;
+  try {
+    desc = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+  const status = await handle.query<StreamingJobStatus>('streamStatus');
+  // Live metrics travel in heartbeats: read them from the pending activities.
+  const shardsStatus: ShardStatus[] = (desc.raw.pendingActivities ?? []).map((p, i) => {
+    const payload = p.heartbeatDetails?.payloads?.[0];
+    const input = p.activityType?.name === 'runStreamingShard' ? p : undefined;
+    return {
+      shard: i,
+      attempt: p.attempt ?? 1,
+      lastHeartbeatAt: p.lastHeartbeatTime?.seconds ? Number(p.lastHeartbeatTime.seconds) * 1000 : undefined,
+      heartbeat: payload && input ? defaultPayloadConverter.fromPayload<ShardHeartbeat>(payload) : undefined,
+      lastFailure: p.lastFailure?.message ?? undefined,
+    };
+  });
+  return { ...status, workflowId: desc.workflowId, workflowStatus: desc.status.name, shardsStatus };
+}
+
+export async function stopStream(client: Client, taskQueue: string, asset: string): Promise<void> {
+  await client.workflow.getHandle(streamWorkflowId(taskQueue, asset)).signal('stopStream');
+}
+
+export async function restartStream(client: Client, taskQueue: string, asset: string): Promise<void> {
+  await client.workflow.getHandle(streamWorkflowId(taskQueue, asset)).signal('restartStream');
+}
