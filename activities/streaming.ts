@@ -2,6 +2,7 @@
 // runs until cancelled, and heartbeats the checkpoint id with live metrics. When its worker dies
 // the heartbeat stops, Temporal retries it on any worker, and it restores from that checkpoint.
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure, type ActivityCancellationDetails } from '@temporalio/common';
 import { runStreamingJob, type JobMetrics } from '../stream/index.ts';
 import { openSourceSpec, type SourceSpec } from '../stream/source-spec.ts';
 import type { ActivityDeps } from './materialize.ts';
@@ -49,10 +50,19 @@ export function createStreamingActivities(deps: ActivityDeps) {
           onStart: (info) => { last = { ...last, phase: 'running', checkpointId: info.restoredFrom, restoredFrom: info.restoredFrom, restoreMs: info.restoreMs }; beat(); },
           onCheckpoint: (id, metrics) => { last = { ...last, phase: 'running', checkpointId: id, metrics }; beat(); },
         });
+        // A worker shutting down is not the job being stopped: fail, so Temporal runs the shard elsewhere.
+        if (result.reason === 'aborted' && !ctx.cancellationDetails?.cancelRequested) {
+          throw ApplicationFailure.retryable(`shard interrupted (${describeCancel(ctx.cancellationDetails)}) after checkpoint ${result.checkpointId}; resuming elsewhere`, 'ShardInterrupted');
+        }
         return { checkpointId: result.checkpointId, reason: result.reason };
       } finally {
         clearInterval(timer);
       }
     },
   };
+}
+
+function describeCancel(d: ActivityCancellationDetails | undefined): string {
+  if (!d) return 'cancelled';
+  return d.workerShutdown ? 'worker shutdown' : d.timedOut ? 'heartbeat timed out' : d.notFound ? 'workflow gone' : d.paused ? 'paused' : 'cancelled';
 }

@@ -7,7 +7,9 @@ import { isFree } from '../../services/process.ts';
 import { startTemporalDevServer, type TemporalServer } from '../../services/temporal.ts';
 import { loadConfig, loadProject } from '../config.ts';
 import { startWebServer } from '../../web/index.ts';
+import { startStream } from '../../control/streams.ts';
 import { connectClient } from '../client.ts';
+import { parseSource } from './stream.ts';
 import { createWorker, installRuntime, reconcileOnStart } from '../worker.ts';
 
 export function devCommand(program: Command): void {
@@ -30,6 +32,8 @@ export function devCommand(program: Command): void {
       const { worker, connection } = await createWorker({ config, graph });
       const sync = await reconcileOnStart(config, graph);
       const client = await connectClient(config);
+      // The example streaming features run on the synthetic generator, in real time.
+      const streams = await Promise.all(graph.streams.map((st) => startStream(client, config.taskQueue, st.name, parseSource('generator'))));
       const web = await startWebServer({ config, graph, client, temporalUiUrl: server?.uiUrl, log: console.log });
       console.log([
         'Freshet is running.',
@@ -40,6 +44,7 @@ export function devCommand(program: Command): void {
         `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
         `  task queue    ${config.taskQueue}`,
         `  schedules     ${sync}`,
+        `  streaming     ${streams.length ? streams.join(', ') + ' (synthetic generator; npx freshet stream status <asset>)' : 'none'}`,
         '',
         'Try, in another terminal:',
         '  npx freshet materialize transactions --from 2026-01-01 --to 2026-01-31',

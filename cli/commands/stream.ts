@@ -1,0 +1,55 @@
+// `freshet stream start|status|stop|restart <asset>`: the supervised streaming jobs.
+import type { Command } from 'commander';
+import { restartStream, startStream, stopStream, streamStatus } from '../../control/streams.ts';
+import { parseDuration } from '../../core/index.ts';
+import type { SourceSpec } from '../../stream/source-spec.ts';
+import { connectClient } from '../client.ts';
+import { loadConfig, loadProject } from '../config.ts';
+
+/** `generator`, `kafka://host:port[,host:port]/topic` or `file:/path/events.jsonl`. */
+export function parseSource(text: string): SourceSpec {
+  if (text === 'generator') return { kind: 'generator', options: { realtime: true, eventsPerSecond: 50, partitions: 2 } };
+  const kafka = /^kafka:\/\/([^/]+)\/(.+)$/.exec(text);
+  if (kafka) return { kind: 'kafka', brokers: kafka[1].split(','), topic: kafka[2] };
+  if (text.startsWith('file:')) return { kind: 'file', path: text.slice(5), follow: true };
+  throw new Error(`--source '${text}' is not understood: use generator, kafka://host:port/topic or file:/path/events.jsonl.`);
+}
+
+export function streamCommand(program: Command): void {
+  const cmd = program.command('stream').description('supervised streaming jobs (one Temporal workflow each)');
+  const withJob = async <T>(asset: string, fn: (ctx: { client: Awaited<ReturnType<typeof connectClient>>; taskQueue: string }) => Promise<T>) => {
+    const config = loadConfig();
+    const graph = await loadProject(config.project);
+    graph.getStream(asset);
+    const client = await connectClient(config);
+    try { return await fn({ client, taskQueue: config.taskQueue }); } finally { await client.connection.close(); }
+  };
+  cmd.command('start <asset>')
+    .option('--source <source>', 'generator | kafka://host:port/topic | file:/path', 'generator')
+    .option('--shards <n>', 'shard activities, each owning a share of the source partitions', '1')
+    .option('--checkpoint-every <duration>', 'checkpoint interval', '10s')
+    .action((asset: string, o: { source: string; shards: string; checkpointEvery: string }) => withJob(asset, async ({ client, taskQueue }) => {
+      const id = await startStream(client, taskQueue, asset, parseSource(o.source), { shards: Number(o.shards), checkpointIntervalMs: parseDuration(o.checkpointEvery) });
+      console.log(`streaming job ${id} running`);
+    }));
+  cmd.command('status <asset>').action((asset: string) => withJob(asset, async ({ client, taskQueue }) => {
+    const s = await streamStatus(client, taskQueue, asset);
+    if (!s) return console.log(`${asset}: not started (freshet stream start ${asset})`);
+    console.log(`${asset}: ${s.state} (${s.workflowStatus}), source ${s.source}, ${s.shards} shard(s), ${s.restarts} restart(s) by signal`);
+    for (const sh of s.shardsStatus) {
+      const m = sh.heartbeat?.metrics;
+      console.log(`  shard ${sh.shard}: attempt ${sh.attempt}, checkpoint ${sh.heartbeat?.checkpointId ?? '-'}` +
+        (m ? `, ${m.eventsPerSecond.toFixed(0)} events/s, watermark lag ${(m.watermarkLagMs / 1000).toFixed(1)} s, ${m.stateKeys} keys` : '') +
+        (sh.lastFailure ? `, last failure: ${sh.lastFailure}` : ''));
+    }
+  }));
+  cmd.command('stop <asset>').action((asset: string) => withJob(asset, async ({ client, taskQueue }) => {
+    await stopStream(client, taskQueue, asset);
+    console.log(`stopping ${asset} (a last checkpoint is taken)`);
+  }));
+  cmd.command('restart <asset>').description('restart from the latest checkpoint, e.g. after deploying new workers')
+    .action((asset: string) => withJob(asset, async ({ client, taskQueue }) => {
+      await restartStream(client, taskQueue, asset);
+      console.log(`restarting ${asset} from its latest checkpoint`);
+    }));
+}
