@@ -49,16 +49,22 @@ export async function reconcileSchedules(client: Client, graph: AssetGraph, task
     if (d) wanted.set(d.scheduleId, d);
   }
   const prefix = scheduleId(taskQueue, '');
-  const existing = new Map<string, string | undefined>();
+  // Listing is eventually consistent: it finds the schedules to delete, while each wanted one is
+  // described directly, which is not.
+  const existing = new Set<string>();
   for await (const s of client.schedule.list()) {
-    if (s.scheduleId.startsWith(prefix)) existing.set(s.scheduleId, s.memo?.derived as string | undefined);
+    if (s.scheduleId.startsWith(prefix)) existing.add(s.scheduleId);
   }
   for (const [id, d] of wanted) {
     const opts = options(d, taskQueue);
-    if (!existing.has(id)) {
+    const current = await client.schedule.getHandle(id).describe().catch((err: unknown) => {
+      if (err instanceof ScheduleNotFoundError) return undefined;
+      throw err;
+    });
+    if (!current) {
       await client.schedule.create(opts);
       result.created.push(d.asset);
-    } else if (existing.get(id) !== fingerprint(d)) {
+    } else if (current.memo?.derived !== fingerprint(d)) {
       // Recreate rather than update: the memo that records the derivation is only set at creation.
       await client.schedule.getHandle(id).delete();
       await client.schedule.create(opts);
@@ -67,7 +73,7 @@ export async function reconcileSchedules(client: Client, graph: AssetGraph, task
       result.unchanged.push(d.asset);
     }
   }
-  for (const id of existing.keys()) {
+  for (const id of existing) {
     if (wanted.has(id)) continue;
     try {
       await client.schedule.getHandle(id).delete();
