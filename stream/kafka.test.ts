@@ -7,7 +7,6 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSnapshot, readRows } from '../delta/index.ts';
 import { startKafka } from '../services/kafka.ts';
@@ -15,7 +14,7 @@ import type { KafkaServer } from '../services/kafka.ts';
 import { LocalStore } from '../storage/local.ts';
 import { listCheckpoints, readCheckpointHeader } from './checkpoint.ts';
 import type { ChildConfig } from './job-child.ts';
-import { seeded } from './source-generator.ts';
+import { makePurchases, produceToTopic } from './kafka-fixture.ts';
 
 const EVENTS = Number(process.env.FRESHET_KAFKA_EVENTS ?? 200_000);
 const PARTITIONS = 3;
@@ -32,18 +31,6 @@ afterAll(async () => {
   await kafka?.stop();
   if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
-
-interface Ev { id: string; user_id: string; amount: number; ts: number }
-
-function makeEvents(n: number): Ev[] {
-  const r = seeded(7);
-  const out: Ev[] = [];
-  for (let i = 0; i < n; i++) {
-    // 1 000 events per second of event time, up to 500 ms out of order (within the 2 s bound)
-    out.push({ id: `e${i}`, user_id: `u${Math.floor(r() * r() * 2_000)}`, amount: Math.floor(r() * 10_000) / 100, ts: 1_700_000_000_000 + i - Math.floor(r() * 500) });
-  }
-  return out;
-}
 
 function startChild(config: ChildConfig, onLine: (o: Record<string, unknown>) => void): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -64,21 +51,9 @@ function startChild(config: ChildConfig, onLine: (o: Record<string, unknown>) =>
 describe('streaming job on Kafka', () => {
   it(`commits every window exactly once through three SIGKILLs (${EVENTS} events)`, async () => {
     const topic = 'purchases';
-    const client = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.ERROR });
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    const events = makeEvents(EVENTS);
-    const producer = client.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    for (let i = 0; i < events.length; i += 5_000) {
-      await producer.send({ topic, messages: events.slice(i, i + 5_000).map((e) => ({ key: e.user_id, value: JSON.stringify(e) })) });
-    }
-    // some garbage for the dead letters
-    await producer.send({ topic, messages: [{ key: 'u1', value: '{"user_id": "u1", "ts": "not a time", "id": "bad"}' }] });
-    await producer.disconnect();
-    const ends = Object.fromEntries((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
-    await admin.disconnect();
+    const events = makePurchases(EVENTS, 7, 2_000);
+    // plus some garbage for the dead letters
+    const ends = await produceToTopic(kafka.brokers, topic, PARTITIONS, events, ['{"user_id": "u1", "ts": "not a time", "id": "bad"}']);
 
     const storeDir = path.join(dir, 'job');
     const config: ChildConfig = {

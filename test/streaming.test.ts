@@ -2,7 +2,6 @@
 // three times while it consumes Kafka; Temporal retries the shard activity on the next worker,
 // which restores the newest checkpoint. The sink must equal DuckDB over the same events.
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Kafka, logLevel } from 'kafkajs';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import { loadSnapshot, readRows } from '../delta/index.ts';
 import { startKafka, type KafkaServer } from '../services/kafka.ts';
 import { openStore } from '../storage/index.ts';
 import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
-import { seeded } from '../stream/source-generator.ts';
+import { makePurchases, produceToTopic } from '../stream/kafka-fixture.ts';
 import type { StreamingJobStatus } from '../workflows/streaming.ts';
 import { startHarness, tempDir, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
@@ -34,29 +33,11 @@ afterAll(async () => {
   await kafka?.stop();
 });
 
-interface Ev { id: string; user_id: string; amount: number; ts: number }
-
-function makeEvents(n: number): Ev[] {
-  const r = seeded(11);
-  return Array.from({ length: n }, (_, i) => ({ id: `e${i}`, user_id: `u${Math.floor(r() * r() * 5_000)}`, amount: Math.floor(r() * 10_000) / 100, ts: 1_700_000_000_000 + i - Math.floor(r() * 500) }));
-}
-
 describe('supervised streaming job', () => {
   it(`is exactly-once through three kill -9 of the worker (${EVENTS} events from Kafka)`, async () => {
     const topic = 'purchases';
-    const client = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.ERROR });
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    const events = makeEvents(EVENTS);
-    const producer = client.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    for (let i = 0; i < events.length; i += 10_000) {
-      await producer.send({ topic, messages: events.slice(i, i + 10_000).map((e) => ({ key: e.user_id, value: JSON.stringify(e) })) });
-    }
-    await producer.disconnect();
-    const stopAt = Object.fromEntries((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
-    await admin.disconnect();
+    const events = makePurchases(EVENTS, 11, 5_000);
+    const stopAt = await produceToTopic(kafka.brokers, topic, PARTITIONS, events);
 
     const env = { ...h.env };
     workers.push(await spawnWorker(env));
