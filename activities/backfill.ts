@@ -33,9 +33,11 @@ export function createBackfillActivities(deps: ActivityDeps) {
           keys: p.keys,
           initial: p.run.map((r) => (r ? 'p' : 's')).join(''),
           deps: p.deps,
-          batchSize: p.asset.partitions ? DEFAULT_BATCH : 1,
+          // A pooled batch holds one slot per partition, so it is never larger than the pool.
+          batchSize: p.asset.partitions ? Math.min(DEFAULT_BATCH, p.asset.concurrency ?? DEFAULT_BATCH) : 1,
           attemptTimeoutMs: HOUR_MS,
           retry: p.asset.retry,
+          ...(p.asset.concurrency !== undefined ? { pool: p.asset.concurrency } : {}),
         })),
       };
     },

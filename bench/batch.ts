@@ -1,5 +1,6 @@
 // Batch benchmark: user_purchases_30d over N transactions (365 daily partitions, 1M users),
-//   1. raw DuckDB: one COPY statement over the same Parquet files (the physical limit),
+//   1. raw DuckDB: one COPY statement over the same Parquet files (the baseline the issue names),
+//      and the same statement cut into the backfill's batches (Freshet minus Delta and Temporal),
 //   2. Freshet: a full backfill through Temporal (range-batched activities, Delta commits),
 //   3. Freshet: one new day of transactions arrives; the incremental (missing/stale) run.
 // Writes bench/results/batch.json (and batch-<rows>.json).
@@ -33,6 +34,8 @@ const ROWS = Number(flags.rows);
 const USERS = Number(flags.users);
 const DAYS = Number(flags.days);
 const DAY_MS = 86_400_000;
+// Partitions per backfill activity (activities/backfill.ts plans batches of this size).
+const BACKFILL_BATCH = 16;
 
 // The example project reads its size from the environment when it is imported.
 const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
@@ -98,6 +101,48 @@ async function raw(store: ObjectStore): Promise<number> {
   return n;
 }
 
+/**
+ * Raw DuckDB again, cut the way Freshet's backfill cuts the work (batches of `batch` days, each
+ * reading its days plus the 29-day lookback, `concurrency` at a time): Freshet minus Delta,
+ * Temporal and commits, so freshet_s / this is Freshet's own overhead.
+ */
+async function rawBatched(store: ObjectStore, batch: number, concurrency: number): Promise<number> {
+  const tx = (await loadSnapshot(assetTable(store, 'transactions')))!.files;
+  const profiles = (await loadSnapshot(assetTable(store, 'user_profiles')))!.files;
+  const file = (table: string, f: (typeof tx)[number]) => `'${path.join(dir, 'warehouse', table, decodeURIComponent(f.path))}'`;
+  const config = engineConfigFromEnv();
+  const options: Record<string, string> = { preserve_insertion_order: 'false', temp_directory: path.join(dir, 'spill-raw') };
+  if (config.memoryLimit) options.memory_limit = config.memoryLimit;
+  if (config.threads) options.threads = String(config.threads);
+  const instance = await DuckDBInstance.create(':memory:', options);
+  const asset = graph.get('user_purchases_30d');
+  const out = path.join(dir, 'raw-batched-out');
+  rmSync(out, { recursive: true, force: true });
+  const batches: string[][] = [];
+  for (let i = 0; i < days.length; i += batch) batches.push(days.slice(i, i + batch));
+  let next = 0;
+  let rows = 0;
+  const worker = async () => {
+    const db = await instance.connect();
+    while (next < batches.length) {
+      const keys = batches[next++];
+      const lo = shiftKey(graph.get('transactions').partitions! as never, keys[0], -29);
+      const read = tx.filter((f) => f.partitionValues.day! >= lo && f.partitionValues.day! <= keys[keys.length - 1]);
+      await db.run(`CREATE OR REPLACE TEMP VIEW transactions AS SELECT * FROM read_parquet([${read.map((f) => file('transactions', f)).join(', ')}], hive_partitioning = true)`);
+      await db.run(`CREATE OR REPLACE TEMP VIEW user_profiles AS SELECT * FROM read_parquet([${profiles.map((f) => file('user_profiles', f)).join(', ')}])`);
+      const sql = (asset.rangeSql as (c: ReturnType<typeof rangeContext>) => string)(rangeContext(asset, keys, 1));
+      const target = path.join(out, keys[0]);
+      await db.run(`COPY (${sql}) TO '${target}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day))`);
+      rows += Number((await db.runAndReadAll(`SELECT count(*) FROM read_parquet('${target}/*/*.parquet')`)).getRows()[0][0]);
+    }
+    db.closeSync();
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  instance.closeSync();
+  rmSync(out, { recursive: true, force: true });
+  return rows;
+}
+
 async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await generate(warehouse);
@@ -110,6 +155,11 @@ async function main(): Promise<void> {
   const r = await measure(() => raw(warehouse));
   log(`raw: ${r.result} output rows in ${r.seconds.toFixed(1)} s`);
 
+  const concurrency = Number(flags.concurrency);
+  log(`raw DuckDB, batched as Freshet's backfill (${BACKFILL_BATCH} days, ${concurrency} at a time)...`);
+  const rb = await measure(() => rawBatched(warehouse, BACKFILL_BATCH, concurrency));
+  log(`raw batched: ${rb.result} output rows in ${rb.seconds.toFixed(1)} s`);
+
   rmSync(path.join(dir, 'warehouse', 'user_purchases_30d'), { recursive: true, force: true });
   installRuntime('ERROR');
   const server = await startTemporalDevServer();
@@ -120,7 +170,6 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const ctx: ControlContext = { client, taskQueue, graph, warehouse };
-  const concurrency = Number(flags.concurrency);
   const backfill = async (to: string, force: boolean): Promise<BackfillProgress> => {
     const { id } = await startBackfill(ctx, { assets: ['user_purchases_30d'], downstream: false, from: days[0], to, force, concurrency });
     const done = await client.workflow.getHandle(id).result() as BackfillProgress;
@@ -150,6 +199,8 @@ async function main(): Promise<void> {
       raw_s: round(r.seconds),
       freshet_s: round(full.seconds),
       freshet_over_raw: round(full.seconds / r.seconds),
+      raw_batched_s: round(rb.seconds),
+      freshet_over_raw_batched: round(full.seconds / rb.seconds),
       incremental_s: round(inc.seconds),
       full_over_incremental: round(full.seconds / inc.seconds),
       raw_rows_per_s: Math.round(txRows / r.seconds),

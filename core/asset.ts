@@ -81,6 +81,11 @@ export interface AssetSpec {
   batchSize?: number;
   retry?: RetryPolicy;
   freshness?: FreshnessPolicy;
+  /**
+   * At most this many partitions of this asset computed at once, across all backfills and runs
+   * (a per-asset pool held by an `assetPool` workflow). Default: no global bound.
+   */
+  concurrency?: number;
   /** free-form labels shown in the UI */
   tags?: Record<string, string>;
 }
@@ -105,6 +110,8 @@ export interface AssetDef {
   batchSize: number;
   retry: ResolvedRetry;
   freshness: ResolvedFreshness | undefined;
+  /** global per-asset pool size; undefined = unbounded (see AssetSpec.concurrency) */
+  concurrency?: number;
   tags: Record<string, string>;
 }
 
@@ -139,6 +146,9 @@ function build(spec: AssetSpec, isSource: boolean): AssetDef {
   }
   const batchSize = spec.batchSize ?? 10_000;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new AssetDefinitionError(`${owner}: batchSize must be a whole number >= 1.`);
+  if (spec.concurrency !== undefined && (!Number.isInteger(spec.concurrency) || spec.concurrency < 1)) {
+    throw new AssetDefinitionError(`${owner}: concurrency must be a whole number >= 1 (at most that many partitions computed at once), got ${String(spec.concurrency)}.`);
+  }
   try {
     return {
       name,
@@ -154,6 +164,7 @@ function build(spec: AssetSpec, isSource: boolean): AssetDef {
       batchSize,
       retry: resolveRetry(spec.retry, owner),
       freshness: spec.freshness ? resolveFreshness(spec.freshness, owner) : undefined,
+      concurrency: spec.concurrency,
       tags: spec.tags ?? {},
     };
   } catch (err) {

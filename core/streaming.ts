@@ -141,6 +141,12 @@ export interface StreamingAssetInput {
   dedupBy?: string;
   /** keep only events for which this returns true (other events are skipped, not dead-lettered) */
   filter?: (event: Record<string, unknown>) => boolean;
+  /**
+   * Hot keys: `preAggregate` folds a batch's events for one (key, pane) into a local partial and
+   * updates the keyed state once per run of such events (sliding and tumbling windows; results
+   * are the same rows). Default false.
+   */
+  hotKeys?: { preAggregate?: boolean };
 }
 
 export interface StreamingAsset {
@@ -161,6 +167,7 @@ export interface StreamingAsset {
   dedupHorizonMs: number;
   dedupBy: string | undefined;
   filter: ((event: Record<string, unknown>) => boolean) | undefined;
+  hotKeys: { preAggregate: boolean };
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;
@@ -236,6 +243,7 @@ export function streamingAsset(input: StreamingAssetInput): StreamingAsset {
     dedupHorizonMs: horizonMs + lagMs,
     dedupBy: input.dedupBy,
     filter: input.filter,
+    hotKeys: { preAggregate: checkHotKeys(where, input.hotKeys) },
   };
 }
 
@@ -245,6 +253,18 @@ export function windowHorizonMs(window: WindowSpec): number {
 }
 
 // ---- helpers -------------------------------------------------------------------------------
+
+function checkHotKeys(where: string, hot: StreamingAssetInput['hotKeys']): boolean {
+  if (hot === undefined) return false;
+  if (typeof hot !== 'object' || hot === null) throw new Error(`${where}: hotKeys must be an object, e.g. hotKeys: { preAggregate: true }.`);
+  for (const k of Object.keys(hot)) {
+    if (k !== 'preAggregate') throw new Error(`${where}: hotKeys.${k} is not supported; the only option is hotKeys: { preAggregate: true }.`);
+  }
+  if (hot.preAggregate !== undefined && typeof hot.preAggregate !== 'boolean') {
+    throw new Error(`${where}: hotKeys.preAggregate must be true or false.`);
+  }
+  return hot.preAggregate ?? false;
+}
 
 function positiveDuration(text: string, what: string): number {
   const ms = parseDuration(text);

@@ -156,8 +156,11 @@ export function addEvent(c: CompiledAggregates, pane: Pane, nums: Float64Array[]
   }
 }
 
-/** Folds `src` into `dst` (both of this layout). Sketches in dst are replaced by copies before changing, so panes stay intact. */
-export function mergePane(c: CompiledAggregates, dst: Pane, src: Pane, dstOwnsSketches: boolean): void {
+/**
+ * Folds `src` into `dst` (both of this layout). Sketches in dst are replaced by copies before changing, so panes stay intact.
+ * With `srcDisposable` a sketch dst lacks is moved rather than copied (src must not be used afterwards).
+ */
+export function mergePane(c: CompiledAggregates, dst: Pane, src: Pane, dstOwnsSketches: boolean, srcDisposable = false): void {
   const a = dst.nums;
   const b = src.nums;
   for (const plan of c.plans) {
@@ -189,7 +192,7 @@ export function mergePane(c: CompiledAggregates, dst: Pane, src: Pane, dstOwnsSk
         const theirs = src.objs![plan.objSlot];
         if (!theirs) break;
         const mine = dst.objs![plan.objSlot];
-        if (!mine) dst.objs![plan.objSlot] = theirs.clone();
+        if (!mine) dst.objs![plan.objSlot] = srcDisposable ? theirs : theirs.clone();
         else {
           const target = dstOwnsSketches ? mine : mine.clone();
           // the three sketch classes each merge only with their own kind

@@ -98,7 +98,7 @@ function readKey(op: WindowOperator, r: BinaryReader, session: boolean): KeyStat
     if (session) panes.push(Object.assign(p, { end: r.f64(), revision: r.f64(), pending: r.u8() === 1 }));
     else panes.push(p);
   }
-  return { key, parts, panes, cur: null, lastSeen, firedEnd, timer: Infinity, revisions, refire: null, dirty: false, evicted: false, snap: 0, born: 0, done: 0 };
+  return { key, parts, panes, cur: null, lastSeen, firedEnd, timer: Infinity, revisions, refire: null, dirty: false, evicted: false, snap: 0, born: 0, done: 0, pre: null, preSeg: -1 };
 }
 
 /**

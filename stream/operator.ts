@@ -64,6 +64,10 @@ export interface KeyState {
   born: number;
   /** the last snapshot epoch that encoded this key */
   done: number;
+  /** hot-key pre-aggregation: this batch's partial for the pane `cur`, folded in before anything reads the panes */
+  pre: Pane | null;
+  /** the pre-aggregation segment in which this key last took an event the slow way (its `cur` is current) */
+  preSeg: number;
 }
 
 export interface OperatorMetrics {
@@ -73,10 +77,14 @@ export interface OperatorMetrics {
   rows: number;
   refires: number;
   evictedKeys: number;
+  /** events folded into a hot-key partial instead of the keyed state */
+  preAggregated: number;
 }
 
 export interface OperatorOptions {
   now?: () => number;
+  /** overrides asset.hotKeys.preAggregate (tests and benchmarks) */
+  preAggregate?: boolean;
 }
 
 export class WindowOperator {
@@ -94,6 +102,12 @@ export class WindowOperator {
   private readonly gap: number;
   private readonly lateness: number;
   private readonly ttl: number;
+  /** hot-key pre-aggregation (sliding and tumbling windows only) */
+  readonly preAggregate: boolean;
+  /** bumped whenever pre-aggregated partials are folded in (before any firing): a key's fast path is valid within one segment */
+  private seg = 0;
+  private preKeys: KeyState[] = [];
+  private prePool: Pane[] = [];
   /** keys changed since the last checkpoint, and keys evicted since then */
   dirtyKeys: KeyState[] = [];
   evictedKeys: string[] = [];
@@ -108,7 +122,7 @@ export class WindowOperator {
   snapshotsStarted = 0;
   /** encodes a key into the snapshot in progress before it changes (copy-on-write) */
   beforeWrite: ((k: KeyState) => void) | null = null;
-  metrics: OperatorMetrics = { events: 0, late: 0, duplicates: 0, rows: 0, refires: 0, evictedKeys: 0 };
+  metrics: OperatorMetrics = { events: 0, late: 0, duplicates: 0, rows: 0, refires: 0, evictedKeys: 0, preAggregated: 0 };
 
   constructor(asset: StreamingAsset, opts: OperatorOptions = {}) {
     this.asset = asset;
@@ -123,6 +137,7 @@ export class WindowOperator {
     this.gap = w.kind === 'session' ? w.gapMs : 0;
     this.lateness = asset.allowedLatenessMs;
     this.ttl = asset.ttlMs;
+    this.preAggregate = !this.session && (opts.preAggregate ?? asset.hotKeys?.preAggregate ?? false);
   }
 
   get watermark(): number {
@@ -148,6 +163,12 @@ export class WindowOperator {
     let k: KeyState | undefined;
     let events = 0;
     const active: number[] = [];
+    const pre = this.preAggregate;
+    const aggs = this.aggs;
+    const slide = this.slide;
+    const size = this.size;
+    const lateness = this.lateness;
+    let folded = 0;
     for (let i = 0; i < n; i++) {
       const part = partition[i];
       if (part !== lastPartition) {
@@ -164,17 +185,63 @@ export class WindowOperator {
         lastKey = key;
       }
       const w = tracker.watermark;
+      if (pre && k !== undefined && k.preSeg === this.seg) {
+        // local pre-aggregation: an event for the pane this key's last event went to, in the same
+        // segment (no firing since), that addSliding would only add to that pane: no lateness,
+        // no re-fire, no window closed for the key since. It goes to the key's partial instead.
+        const p = Math.floor(ts / slide) * slide;
+        if (k.cur!.start === p && p + size - 1 + lateness > w && k.firedEnd < p + slide && Math.floor((w + 1) / slide) * slide <= k.firedEnd) {
+          addEvent(aggs, k.pre ?? this.openPre(k, p), b.nums, b.vals, ts, i);
+          folded++;
+          if (ts > k.lastSeen) k.lastSeen = ts;
+          tracker.observe(slot, ts);
+          if (tracker.watermark >= timers.nextTime || refireKeys.size > 0) this.fire();
+          continue;
+        }
+        if (k.pre !== null) this.flushPre(k);
+      }
       const kept = session ? this.addSession(k, b, i, ts, w) : this.addSliding(k, b, i, ts, w);
-      if (kept !== undefined) k = kept;
+      if (kept !== undefined) {
+        k = kept;
+        k.preSeg = this.seg;
+      }
       tracker.observe(slot, ts);
       // late events re-fire at once, as Flink's EventTimeTrigger does, so every result is a
       // function of the event order alone and never of where a batch happened to end
       if (tracker.watermark >= timers.nextTime || refireKeys.size > 0) this.fire();
     }
     this.metrics.events += events;
+    this.metrics.preAggregated += folded;
     tracker.tick(active);
     this.fire();
     if (dedup !== null) dedup.expire(tracker.watermark);
+  }
+
+  private openPre(k: KeyState, p: number): Pane {
+    const pane = this.prePool.pop() ?? newPane(this.aggs, p);
+    pane.start = p;
+    k.pre = pane;
+    this.preKeys.push(k);
+    return pane;
+  }
+
+  /** Folds key k's partial into its pane and recycles the partial. */
+  private flushPre(k: KeyState): void {
+    const pane = k.pre!;
+    k.pre = null;
+    mergePane(this.aggs, k.cur!, pane, true, true);
+    pane.nums.set(this.aggs.init);
+    if (pane.objs) pane.objs.fill(null);
+    if (pane.lasts) pane.lasts.fill(null);
+    this.prePool.push(pane);
+  }
+
+  /** Folds every partial in and ends the segment: called before anything reads or drops panes. */
+  private flushAllPre(): void {
+    const list = this.preKeys;
+    for (let j = 0; j < list.length; j++) if (list[j].pre !== null) this.flushPre(list[j]);
+    list.length = 0;
+    this.seg++;
   }
 
   private offerId(dedup: Deduplicator, id: string, ts: number): boolean {
@@ -210,6 +277,8 @@ export class WindowOperator {
       snap: 0,
       born: this.snapshotsStarted,
       done: 0,
+      pre: null,
+      preSeg: -1,
     };
     this.keys.set(key, k);
     return k;
@@ -463,6 +532,7 @@ export class WindowOperator {
 
   /** Fires every timer the watermark has reached, and the re-fires late events asked for. */
   fire(): void {
+    if (this.preAggregate) this.flushAllPre();
     const w = this.tracker.watermark;
     for (const k of this.refireKeys) {
       if (k.evicted) continue;

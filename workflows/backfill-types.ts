@@ -42,6 +42,8 @@ export interface PlannedAsset {
   /** per-attempt timeout for this asset's activities, ms */
   attemptTimeoutMs: number;
   retry: { maxAttempts: number; initialIntervalMs: number; backoff: number; maxIntervalMs: number };
+  /** the asset's global pool size (AssetSpec.concurrency): each batch holds one slot per partition from the asset's pool */
+  pool?: number;
 }
 
 export type TaskState = 'pending' | 'running' | 'materialized' | 'skipped' | 'failed' | 'cancelled';

@@ -8,6 +8,7 @@ import type { Activities, BatchFailureDetails } from '../activities/index.ts';
 import { countStates, isFinished, readyBatches, STATE, type Batch } from './backfill-scheduler.ts';
 import type { AssetPartitionStates, BackfillFailure, BackfillPlan, BackfillProgress, BackfillRequest, BackfillStatus } from './backfill-types.ts';
 import { rootMessage } from './errors.ts';
+import { poolRequester } from './asset-pool.ts';
 
 export const progressQuery = defineQuery<BackfillProgress>('progress');
 export const partitionsQuery = defineQuery<AssetPartitionStates, [string]>('partitionStates');
@@ -68,6 +69,9 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     dirty = true;
   });
 
+  // Grants and liveness pings from per-asset pools (AssetSpec.concurrency).
+  const pools = poolRequester();
+
   if (!plan) plan = await planner.planBackfill(request);
   states = input.carried ? input.carried.states.map((s) => [...s]) : plan.assets.map((a) => [...a.initial]);
   // Tasks that were running when the previous run continued-as-new were drained; none remain.
@@ -95,7 +99,14 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     for (const k of batch.keys) st[k] = 'r';
     inFlight++;
     const partitions = batch.keys.map((k) => a.keys[k]);
-    scope.run(() => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, runId })).then(
+    const run = () => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, runId });
+    // A pooled asset's batch holds one slot per partition of its pool for as long as it runs;
+    // waiting for them counts against this backfill's own concurrency (the tasks show as running).
+    const pooled = async () => {
+      const slot = await pools.acquire(a.asset, a.pool!, partitions.length);
+      try { return await run(); } finally { await pools.release(slot); }
+    };
+    scope.run(a.pool ? pooled : run).then(
       () => { for (const k of batch.keys) st[k] = 'm'; },
       (err: unknown) => {
         if (isCancellation(err)) { for (const k of batch.keys) st[k] = 'c'; return; }

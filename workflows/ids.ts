@@ -8,3 +8,8 @@ export function materializeWorkflowId(taskQueue: string, asset: string, partitio
 export function rangeWorkflowId(taskQueue: string, asset: string, from: string, to: string): string {
   return `${taskQueue}/materialize-range/${asset}/${from}..${to}`;
 }
+
+/** The one assetPool workflow per asset and task queue (AssetSpec.concurrency). */
+export function assetPoolWorkflowId(taskQueue: string, asset: string): string {
+  return `${taskQueue}/asset-pool/${asset}`;
+}
