@@ -2,7 +2,7 @@
 // with and without local pre-aggregation (hotKeys.preAggregate), and a check that both give
 // the same rows. Records are generated up front so only the operator is timed.
 //
-//   node --import tsx bench/stream-hotkeys.ts        (BENCH_EVENTS=1000000, BENCH_HOT=0.5)
+//   node --import tsx bench/stream-hotkeys.ts        (BENCH_EVENTS=1000000 BENCH_HOT=0.5 BENCH_KEYS=1000)
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +20,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const HOT = Number(process.env.BENCH_HOT ?? 0.5);
 const RUNS = 2;
+const COLD_KEYS = Number(process.env.BENCH_KEYS ?? 1_000);
 
-/** HOT of the events on user 'hot', the rest over 1 000 users; 10 000 events per second of event time. */
+/** HOT of the events on user 'hot', the rest over BENCH_KEYS users (default 1 000); 10 000 events per second of event time. */
 function skewed(ctx: GeneratorContext): Record<string, unknown> {
   const r = ctx.random;
-  const user = r() < HOT ? 'hot' : `u${Math.floor(r() * 1_000)}`;
+  const user = r() < HOT ? 'hot' : `u${Math.floor(r() * COLD_KEYS)}`;
   return { id: ctx.index, user_id: user, amount: Math.floor(r() * 10_000), merchant: `m${Math.floor(r() * 500)}`, category: `c${Math.floor(r() * r() * 8)}`, ts: ctx.time };
 }
 
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
     };
     console.error('[bench/stream-hotkeys]', name, results[name]);
   }
-  const out = { events: N, hot_share: HOT, window: "sliding('10s', '2s')", results, node: process.version, at: new Date().toISOString() };
+  const out = { events: N, hot_share: HOT, cold_keys: COLD_KEYS, window: "sliding('10s', '2s')", results, node: process.version, at: new Date().toISOString() };
   await fs.writeFile(path.join(here, 'results', 'stream-hotkeys.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(JSON.stringify(out, null, 2));
 }
