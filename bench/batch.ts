@@ -118,6 +118,7 @@ async function rawBatched(store: ObjectStore, batch: number, concurrency: number
   const asset = graph.get('user_purchases_30d');
   const out = path.join(dir, 'raw-batched-out');
   rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
   const batches: string[][] = [];
   for (let i = 0; i < days.length; i += batch) batches.push(days.slice(i, i + batch));
   let next = 0;

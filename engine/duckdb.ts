@@ -11,7 +11,7 @@ export interface EngineConfig {
   spillDirectory?: string;
   /** DuckDB threads (FRESHET_DUCKDB_THREADS) */
   threads?: number;
-  /** most contiguous partitions one range-batched query computes (FRESHET_RANGE_BATCH, default 366) */
+  /** most contiguous partitions one range-batched query computes (FRESHET_RANGE_BATCH, default 16) */
   rangeBatch?: number;
 }
 

@@ -39,15 +39,16 @@ describe('range batching', () => {
     expect(perPartition.every((r) => r.mode === 'partition')).toBe(true);
     const a = await tableRows(targets);
 
-    const ranged = await materializeMany({ graph: project, warehouse, asset: 'user_purchases_30d', partitions: targets, runId: 7 });
+    const ranged = await materializeMany({ graph: project, warehouse, asset: 'user_purchases_30d', partitions: targets, runId: 7, engine: { rangeBatch: 100 } });
     expect(ranged.map((r) => [r.partition, r.mode, r.batchSize])).toEqual(targets.map((k) => [k, 'range', targets.length]));
     expect(ranged.map((r) => r.rows)).toEqual(perPartition.map((r) => r.rows));
     const b = await tableRows(targets);
 
     const plain: AssetDef = { ...project.get('user_purchases_30d'), rangeSql: undefined };
     const graph = definitions({ assets: [project.get('transactions'), project.get('user_profiles'), plain] });
+    // The default batch size cuts the 37 days into runs of 16, 16 and 5.
     const union = await materializeMany({ graph, warehouse, asset: 'user_purchases_30d', partitions: targets });
-    expect(union.every((r) => r.mode === 'range')).toBe(true);
+    expect(union.map((r) => r.batchSize)).toEqual([...Array(32).fill(16), ...Array(5).fill(5)]);
     const c = await tableRows(targets);
 
     const raw = (await db.runAndReadAll(`
