@@ -1,9 +1,9 @@
 // Activities behind the backfill workflow: plan once, then materialize batches of partitions.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { AssetGraphError, PartitionKeyError } from '../core/index.ts';
-import { materializeMany, MissingInputError, planPartitions, type MaterializeResult } from '../engine/index.ts';
+import { materializeMany, planPartitions, type MaterializeResult } from '../engine/index.ts';
 import type { BackfillPlan, BackfillRequest } from '../workflows/backfill-types.ts';
+import { HEARTBEAT_EVERY_MS, isPermanent } from './failures.ts';
 import type { ActivityDeps } from './materialize.ts';
 
 export interface BatchInput {
@@ -46,7 +46,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
     async materializePartitions(input: BatchInput): Promise<MaterializeResult[]> {
       const ctx = Context.current();
       const done: string[] = [];
-      const beat = setInterval(() => ctx.heartbeat({ done: done.length }), 2_000);
+      const beat = setInterval(() => ctx.heartbeat({ done: done.length }), HEARTBEAT_EVERY_MS);
       ctx.heartbeat({ done: 0 });
       try {
         return await materializeMany({
@@ -64,7 +64,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
         if (ctx.cancellationSignal.aborted) throw err;
         const e = err as Error;
         const details: BatchFailureDetails = { done, error: e.message };
-        const permanent = e instanceof MissingInputError || e instanceof AssetGraphError || e instanceof PartitionKeyError;
+        const permanent = isPermanent(e);
         throw ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable: permanent, details: [details] });
       } finally {
         clearInterval(beat);

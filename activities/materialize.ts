@@ -2,9 +2,10 @@
 // that no retry can fix to non-retryable failures.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { AssetGraphError, PartitionKeyError, type AssetGraph } from '../core/index.ts';
-import { materialize, MissingInputError, type EngineConfig, type MaterializeResult } from '../engine/index.ts';
+import type { AssetGraph } from '../core/index.ts';
+import { materialize, type EngineConfig, type MaterializeResult } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { HEARTBEAT_EVERY_MS, isPermanent } from './failures.ts';
 
 export interface ActivityDeps {
   graph: AssetGraph;
@@ -19,7 +20,6 @@ export interface MaterializeActivityInput {
   runId: number;
 }
 
-const HEARTBEAT_EVERY_MS = 2_000;
 
 export function createMaterializeActivities(deps: ActivityDeps) {
   return {
@@ -39,9 +39,7 @@ export function createMaterializeActivities(deps: ActivityDeps) {
           signal: ctx.cancellationSignal,
         });
       } catch (err) {
-        if (err instanceof MissingInputError || err instanceof AssetGraphError || err instanceof PartitionKeyError) {
-          throw ApplicationFailure.nonRetryable((err as Error).message, (err as Error).name);
-        }
+        if (isPermanent(err)) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       } finally {
         clearInterval(beat);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddFile, Field, FileStats, PartitionValues, Table } from '../delta/index.ts';
+import { addPath, newDataFileKey, type AddFile, type Field, type FileStats, type PartitionValues, type Table } from '../delta/index.ts';
 import { ident, literal } from './sql.ts';
 import type { PeakTracker } from './profile.ts';
 import { toDelta, toDuck, type DuckColumn } from './types.ts';
@@ -19,11 +19,6 @@ export interface WrittenFile {
 export async function describeQuery(conn: DuckDBConnection, sql: string): Promise<DuckColumn[]> {
   const reader = await conn.runAndReadAll(`DESCRIBE ${sql}`);
   return reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-}
-
-/** Hive-style directory for the partition values, each value percent-encoded like Spark and delta-rs do. */
-export function partitionDir(values: PartitionValues, columns: string[]): string {
-  return columns.map((c) => `${c}=${values[c] === null ? '__HIVE_DEFAULT_PARTITION__' : encodeURIComponent(values[c] as string)}`).join('/');
 }
 
 /**
@@ -53,21 +48,26 @@ export function deltaColumns(columns: DuckColumn[], owner: string): { casts: str
   return { casts, fields: columns.map((c) => ({ name: c.name, type: toDelta(c, owner).type, nullable: true })) };
 }
 
+let staging: string | undefined;
+
+/** Where Parquet files are written before they move into a table; made once per process. */
 export function stagingDir(): string {
-  const staging = path.join(tmpdir(), 'freshet-staging');
-  mkdirSync(staging, { recursive: true });
+  if (!staging) {
+    staging = path.join(tmpdir(), 'freshet-staging');
+    mkdirSync(staging, { recursive: true });
+  }
   return staging;
 }
 
 /** Moves a written local Parquet file under the table's partition directory and describes it for the commit. */
 export async function publishFile(conn: DuckDBConnection, table: Table, local: string, fields: Field[], partition: PartitionValues, partitionColumns: string[]): Promise<WrittenFile> {
   const stats = await fileStats(conn, local, fields);
-  const dir = partitionDir(partition, partitionColumns);
-  const key = `${dir ? `${dir}/` : ''}part-${randomUUID()}.zstd.parquet`;
+  // delta/'s layout: hive-escaped directories, URI-encoded add.path, as Spark and delta-rs write them.
+  const key = newDataFileKey(partitionColumns, partition);
   const size = statSync(local).size;
   await table.putFile(key, local);
   const add: AddFile = {
-    path: key.split('/').map(encodeURIComponent).join('/'),
+    path: addPath(key),
     partitionValues: partition,
     size,
     modificationTime: Date.now(),
@@ -102,18 +102,23 @@ async function fileStats(conn: DuckDBConnection, file: string, fields: Field[]):
     if (Number(r.unknown_nulls) === 0) stats.nullCount[field.name] = Number(r.nulls);
     if (!ranged.has(field.name)) continue;
     if (r.lo !== null && r.lo !== undefined) stats.minValues[field.name] = statValue(field, String(r.lo));
-    if (r.hi !== null && r.hi !== undefined) stats.maxValues[field.name] = statValue(field, String(r.hi));
+    if (r.hi !== null && r.hi !== undefined) stats.maxValues[field.name] = statValue(field, String(r.hi), 'up');
   }
   return stats;
 }
 
-// Stats values in the JSON form Delta readers expect for each type.
-function statValue(field: Field, text: string): unknown {
+// Stats values in the JSON form Delta readers expect for each type. Timestamps keep milliseconds:
+// a max is rounded up, so a reader skipping files by stats never skips a row.
+function statValue(field: Field, text: string, round: 'down' | 'up' = 'down'): unknown {
   switch (field.type) {
     case 'long': case 'integer': case 'short': case 'byte': case 'double': case 'float':
       return Number(text);
-    case 'timestamp':
-      return new Date(text.replace(' ', 'T').replace(/\+00(:00)?$/, 'Z')).toISOString();
+    case 'timestamp': {
+      const iso = text.replace(' ', 'T').replace(/\+00(:00)?$/, 'Z');
+      const ms = Date.parse(iso);
+      const subMs = /\.\d{3}(\d*[1-9])/.test(iso);
+      return new Date(round === 'up' && subMs ? ms + 1 : ms).toISOString();
+    }
     default:
       if (field.type.startsWith('decimal')) return Number(text);
       return text;
