@@ -1,13 +1,13 @@
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { count, distinctCount, sliding, streamingAsset, sum } from '../core/streaming.ts';
+import { streamingAsset } from '../core/streaming.ts';
 import { loadSnapshot, readRows } from '../delta/index.ts';
 import { LocalStore } from '../storage/local.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { listCheckpoints } from './checkpoint.ts';
 import { runStreamingJob } from './job.ts';
+import { spend10sInput, tempStores } from './test-assets.ts';
 import type { JobMetrics } from './job.ts';
 import { deltaSink } from './sink.ts';
 import type { SinkWriter } from './sink.ts';
@@ -15,26 +15,12 @@ import { generatorSource } from './source-generator.ts';
 import { fileSource } from './source-file.ts';
 import type { StreamSource } from './source.ts';
 
-const dirs: string[] = [];
-async function tempStore(): Promise<LocalStore> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-stream-'));
-  dirs.push(d);
-  return new LocalStore(d);
-}
-afterAll(async () => {
-  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
-});
+const stores = tempStores('freshet-stream');
+const tempStore = stores.make;
+afterAll(stores.cleanup);
 
 const asset = streamingAsset({
-  name: 'spend_10s',
-  source: 'purchases',
-  key: 'user_id',
-  eventTime: 'ts',
-  window: sliding('10s', '2s'),
-  aggregates: { purchases: count(), spend: sum('amount'), merchants: distinctCount('merchant') },
-  watermark: { maxOutOfOrderness: '1s' },
-  allowedLateness: '2s',
-  dedupBy: 'id',
+  ...spend10sInput,
 });
 
 const gen = () => generatorSource({ partitions: 2, eventsPerSecond: 200, limit: 6_000, disorder: { probability: 0.05, maxDelayMs: 15_000 }, seed: 42 });

@@ -3,15 +3,15 @@
 // shards' results is the 1-shard result, and a crashed shard restores only itself.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { count, distinctCount, sliding, streamingAsset, sum } from '../core/streaming.ts';
+import { streamingAsset } from '../core/streaming.ts';
 import { loadSnapshot, readRows } from '../delta/index.ts';
 import { LocalStore } from '../storage/local.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { listCheckpoints } from './checkpoint.ts';
 import { runStreamingJob } from './job.ts';
+import { spend10sInput, tempStores } from './test-assets.ts';
 import type { JobResult } from './job.ts';
 import { deltaSink } from './sink.ts';
 import type { SinkWriter } from './sink.ts';
@@ -19,26 +19,12 @@ import { generatorSource } from './source-generator.ts';
 import type { GeneratorContext } from './source-generator.ts';
 import type { StreamSource } from './source.ts';
 
-const dirs: string[] = [];
-async function tempStore(): Promise<LocalStore> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-shards-'));
-  dirs.push(d);
-  return new LocalStore(d);
-}
-afterAll(async () => {
-  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
-});
+const stores = tempStores('freshet-shards');
+const tempStore = stores.make;
+afterAll(stores.cleanup);
 
 const asset = streamingAsset({
-  name: 'spend_10s',
-  source: 'purchases',
-  key: 'user_id',
-  eventTime: 'ts',
-  window: sliding('10s', '2s'),
-  aggregates: { purchases: count(), spend: sum('amount'), merchants: distinctCount('merchant') },
-  watermark: { maxOutOfOrderness: '1s' },
-  allowedLateness: '2s',
-  dedupBy: 'id',
+  ...spend10sInput,
   hotKeys: { preAggregate: true },
 });
 
