@@ -1,5 +1,5 @@
 // Activities of the freshness monitor: measure every asset's lag, and record stale events.
-import { FRESHNESS_EVENTS_PREFIX, keyOfValue, lastCompleteKey, type Freshness } from '../core/index.ts';
+import { FRESHNESS_EVENTS_PREFIX, lastCompleteKey, type Freshness } from '../core/index.ts';
 import { freshnessReport } from '../engine/index.ts';
 import type { BackfillRequest } from '../workflows/backfill-types.ts';
 import type { ActivityDeps } from './materialize.ts';
@@ -33,7 +33,7 @@ export function createFreshnessActivities(deps: ActivityDeps) {
           // Everything after the newest materialized partition, up to the newest complete one.
           const last = lastCompleteKey(def, now);
           if (last === undefined) return f;
-          const first = f.newest ? keyOfValue(def, f.newest) : last;
+          const first = f.newest || last;
           return { ...f, catchUp: { ...request, from: first > last ? last : first, to: last } };
         }
         return { ...f, catchUp: { ...request, latest: true } };

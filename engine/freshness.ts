@@ -1,22 +1,28 @@
-// Every asset's freshness, read from the warehouse (the commits Freshet wrote).
-import { dataEnd, freshnessOf, type AssetGraph, type Freshness } from '../core/index.ts';
-import { materializations } from './lineage.ts';
-import { assetTable } from './materialize.ts';
+// Every asset's freshness from its table's current snapshot: the newest partition it holds (time
+// partitions) or when it last changed. A snapshot, not the whole history: the monitor asks often.
+import { dataEnd, freshnessOf, keyOfValue, type AssetGraph, type Freshness } from '../core/index.ts';
+import { loadSnapshot } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { assetTable } from './materialize.ts';
 
 export async function freshnessReport(graph: AssetGraph, warehouse: ObjectStore, now = Date.now()): Promise<Freshness[]> {
   const out: Freshness[] = [];
   for (const asset of graph.assets) {
-    const list = await materializations(assetTable(warehouse, asset.name));
-    // Time partitions: the newest key. Otherwise: the most recent materialization.
-    const byKey = !!asset.partitions && asset.partitions.kind !== 'static';
-    let newest: { key: string; at: number } | undefined;
-    for (const m of list) {
-      const key = m.partition ?? '';
-      const newer = !newest || (byKey ? key > newest.key || (key === newest.key && m.timestamp > newest.at) : m.timestamp > newest.at);
-      if (newer) newest = { key, at: m.timestamp };
+    const snapshot = await loadSnapshot(assetTable(warehouse, asset.name));
+    let newest: string | undefined;
+    const def = asset.partitions;
+    if (snapshot && def && def.kind !== 'static') {
+      // Partition values of time partitions sort as their times do.
+      let value: string | undefined;
+      for (const f of snapshot.files) {
+        const v = f.partitionValues[def.column];
+        if (v && (value === undefined || v > value)) value = v;
+      }
+      newest = value === undefined ? undefined : keyOfValue(def, value);
+    } else if (snapshot) {
+      newest = '';
     }
-    out.push(freshnessOf(asset, dataEnd(asset, newest?.key, newest?.at), now, newest?.key));
+    out.push(freshnessOf(asset, dataEnd(asset, newest, snapshot?.timestamp), now, newest));
   }
   return out;
 }
