@@ -2,13 +2,15 @@
 import { createBackfillActivities } from './backfill.ts';
 import { createFreshnessActivities } from './freshness.ts';
 import { createMaterializeActivities, type ActivityDeps } from './materialize.ts';
+import { createStreamMergeActivities } from './stream-merge.ts';
 import { createStreamingActivities } from './streaming.ts';
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMaterializeActivities(deps), ...createBackfillActivities(deps), ...createFreshnessActivities(deps), ...createStreamingActivities(deps) };
+  return { ...createMaterializeActivities(deps), ...createBackfillActivities(deps), ...createFreshnessActivities(deps), ...createStreamingActivities(deps), ...createStreamMergeActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { ActivityDeps, MaterializeActivityInput } from './materialize.ts';
 export type { BatchInput, BatchFailureDetails } from './backfill.ts';
 export type { ShardInput, ShardHeartbeat } from './streaming.ts';
+export type { MergeInput, MergeHeartbeat } from './stream-merge.ts';

@@ -142,11 +142,16 @@ export interface StreamingAssetInput {
   /** keep only events for which this returns true (other events are skipped, not dead-lettered) */
   filter?: (event: Record<string, unknown>) => boolean;
   /**
-   * Hot keys: `preAggregate` folds a batch's events for one (key, pane) into a local partial and
-   * updates the keyed state once per run of such events (sliding and tumbling windows; results
-   * are the same rows). Default false.
+   * Hot keys (both default false):
+   * - `preAggregate` folds a batch's events for one (key, pane) into a local partial and updates
+   *   the keyed state once per run of such events (sliding and tumbling windows; same rows).
+   * - `salted` lets a key's events arrive on any source partition, so a producer can spread a hot
+   *   key over partitions (salt its message key) and so over shards. Each shard then writes
+   *   partial windows, and a merge step combines the shards' partials per key and window into
+   *   the sink once every shard's watermark has passed the window's end plus the allowed
+   *   lateness (one row per window, revision 0). Sliding and tumbling windows only.
    */
-  hotKeys?: { preAggregate?: boolean };
+  hotKeys?: { preAggregate?: boolean; salted?: boolean };
 }
 
 export interface StreamingAsset {
@@ -167,7 +172,7 @@ export interface StreamingAsset {
   dedupHorizonMs: number;
   dedupBy: string | undefined;
   filter: ((event: Record<string, unknown>) => boolean) | undefined;
-  hotKeys: { preAggregate: boolean };
+  hotKeys: { preAggregate: boolean; salted: boolean };
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;
@@ -243,7 +248,7 @@ export function streamingAsset(input: StreamingAssetInput): StreamingAsset {
     dedupHorizonMs: horizonMs + lagMs,
     dedupBy: input.dedupBy,
     filter: input.filter,
-    hotKeys: { preAggregate: checkHotKeys(where, input.hotKeys) },
+    hotKeys: checkHotKeys(where, input.hotKeys, window),
   };
 }
 
@@ -254,16 +259,20 @@ export function windowHorizonMs(window: WindowSpec): number {
 
 // ---- helpers -------------------------------------------------------------------------------
 
-function checkHotKeys(where: string, hot: StreamingAssetInput['hotKeys']): boolean {
-  if (hot === undefined) return false;
+function checkHotKeys(where: string, hot: StreamingAssetInput['hotKeys'], window: WindowSpec): StreamingAsset['hotKeys'] {
+  if (hot === undefined) return { preAggregate: false, salted: false };
   if (typeof hot !== 'object' || hot === null) throw new Error(`${where}: hotKeys must be an object, e.g. hotKeys: { preAggregate: true }.`);
   for (const k of Object.keys(hot)) {
-    if (k !== 'preAggregate') throw new Error(`${where}: hotKeys.${k} is not supported; the only option is hotKeys: { preAggregate: true }.`);
+    if (k !== 'preAggregate' && k !== 'salted') throw new Error(`${where}: hotKeys.${k} is not an option; use hotKeys: { preAggregate: true } and/or { salted: true }.`);
   }
-  if (hot.preAggregate !== undefined && typeof hot.preAggregate !== 'boolean') {
-    throw new Error(`${where}: hotKeys.preAggregate must be true or false.`);
+  for (const k of ['preAggregate', 'salted'] as const) {
+    if (hot[k] !== undefined && typeof hot[k] !== 'boolean') throw new Error(`${where}: hotKeys.${k} must be true or false.`);
   }
-  return hot.preAggregate ?? false;
+  if (hot.salted && window.kind === 'session') {
+    // a session's extent depends on every event of its key, so shards' partial sessions do not line up
+    throw new Error(`${where}: hotKeys.salted needs sliding or tumbling windows; a session window cannot be merged from shards' partial sessions. Remove salted, or key the source by entity.`);
+  }
+  return { preAggregate: hot.preAggregate ?? false, salted: hot.salted ?? false };
 }
 
 function positiveDuration(text: string, what: string): number {

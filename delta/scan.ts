@@ -58,10 +58,10 @@ export async function scanSql(files: DataFile[], snapshot: Snapshot, present: Se
     JOIN (VALUES ${values.join(', ')}) __f(__path${pcols.map((p) => `, ${p}`).join('')}) ON __d.__file = __f.__path`;
 }
 
-/** Every row of the snapshot as JSON-friendly objects (DuckDB's JSON conversion), for checks and small tables. */
-export async function readRows(table: ObjectStore, snapshot: Snapshot): Promise<Record<string, unknown>[]> {
-  if (snapshot.files.length === 0) return [];
-  const files = await dataFiles(table, snapshot);
+/** Every row of the snapshot (or of some of its files) as JSON-friendly objects (DuckDB's JSON conversion), for checks and small tables. */
+export async function readRows(table: ObjectStore, snapshot: Snapshot, only: AddFile[] = snapshot.files): Promise<Record<string, unknown>[]> {
+  if (only.length === 0) return [];
+  const files = await dataFiles(table, snapshot, only);
   return withDuck(async (c) => {
     const list = files.map((f) => sqlString(f.localPath)).join(', ');
     const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet([${list}], union_by_name = true)`);

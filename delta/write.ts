@@ -24,6 +24,11 @@ export interface WriteRequest {
   commitInfo?: Record<string, unknown>;
   /** idempotent write: when the table's txn version for appId is already >= version, nothing is written */
   txn?: { appId: string; version: number };
+  /**
+   * More txn actions committed with this write, not checked: progress other readers act on
+   * (a streaming shard's watermark), recorded atomically with the data it describes.
+   */
+  marks?: Array<{ appId: string; version: number }>;
   /** table properties, used when this write creates the table */
   configuration?: Record<string, string>;
   /** attempts before giving up on a busy table (default 1000) */
@@ -83,6 +88,9 @@ function checkRequest(table: string, req: WriteRequest): void {
       throw new DeltaWriteError(`write to ${table}: replace names "${k}", which is not a partition column (${req.partitionColumns.join(', ') || 'none'})`);
     }
   }
+  for (const t of [...(req.txn ? [req.txn] : []), ...(req.marks ?? [])]) {
+    if (!Number.isSafeInteger(t.version)) throw new DeltaWriteError(`write to ${table}: txn version for "${t.appId}" must be a whole number, got ${t.version}`);
+  }
   const cols = [...req.partitionColumns].sort().join(',');
   for (const add of req.adds) {
     if (Object.keys(add.partitionValues).sort().join(',') !== cols) {
@@ -124,6 +132,7 @@ function plan(table: string, state: LogState | undefined, req: WriteRequest): { 
     }
   }
   if (req.txn) actions.push({ txn: { appId: req.txn.appId, version: req.txn.version, lastUpdated: now } });
+  for (const m of req.marks ?? []) actions.push({ txn: { appId: m.appId, version: m.version, lastUpdated: now } });
   const removes: RemoveFile[] = [];
   if (req.mode === 'overwrite' && state) {
     for (const f of state.files.values()) {

@@ -3,7 +3,7 @@
 // Panes merge, so a sliding window is the merge of its panes and an event is added once,
 // not once per overlapping window (the cause of Flink's sliding-window blow-up).
 import type { AggregateSpec } from '../core/streaming.ts';
-import type { BinaryReader, BinaryWriter } from './codec.ts';
+import { BinaryReader, BinaryWriter } from './codec.ts';
 import { FrequencySketch } from './frequency.ts';
 import { HyperLogLog } from './hll.ts';
 import { SpaceSaving } from './space-saving.ts';
@@ -296,4 +296,15 @@ export function readPane(c: CompiledAggregates, r: BinaryReader): Pane {
     } else if (tag !== 0) throw new Error(`Checkpoint pane holds sketch tag ${tag} where aggregate '${plan.name}' (${spec.kind}) expects another: the job's aggregates changed since the checkpoint.`);
   }
   return pane;
+}
+
+/** One pane as bytes on its own (a partial window for a merge across shards). */
+export function encodePane(c: CompiledAggregates, pane: Pane): Uint8Array {
+  const w = new BinaryWriter(256);
+  writePane(c, w, pane);
+  return w.finish();
+}
+
+export function decodePane(c: CompiledAggregates, bytes: Uint8Array): Pane {
+  return readPane(c, new BinaryReader(bytes));
 }

@@ -96,8 +96,8 @@ describe('hot keys: local pre-aggregation', () => {
 
   it('is an asset option, off by default, and ignored for sessions', () => {
     const base = { name: 't', source: 's', key: 'k', eventTime: 'ts', window: tumbling('5s'), aggregates: { n: count() } };
-    expect(streamingAsset(base).hotKeys).toEqual({ preAggregate: false });
+    expect(streamingAsset(base).hotKeys).toEqual({ preAggregate: false, salted: false });
     expect(new WindowOperator(streamingAsset({ ...base, hotKeys: { preAggregate: true } })).preAggregate).toBe(true);
-    expect(() => streamingAsset({ ...base, hotKeys: { salt: 4 } as never })).toThrow(/hotKeys.salt is not supported/);
+    expect(() => streamingAsset({ ...base, hotKeys: { salt: 4 } as never })).toThrow(/hotKeys.salt is not an option/);
   });
 });

@@ -24,6 +24,7 @@ import { deadColumns, deltaSink, lateColumns, resultColumns } from './sink.ts';
 import type { SinkWriter } from './sink.ts';
 import type { StreamSource } from './source.ts';
 import { ownsPartition } from './source.ts';
+import { partialColumns, partialsTable, watermarkMark, writesPartials } from './partials.ts';
 import type { Calibration } from './watermark.ts';
 
 export interface JobMetrics {
@@ -105,8 +106,11 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
   const interval = opts.checkpointIntervalMs ?? 10_000;
   const compactEvery = opts.compactEvery ?? 10;
   const store = opts.shard ? opts.store.at(`shard-${opts.shard.index}-of-${opts.shard.count}`) : opts.store;
+  // salted shards write partial windows for the merge (merge.ts) instead of final rows
+  const partial = writesPartials(asset, opts.shard);
+  const shardIndex = opts.shard?.index ?? 0;
   const tables = {
-    rows: opts.sinkTable,
+    rows: partial ? partialsTable(opts.store) : opts.sinkTable,
     late: opts.lateTable ?? opts.store.at('late_events'),
     dead: opts.deadLetterTable ?? opts.store.at('dead_letters'),
   };
@@ -114,13 +118,14 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
   const appId = jobAppId(asset, opts.shard);
   const fingerprint = jobFingerprint(asset);
   const noStamp = { emittedAt: 0, checkpoint: 0 };
+  const rowColumns = (stamp: { emittedAt: number; checkpoint: number }) => (partial ? partialColumns(asset, stamp, shardIndex) : resultColumns(asset, stamp));
   const schemas = {
-    rows: resultColumns(asset, noStamp).map((c) => c.field),
+    rows: rowColumns(noStamp).map((c) => c.field),
     late: lateColumns(noStamp).map((c) => c.field),
     dead: deadColumns(noStamp).map((c) => c.field),
   };
 
-  const op = new WindowOperator(asset, { now });
+  const op = new WindowOperator(asset, { now, emitPartials: partial });
   const decoder = makeDecoder(asset, op.aggs);
   const batch = newEventBatch(opts.batchSize ?? 4096, op.aggs.numericFields.length, op.aggs.valueFields.length);
 
@@ -132,7 +137,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
   const offsets: Record<string, number> = { ...(restored?.header.offsets ?? {}) };
   let sinkVersion = restored?.header.sinkVersion ?? 0;
   if (restored) {
-    await commitPending(restored.header.id, restored.header.pending);
+    await commitPending(restored.header.id, restored.header.pending, restored.header.watermark.watermark);
     sinkVersion = restored.header.id;
   }
   const restoreMs = now() - restoreStarted;
@@ -167,12 +172,14 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     checkpointBytes: restored?.bytes ?? 0, checkpointFull: false, restoredFrom: restored?.header.id ?? 0, restoreMs, calibration: op.tracker.calibration(),
   };
 
-  async function commitPending(id: number, pending: PendingCommit): Promise<void> {
+  async function commitPending(id: number, pending: PendingCommit, watermark: number): Promise<void> {
     const info = { operation: 'STREAMING UPDATE', freshetJob: asset.name, checkpoint: id };
     // results last: a reader that sees version N of the results table sees N's late/dead records too
     if (pending.late.length > 0) await sink.commit(tables.late, schemas.late, pending.late, { appId, version: id }, info);
     if (pending.dead.length > 0) await sink.commit(tables.dead, schemas.dead, pending.dead, { appId, version: id }, info);
-    if (pending.rows.length > 0) await sink.commit(tables.rows, schemas.rows, pending.rows, { appId, version: id }, info);
+    // partials carry the shard's watermark with every commit, rows or not: the merge waits on it
+    const mark = partial && Number.isFinite(watermark) ? [{ appId: watermarkMark(appId), version: Math.floor(watermark) }] : undefined;
+    if (pending.rows.length > 0 || mark) await sink.commit(tables.rows, schemas.rows, pending.rows, { appId, version: id, marks: mark }, info);
   }
 
   function checkpoint(): Promise<void> {
@@ -208,7 +215,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     lastCheckpointAt = emittedAt;
     return (async () => {
       const pending: PendingCommit = {
-        rows: await sink.stage(tables.rows, rows, resultColumns(asset, stamp)),
+        rows: await sink.stage(tables.rows, rows, rowColumns(stamp)),
         late: await sink.stage(tables.late, late, lateColumns(stamp)),
         dead: await sink.stage(tables.dead, deadNow, deadColumns(stamp)),
       };
@@ -217,7 +224,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
       const stallMs = Math.max(startMs, snapWriter.maxPauseMs);
       const bytesBefore = snap.body.length;
       await writeCheckpoint(store, { ...header, pending, metrics: { events: counters.events, rows: counters.rows } }, snap);
-      await commitPending(id, pending);
+      await commitPending(id, pending, header.watermark.watermark);
       sinkVersion = id;
       if (full) await pruneBefore(store, id);
       Object.assign(metrics, {

@@ -6,7 +6,7 @@
 // Panes are dropped once every window over them is past end − 1 + lateness; a key with nothing
 // left is evicted once idle for the TTL.
 import type { StreamingAsset } from '../core/streaming.ts';
-import { addEvent, compileAggregates, mergePane, newPane, paneBytes, paneResults } from './aggregates.ts';
+import { addEvent, compileAggregates, encodePane, mergePane, newPane, paneBytes, paneResults } from './aggregates.ts';
 import type { CompiledAggregates, Pane } from './aggregates.ts';
 import type { EventBatch } from './batch.ts';
 import { Deduplicator } from './dedup.ts';
@@ -21,6 +21,8 @@ export interface WindowRow {
   revision: number;
   /** aggregate values in the asset's aggregate order */
   values: unknown[];
+  /** the window's aggregate state, encoded, when the operator emits partials for a merge (salted shards) */
+  partial?: Uint8Array;
 }
 
 export interface LateEvent {
@@ -85,6 +87,8 @@ export interface OperatorOptions {
   now?: () => number;
   /** overrides asset.hotKeys.preAggregate (tests and benchmarks) */
   preAggregate?: boolean;
+  /** rows also carry their window's encoded state, for a merge across shards (sliding and tumbling) */
+  emitPartials?: boolean;
 }
 
 export class WindowOperator {
@@ -104,6 +108,7 @@ export class WindowOperator {
   private readonly ttl: number;
   /** hot-key pre-aggregation (sliding and tumbling windows only) */
   readonly preAggregate: boolean;
+  readonly emitPartials: boolean;
   /** bumped whenever pre-aggregated partials are folded in (before any firing): a key's fast path is valid within one segment */
   private seg = 0;
   private preKeys: KeyState[] = [];
@@ -138,6 +143,7 @@ export class WindowOperator {
     this.lateness = asset.allowedLatenessMs;
     this.ttl = asset.ttlMs;
     this.preAggregate = !this.session && (opts.preAggregate ?? asset.hotKeys?.preAggregate ?? false);
+    this.emitPartials = opts.emitPartials ?? false;
   }
 
   get watermark(): number {
@@ -378,7 +384,9 @@ export class WindowOperator {
       acc = this.resetScratch();
       for (const q of panes) if (q.start >= start && q.start < end) mergePane(this.aggs, acc, q, true);
     }
-    this.rows.push({ keyParts: k.parts, windowStart: start, windowEnd: end, revision, values: paneResults(this.aggs, acc) });
+    const row: WindowRow = { keyParts: k.parts, windowStart: start, windowEnd: end, revision, values: paneResults(this.aggs, acc) };
+    if (this.emitPartials) row.partial = encodePane(this.aggs, acc);
+    this.rows.push(row);
     this.metrics.rows++;
     return true;
   }

@@ -22,7 +22,8 @@ export interface Column<T> {
 /** Stages files and commits them; the default writes Parquet through DuckDB and commits with delta/. */
 export interface SinkWriter {
   stage<T>(table: Table, rows: T[], columns: Column<T>[]): Promise<AddFile[]>;
-  commit(table: Table, schema: Field[], adds: AddFile[], txn: { appId: string; version: number }, commitInfo: Record<string, unknown>): Promise<{ skipped: boolean; version: number }>;
+  /** `txn.marks` are further txn actions recorded with the commit (a shard's watermark for the merge) */
+  commit(table: Table, schema: Field[], adds: AddFile[], txn: { appId: string; version: number; marks?: Array<{ appId: string; version: number }> }, commitInfo: Record<string, unknown>): Promise<{ skipped: boolean; version: number }>;
   /** the table's txn version for appId, -1 when none */
   committedVersion(table: Table, appId: string): Promise<number>;
   close(): Promise<void>;
@@ -88,7 +89,7 @@ export function deltaSink(): SinkWriter {
     },
     async commit(table, schema, adds, txn, commitInfo) {
       const { write } = await delta();
-      const r = await write(table, { schema, partitionColumns: [], mode: 'append', adds, commitInfo, txn });
+      const r = await write(table, { schema, partitionColumns: [], mode: 'append', adds, commitInfo, txn: { appId: txn.appId, version: txn.version }, marks: txn.marks });
       return { skipped: r.skipped, version: r.version };
     },
     async committedVersion(table, appId) {
