@@ -5,14 +5,35 @@ import { seeded } from './source-generator.ts';
 
 export interface PurchaseEvent { id: string; user_id: string; amount: number; ts: number }
 
-/** `n` purchases at 1,000 per second of event time, up to 500 ms out of order; `users` skewed keys. */
-export function makePurchases(n: number, seed: number, users: number): PurchaseEvent[] {
+/**
+ * `n` purchases at 1,000 per second of event time (or `eventsPerSecond`), up to 500 ms out of
+ * order; `users` skewed keys, and a `hot` share of them on user 'hot'.
+ */
+export function makePurchases(n: number, seed: number, users: number, opts: { hot?: number; eventsPerSecond?: number } = {}): PurchaseEvent[] {
   const r = seeded(seed);
-  return Array.from({ length: n }, (_, i) => ({ id: `e${i}`, user_id: `u${Math.floor(r() * r() * users)}`, amount: Math.floor(r() * 10_000) / 100, ts: 1_700_000_000_000 + i - Math.floor(r() * 500) }));
+  const { hot = 0, eventsPerSecond = 1_000 } = opts;
+  return Array.from({ length: n }, (_, i) => ({
+    id: `e${i}`,
+    user_id: hot > 0 && r() < hot ? 'hot' : `u${Math.floor(r() * r() * users)}`,
+    amount: Math.floor(r() * 10_000) / 100,
+    ts: 1_700_000_000_000 + Math.floor((i * 1_000) / eventsPerSecond) - Math.floor(r() * 500),
+  }));
 }
 
-/** Creates `topic`, produces the events (plus any raw extra messages), and returns each partition's end offset. */
-export async function produceToTopic(brokers: string[], topic: string, partitions: number, events: PurchaseEvent[], extra: string[] = []): Promise<Record<string, number>> {
+/** A producer's salting: user 'hot' spread over `buckets` message keys by event id (a retried event keeps its partition), other users as they are. */
+export function saltHotKey(buckets: number): (e: PurchaseEvent) => string {
+  return (e) => (e.user_id === 'hot' ? `hot#${Number(e.id.replace(/\D/g, '')) % buckets}` : e.user_id);
+}
+
+/**
+ * Creates `topic`, produces the events (plus any raw extra messages), and returns each partition's
+ * end offset. Messages are keyed by user (Kafka puts a key on one partition) unless `keyOf` salts them.
+ */
+export async function produceToTopic(
+  brokers: string[], topic: string, partitions: number, events: PurchaseEvent[],
+  opts: { extra?: string[]; keyOf?: (e: PurchaseEvent) => string } = {},
+): Promise<Record<string, number>> {
+  const { extra = [], keyOf = (e: PurchaseEvent) => e.user_id } = opts;
   const client = new Kafka({ brokers, logLevel: logLevel.ERROR });
   const admin = client.admin();
   await admin.connect();
@@ -21,7 +42,7 @@ export async function produceToTopic(brokers: string[], topic: string, partition
     const producer = client.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     for (let i = 0; i < events.length; i += 10_000) {
-      await producer.send({ topic, messages: events.slice(i, i + 10_000).map((e) => ({ key: e.user_id, value: JSON.stringify(e) })) });
+      await producer.send({ topic, messages: events.slice(i, i + 10_000).map((e) => ({ key: keyOf(e), value: JSON.stringify(e) })) });
     }
     if (extra.length) await producer.send({ topic, messages: extra.map((value) => ({ key: 'u1', value })) });
     await producer.disconnect();

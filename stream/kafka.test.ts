@@ -53,7 +53,7 @@ describe('streaming job on Kafka', () => {
     const topic = 'purchases';
     const events = makePurchases(EVENTS, 7, 2_000);
     // plus some garbage for the dead letters
-    const ends = await produceToTopic(kafka.brokers, topic, PARTITIONS, events, ['{"user_id": "u1", "ts": "not a time", "id": "bad"}']);
+    const ends = await produceToTopic(kafka.brokers, topic, PARTITIONS, events, { extra: ['{"user_id": "u1", "ts": "not a time", "id": "bad"}'] });
 
     const storeDir = path.join(dir, 'job');
     const config: ChildConfig = {

@@ -5,6 +5,7 @@
 // Exactly-once without state of its own: the sink commit carries txn (merge appId, pass) and a
 // mark with the watermark merged up to. A pass reads both back from the sink, so a pass that died
 // before its commit is simply done again, and one that committed is never repeated.
+import { aggregateOutputType } from '../core/streaming.ts';
 import type { StreamingAsset } from '../core/streaming.ts';
 import type { AddFile, Table } from '../delta/types.ts';
 import { compileAggregates, decodePane, mergePane, newPane, paneResults } from './aggregates.ts';
@@ -72,7 +73,7 @@ export async function mergePartials(opts: MergeOptions): Promise<MergeResult> {
 
   const aggs = compileAggregates(asset.aggregates);
   // newest revision of each shard's partial, per key and window
-  const windows = new Map<string, { parts: string[]; start: number; end: number; byShard: Map<number, { revision: number; state: string }> }>();
+  const windows = new Map<string, { parts: string[]; start: number; end: number; byShard: Map<number, { revision: number; row: Record<string, unknown> }> }>();
   for (const r of await readRows(opts.partials, snap, candidates)) {
     const end = Date.parse(String(r.window_end));
     if (!isNew(end)) continue;
@@ -84,13 +85,23 @@ export async function mergePartials(opts: MergeOptions): Promise<MergeResult> {
     const shard = Number(r.shard);
     const revision = Number(r.revision);
     const prev = w.byShard.get(shard);
-    if (!prev || prev.revision < revision) w.byShard.set(shard, { revision, state: String(r.state) });
+    if (!prev || prev.revision < revision) w.byShard.set(shard, { revision, row: r });
   }
+  const names = Object.keys(asset.aggregates);
+  const types = Object.values(asset.aggregates).map(aggregateOutputType);
   const rows: WindowRow[] = [];
   for (const w of windows.values()) {
-    const acc: Pane = newPane(aggs, w.start);
-    for (const p of w.byShard.values()) mergePane(aggs, acc, decodePane(aggs, Buffer.from(p.state, 'base64')), true, true);
-    rows.push({ keyParts: w.parts, windowStart: w.start, windowEnd: w.end, revision: 0, values: paneResults(aggs, acc) });
+    let values: unknown[];
+    if (w.byShard.size === 1) {
+      // one shard saw the whole window (a key that was not salted): its values are final as written
+      const [only] = w.byShard.values();
+      values = names.map((n, i) => (only.row[n] === null || types[i] === 'string' ? only.row[n] : Number(only.row[n])));
+    } else {
+      const acc: Pane = newPane(aggs, w.start);
+      for (const p of w.byShard.values()) mergePane(aggs, acc, decodePane(aggs, Buffer.from(String(p.row.state), 'base64')), true, true);
+      values = paneResults(aggs, acc);
+    }
+    rows.push({ keyParts: w.parts, windowStart: w.start, windowEnd: w.end, revision: 0, values });
   }
 
   const sink = opts.sink ?? deltaSink();

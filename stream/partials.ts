@@ -5,6 +5,7 @@
 import type { StreamingAsset } from '../core/streaming.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { WindowRow } from './operator.ts';
+import { resultColumns } from './sink.ts';
 import type { Column, CommitStamp } from './sink.ts';
 
 /** Whether a run writes partials instead of final rows: salted, and more than one shard. */
@@ -22,16 +23,12 @@ export function watermarkMark(appId: string): string {
   return `${appId}/watermark`;
 }
 
+/** The sink's columns (the shard's own values: final when no other shard has the window), plus the shard and its encoded state. */
 export function partialColumns(asset: StreamingAsset, stamp: CommitStamp, shard: number): Column<WindowRow>[] {
-  const cols: Column<WindowRow>[] = asset.key.map((k, i) => ({ field: { name: k, type: 'string', nullable: false }, get: (r: WindowRow) => r.keyParts[i] }));
-  cols.push(
-    { field: { name: 'window_start', type: 'timestamp', nullable: false }, get: (r) => r.windowStart },
-    { field: { name: 'window_end', type: 'timestamp', nullable: false }, get: (r) => r.windowEnd },
-    { field: { name: 'revision', type: 'long', nullable: false }, get: (r) => r.revision },
+  return [
+    ...resultColumns(asset, stamp),
     { field: { name: 'shard', type: 'integer', nullable: false }, get: () => shard },
     // base64: the table stays readable by any Delta reader that lacks binary columns
     { field: { name: 'state', type: 'string', nullable: false }, get: (r) => Buffer.from(r.partial!).toString('base64') },
-    { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: () => stamp.checkpoint },
-  );
-  return cols;
+  ];
 }

@@ -5,8 +5,7 @@ import * as path from 'node:path';
 import { count, distinctCount, sliding, streamingAsset, sum, type StreamingAssetInput } from '../core/streaming.ts';
 import { LocalStore } from '../storage/local.ts';
 
-/** purchases and spend per user over 10 s, every 2 s: the exactly-once test's job */
-export const spendPerUser = streamingAsset({
+const spendPerUserInput = {
   name: 'spend_per_user_10s',
   source: 'purchases',
   key: 'user_id',
@@ -15,7 +14,13 @@ export const spendPerUser = streamingAsset({
   aggregates: { purchases: count(), spend: sum('amount') },
   watermark: { maxOutOfOrderness: '2s' },
   dedupBy: 'id',
-});
+} satisfies StreamingAssetInput;
+
+/** purchases and spend per user over 10 s, every 2 s: the exactly-once test's job */
+export const spendPerUser = streamingAsset(spendPerUserInput);
+
+/** the same over a source whose producer salts hot users over partitions: shards write partials, a merge combines them */
+export const spendPerUserSalted = streamingAsset({ ...spendPerUserInput, name: 'spend_per_user_salted', hotKeys: { salted: true } });
 
 /** purchases, spend and distinct merchants per user over 10 s, every 2 s, with lateness: the runtime tests' job */
 export const spend10sInput = {
