@@ -1,7 +1,7 @@
 // Activities behind the backfill workflow: plan once, then materialize batches of partitions.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { materializeMany, planPartitions, type MaterializeResult } from '../engine/index.ts';
+import { materializeMany, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
 import type { BackfillPlan, BackfillRequest } from '../workflows/backfill-types.ts';
 import { HEARTBEAT_EVERY_MS, isPermanent } from './failures.ts';
 import type { ActivityDeps } from './materialize.ts';
@@ -18,7 +18,6 @@ export interface BatchFailureDetails {
   error: string;
 }
 
-const DEFAULT_BATCH = 16;
 const HOUR_MS = 3_600_000;
 
 export function createBackfillActivities(deps: ActivityDeps) {
@@ -33,8 +32,9 @@ export function createBackfillActivities(deps: ActivityDeps) {
           keys: p.keys,
           initial: p.run.map((r) => (r ? 'p' : 's')).join(''),
           deps: p.deps,
-          // A pooled batch holds one slot per partition, so it is never larger than the pool.
-          batchSize: p.asset.partitions ? Math.min(DEFAULT_BATCH, p.asset.concurrency ?? DEFAULT_BATCH) : 1,
+          // As many as one range query computes (1 for transforms: each partition its own activity,
+          // so they spread over workers); a pooled batch holds one slot per partition, so never more than the pool.
+          batchSize: Math.min(preferredBatchSize(p.asset, deps.engine), p.asset.concurrency ?? Infinity),
           attemptTimeoutMs: HOUR_MS,
           retry: p.asset.retry,
           ...(p.asset.concurrency !== undefined ? { pool: p.asset.concurrency } : {}),

@@ -46,6 +46,9 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? Number(process.env.FRESHET_WORKER_ACTIVITIES ?? 4),
     // Workflow isolates cost memory; a bounded cache keeps long-running workers flat.
     maxCachedWorkflows: 200,
+    // A cancel reaches an activity only in a heartbeat's reply, and heartbeats are throttled to
+    // 80% of their timeout by default (8 s for batches): 1 s makes a cancel land within a partition.
+    maxHeartbeatThrottleInterval: '1 second',
   });
   return { worker, connection };
 }
