@@ -17,6 +17,10 @@ export interface ShardInput {
 /** What each heartbeat carries: the web page and `freshet stream status` read it from the pending activity. */
 export interface ShardHeartbeat {
   phase: 'restoring' | 'running' | 'stopping';
+  /** the shard's index (0 when the job is not sharded) */
+  shard: number;
+  /** process.pid of the worker running this attempt */
+  pid: number;
   checkpointId: number;
   restoredFrom?: number;
   restoreMs?: number;
@@ -33,7 +37,7 @@ export function createStreamingActivities(deps: ActivityDeps) {
     async runStreamingShard(input: ShardInput): Promise<{ checkpointId: number; reason: string }> {
       const ctx = Context.current();
       const job = deps.graph.getStream(input.asset);
-      let last: ShardHeartbeat = { phase: 'restoring', checkpointId: -1, at: Date.now() };
+      let last: ShardHeartbeat = { phase: 'restoring', shard: input.shard?.index ?? 0, pid: process.pid, checkpointId: -1, at: Date.now() };
       const beat = () => ctx.heartbeat({ ...last, at: Date.now() });
       beat();
       // Between checkpoints too: the heartbeat timeout is how fast a dead worker is noticed.

@@ -48,18 +48,30 @@ export async function streamStatus(client: Client, taskQueue: string, asset: str
     throw err;
   }
   const status = await handle.query<StreamingJobStatus>('streamStatus');
-  // Live metrics travel in heartbeats: read them from the pending activities.
-  const shardsStatus: ShardStatus[] = (desc.raw.pendingActivities ?? []).map((p, i) => {
+  // Live metrics travel in heartbeats: read them from the pending shard activities (not the merge).
+  // The order of pending activities says nothing about which shard each is: the heartbeat names it.
+  const pending = (desc.raw.pendingActivities ?? []).filter((p) => p.activityType?.name === 'runStreamingShard');
+  const shardsStatus: ShardStatus[] = pending.map((p) => {
     const payload = p.heartbeatDetails?.payloads?.[0];
-    const input = p.activityType?.name === 'runStreamingShard' ? p : undefined;
+    const heartbeat = payload ? defaultPayloadConverter.fromPayload<ShardHeartbeat>(payload) : undefined;
     return {
-      shard: i,
+      shard: typeof heartbeat?.shard === 'number' ? heartbeat.shard : -1,
       attempt: p.attempt ?? 1,
       lastHeartbeatAt: p.lastHeartbeatTime?.seconds ? Number(p.lastHeartbeatTime.seconds) * 1000 : undefined,
-      heartbeat: payload && input ? defaultPayloadConverter.fromPayload<ShardHeartbeat>(payload) : undefined,
+      heartbeat,
       lastFailure: p.lastFailure?.message ?? undefined,
     };
   });
+  // a shard that has not heartbeaten yet (still waiting for a worker) takes the lowest index no heartbeat claims
+  const claimed = new Set(shardsStatus.map((s) => s.shard));
+  let free = 0;
+  for (const s of shardsStatus) {
+    if (s.shard >= 0) continue;
+    while (claimed.has(free)) free++;
+    s.shard = free;
+    claimed.add(free);
+  }
+  shardsStatus.sort((a, b) => a.shard - b.shard);
   return { ...status, workflowId: desc.workflowId, workflowStatus: desc.status.name, shardsStatus };
 }
 

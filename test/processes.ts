@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface WorkerProcess {
   child: ChildProcess;
+  /** the worker's process id: what a shard's heartbeat names as its pid */
+  pid: number;
   output: () => string;
   kill9: () => Promise<void>;
   stop: () => Promise<void>;
@@ -22,6 +24,7 @@ export async function spawnWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess
   }
   return {
     child,
+    pid: child.pid!,
     output: () => out,
     kill9: async () => { child.kill('SIGKILL'); await exited; },
     stop: async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } },
