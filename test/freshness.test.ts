@@ -2,11 +2,11 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { definitions, source, type AssetGraph, type FreshnessStatus } from '../core/index.ts';
+import { definitions, lastCompleteKey, source, type AssetGraph, type FreshnessStatus, type TimePartitions } from '../core/index.ts';
 import { assetTable, freshnessReport, materializations } from '../engine/index.ts';
 import { reconcileSchedules } from '../schedules/reconcile.ts';
 import { openStore } from '../storage/index.ts';
-import { startHarness, testConfig, type Harness } from './harness.ts';
+import { envFor, startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
 
 const { default: project } = await import('./fixtures/sla-project.ts') as { default: AssetGraph };
@@ -58,6 +58,30 @@ describe('freshness SLAs', () => {
     const events = readdirSync(path.join(h.config.warehouse, '_freshet', 'freshness-events'));
     expect(events.some((e) => e.endsWith('-pulse.json'))).toBe(true);
     await schedule.unpause();
+  });
+
+  it('an asset with an SLA and no data is caught up by the monitor on the first start, upstream included, no schedule needed', async () => {
+    // The example project on a new warehouse, as a first `npm start` sees it: daily SLAs, whose
+    // schedules would not fire before midnight UTC.
+    const { default: example } = await import('../assets/index.ts');
+    const config = testConfig('sla-first-start');
+    const w = await spawnWorker({ ...envFor(config), FRESHET_MONITOR_INTERVAL: '1s' });
+    workers.push(w);
+    const wh = openStore(config.warehouse);
+    const newest = lastCompleteKey(example.get('user_purchases_30d').partitions as TimePartitions, Date.now())!;
+    await until('the monitor to catch the example up', async () => {
+      const report = await freshnessReport(example, wh);
+      return report.filter((f) => f.maxLagMs !== undefined).every((f) => f.status === 'fresh');
+    }, 90_000);
+    // the newest complete day of the feature, and the 30 days of transactions it reads
+    const features = (await materializations(assetTable(wh, 'user_purchases_30d'))).map((m) => m.partition);
+    expect(features).toEqual([newest]);
+    const days = (await materializations(assetTable(wh, 'transactions'))).map((m) => m.partition!).sort();
+    expect(days).toHaveLength(30);
+    expect(days.at(-1)).toBe(newest);
+    expect((await materializations(assetTable(wh, 'user_profiles'))).length).toBe(1);
+    for await (const s of h.client.schedule.list()) if (s.scheduleId.startsWith(config.taskQueue)) await h.client.schedule.getHandle(s.scheduleId).delete();
+    await h.client.workflow.getHandle(`${config.taskQueue}/freshness-monitor`).terminate().catch(() => {});
   });
 
   it('changing an SLA and restarting updates the server schedule; removing it deletes the schedule', async () => {

@@ -1,5 +1,6 @@
-// Watches every asset's freshness; when one turns stale, records it and starts a catch-up run.
-import { continueAsNew, defineQuery, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+// Watches every asset's freshness; when one turns stale (or has an SLA and no data at all),
+// starts a catch-up run; turning stale and recovering are recorded.
+import { continueAsNew, defineQuery, ParentClosePolicy, patched, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { FreshnessCheck } from '../activities/freshness.ts';
 import type { BackfillRequest } from './backfill-types.ts';
@@ -20,16 +21,20 @@ export async function freshnessMonitor(input: MonitorInput): Promise<void> {
   let report: FreshnessCheck[] = [];
   setHandler(freshnessQuery, () => report);
   const { taskQueue } = workflowInfo();
+  // An asset with an SLA and no data breaks its SLA from the start: catch it up too (runs
+  // started before this change keep catching up stale assets only, as their history did).
+  const catchUpMissing = patched('catch-up-missing');
+  const behind = (status: string) => status === 'stale' || (catchUpMissing && status === 'never');
   for (let i = 0; i < ITERATIONS_PER_RUN; i++) {
     report = await act.checkFreshness();
     const now = Date.now();
     const due: FreshnessCheck[] = [];
     for (const f of report) {
       const prev = last[f.asset];
-      const turnedStale = f.status === 'stale' && prev?.status !== 'stale';
-      // Still stale a whole SLA period after the last catch-up: try again.
-      const stillStale = f.status === 'stale' && prev?.catchUpAt !== undefined && f.maxLagMs !== undefined && now - prev.catchUpAt >= f.maxLagMs;
-      if ((turnedStale || stillStale) && f.catchUp) due.push(f);
+      const turnedBehind = behind(f.status) && prev?.status !== f.status;
+      // Still behind a whole SLA period after the last catch-up: try again.
+      const stillBehind = behind(f.status) && prev?.catchUpAt !== undefined && f.maxLagMs !== undefined && now - prev.catchUpAt >= f.maxLagMs;
+      if ((turnedBehind || stillBehind) && f.catchUp) due.push(f);
     }
     const started = new Map<string, string>();
     for (const [key, group] of groupCatchUps(due)) {
@@ -48,7 +53,7 @@ export async function freshnessMonitor(input: MonitorInput): Promise<void> {
         await act.recordFreshnessEvent({ at: now, asset: f.asset, from: prev?.status ?? 'unknown', to: f.status, lagMs: f.lagMs, catchUpWorkflowId: started.get(f.asset) });
       }
       const catchUpAt = started.has(f.asset) ? now : prev?.catchUpAt;
-      last[f.asset] = { status: f.status, catchUpAt: f.status === 'stale' ? catchUpAt : undefined };
+      last[f.asset] = { status: f.status, catchUpAt: behind(f.status) ? catchUpAt : undefined };
     }
     await sleep(input.intervalMs);
   }

@@ -43,7 +43,7 @@ export function devCommand(program: Command): void {
         `  warehouse     ${config.warehouse}`,
         `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
         `  task queue    ${config.taskQueue}`,
-        `  schedules     ${sync}`,
+        `  schedules     ${sync} (assets with an SLA and no data yet are caught up now by the freshness monitor)`,
         `  streaming     ${streams.length ? streams.join(', ') + ' (synthetic generator; npx freshet stream status <asset>)' : 'none'}`,
         '',
         'Try, in another terminal:',
