@@ -7,7 +7,7 @@ import { planPartitions } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import {
   BACKFILL_WORKFLOW, CANCEL_SIGNAL, PARTITIONS_QUERY, PAUSE_SIGNAL, PROGRESS_QUERY, RESUME_SIGNAL, RETRY_FAILED_SIGNAL,
-  type AssetPartitionStates, type BackfillProgress, type BackfillRequest,
+  type AssetPartitionStates, type BackfillPreview, type BackfillProgress, type BackfillRequest, type BackfillSummary,
 } from '../workflows/backfill-types.ts';
 
 export { BackfillRequestError };
@@ -19,18 +19,7 @@ export interface ControlContext {
   warehouse: ObjectStore;
 }
 
-export interface BackfillPreview {
-  assets: Array<{ asset: string; partitions: number; toRun: number; upToDate: number }>;
-  tasks: number;
-}
-
-export interface BackfillSummary {
-  id: string;
-  status: string;
-  startedAt: number;
-  closedAt?: number;
-  request: BackfillRequest;
-}
+export type { BackfillPreview, BackfillSummary } from '../workflows/backfill-types.ts';
 
 function checkConcurrency(request: BackfillRequest): void {
   const c = request.concurrency;

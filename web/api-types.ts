@@ -163,22 +163,11 @@ export interface StreamingJobs {
   available: boolean;
 }
 
-// Backfills: the workflow's own types, plus the shapes control/backfills.ts returns (mirrored
-// here because that module pulls in the Temporal client, which the page must not bundle).
-export type { AssetPartitionStates, AssetProgress, BackfillFailure, BackfillProgress, BackfillRequest, BackfillStatus, TaskState } from '../workflows/backfill-types.ts';
-
-export interface BackfillPreview {
-  assets: Array<{ asset: string; partitions: number; toRun: number; upToDate: number }>;
-  tasks: number;
-}
-
-export interface BackfillSummary {
-  id: string;
-  status: string;
-  startedAt: number;
-  closedAt?: number;
-  request: BackfillRequest;
-}
+// Backfills: the shapes of workflows/backfill-types.ts (pure types: the page may import them;
+// control/backfills.ts pulls in the Temporal client, which the page must not bundle).
+export type {
+  AssetPartitionStates, AssetProgress, BackfillFailure, BackfillPreview, BackfillProgress, BackfillRequest, BackfillStatus, BackfillSummary, TaskState,
+} from '../workflows/backfill-types.ts';
 
 export interface BackfillDetail extends BackfillProgress {
   /** the workflow's page in the Temporal UI, when its address is known */

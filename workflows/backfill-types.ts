@@ -85,3 +85,18 @@ export const PAUSE_SIGNAL = 'pause';
 export const RESUME_SIGNAL = 'resume';
 export const CANCEL_SIGNAL = 'cancel';
 export const RETRY_FAILED_SIGNAL = 'retryFailed';
+
+/** What a backfill would do, before it starts (the dialog's preview). */
+export interface BackfillPreview {
+  assets: Array<{ asset: string; partitions: number; toRun: number; upToDate: number }>;
+  tasks: number;
+}
+
+/** One backfill workflow in a list. */
+export interface BackfillSummary {
+  id: string;
+  status: string;
+  startedAt: number;
+  closedAt?: number;
+  request: BackfillRequest;
+}
