@@ -6,7 +6,9 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import type { FreshetConfig } from '../cli/config.ts';
 import { createWorker, installRuntime } from '../cli/worker.ts';
-import type { AssetGraph } from '../core/index.ts';
+import type { AssetDef, AssetGraph } from '../core/index.ts';
+import type { MaterializeResult } from '../engine/index.ts';
+import { materializeWorkflowId } from '../workflows/ids.ts';
 
 export interface Harness {
   config: FreshetConfig;
@@ -65,4 +67,20 @@ export async function startHarness(graph: AssetGraph, config: FreshetConfig, opt
       await connection.close();
     },
   };
+}
+
+/** The per-partition path: each key through its own materializePartition workflow, `concurrency` at a time. */
+export async function materializeEach(h: Harness, asset: AssetDef, keys: string[], concurrency = 4): Promise<MaterializeResult[]> {
+  const queue = [...keys];
+  const results: MaterializeResult[] = [];
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+      results.push(await h.client.workflow.execute('materializePartition', {
+        taskQueue: h.config.taskQueue,
+        workflowId: materializeWorkflowId(h.config.taskQueue, asset.name, key),
+        args: [{ asset: asset.name, partition: key, retry: asset.retry }],
+      }));
+    }
+  }));
+  return results;
 }

@@ -1,5 +1,5 @@
 // The incremental batch engine through a real Temporal dev server: range-batched (backfill
-// activities) vs per-partition (materializeRange workflow) vs raw DuckDB, and a late
+// activities) vs per-partition (materializePartition workflows) vs raw DuckDB, and a late
 // correction to one day of transactions recomputing exactly the 30 days that read it.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { execFile } from 'node:child_process';
@@ -13,9 +13,8 @@ import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, materializations, materializeMany, partitionStates, type MaterializeResult } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
 import type { BackfillProgress } from '../workflows/backfill-types.ts';
-import { materializeWorkflowId, rangeWorkflowId } from '../workflows/ids.ts';
-import type { RangeOutcome } from '../workflows/materialize.ts';
-import { startHarness, testConfig, type Harness } from './harness.ts';
+import { materializeWorkflowId } from '../workflows/ids.ts';
+import { materializeEach, startHarness, testConfig, type Harness } from './harness.ts';
 
 // The example project, except that `transactions` adds 1 to every amount of the day named in
 // FRESHET_TEST_CORRECT_DAY: a late correction the in-process worker picks up when it is set.
@@ -67,14 +66,9 @@ async function rawRows(keys: string[]): Promise<Record<string, unknown>[]> {
 }
 
 describe('incremental batch engine through Temporal', () => {
-  it('range-batched (backfill) and per-partition (materializeRange) give identical rows, equal to raw DuckDB', async () => {
-    const perPartition: RangeOutcome = await h.client.workflow.execute('materializeRange', {
-      taskQueue: h.config.taskQueue,
-      workflowId: rangeWorkflowId(h.config.taskQueue, 'user_purchases_30d', targets[0], targets[targets.length - 1]),
-      args: [{ asset: 'user_purchases_30d', partitions: targets, retry: graph.get('user_purchases_30d').retry, concurrency: 2 }],
-    });
-    expect(perPartition.failures).toEqual([]);
-    expect(perPartition.results.every((r: MaterializeResult) => r.mode === 'partition')).toBe(true);
+  it('range-batched (backfill) and per-partition (materializePartition) give identical rows, equal to raw DuckDB', async () => {
+    const perPartition = await materializeEach(h, graph.get('user_purchases_30d'), targets, 2);
+    expect(perPartition.every((r) => r.mode === 'partition')).toBe(true);
     const a = await rows(targets);
 
     const ctx: ControlContext = { client: h.client, taskQueue: h.config.taskQueue, graph, warehouse: warehouse() };
@@ -118,5 +112,13 @@ describe('incremental batch engine through Temporal', () => {
     const after = await partitionStates(graph, warehouse(), 'user_purchases_30d', targets);
     expect([...after.values()].every((s) => s.state === 'up_to_date')).toBe(true);
     expect(await rows(targets)).toEqual(await rawRows(targets));
+
+    // a plain range recomputes every partition in it, up to date or not, as one range-batched backfill
+    const three = targets.slice(0, 3);
+    const last = (await loadSnapshot(table))!.version;
+    const forced = await promisify(execFile)('node', ['bin/freshet.mjs', 'materialize', 'user_purchases_30d', '--from', three[0], '--to', three[2]], { env: h.env, timeout: 300_000 });
+    expect(forced.stdout).toContain('user_purchases_30d: 3 materialized, 0 up to date, 0 failed');
+    const again = (await materializations(table)).filter((m) => m.version > last);
+    expect({ partitions: again.map((m) => m.partition).sort(), modes: [...new Set(again.map((m) => m.mode))] }).toEqual({ partitions: three, modes: ['range'] });
   });
 });

@@ -5,10 +5,6 @@ export function materializeWorkflowId(taskQueue: string, asset: string, partitio
   return `${taskQueue}/materialize/${asset}/${partition ?? 'all'}`;
 }
 
-export function rangeWorkflowId(taskQueue: string, asset: string, from: string, to: string): string {
-  return `${taskQueue}/materialize-range/${asset}/${from}..${to}`;
-}
-
 /** The one assetPool workflow per asset and task queue (AssetSpec.concurrency). */
 export function assetPoolWorkflowId(taskQueue: string, asset: string): string {
   return `${taskQueue}/asset-pool/${asset}`;

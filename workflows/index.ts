@@ -1,5 +1,5 @@
 // Every workflow the Freshet worker registers (this file is what the worker bundles).
-export { materializePartition, materializeRange } from './materialize.ts';
+export { materializePartition } from './materialize.ts';
 export { backfill } from './backfill.ts';
 export { assetPool } from './asset-pool.ts';
 export { freshnessMonitor } from './freshness-monitor.ts';

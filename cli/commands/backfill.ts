@@ -39,7 +39,7 @@ export function backfillCommand(program: Command): void {
         if (opts.retryFailed) {
           const { id } = await retryFailedBackfill(ctx, opts.retryFailed);
           console.log(id === opts.retryFailed ? `re-running failed partitions of ${id}` : `started ${id} for the failed partitions`);
-          return await follow(ctx, id);
+          return await followBackfill(ctx, id);
         }
         if (assets.length === 0) throw new Error('Name at least one asset, e.g. freshet backfill transactions --from 2026-01-01 --to 2026-01-31 --downstream.');
         const request = {
@@ -52,7 +52,7 @@ export function backfillCommand(program: Command): void {
         await warnIfNoWorker(ctx.client, ctx.taskQueue);
         const { id } = await startBackfill(ctx, request);
         console.log(`backfill ${id} started`);
-        if (!opts.detach) await follow(ctx, id);
+        if (!opts.detach) await followBackfill(ctx, id);
       } finally {
         await ctx.close();
       }
@@ -70,7 +70,7 @@ async function printList(ctx: ControlContext): Promise<void> {
 const finished = (p: BackfillProgress) => ['completed', 'completed_with_failures', 'cancelled'].includes(p.status);
 
 /** Polls the workflow's progress query into a progress bar until it ends; lists failures last. */
-async function follow(ctx: ControlContext, id: string): Promise<void> {
+export async function followBackfill(ctx: ControlContext, id: string): Promise<void> {
   const bar = new SingleBar({ format: '{bar} {percentage}% | {value}/{total} partitions | {status} | {failed} failed', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
   let progress = await backfillProgress(ctx, id);
   const totals = (p: BackfillProgress) => p.assets.reduce((t, a) => {

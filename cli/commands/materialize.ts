@@ -1,71 +1,65 @@
-// `freshet materialize <asset> --partition K | --from A --to B`: start the workflow, wait, report.
+// `freshet materialize <asset> --partition K | --from A --to B [--stale]`: one partition runs the
+// materializePartition workflow; a range runs as a backfill of this asset alone (range-batched,
+// in the asset's pool, listed on the web page), followed here to the end.
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { checkAssetKey, keysBetween, type AssetDef, type AssetGraph } from '../../core/index.ts';
 import { partitionStates, type MaterializeResult } from '../../engine/index.ts';
+import { startBackfill } from '../../control/backfills.ts';
 import { openStore } from '../../storage/index.ts';
 import type { ObjectStore } from '../../storage/types.ts';
 import { rootMessage } from '../../workflows/errors.ts';
-import { materializeWorkflowId, rangeWorkflowId } from '../../workflows/ids.ts';
-import type { RangeOutcome } from '../../workflows/materialize.ts';
+import { materializeWorkflowId } from '../../workflows/ids.ts';
 import { connectClient } from '../client.ts';
 import { loadConfig, loadProject } from '../config.ts';
 import { warnIfNoWorker } from '../pollers.ts';
+import { followBackfill } from './backfill.ts';
 
 interface Options { partition?: string; from?: string; to?: string; concurrency: string; stale?: boolean }
 
 export function materializeCommand(program: Command): void {
   program.command('materialize <asset>')
-    .description('compute one partition (--partition) or a range (--from/--to) of an asset through Temporal')
+    .description('compute one partition (--partition) or a range (--from/--to, run as a backfill of this asset) through Temporal')
     .option('-p, --partition <key>', 'the partition key, e.g. 2026-01-03')
     .option('--from <key>', 'first partition of a range')
     .option('--to <key>', 'last partition of a range (inclusive)')
-    .option('-c, --concurrency <n>', 'partitions computed at once in a range', '4')
+    .option('-c, --concurrency <n>', 'batches computed at once in a range', '4')
     .option('--stale', 'only the partitions that are missing or stale (an input changed after they were computed), within --from/--to if given')
     .action(async (name: string, opts: Options) => {
+      // Bad input is refused before anything connects.
       const config = loadConfig();
       const graph = await loadProject(config.project);
+      const warehouse = openStore(config.warehouse);
       const asset = graph.get(name);
-      const keys = opts.stale ? await staleKeys(graph, openStore(config.warehouse), asset, opts) : partitionsOf(asset, opts);
+      const keys = opts.stale ? await staleKeys(graph, warehouse, asset, opts) : partitionsOf(asset, opts);
       if (opts.stale && keys.length === 0) {
         console.log(`${asset.name}: every partition is up to date; nothing to do.`);
         return;
       }
+      const concurrency = Number(opts.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a whole number >= 1, got '${opts.concurrency}'.`);
       const client = await connectClient(config);
-      await warnIfNoWorker(client, config.taskQueue);
-      const started = Date.now();
+      const ctx = { client, graph, warehouse, taskQueue: config.taskQueue };
       try {
-        if (keys.length === 1 || keys.length === 0) {
-          const partition = keys[0] || undefined;
-          const handle = await client.workflow.start('materializePartition', {
-            taskQueue: config.taskQueue,
-            workflowId: materializeWorkflowId(config.taskQueue, asset.name, partition),
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            args: [{ asset: asset.name, partition, retry: asset.retry }],
-          });
-          console.log(`workflow ${handle.workflowId} running...`);
-          printResult(await handle.result() as MaterializeResult);
-        } else {
-          const concurrency = Number(opts.concurrency);
-          if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a whole number >= 1, got '${opts.concurrency}'.`);
-          const handle = await client.workflow.start('materializeRange', {
-            taskQueue: config.taskQueue,
-            workflowId: rangeWorkflowId(config.taskQueue, asset.name, keys[0], keys[keys.length - 1]),
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            args: [{ asset: asset.name, partitions: keys, retry: asset.retry, concurrency }],
-          });
-          console.log(`workflow ${handle.workflowId} running over ${keys.length} partitions...`);
-          const outcome = await handle.result() as RangeOutcome;
-          outcome.results.sort((a, b) => (a.partition ?? '').localeCompare(b.partition ?? '')).forEach(printResult);
-          const rows = outcome.results.reduce((n, r) => n + r.rows, 0);
-          console.log(`${outcome.results.length} of ${keys.length} partitions materialized, ${rows} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-          if (outcome.failures.length) {
-            for (const f of outcome.failures) console.error(`FAILED ${asset.name} ${f.partition}: ${f.error}`);
-            process.exitCode = 1;
-          }
+        await warnIfNoWorker(client, config.taskQueue);
+        if (keys.length > 1) {
+          // --stale: the backfill's own plan picks the same missing and stale keys; otherwise all of them, recomputed.
+          const range = opts.stale ? { from: opts.from, to: opts.to } : { from: keys[0], to: keys[keys.length - 1] };
+          const { id } = await startBackfill(ctx, { assets: [asset.name], downstream: false, ...range, concurrency, force: !opts.stale });
+          console.log(`backfill ${id} running over ${keys.length} partitions of ${asset.name}...`);
+          return await followBackfill(ctx, id);
         }
+        const partition = keys[0] || undefined;
+        const handle = await client.workflow.start('materializePartition', {
+          taskQueue: config.taskQueue,
+          workflowId: materializeWorkflowId(config.taskQueue, asset.name, partition),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          args: [{ asset: asset.name, partition, retry: asset.retry }],
+        });
+        console.log(`workflow ${handle.workflowId} running...`);
+        printResult(await handle.result() as MaterializeResult);
       } catch (err) {
-        if (err instanceof WorkflowFailedError) throw new Error(`materialize ${asset.name} failed: ${rootMessage(err)}`);
+        if (err instanceof WorkflowFailedError) throw new Error(`materialize ${name} failed: ${rootMessage(err)}`);
         throw err;
       } finally {
         await client.connection.close();
