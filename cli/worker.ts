@@ -1,5 +1,6 @@
 // Builds a Freshet worker: the project's graph and warehouse behind the activities, the
 // workflows bundled from workflows/index.ts (or a prebuilt bundle).
+import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.ts';
@@ -53,14 +54,15 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
   return { worker, connection };
 }
 
-/** Reconciles SLA schedules and starts the freshness monitor; returns a one-line summary. */
-export async function reconcileOnStart(config: FreshetConfig, graph: AssetGraph): Promise<string> {
-  const client = await connectClient(config);
+/** Reconciles SLA schedules and starts the freshness monitor; returns a one-line summary. Uses
+ * `client` when given (left open), else a connection of its own. */
+export async function reconcileOnStart(config: FreshetConfig, graph: AssetGraph, given?: Client): Promise<string> {
+  const client = given ?? await connectClient(config);
   try {
     const r = await startFreshness(client, graph, config.taskQueue);
     const part = (label: string, list: string[]) => (list.length ? `${label} ${list.join(', ')}` : '');
     return [part('created', r.created), part('updated', r.updated), part('deleted', r.deleted), part('unchanged', r.unchanged)].filter(Boolean).join('; ') || 'no SLAs';
   } finally {
-    await client.connection.close();
+    if (!given) await client.connection.close();
   }
 }

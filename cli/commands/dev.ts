@@ -30,8 +30,8 @@ export function devCommand(program: Command): void {
       mkdirSync(config.warehouse, { recursive: true });
       const graph = await loadProject(config.project);
       const { worker, connection } = await createWorker({ config, graph });
-      const sync = await reconcileOnStart(config, graph);
       const client = await connectClient(config);
+      const sync = await reconcileOnStart(config, graph, client);
       // The example streaming features run on the synthetic generator, in real time.
       const streams = await Promise.all(graph.streams.map((st) => startStream(client, config.taskQueue, st.name, parseSource('generator'))));
       const web = await startWebServer({ config, graph, client, temporalUiUrl: server?.uiUrl, log: console.log });
