@@ -9,7 +9,7 @@ import type { PoolState } from '../workflows/asset-pool.ts';
 import type { BackfillProgress } from '../workflows/backfill-types.ts';
 import { assetPoolWorkflowId } from '../workflows/ids.ts';
 import project from './fixtures/pool-project.ts';
-import { startHarness, testConfig, type Harness } from './harness.ts';
+import { materializeEach, startHarness, testConfig, type Harness } from './harness.ts';
 
 let h: Harness;
 let ctx: ControlContext;
@@ -63,6 +63,22 @@ describe('asset pool', () => {
     const done = await twoBackfills('free');
     expect(done.map((d) => d.status)).toEqual(['completed', 'completed']);
     expect(maxOverlap(await materializations(assetTable(ctx.warehouse, 'free')))).toBeGreaterThan(1);
+  });
+
+  it('single-partition materializations take a slot too: beside a backfill of a pooled asset, never two at once', async () => {
+    const [done] = await Promise.all([
+      startBackfill(ctx, { assets: ['pooled'], downstream: false, from: '2026-03-01', to: '2026-03-03', concurrency: 2 })
+        .then(({ id }) => h.client.workflow.getHandle(id).result() as Promise<BackfillProgress>),
+      materializeEach(h, project.get('pooled'), ['2026-03-10', '2026-03-11', '2026-03-12'], 3),
+    ]);
+    expect(done.status).toBe('completed');
+    const list = (await materializations(assetTable(ctx.warehouse, 'pooled'))).filter((m) => m.partition! >= '2026-03-01');
+    expect(list).toHaveLength(6);
+    expect(maxOverlap(list)).toBe(1);
+    // control: the same three on the unpooled asset overlap
+    await materializeEach(h, project.get('free'), ['2026-03-10', '2026-03-11', '2026-03-12'], 3);
+    const free = (await materializations(assetTable(ctx.warehouse, 'free'))).filter((m) => m.partition! >= '2026-03-10');
+    expect(maxOverlap(free)).toBeGreaterThan(1);
   });
 
   it('frees the slots of a terminated backfill (liveness ping) and of a cancelled one still queued', async () => {

@@ -69,7 +69,7 @@ export async function startHarness(graph: AssetGraph, config: FreshetConfig, opt
   };
 }
 
-/** The per-partition path: each key through its own materializePartition workflow, `concurrency` at a time. */
+/** The per-partition path, as `freshet materialize --partition` runs it: each key through its own materializePartition workflow, `concurrency` at a time. */
 export async function materializeEach(h: Harness, asset: AssetDef, keys: string[], concurrency = 4): Promise<MaterializeResult[]> {
   const queue = [...keys];
   const results: MaterializeResult[] = [];
@@ -78,7 +78,7 @@ export async function materializeEach(h: Harness, asset: AssetDef, keys: string[
       results.push(await h.client.workflow.execute('materializePartition', {
         taskQueue: h.config.taskQueue,
         workflowId: materializeWorkflowId(h.config.taskQueue, asset.name, key),
-        args: [{ asset: asset.name, partition: key, retry: asset.retry }],
+        args: [{ asset: asset.name, partition: key, retry: asset.retry, pool: asset.concurrency }],
       }));
     }
   }));

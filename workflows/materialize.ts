@@ -4,6 +4,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ResolvedRetry } from '../core/policies.ts';
 import type { MaterializeActivities } from '../activities/materialize.ts';
 import type { MaterializeResult } from '../engine/materialize.ts';
+import { poolRequester } from './asset-pool.ts';
 
 export interface MaterializeInput {
   asset: string;
@@ -11,6 +12,8 @@ export interface MaterializeInput {
   retry: ResolvedRetry;
   /** how long one attempt may run (default 1 hour) */
   attemptTimeoutMs?: number;
+  /** the asset's global pool size (AssetSpec.concurrency): the compute holds one slot of it */
+  pool?: number;
 }
 
 function activities(retry: ResolvedRetry, attemptTimeoutMs = 3_600_000) {
@@ -29,5 +32,14 @@ function activities(retry: ResolvedRetry, attemptTimeoutMs = 3_600_000) {
 export async function materializePartition(input: MaterializeInput): Promise<MaterializeResult> {
   // Date.now() is the workflow's clock: fixed for this run, so retries share one runId.
   const runId = Date.now();
-  return activities(input.retry, input.attemptTimeoutMs).materializePartition({ asset: input.asset, partition: input.partition, runId });
+  const run = () => activities(input.retry, input.attemptTimeoutMs).materializePartition({ asset: input.asset, partition: input.partition, runId });
+  if (!input.pool) return run();
+  // The same pool backfills and scheduled refreshes take slots from (workflows/asset-pool.ts).
+  const pools = poolRequester();
+  const slot = await pools.acquire(input.asset, input.pool, 1);
+  try {
+    return await run();
+  } finally {
+    await pools.release(slot);
+  }
 }

@@ -54,7 +54,7 @@ export function materializeCommand(program: Command): void {
           taskQueue: config.taskQueue,
           workflowId: materializeWorkflowId(config.taskQueue, asset.name, partition),
           workflowIdConflictPolicy: 'USE_EXISTING',
-          args: [{ asset: asset.name, partition, retry: asset.retry }],
+          args: [{ asset: asset.name, partition, retry: asset.retry, pool: asset.concurrency }],
         });
         console.log(`workflow ${handle.workflowId} running...`);
         printResult(await handle.result() as MaterializeResult);
