@@ -10,8 +10,8 @@ import { asset, dailyPartitions, definitions, source, type Row } from '../core/i
 import { loadSnapshot } from '../delta/index.ts';
 import { openStore } from '../storage/index.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
-import { materializeWorkflowId } from '../workflows/ids.ts';
-import { assetTable, materialize, type MaterializeResult } from './index.ts';
+import { startMaterialize } from '../control/materialize.ts';
+import { assetTable, materialize } from './index.ts';
 
 const ROWS = 400_000;
 const BATCH = 10_000;
@@ -65,11 +65,7 @@ describe('TypeScript transforms', () => {
     gc();
     heapAtStart = process.memoryUsage().heapUsed;
     // Through Temporal: the in-process worker runs the transform in this process, where the heap is sampled.
-    const r: MaterializeResult = await h.client.workflow.execute('materializePartition', {
-      taskQueue: h.config.taskQueue,
-      workflowId: materializeWorkflowId(h.config.taskQueue, 'scored', '2026-01-05'),
-      args: [{ asset: 'scored', partition: '2026-01-05', retry: scored.retry }],
-    });
+    const r = await (await startMaterialize(h.client, h.config.taskQueue, scored, '2026-01-05')).result();
     expect(r.rows).toBe(ROWS);
     expect(r.mode).toBe('transform');
     expect(r.transformBatches).toEqual({ input: { events: ROWS / BATCH }, output: ROWS / BATCH, largest: BATCH });

@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetGraph } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
-import { assetTable, materializations, type MaterializeResult } from '../engine/index.ts';
+import { assetTable, materializations } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
-import { materializeWorkflowId } from '../workflows/ids.ts';
+import { startMaterialize } from '../control/materialize.ts';
 import { startHarness, tempDir, testConfig, type Harness } from './harness.ts';
 
 const exec = promisify(execFile);
@@ -29,19 +29,14 @@ function cli(args: string[], env = h.env) {
 }
 
 function start(asset: string, partition: string) {
-  return h.client.workflow.start('materializePartition', {
-    taskQueue: h.config.taskQueue,
-    workflowId: materializeWorkflowId(h.config.taskQueue, asset, partition),
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    args: [{ asset, partition, retry: project.get(asset).retry }],
-  });
+  return startMaterialize(h.client, h.config.taskQueue, project.get(asset), partition);
 }
 
 describe('failures and retries', () => {
   it('two concurrent requests for one partition make one computation and one commit', async () => {
     const [a, b] = await Promise.all([start('numbers', '2026-01-02'), start('numbers', '2026-01-02')]);
     expect(a.firstExecutionRunId).toBe(b.firstExecutionRunId);
-    const [ra, rb] = await Promise.all([a.result(), b.result()]) as MaterializeResult[];
+    const [ra, rb] = await Promise.all([a.result(), b.result()]);
     expect(ra).toEqual(rb);
     expect(attemptsSeen.filter((s) => s.asset === 'numbers' && s.partition === '2026-01-02')).toHaveLength(1);
     const list = await materializations(assetTable(openStore(h.config.warehouse), 'numbers'));
@@ -49,7 +44,7 @@ describe('failures and retries', () => {
   });
 
   it('Temporal retries a compute that fails twice, and the partition is materialized once', async () => {
-    const r = await (await start('flaky', '2026-01-02')).result() as MaterializeResult;
+    const r = await (await start('flaky', '2026-01-02')).result();
     expect(attemptsSeen.filter((s) => s.asset === 'flaky').map((s) => s.attempt)).toEqual([1, 2, 3]);
     expect(r.rows).toBe(10);
     const list = await materializations(assetTable(openStore(h.config.warehouse), 'flaky'));

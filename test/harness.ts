@@ -8,7 +8,7 @@ import type { FreshetConfig } from '../cli/config.ts';
 import { createWorker, installRuntime } from '../cli/worker.ts';
 import type { AssetDef, AssetGraph } from '../core/index.ts';
 import type { MaterializeResult } from '../engine/index.ts';
-import { materializeWorkflowId } from '../workflows/ids.ts';
+import { startMaterialize } from '../control/materialize.ts';
 
 export interface Harness {
   config: FreshetConfig;
@@ -75,11 +75,7 @@ export async function materializeEach(h: Harness, asset: AssetDef, keys: string[
   const results: MaterializeResult[] = [];
   await Promise.all(Array.from({ length: concurrency }, async () => {
     for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
-      results.push(await h.client.workflow.execute('materializePartition', {
-        taskQueue: h.config.taskQueue,
-        workflowId: materializeWorkflowId(h.config.taskQueue, asset.name, key),
-        args: [{ asset: asset.name, partition: key, retry: asset.retry, pool: asset.concurrency }],
-      }));
+      results.push(await (await startMaterialize(h.client, h.config.taskQueue, asset, key)).result());
     }
   }));
   return results;

@@ -8,12 +8,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import project from '../assets/index.ts';
 import { startBackfill, type ControlContext } from '../control/backfills.ts';
+import { startMaterialize } from '../control/materialize.ts';
 import { definitions, keysBetween, type AssetDef, type AssetContext } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
-import { assetTable, materializations, materializeMany, partitionStates, type MaterializeResult } from '../engine/index.ts';
+import { assetTable, materializations, materializeMany, partitionStates } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
 import type { BackfillProgress } from '../workflows/backfill-types.ts';
-import { materializeWorkflowId } from '../workflows/ids.ts';
 import { materializeEach, startHarness, testConfig, type Harness } from './harness.ts';
 
 // The example project, except that `transactions` adds 1 to every amount of the day named in
@@ -90,11 +90,7 @@ describe('incremental batch engine through Temporal', () => {
   it('a late correction of one transactions day makes exactly the 30 days reading it stale; --stale recomputes those and nothing else', async () => {
     process.env.FRESHET_TEST_CORRECT_DAY = '2026-02-10';
     try {
-      await h.client.workflow.execute('materializePartition', {
-        taskQueue: h.config.taskQueue,
-        workflowId: materializeWorkflowId(h.config.taskQueue, 'transactions', '2026-02-10'),
-        args: [{ asset: 'transactions', partition: '2026-02-10', retry: tx.retry }],
-      });
+      await (await startMaterialize(h.client, h.config.taskQueue, tx, '2026-02-10')).result();
     } finally {
       delete process.env.FRESHET_TEST_CORRECT_DAY;
     }

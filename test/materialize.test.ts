@@ -8,6 +8,7 @@ import { loadSnapshot } from '../delta/index.ts';
 import { openStore } from '../storage/index.ts';
 import { materializeWorkflowId } from '../workflows/ids.ts';
 import type { MaterializeResult } from '../engine/index.ts';
+import { startMaterialize } from '../control/materialize.ts';
 import { materializeEach, startHarness, testConfig, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -18,11 +19,7 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 async function run(asset: string, partition?: string): Promise<MaterializeResult> {
-  return h.client.workflow.execute('materializePartition', {
-    taskQueue: h.config.taskQueue,
-    workflowId: materializeWorkflowId(h.config.taskQueue, asset, partition),
-    args: [{ asset, partition, retry: project.get(asset).retry }],
-  });
+  return (await startMaterialize(h.client, h.config.taskQueue, project.get(asset), partition)).result();
 }
 
 describe('materializing the example project through Temporal', () => {

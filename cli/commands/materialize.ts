@@ -6,10 +6,10 @@ import type { Command } from 'commander';
 import { checkAssetKey, keysBetween, type AssetDef, type AssetGraph } from '../../core/index.ts';
 import { partitionStates, type MaterializeResult } from '../../engine/index.ts';
 import { startBackfill } from '../../control/backfills.ts';
+import { startMaterialize } from '../../control/materialize.ts';
 import { openStore } from '../../storage/index.ts';
 import type { ObjectStore } from '../../storage/types.ts';
 import { rootMessage } from '../../workflows/errors.ts';
-import { materializeWorkflowId } from '../../workflows/ids.ts';
 import { connectClient } from '../client.ts';
 import { loadConfig, loadProject } from '../config.ts';
 import { warnIfNoWorker } from '../pollers.ts';
@@ -43,21 +43,15 @@ export function materializeCommand(program: Command): void {
       try {
         await warnIfNoWorker(client, config.taskQueue);
         if (keys.length > 1) {
-          // --stale: the backfill's own plan picks the same missing and stale keys; otherwise all of them, recomputed.
-          const range = opts.stale ? { from: opts.from, to: opts.to } : { from: keys[0], to: keys[keys.length - 1] };
-          const { id } = await startBackfill(ctx, { assets: [asset.name], downstream: false, ...range, concurrency, force: !opts.stale });
+          // exactly the keys chosen here (all of the range, or the stale ones printed above)
+          const only = { [asset.name]: keys };
+          const { id } = await startBackfill(ctx, { assets: [asset.name], downstream: false, from: keys[0], to: keys[keys.length - 1], only, concurrency });
           console.log(`backfill ${id} running over ${keys.length} partitions of ${asset.name}...`);
           return await followBackfill(ctx, id);
         }
-        const partition = keys[0] || undefined;
-        const handle = await client.workflow.start('materializePartition', {
-          taskQueue: config.taskQueue,
-          workflowId: materializeWorkflowId(config.taskQueue, asset.name, partition),
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          args: [{ asset: asset.name, partition, retry: asset.retry, pool: asset.concurrency }],
-        });
+        const handle = await startMaterialize(client, config.taskQueue, asset, keys[0] || undefined);
         console.log(`workflow ${handle.workflowId} running...`);
-        printResult(await handle.result() as MaterializeResult);
+        printResult(await handle.result());
       } catch (err) {
         if (err instanceof WorkflowFailedError) throw new Error(`materialize ${name} failed: ${rootMessage(err)}`);
         throw err;
