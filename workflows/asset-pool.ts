@@ -141,8 +141,8 @@ export async function assetPool(input: AssetPoolInput): Promise<PoolState> {
 export interface PoolSlot { poolId: string; lease: string }
 
 /**
- * The requester's half, per workflow run (state in a closure, not in module scope): call once at
- * the start of the workflow, so grant and ping signals have handlers.
+ * The requester's half, per workflow run (state in a closure, not in module scope): call once per
+ * run, before asking for slots, so grant and ping signals have handlers.
  */
 export function poolRequester() {
   let leaseSeq = 0;
@@ -194,5 +194,15 @@ export function poolRequester() {
     return { poolId, lease: req.lease };
   };
 
-  return { acquire, release };
+  /** Runs `fn` holding `permits` slots of `asset`'s pool, released however it ends. */
+  const withSlots = async <T>(asset: string, limit: number, permits: number, fn: () => Promise<T>): Promise<T> => {
+    const slot = await acquire(asset, limit, permits);
+    try {
+      return await fn();
+    } finally {
+      await release(slot);
+    }
+  };
+
+  return { withSlots };
 }

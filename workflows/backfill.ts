@@ -102,10 +102,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     const run = () => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, runId });
     // A pooled asset's batch holds one slot per partition of its pool for as long as it runs;
     // waiting for them counts against this backfill's own concurrency (the tasks show as running).
-    const pooled = async () => {
-      const slot = await pools.acquire(a.asset, a.pool!, partitions.length);
-      try { return await run(); } finally { await pools.release(slot); }
-    };
+    const pooled = () => pools.withSlots(a.asset, a.pool!, partitions.length, run);
     scope.run(a.pool ? pooled : run).then(
       () => { for (const k of batch.keys) st[k] = 'm'; },
       (err: unknown) => {

@@ -33,13 +33,6 @@ export async function materializePartition(input: MaterializeInput): Promise<Mat
   // Date.now() is the workflow's clock: fixed for this run, so retries share one runId.
   const runId = Date.now();
   const run = () => activities(input.retry, input.attemptTimeoutMs).materializePartition({ asset: input.asset, partition: input.partition, runId });
-  if (!input.pool) return run();
   // The same pool backfills and scheduled refreshes take slots from (workflows/asset-pool.ts).
-  const pools = poolRequester();
-  const slot = await pools.acquire(input.asset, input.pool, 1);
-  try {
-    return await run();
-  } finally {
-    await pools.release(slot);
-  }
+  return input.pool ? poolRequester().withSlots(input.asset, input.pool, 1, run) : run();
 }
