@@ -24,7 +24,8 @@ export async function startStream(client: Client, taskQueue: string, asset: stri
 }
 
 export interface ShardStatus {
-  shard: number;
+  /** from the shard's heartbeat; undefined until its first attempt has started on a worker */
+  shard: number | undefined;
   /** 1 on the first run; each worker death adds one */
   attempt: number;
   lastHeartbeatAt: number | undefined;
@@ -55,23 +56,14 @@ export async function streamStatus(client: Client, taskQueue: string, asset: str
     const payload = p.heartbeatDetails?.payloads?.[0];
     const heartbeat = payload ? defaultPayloadConverter.fromPayload<ShardHeartbeat>(payload) : undefined;
     return {
-      shard: typeof heartbeat?.shard === 'number' ? heartbeat.shard : -1,
+      shard: heartbeat?.shard,
       attempt: p.attempt ?? 1,
       lastHeartbeatAt: p.lastHeartbeatTime?.seconds ? Number(p.lastHeartbeatTime.seconds) * 1000 : undefined,
       heartbeat,
       lastFailure: p.lastFailure?.message ?? undefined,
     };
   });
-  // a shard that has not heartbeaten yet (still waiting for a worker) takes the lowest index no heartbeat claims
-  const claimed = new Set(shardsStatus.map((s) => s.shard));
-  let free = 0;
-  for (const s of shardsStatus) {
-    if (s.shard >= 0) continue;
-    while (claimed.has(free)) free++;
-    s.shard = free;
-    claimed.add(free);
-  }
-  shardsStatus.sort((a, b) => a.shard - b.shard);
+  shardsStatus.sort((a, b) => (a.shard ?? Infinity) - (b.shard ?? Infinity));
   return { ...status, workflowId: desc.workflowId, workflowStatus: desc.status.name, shardsStatus };
 }
 

@@ -38,7 +38,7 @@ export function streamCommand(program: Command): void {
     console.log(`${asset}: ${s.state} (${s.workflowStatus}), source ${s.source}, ${s.shards} shard(s), ${s.restarts} restart(s) by signal`);
     for (const sh of s.shardsStatus) {
       const m = sh.heartbeat?.metrics;
-      console.log(`  shard ${sh.shard}: attempt ${sh.attempt}, checkpoint ${sh.heartbeat?.checkpointId ?? '-'}` +
+      console.log(`  shard ${sh.shard ?? '(waiting for a worker)'}: attempt ${sh.attempt}, checkpoint ${sh.heartbeat?.checkpointId ?? '-'}` +
         (m ? `, ${m.eventsPerSecond.toFixed(0)} events/s, watermark lag ${(m.watermarkLagMs / 1000).toFixed(1)} s, ${m.stateKeys} keys` : '') +
         (sh.lastFailure ? `, last failure: ${sh.lastFailure}` : ''));
     }
