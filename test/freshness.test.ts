@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitions, lastCompleteKey, source, type AssetGraph, type FreshnessStatus, type TimePartitions } from '../core/index.ts';
 import { assetTable, freshnessReport, materializations } from '../engine/index.ts';
 import { reconcileSchedules } from '../schedules/reconcile.ts';
+import { monitorWorkflowId } from '../schedules/start.ts';
 import { openStore } from '../storage/index.ts';
 import { envFor, startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
@@ -17,10 +18,15 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const w of workers) await w.stop();
-  for await (const s of h.client.schedule.list()) if (s.scheduleId.startsWith(h.config.taskQueue)) await h.client.schedule.getHandle(s.scheduleId).delete();
-  await h.client.workflow.getHandle(`${h.config.taskQueue}/freshness-monitor`).terminate().catch(() => {});
+  await removeSchedulesAndMonitor(h.config.taskQueue);
   await h?.stop();
 });
+
+/** What a worker's start left on the server for `taskQueue`: SLA schedules and the freshness monitor. */
+async function removeSchedulesAndMonitor(taskQueue: string): Promise<void> {
+  for await (const s of h.client.schedule.list()) if (s.scheduleId.startsWith(taskQueue)) await h.client.schedule.getHandle(s.scheduleId).delete();
+  await h.client.workflow.getHandle(monitorWorkflowId(taskQueue)).terminate().catch(() => {});
+}
 
 const warehouse = () => openStore(h.config.warehouse);
 async function status(name: string): Promise<FreshnessStatus> {
@@ -80,8 +86,7 @@ describe('freshness SLAs', () => {
     expect(days).toHaveLength(30);
     expect(days.at(-1)).toBe(newest);
     expect((await materializations(assetTable(wh, 'user_profiles'))).length).toBe(1);
-    for await (const s of h.client.schedule.list()) if (s.scheduleId.startsWith(config.taskQueue)) await h.client.schedule.getHandle(s.scheduleId).delete();
-    await h.client.workflow.getHandle(`${config.taskQueue}/freshness-monitor`).terminate().catch(() => {});
+    await removeSchedulesAndMonitor(config.taskQueue);
   });
 
   it('changing an SLA and restarting updates the server schedule; removing it deletes the schedule', async () => {

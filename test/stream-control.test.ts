@@ -18,16 +18,7 @@ const cluster = streamCluster('stream-control');
 const { workers } = cluster;
 
 
-/** Polls the job's status until `ok` holds for it. */
-async function until(what: string, ok: (s: StreamStatus) => boolean, timeoutMs = 60_000): Promise<StreamStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await streamStatus(cluster.h.client, cluster.h.config.taskQueue, spendPerUser.name);
-    if (s && ok(s)) return s;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; last status ${JSON.stringify(s)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = (what: string, ok: (s: StreamStatus) => boolean, timeoutMs = 60_000) => cluster.untilStatus(spendPerUser.name, what, ok, { timeoutMs });
 
 /** The generator's events below each partition's offset: what the job read. */
 async function eventsUpTo(options: GeneratorOptions, offsets: Record<string, number>): Promise<PurchaseEvent[]> {

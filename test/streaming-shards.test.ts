@@ -6,7 +6,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { ShardInput } from '../activities/streaming.ts';
-import { startStream, streamStatus, type ShardStatus, type StreamStatus } from '../control/streams.ts';
+import { startStream, type ShardStatus, type StreamStatus } from '../control/streams.ts';
 import { openStore } from '../storage/index.ts';
 import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
 import { makePurchases, produceToTopic, type PurchaseEvent } from '../stream/kafka-fixture.ts';
@@ -61,22 +61,11 @@ describe('sharded streaming job under Temporal', () => {
     let baseline: { attempt: number; pid: number; restoredFrom: number | undefined } | undefined;
     let killed = false;
     const shard1Seen: { attempt: number; pid: number; restoredFrom: number | undefined; checkpointId: number; afterKill: boolean }[] = [];
-    let last: StreamStatus | undefined;
-    async function until(what: string, ok: (s: StreamStatus) => boolean, timeoutMs = 120_000): Promise<StreamStatus> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const s = await streamStatus(cluster.h.client, cluster.h.config.taskQueue, asset);
-        if (s) {
-          last = s;
-          const one = shardOf(s, 1);
-          if (baseline && one?.heartbeat) shard1Seen.push({ attempt: one.attempt, pid: one.heartbeat.pid, restoredFrom: one.heartbeat.restoredFrom, checkpointId: one.heartbeat.checkpointId, afterKill: killed });
-          if (ok(s)) return s;
-          if (s.workflowStatus !== 'RUNNING') throw new Error(`${what}: the job ended first (${s.state}); raise FRESHET_SHARDED_EVENTS`);
-        }
-        if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; last status ${JSON.stringify(last)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    const each = (s: StreamStatus) => {
+      const one = shardOf(s, 1);
+      if (baseline && one?.heartbeat) shard1Seen.push({ attempt: one.attempt, pid: one.heartbeat.pid, restoredFrom: one.heartbeat.restoredFrom, checkpointId: one.heartbeat.checkpointId, afterKill: killed });
+    };
+    const until = (what: string, ok: (s: StreamStatus) => boolean, timeoutMs?: number) => cluster.untilStatus(asset, what, ok, { timeoutMs, each });
 
     // both shards really running: each has committed a checkpoint, each on its own worker
     const running = await until('both shards checkpointed', (s) => [0, 1].every((i) => (shardOf(s, i)?.heartbeat?.checkpointId ?? 0) >= 1));

@@ -2,7 +2,7 @@
 // three times while it consumes Kafka; Temporal retries the shard activity on the next worker,
 // which restores the newest checkpoint. The sink must equal DuckDB over the same events.
 import { describe, expect, it } from 'vitest';
-import { startStream, streamStatus } from '../control/streams.ts';
+import { startStream, type StreamStatus } from '../control/streams.ts';
 import { openStore } from '../storage/index.ts';
 import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
 import { makePurchases, produceToTopic } from '../stream/kafka-fixture.ts';
@@ -30,15 +30,9 @@ describe('supervised streaming job', () => {
     for (let kill = 0; kill < 3; kill++) {
       // Wait for a checkpoint newer than the last one seen, then kill at a random moment.
       const seen = checkpoints[checkpoints.length - 1] ?? 0;
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const st = await streamStatus(cluster.h.client, cluster.h.config.taskQueue, asset);
-        const cp = st?.shardsStatus[0]?.heartbeat?.checkpointId ?? -1;
-        if (cp > seen) { checkpoints.push(cp); break; }
-        if (st?.state === 'finished') throw new Error('the job finished before it could be killed; raise FRESHET_STREAM_EVENTS');
-        if (Date.now() > deadline) throw new Error(`no new checkpoint after ${seen}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const checkpointId = (s: StreamStatus) => s.shardsStatus[0]?.heartbeat?.checkpointId ?? -1;
+      const st = await cluster.untilStatus(asset, `a checkpoint after ${seen} (else raise FRESHET_STREAM_EVENTS)`, (s) => checkpointId(s) > seen);
+      checkpoints.push(checkpointId(st));
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
       await workers[workers.length - 1].kill9();
       await cluster.spawn();
