@@ -90,6 +90,8 @@ function java(libs: string, args: string[], log: (line: string) => void): Promis
 }
 
 /** A random KRaft cluster id: 16 bytes, URL-safe base64 without padding (as `kafka-storage random-uuid` prints). */
+// base64url of 16 random bytes, as Kafka's own ids; about 1 in 64 starts with '-', which the
+// tool's argument parser would read as an option, so it is passed as --cluster-id=<id>.
 function clusterId(): string {
   return randomBytes(16).toString('base64url');
 }
@@ -126,7 +128,7 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaSer
   const config = path.join(dataDir, 'server.properties');
   writeFileSync(config, `${props}\n`);
   const formatted = readdirSync(dataDir).includes('logs');
-  if (!formatted) await java(libs, ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config], log);
+  if (!formatted) await java(libs, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', config], log);
 
   const heap = `${opts.heapMb ?? 512}m`;
   const child = spawn('java', [`-Xmx${heap}`, `-Xms${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true',
