@@ -1,7 +1,7 @@
 // Kafka through kafkajs. Offsets are Freshet's: each run joins a consumer group of its own
 // (a fresh id, so a restart never waits out a dead member's session), takes exactly the
-// partitions its shard owns, seeks them to the checkpoint's offsets and never commits offsets
-// to Kafka. Records below the expected offset (a fetch that raced the seek) are skipped.
+// partitions its shard owns, seeks them to the checkpoint's offsets on every group join and never
+// commits offsets to Kafka. Records below the expected offset (a fetch that raced a seek) are skipped.
 // eachBatch hands batches to a bounded queue and waits while it is full: backpressure.
 import { randomUUID } from 'node:crypto';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
@@ -81,9 +81,17 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
         maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 << 20,
         retry: { retries: 10 },
       });
+      // kafkajs restarts itself after a retriable crash (e.g. a new broker's coordinator still
+      // loading): only a crash it gives up on fails the job.
       consumer.on(consumer.events.CRASH, (e) => {
+        if (e.payload.restart) return;
         failure = new Error(`Kafka consumer for '${opts.topic}' crashed: ${e.payload.error.message}`);
         wakeReader?.();
+      });
+      // Every join (the first, and each after a restart, which forgets earlier seeks) starts the
+      // owned partitions at the next offset this run expects: the checkpoint's, then what was queued.
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const p of owned) consumer!.seek({ topic: opts.topic, partition: p, offset: String(next.get(p) ?? 0) });
       });
       await consumer.connect();
       await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
@@ -118,11 +126,6 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
           }
         },
       });
-      // the checkpoint's offsets; partitions without one start at the beginning
-      for (const p of owned) {
-        const at = from[String(p)];
-        if (at !== undefined) consumer.seek({ topic: opts.topic, partition: p, offset: String(at) });
-      }
       return owned;
     },
     async poll(max, waitMs) {

@@ -74,7 +74,9 @@ describe('sharded streaming job under Temporal', () => {
     expect(pids).toContain(s0.heartbeat!.pid);
     expect(pids).toContain(s1.heartbeat!.pid);
     expect(s0.heartbeat!.pid).not.toBe(s1.heartbeat!.pid);
-    expect([s0.attempt, s1.attempt]).toEqual([1, 1]);
+    // (when not: why the first attempt ended, and what the workers printed)
+    const why = () => JSON.stringify([s0.lastFailure, s1.lastFailure]) + workers.map((w) => `\n--- worker ${w.pid}\n${w.output().slice(-2000)}`).join('');
+    expect([s0.attempt, s1.attempt], why()).toEqual([1, 1]);
     baseline = { attempt: s1.attempt, pid: s1.heartbeat!.pid, restoredFrom: s1.heartbeat!.restoredFrom };
     // a first run starts from no checkpoint
     expect(baseline.restoredFrom).toBe(0);
