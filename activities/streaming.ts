@@ -1,6 +1,7 @@
 // The supervised streaming shard: a long-running activity that restores its newest checkpoint,
 // runs until cancelled, and heartbeats the checkpoint id with live metrics. When its worker dies
 // the heartbeat stops, Temporal retries it on any worker, and it restores from that checkpoint.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, type ActivityCancellationDetails } from '@temporalio/common';
 import { runStreamingJob, type JobMetrics } from '../stream/index.ts';
@@ -25,6 +26,11 @@ export interface ShardHeartbeat {
   restoredFrom?: number;
   restoreMs?: number;
   metrics?: Omit<JobMetrics, 'calibration'> & { calibration?: JobMetrics['calibration'] };
+  /**
+   * The longest the worker's event loop stood still since the previous heartbeat (ms): heartbeats
+   * wait on it, so a value near the heartbeat timeout explains a shard timed out on a live worker.
+   */
+  loopDelayMaxMs: number;
   at: number;
 }
 
@@ -37,8 +43,13 @@ export function createStreamingActivities(deps: ActivityDeps) {
     async runStreamingShard(input: ShardInput): Promise<{ checkpointId: number; reason: string }> {
       const ctx = Context.current();
       const job = deps.graph.getStream(input.asset);
-      let last: ShardHeartbeat = { phase: 'restoring', shard: input.shard?.index ?? 0, pid: process.pid, checkpointId: -1, at: Date.now() };
-      const beat = () => ctx.heartbeat({ ...last, at: Date.now() });
+      let last: ShardHeartbeat = { phase: 'restoring', shard: input.shard?.index ?? 0, pid: process.pid, checkpointId: -1, loopDelayMaxMs: 0, at: Date.now() };
+      const loop = monitorEventLoopDelay({ resolution: 20 });
+      loop.enable();
+      const beat = () => {
+        ctx.heartbeat({ ...last, loopDelayMaxMs: Math.round(loop.max / 1e6), at: Date.now() });
+        loop.reset();
+      };
       beat();
       // Between checkpoints too: the heartbeat timeout is how fast a dead worker is noticed.
       const timer = setInterval(beat, 1_000);
@@ -61,6 +72,7 @@ export function createStreamingActivities(deps: ActivityDeps) {
         return { checkpointId: result.checkpointId, reason: result.reason };
       } finally {
         clearInterval(timer);
+        loop.disable();
       }
     },
   };

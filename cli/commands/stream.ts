@@ -40,6 +40,8 @@ export function streamCommand(program: Command): void {
       const m = sh.heartbeat?.metrics;
       console.log(`  shard ${sh.shard ?? '(waiting for a worker)'}: attempt ${sh.attempt}, checkpoint ${sh.heartbeat?.checkpointId ?? '-'}` +
         (m ? `, ${m.eventsPerSecond.toFixed(0)} events/s, watermark lag ${(m.watermarkLagMs / 1000).toFixed(1)} s, ${m.stateKeys} keys` : '') +
+        // a stalled event loop delays heartbeats: worth seeing next to a heartbeat timeout
+        ((sh.heartbeat?.loopDelayMaxMs ?? 0) >= 500 ? `, event loop stalled ${sh.heartbeat!.loopDelayMaxMs} ms` : '') +
         (sh.lastFailure ? `, last failure: ${sh.lastFailure}` : ''));
     }
   }));
