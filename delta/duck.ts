@@ -15,3 +15,6 @@ export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): P
 
 /** A SQL string literal. */
 export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** A quoted SQL identifier. */
+export const sqlIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;

@@ -1,6 +1,6 @@
 // Reading a snapshot's data: local paths of its files (downloaded from S3 when needed), rows, counts.
 import type { ObjectStore } from '../storage/types.ts';
-import { sqlString, withDuck } from './duck.ts';
+import { sqlIdent, sqlString, withDuck } from './duck.ts';
 import { DeltaLogError } from './errors.ts';
 import { fileKey, normalizePartition } from './log.ts';
 import { duckdbType } from './schema.ts';
@@ -38,8 +38,6 @@ export async function dataFiles(table: ObjectStore, snapshot: Snapshot, files: A
   return out;
 }
 
-const quoteId = (s: string): string => `"${s.replace(/"/g, '""')}"`;
-
 /** A SELECT over the snapshot's files, partition columns filled in from the log, missing columns as NULL. */
 export async function scanSql(files: DataFile[], snapshot: Snapshot, present: Set<string>): Promise<string> {
   const { schema, partitionColumns } = snapshot.metadata;
@@ -49,9 +47,9 @@ export async function scanSql(files: DataFile[], snapshot: Snapshot, present: Se
   const select = schema.map((f) => {
     const i = partitionColumns.indexOf(f.name);
     const type = f.type.startsWith('{') ? undefined : duckdbType(f.type);
-    if (i >= 0) return `CAST(__f.__p${i} AS ${type ?? 'VARCHAR'}) AS ${quoteId(f.name)}`;
-    if (present.has(f.name)) return `__d.${quoteId(f.name)}`;
-    return `CAST(NULL AS ${type ?? 'VARCHAR'}) AS ${quoteId(f.name)}`;
+    if (i >= 0) return `CAST(__f.__p${i} AS ${type ?? 'VARCHAR'}) AS ${sqlIdent(f.name)}`;
+    if (present.has(f.name)) return `__d.${sqlIdent(f.name)}`;
+    return `CAST(NULL AS ${type ?? 'VARCHAR'}) AS ${sqlIdent(f.name)}`;
   });
   return `SELECT ${select.join(', ')}
     FROM read_parquet([${files.map((f) => sqlString(f.localPath)).join(', ')}], union_by_name = true, filename = '__file') __d

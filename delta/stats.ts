@@ -1,5 +1,5 @@
 // File statistics: the add action's stats JSON string (numRecords, minValues, maxValues, nullCount).
-import { sqlString, withDuck } from './duck.ts';
+import { sqlIdent, sqlString, withDuck } from './duck.ts';
 import type { AddFile, Field, FileStats } from './types.ts';
 
 export function parseStats(add: AddFile): FileStats | undefined {
@@ -18,7 +18,7 @@ export async function makeStats(localFile: string, columns: Field[]): Promise<st
   const cols = columns.filter((f) => !f.type.startsWith('{'));
   const parts = ['count(*)::BIGINT AS n'];
   cols.forEach((f, i) => {
-    const c = `"${f.name.replace(/"/g, '""')}"`;
+    const c = sqlIdent(f.name);
     // Min/max as JSON-friendly text: timestamps as ISO-8601 UTC with ms, as delta-rs writes them.
     const asText = f.type === 'timestamp'
       ? (x: string) => `strftime(${x} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`
