@@ -1,12 +1,9 @@
 // The sink's staging: every column type and awkward value goes through the JSON staging file
 // into Parquet and comes back out of the Delta table unchanged (or as the documented null).
-import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSnapshot, readRows } from '../delta/index.ts';
-import { LocalStore } from '../storage/local.ts';
 import { deltaSink, type Column } from './sink.ts';
+import { tempStores } from './test-assets.ts';
 
 interface Row { s: unknown; l: number; i: number; d: number | null; t: number }
 
@@ -18,8 +15,8 @@ const columns: Column<Row>[] = [
   { field: { name: 't', type: 'timestamp', nullable: false }, get: (r) => r.t },
 ];
 
-const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-sink-test-'));
-afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+const stores = tempStores('freshet-sink-test');
+afterAll(() => stores.cleanup());
 
 describe('delta sink staging', () => {
   it('keeps strings, numbers and millisecond timestamps exactly; nulls and non-finite numbers become null', async () => {
@@ -33,7 +30,7 @@ describe('delta sink staging', () => {
     ];
     // more than one staging line (50 000 rows each), so parts are read back in order and all
     const many: Row[] = Array.from({ length: 120_000 }, (_, n) => ({ s: `k${n}`, l: n, i: n % 1000, d: n / 3, t: 1_700_000_000_000 + n }));
-    const table = new LocalStore(path.join(dir, 't'));
+    const table = await stores.make();
     const sink = deltaSink();
     try {
       const adds = await sink.stage(table, [...awkward, ...many], columns);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { aggregateOutputType } from '../core/streaming.ts';
-import { sqlString } from '../delta/duck.ts';
+import { sqlIdent, sqlString } from '../delta/duck.ts';
 import type { StreamingAsset } from '../core/streaming.ts';
 import type { AddFile, Field, Table } from '../delta/types.ts';
 import type { DeadLetter } from './decode.ts';
@@ -30,7 +30,6 @@ export interface SinkWriter {
   close(): Promise<void>;
 }
 
-const DUCK: Record<string, string> = { string: 'VARCHAR', long: 'BIGINT', integer: 'INTEGER', double: 'DOUBLE', timestamp: 'TIMESTAMPTZ' };
 /** how each type travels in the staging JSON (timestamps as epoch milliseconds) */
 const JSON_LIST: Record<string, string> = { string: 'VARCHAR[]', long: 'BIGINT[]', integer: 'INTEGER[]', double: 'DOUBLE[]', timestamp: 'BIGINT[]' };
 
@@ -54,7 +53,7 @@ function jsonValue(type: string, v: unknown): unknown {
   }
 }
 
-/** rows per line of the staging JSON: bounds the strings built and the time between yields */
+/** rows per line of the staging JSON: bounds each string built (and the event loop waits per write) */
 const PART_ROWS = 50_000;
 
 /**
@@ -94,21 +93,20 @@ export function deltaSink(): SinkWriter {
       tmpDir ??= await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-sink-'));
       const name = `stage_${randomUUID().replace(/-/g, '')}`;
       const json = path.join(tmpDir, `${name}.json`);
-      await c.run(`CREATE TABLE ${name} (${columns.map((col) => `"${col.field.name}" ${DUCK[col.field.type]}`).join(', ')})`);
+      const file = path.join(tmpDir, `${name}.parquet`);
       try {
         await writeColumnsJson(json, rows, columns);
-        const select = columns.map((col, i) => (col.field.type === 'timestamp' ? `make_timestamp(unnest(c${i}) * 1000)::TIMESTAMPTZ` : `unnest(c${i})`));
+        // unnest zips the column arrays of each line back into rows, in order
+        const select = columns.map((col, i) => `${col.field.type === 'timestamp' ? `make_timestamp(unnest(c${i}) * 1000)::TIMESTAMPTZ` : `unnest(c${i})`} AS ${sqlIdent(col.field.name)}`);
         const types = columns.map((col, i) => `c${i}: '${JSON_LIST[col.field.type]}'`);
-        await c.run(`INSERT INTO ${name} SELECT ${select.join(', ')} FROM read_json(${sqlString(json)}, format = 'newline_delimited', maximum_object_size = 1000000000, columns = {${types.join(', ')}})`);
-        const file = path.join(tmpDir, `${name}.parquet`);
-        await c.run(`COPY ${name} TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`);
-        const { addDataFile } = await delta();
-        const schema = columns.map((col) => col.field);
-        return [await addDataFile(table, file, { schema, partitionColumns: [], partitionValues: {} })];
+        const source = `read_json(${sqlString(json)}, format = 'newline_delimited', maximum_object_size = 1000000000, columns = {${types.join(', ')}})`;
+        await c.run(`COPY (SELECT ${select.join(', ')} FROM ${source}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`);
       } finally {
-        await c.run(`DROP TABLE IF EXISTS ${name}`);
         await fs.rm(json, { force: true });
       }
+      const { addDataFile } = await delta();
+      const schema = columns.map((col) => col.field);
+      return [await addDataFile(table, file, { schema, partitionColumns: [], partitionValues: {} })];
     },
     async commit(table, schema, adds, txn, commitInfo) {
       const { write } = await delta();
