@@ -32,7 +32,7 @@ import { deltaSink } from '../stream/sink.ts';
 import type { SinkWriter } from '../stream/sink.ts';
 import { generatorSource } from '../stream/source-generator.ts';
 import { kafkaSource } from '../stream/source-kafka.ts';
-import { DISORDER, EVENTS_PER_SECOND, LATENCY_DISORDER, latencyQueries, nexmarkEvent, q11, q15, q18, q5 } from './stream-nexmark.ts';
+import { DISORDER, EVENTS_PER_SECOND, LATENCY_DISORDER, latencyQueries, nexmarkEvent, queries } from './stream-nexmark.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -40,7 +40,6 @@ const REF_N = Number(process.env.BENCH_REF_EVENTS ?? 1_000_000);
 const KAFKA_N = Number(process.env.BENCH_KAFKA_EVENTS ?? 1_000_000);
 const LATENCY_S = Number(process.env.BENCH_LATENCY_S ?? 20);
 const KAFKA_PARTITIONS = 4;
-const QUERIES: Record<string, StreamingAsset> = { q5, q11, q18, q15 };
 const log = (...a: unknown[]) => console.error('[bench/stream]', ...a);
 
 interface Bids { id: number[]; auction: number[]; bidder: number[]; price: number[]; channel: string[]; time: number[] }
@@ -244,14 +243,15 @@ async function kafkaRun(asset: StreamingAsset, kafka: KafkaServer, topic: string
     onCheckpoint: (_id, m) => void checkpoints.push(m),
   });
   const seconds = (performance.now() - startedAt) / 1000;
-  // a checkpoint's duration (snapshot to sink commit) and its stall, full against incremental
-  const of = (full: boolean) => checkpoints.filter((c) => c.checkpointFull === full);
+  // a checkpoint's duration (snapshot to sink commit) and its stall, full against incremental (medians)
   const median = (xs: number[]) => +quantile(xs, 0.5).toFixed(2);
+  const kind = (full: boolean) => {
+    const cs = checkpoints.filter((c) => c.checkpointFull === full);
+    return { count: cs.length, ms: median(cs.map((c) => c.checkpointMs)), stallMs: median(cs.map((c) => c.checkpointStallMs)) };
+  };
   return {
     eventsPerSecond: KAFKA_N / seconds, seconds, checkpoints: result.checkpointId,
-    stallMs: Math.max(...checkpoints.map((c) => c.checkpointStallMs)),
-    full: { count: of(true).length, ms: median(of(true).map((c) => c.checkpointMs)), stallMs: median(of(true).map((c) => c.checkpointStallMs)) },
-    incremental: { count: of(false).length, ms: median(of(false).map((c) => c.checkpointMs)), stallMs: median(of(false).map((c) => c.checkpointStallMs)) },
+    stallMs: Math.max(...checkpoints.map((c) => c.checkpointStallMs)), full: kind(true), incremental: kind(false),
   };
 }
 
@@ -371,7 +371,7 @@ async function main(): Promise<void> {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   try {
-    for (const [q, asset] of Object.entries(QUERIES)) {
+    for (const [q, asset] of Object.entries(queries)) {
       log(`${q}: ${N} events from the generator`);
       const speed = await inProcess(asset, N, false);
       const keys = speed.op.keys.size;
@@ -394,7 +394,7 @@ async function main(): Promise<void> {
     const kafka = await startKafka({ partitions: KAFKA_PARTITIONS, heapMb: 768 });
     try {
       const ends = await produceToKafka(kafka, 'nexmark', KAFKA_N);
-      for (const [q, asset] of Object.entries(QUERIES)) {
+      for (const [q, asset] of Object.entries(queries)) {
         const k = await kafkaRun(asset, kafka, 'nexmark', ends, dir);
         log(`${q}: Kafka ${Math.round(k.eventsPerSecond)} events/s with the Delta sink, ${k.checkpoints} checkpoints, max stall ${k.stallMs.toFixed(1)} ms;`
           + ` full ${k.full.ms} ms (stall ${k.full.stallMs} ms), incremental ${k.incremental.ms} ms (stall ${k.incremental.stallMs} ms)`);
