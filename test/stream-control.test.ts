@@ -38,7 +38,7 @@ describe('operating a streaming job', () => {
     const options = { partitions: 2, eventsPerSecond: 400, realtime: true, startTime: Date.now() - 20_000, seed: 9 };
     await cluster.spawn();
     // the default 10 s heartbeat timeout: this test asserts attempts, so a heartbeat late on a loaded machine must not add one
-    const id = await startStream(cluster.h.client, cluster.h.config.taskQueue, asset, { kind: 'generator', options }, { checkpointIntervalMs: 500, heartbeatTimeoutMs: 10_000 });
+    const id = await startStream(cluster.h.client, cluster.h.config.taskQueue, asset, { kind: 'generator', options }, { checkpointIntervalMs: 500 });
 
     // status: the query's state and the heartbeat's live metrics
     const live = await until('live metrics', (s) => (s.shardsStatus[0]?.heartbeat?.checkpointId ?? 0) >= 3);

@@ -59,7 +59,7 @@ describe('sharded streaming job under Temporal', () => {
     await Promise.all([cluster.spawn(env), cluster.spawn(env)]);
     // The default 10 s heartbeat timeout: with 3 s, a loaded 2-core machine (both shards flat out, a
     // worker starting) delivered heartbeats late enough to time out shards whose worker was alive.
-    const id = await startStream(cluster.h.client, cluster.h.config.taskQueue, asset, { kind: 'kafka', brokers: cluster.kafka.brokers, topic, stopAt }, { shards: SHARDS, checkpointIntervalMs: 500, heartbeatTimeoutMs: 10_000 });
+    const id = await startStream(cluster.h.client, cluster.h.config.taskQueue, asset, { kind: 'kafka', brokers: cluster.kafka.brokers, topic, stopAt }, { shards: SHARDS, checkpointIntervalMs: 500 });
 
     // Every status polled from the baseline on: shard 1 must show the same attempt, worker and restore point in each.
     let baseline: { attempt: number; pid: number; restoredFrom: number | undefined } | undefined;
