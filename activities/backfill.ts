@@ -2,21 +2,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { materializeMany, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
-import type { BackfillPlan, BackfillRequest } from '../workflows/backfill-types.ts';
+import type { BackfillPlan, BackfillRequest, BatchFailureDetails, BatchInput } from '../contract/backfill.ts';
 import { HEARTBEAT_EVERY_MS, isPermanent } from './failures.ts';
+import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
-
-export interface BatchInput {
-  asset: string;
-  /** '' for an unpartitioned asset */
-  partitions: string[];
-  runId: number;
-}
-
-export interface BatchFailureDetails {
-  done: string[];
-  error: string;
-}
 
 const HOUR_MS = 3_600_000;
 
@@ -46,8 +35,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
     async materializePartitions(input: BatchInput): Promise<MaterializeResult[]> {
       const ctx = Context.current();
       const done: string[] = [];
-      const beat = setInterval(() => ctx.heartbeat({ done: done.length }), HEARTBEAT_EVERY_MS);
-      ctx.heartbeat({ done: 0 });
+      const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, () => ctx.heartbeat({ done: done.length }));
       try {
         return await materializeMany({
           graph: deps.graph,
@@ -56,7 +44,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
           asset: input.asset,
           partitions: input.partitions,
           attempt: ctx.info.attempt,
-          runId: input.runId,
+          txnVersion: input.txnVersion ?? input.runId,
           signal: ctx.cancellationSignal,
           onPartitionDone: (r) => { done.push(r.partition ?? ''); ctx.heartbeat({ done: done.length }); },
         });
@@ -67,7 +55,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
         const permanent = isPermanent(e);
         throw ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable: permanent, details: [details] });
       } finally {
-        clearInterval(beat);
+        stopBeating();
       }
     },
   };

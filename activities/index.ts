@@ -10,7 +10,4 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { ActivityDeps, MaterializeActivityInput } from './materialize.ts';
-export type { BatchInput, BatchFailureDetails } from './backfill.ts';
-export type { ShardInput, ShardHeartbeat } from './streaming.ts';
-export type { MergeInput, MergeHeartbeat } from './stream-merge.ts';
+export type { ActivityDeps } from './materialize.ts';

@@ -2,10 +2,12 @@
 // that no retry can fix to non-retryable failures.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { MaterializeActivityInput, MaterializeResult } from '../contract/materialize.ts';
 import type { AssetGraph } from '../core/index.ts';
-import { materialize, type EngineConfig, type MaterializeResult } from '../engine/index.ts';
+import { materialize, type EngineConfig } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { HEARTBEAT_EVERY_MS, isPermanent } from './failures.ts';
+import { heartbeatEvery } from './heartbeat.ts';
 
 export interface ActivityDeps {
   graph: AssetGraph;
@@ -13,20 +15,13 @@ export interface ActivityDeps {
   engine?: EngineConfig;
 }
 
-export interface MaterializeActivityInput {
-  asset: string;
-  partition?: string;
-  /** fixed by the workflow, so every retry of one run commits at most once */
-  runId: number;
-}
-
 
 export function createMaterializeActivities(deps: ActivityDeps) {
   return {
     async materializePartition(input: MaterializeActivityInput): Promise<MaterializeResult> {
       const ctx = Context.current();
-      ctx.heartbeat({ phase: 'started' });
-      const beat = setInterval(() => ctx.heartbeat({ phase: 'computing' }), HEARTBEAT_EVERY_MS);
+      let phase = 'started';
+      const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, () => { ctx.heartbeat({ phase }); phase = 'computing'; });
       try {
         return await materialize({
           graph: deps.graph,
@@ -35,14 +30,14 @@ export function createMaterializeActivities(deps: ActivityDeps) {
           asset: input.asset,
           partition: input.partition,
           attempt: ctx.info.attempt,
-          runId: input.runId,
+          txnVersion: input.txnVersion ?? input.runId,
           signal: ctx.cancellationSignal,
         });
       } catch (err) {
         if (isPermanent(err)) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       } finally {
-        clearInterval(beat);
+        stopBeating();
       }
     },
   };

@@ -6,24 +6,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { deltaSink, mergePartials, partialsTable, writesPartials } from '../stream/index.ts';
+import type { MergeHeartbeat, MergeInput } from '../contract/streaming.ts';
+import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
 import { streamStore } from './streaming.ts';
-
-export interface MergeInput {
-  asset: string;
-  shards: number;
-  /** between passes (default 10 s) */
-  intervalMs?: number;
-}
-
-export interface MergeHeartbeat {
-  pass: number;
-  /** every window with end − 1 + allowed lateness at or before this is in the sink */
-  watermark: number;
-  windows: number;
-  waitingFor: number[];
-  at: number;
-}
 
 export function createStreamMergeActivities(deps: ActivityDeps) {
   return {
@@ -36,8 +22,7 @@ export function createStreamMergeActivities(deps: ActivityDeps) {
       const sink = deltaSink();
       let last: MergeHeartbeat = { pass: 0, watermark: -1, windows: 0, waitingFor: [], at: Date.now() };
       const beat = () => ctx.heartbeat({ ...last, at: Date.now() });
-      beat();
-      const timer = setInterval(beat, 1_000);
+      const stopBeating = heartbeatEvery(1_000, beat);
       try {
         for (;;) {
           const stopping = signal.aborted;
@@ -56,7 +41,7 @@ export function createStreamMergeActivities(deps: ActivityDeps) {
         }
         return { merging: true, pass: last.pass, windows: last.windows };
       } finally {
-        clearInterval(timer);
+        stopBeating();
         await sink.close();
       }
     },

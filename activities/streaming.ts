@@ -4,38 +4,15 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, type ActivityCancellationDetails } from '@temporalio/common';
-import { runStreamingJob, type JobMetrics } from '../stream/index.ts';
-import { openSourceSpec, type SourceSpec } from '../stream/source-spec.ts';
+import { streamJobDir } from '../contract/layout.ts';
+import type { ShardHeartbeat, ShardInput } from '../contract/streaming.ts';
+import { runStreamingJob } from '../stream/index.ts';
+import { openSourceSpec } from '../stream/source-spec.ts';
+import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
 
-export interface ShardInput {
-  asset: string;
-  source: SourceSpec;
-  shard?: { index: number; count: number };
-  checkpointIntervalMs?: number;
-}
-
-/** What each heartbeat carries: the web page and `freshet stream status` read it from the pending activity. */
-export interface ShardHeartbeat {
-  phase: 'restoring' | 'running' | 'stopping';
-  /** the shard's index (0 when the job is not sharded) */
-  shard: number;
-  /** process.pid of the worker running this attempt */
-  pid: number;
-  checkpointId: number;
-  restoredFrom?: number;
-  restoreMs?: number;
-  metrics?: Omit<JobMetrics, 'calibration'> & { calibration?: JobMetrics['calibration'] };
-  /**
-   * The longest the worker's event loop stood still since the previous heartbeat (ms): heartbeats
-   * wait on it, so a value near the heartbeat timeout explains a shard timed out on a live worker.
-   */
-  loopDelayMaxMs: number;
-  at: number;
-}
-
 export function streamStore(deps: ActivityDeps, asset: string) {
-  return deps.warehouse.at(`_streams/${asset}`);
+  return deps.warehouse.at(streamJobDir(asset));
 }
 
 export function createStreamingActivities(deps: ActivityDeps) {
@@ -50,9 +27,8 @@ export function createStreamingActivities(deps: ActivityDeps) {
         ctx.heartbeat({ ...last, loopDelayMaxMs: Math.round(loop.max / 1e6), at: Date.now() });
         loop.reset();
       };
-      beat();
       // Between checkpoints too: the heartbeat timeout is how fast a dead worker is noticed.
-      const timer = setInterval(beat, 1_000);
+      const stopBeating = heartbeatEvery(1_000, beat);
       try {
         const result = await runStreamingJob({
           job,
@@ -71,7 +47,7 @@ export function createStreamingActivities(deps: ActivityDeps) {
         }
         return { checkpointId: result.checkpointId, reason: result.reason };
       } finally {
-        clearInterval(timer);
+        stopBeating();
         loop.disable();
       }
     },

@@ -10,16 +10,19 @@ import { Client, Connection } from '@temporalio/client';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createWorker, installRuntime } from '../cli/worker.ts';
+import { createWorker, installRuntime, loadConfig } from '../runtime/index.ts';
 import { startBackfill, type ControlContext } from '../control/backfills.ts';
 import { keysBetween, shiftKey, type AssetGraph } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
-import { assetTable, engineConfigFromEnv, materializeMany } from '../engine/index.ts';
+import { assetTable, materializeMany } from '../engine/index.ts';
+
+// DuckDB settings as a worker would take them (FRESHET_DUCKDB_*).
+const engineConfigFromEnv = () => loadConfig().engine;
 import { rangeContext } from '../engine/range.ts';
 import { freshetHome, repoRoot } from '../services/paths.ts';
 import { startTemporalDevServer } from '../services/temporal.ts';
 import { openStore, type ObjectStore } from '../storage/index.ts';
-import type { BackfillProgress } from '../workflows/backfill-types.ts';
+import type { BackfillProgress } from '../contract/backfill.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
   installRuntime('ERROR');
   const server = await startTemporalDevServer();
   const taskQueue = `bench-batch-${process.pid}`;
-  const config = { temporalAddress: server.address, namespace: 'default', taskQueue, warehouse: path.join(dir, 'warehouse'), project: path.join(repoRoot, 'assets/index.ts') };
+  const config = { ...loadConfig(), temporalAddress: server.address, taskQueue, warehouse: path.join(dir, 'warehouse'), project: path.join(repoRoot, 'assets/index.ts') };
   const { worker, connection: native } = await createWorker({ config, graph });
   const running = worker.run();
   const connection = await Connection.connect({ address: server.address });

@@ -14,7 +14,7 @@ import { shiftKey, type TimePartitions } from '../core/index.ts';
 import type { MaterializeResult } from '../engine/index.ts';
 import { startTemporalDevServer } from '../services/temporal.ts';
 import { openStore } from '../storage/index.ts';
-import type { BackfillProgress } from '../workflows/backfill-types.ts';
+import type { BackfillProgress } from '../contract/backfill.ts';
 import project from './fixtures/chain5.ts';
 
 const { values } = parseArgs({ options: { partitions: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '8' } } });

@@ -8,7 +8,7 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { loadConfig } from '../cli/config.ts';
+import { loadConfig } from '../runtime/index.ts';
 import { definitions, hourlyPartitions, shiftKey, source } from '../core/index.ts';
 import { materializeMany } from '../engine/index.ts';
 import { requireChromium } from '../services/chromium.ts';

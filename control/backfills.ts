@@ -6,9 +6,12 @@ import type { AssetGraph } from '../core/index.ts';
 import { planPartitions } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import {
-  BACKFILL_WORKFLOW, CANCEL_SIGNAL, PARTITIONS_QUERY, PAUSE_SIGNAL, PROGRESS_QUERY, RESUME_SIGNAL, RETRY_FAILED_SIGNAL,
-  type AssetPartitionStates, type BackfillPreview, type BackfillProgress, type BackfillRequest, type BackfillSummary,
-} from '../workflows/backfill-types.ts';
+  MAX_BACKFILL_CONCURRENCY, type AssetPartitionStates, type BackfillPreview, type BackfillProgress, type BackfillRequest, type BackfillSummary,
+} from '../contract/backfill.ts';
+import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
+import { backfillWorkflowId, isBackfillWorkflowId } from '../contract/ids.ts';
+import { WORKFLOW_TYPES } from '../contract/workflows.ts';
+import { startWorkflow } from './start-workflow.ts';
 
 export { BackfillRequestError };
 
@@ -19,18 +22,16 @@ export interface ControlContext {
   warehouse: ObjectStore;
 }
 
-export type { BackfillPreview, BackfillSummary } from '../workflows/backfill-types.ts';
-
-function checkConcurrency(request: BackfillRequest): void {
-  const c = request.concurrency;
-  if (c !== undefined && (!Number.isInteger(c) || c < 1 || c > 256)) {
-    throw new BackfillRequestError('concurrency', `concurrency must be a whole number from 1 to 256, got ${c}.`);
+/** The one check of a backfill's concurrency, for the CLI, the API and everything that starts one. */
+export function checkConcurrency(c: number | undefined): void {
+  if (c !== undefined && (!Number.isInteger(c) || c < 1 || c > MAX_BACKFILL_CONCURRENCY)) {
+    throw new BackfillRequestError('concurrency', `concurrency must be a whole number from 1 to ${MAX_BACKFILL_CONCURRENCY}, got ${c}.`);
   }
 }
 
 /** Validates the request against the graph and plans it without starting anything. */
 export async function previewBackfill(ctx: ControlContext, request: BackfillRequest): Promise<BackfillPreview> {
-  checkConcurrency(request);
+  checkConcurrency(request.concurrency);
   const planned = await planPartitions(ctx.graph, ctx.warehouse, request, Date.now());
   return {
     tasks: planned.reduce((n, p) => n + p.run.filter(Boolean).length, 0),
@@ -42,11 +43,11 @@ export async function previewBackfill(ctx: ControlContext, request: BackfillRequ
 }
 
 export async function startBackfill(ctx: ControlContext, request: BackfillRequest): Promise<{ id: string }> {
-  checkConcurrency(request);
+  checkConcurrency(request.concurrency);
   // Fail on bad input here, with the field named, rather than inside the workflow.
   await planPartitions(ctx.graph, ctx.warehouse, { ...request, force: true }, Date.now());
-  const id = `${ctx.taskQueue}/backfill/${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 6)}`;
-  await ctx.client.workflow.start(BACKFILL_WORKFLOW, {
+  const id = backfillWorkflowId(ctx.taskQueue, new Date(), randomUUID().slice(0, 6));
+  await startWorkflow(ctx.client, 'backfill', {
     taskQueue: ctx.taskQueue,
     workflowId: id,
     args: [{ request }],
@@ -56,7 +57,7 @@ export async function startBackfill(ctx: ControlContext, request: BackfillReques
 }
 
 async function handle(ctx: ControlContext, id: string) {
-  if (!id.startsWith(`${ctx.taskQueue}/backfill/`)) throw new BackfillRequestError('id', `'${id}' is not a backfill of task queue '${ctx.taskQueue}'.`);
+  if (!isBackfillWorkflowId(ctx.taskQueue, id)) throw new BackfillRequestError('id', `'${id}' is not a backfill of task queue '${ctx.taskQueue}'.`);
   const h = ctx.client.workflow.getHandle(id);
   try {
     await h.describe();
@@ -68,16 +69,16 @@ async function handle(ctx: ControlContext, id: string) {
 }
 
 export async function backfillProgress(ctx: ControlContext, id: string): Promise<BackfillProgress> {
-  return (await handle(ctx, id)).query<BackfillProgress>(PROGRESS_QUERY);
+  return (await handle(ctx, id)).query(progressQuery);
 }
 
 export async function backfillPartitions(ctx: ControlContext, id: string, asset: string): Promise<AssetPartitionStates> {
-  return (await handle(ctx, id)).query<AssetPartitionStates, [string]>(PARTITIONS_QUERY, asset);
+  return (await handle(ctx, id)).query(partitionsQuery, asset);
 }
 
 export async function listBackfills(ctx: ControlContext, limit = 50): Promise<BackfillSummary[]> {
   const out: BackfillSummary[] = [];
-  const query = `WorkflowType = '${BACKFILL_WORKFLOW}' AND TaskQueue = '${ctx.taskQueue.replaceAll("'", '')}'`;
+  const query = `WorkflowType = '${WORKFLOW_TYPES.backfill}' AND TaskQueue = '${ctx.taskQueue.replaceAll("'", '')}'`;
   for await (const wf of ctx.client.workflow.list({ query })) {
     out.push({
       id: wf.workflowId,
@@ -92,15 +93,15 @@ export async function listBackfills(ctx: ControlContext, limit = 50): Promise<Ba
 }
 
 export async function pauseBackfill(ctx: ControlContext, id: string): Promise<void> {
-  await (await handle(ctx, id)).signal(PAUSE_SIGNAL);
+  await (await handle(ctx, id)).signal(pauseSignal);
 }
 
 export async function resumeBackfill(ctx: ControlContext, id: string): Promise<void> {
-  await (await handle(ctx, id)).signal(RESUME_SIGNAL);
+  await (await handle(ctx, id)).signal(resumeSignal);
 }
 
 export async function cancelBackfill(ctx: ControlContext, id: string): Promise<void> {
-  await (await handle(ctx, id)).signal(CANCEL_SIGNAL);
+  await (await handle(ctx, id)).signal(cancelSignal);
 }
 
 /** Re-runs what failed: in place while the backfill runs, else as a new backfill of exactly those partitions. */
@@ -108,10 +109,10 @@ export async function retryFailedBackfill(ctx: ControlContext, id: string): Prom
   const h = await handle(ctx, id);
   const info = await h.describe();
   if (info.status.name === 'RUNNING') {
-    await h.signal(RETRY_FAILED_SIGNAL);
+    await h.signal(retryFailedSignal);
     return { id };
   }
-  const progress = await h.query<BackfillProgress>(PROGRESS_QUERY);
+  const progress = await h.query(progressQuery);
   const only: Record<string, string[]> = {};
   for (const f of progress.failures) (only[f.asset] ??= []).push(f.partition ?? '');
   if (Object.keys(only).length === 0) throw new BackfillRequestError('id', `Backfill '${id}' has no failed partitions.`);

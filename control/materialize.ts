@@ -2,11 +2,12 @@
 // from the asset and partition, so a second request for a partition being computed joins it.
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { AssetDef } from '../core/index.ts';
-import { materializeWorkflowId } from '../workflows/ids.ts';
-import type { materializePartition } from '../workflows/materialize.ts';
+import { materializeWorkflowId } from '../contract/ids.ts';
+import type { MaterializePartitionWorkflow } from '../contract/materialize.ts';
+import { startWorkflow } from './start-workflow.ts';
 
-export function startMaterialize(client: Client, taskQueue: string, asset: AssetDef, partition?: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof materializePartition>> {
-  return client.workflow.start<typeof materializePartition>('materializePartition', {
+export function startMaterialize(client: Client, taskQueue: string, asset: AssetDef, partition?: string): Promise<WorkflowHandleWithFirstExecutionRunId<MaterializePartitionWorkflow>> {
+  return startWorkflow(client, 'materializePartition', {
     taskQueue,
     workflowId: materializeWorkflowId(taskQueue, asset.name, partition),
     workflowIdConflictPolicy: 'USE_EXISTING',

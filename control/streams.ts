@@ -1,13 +1,10 @@
 // Client-side operations on streaming jobs: start, stop, restart, and status with live metrics.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { ShardHeartbeat } from '../activities/streaming.ts';
-import type { SourceSpec } from '../stream/source-spec.ts';
-import type { StreamingJobInput, StreamingJobStatus } from '../workflows/streaming.ts';
-
-export function streamWorkflowId(taskQueue: string, asset: string): string {
-  return `${taskQueue}/stream/${asset}`;
-}
+import { streamWorkflowId } from '../contract/ids.ts';
+import { restartStreamSignal, stopStreamSignal, streamStatusQuery } from '../contract/signals.ts';
+import { SHARD_ACTIVITY, type ShardHeartbeat, type SourceSpec, type StreamingJobInput, type StreamingJobStatus } from '../contract/streaming.ts';
+import { startWorkflow } from './start-workflow.ts';
 
 export interface StreamOptions {
   shards?: number;
@@ -19,7 +16,7 @@ export interface StreamOptions {
 export async function startStream(client: Client, taskQueue: string, asset: string, source: SourceSpec, opts: StreamOptions = {}): Promise<string> {
   const workflowId = streamWorkflowId(taskQueue, asset);
   const input: StreamingJobInput = { asset, source, ...opts };
-  await client.workflow.start('streamingJob', { taskQueue, workflowId, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
+  await startWorkflow(client, 'streamingJob', { taskQueue, workflowId, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
   return workflowId;
 }
 
@@ -48,10 +45,10 @@ export async function streamStatus(client: Client, taskQueue: string, asset: str
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
-  const status = await handle.query<StreamingJobStatus>('streamStatus');
+  const status = await handle.query(streamStatusQuery);
   // Live metrics travel in heartbeats: read them from the pending shard activities (not the merge).
   // The order of pending activities says nothing about which shard each is: the heartbeat names it.
-  const pending = (desc.raw.pendingActivities ?? []).filter((p) => p.activityType?.name === 'runStreamingShard');
+  const pending = (desc.raw.pendingActivities ?? []).filter((p) => p.activityType?.name === SHARD_ACTIVITY);
   const shardsStatus: ShardStatus[] = pending.map((p) => {
     const payload = p.heartbeatDetails?.payloads?.[0];
     const heartbeat = payload ? defaultPayloadConverter.fromPayload<ShardHeartbeat>(payload) : undefined;
@@ -68,9 +65,9 @@ export async function streamStatus(client: Client, taskQueue: string, asset: str
 }
 
 export async function stopStream(client: Client, taskQueue: string, asset: string): Promise<void> {
-  await client.workflow.getHandle(streamWorkflowId(taskQueue, asset)).signal('stopStream');
+  await client.workflow.getHandle(streamWorkflowId(taskQueue, asset)).signal(stopStreamSignal);
 }
 
 export async function restartStream(client: Client, taskQueue: string, asset: string): Promise<void> {
-  await client.workflow.getHandle(streamWorkflowId(taskQueue, asset)).signal('restartStream');
+  await client.workflow.getHandle(streamWorkflowId(taskQueue, asset)).signal(restartStreamSignal);
 }

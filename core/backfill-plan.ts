@@ -32,10 +32,7 @@ export function selectTasks(graph: AssetGraph, req: SelectionRequest, now: numbe
     }
   }
   if ((req.from === undefined) !== (req.to === undefined)) throw new BackfillRequestError(req.from === undefined ? 'from' : 'to', 'Give both ends of the partition range (from and to), or neither for every partition.');
-  const chosen = new Set(req.assets);
-  if (req.downstream) {
-    for (const a of graph.assets) if (a.deps.some((d) => chosen.has(d.asset))) chosen.add(a.name);
-  }
+  const chosen = req.downstream ? graph.withDownstream(req.assets) : new Set(req.assets);
   const anchor = graph.get(req.assets[0]).partitions;
   const keys = new Map<string, Set<string>>();
   for (const a of graph.assets) {
@@ -119,8 +116,6 @@ export interface PlanOptions {
   only?: Record<string, string[]>;
   /** recompute these assets' selected partitions even when up to date (sources have no inputs to go stale) */
   forceAssets?: string[];
-  /** partitions per activity for assets that range-batch (default 16) */
-  batchSize?: number;
 }
 
 export interface PlannedTasks {

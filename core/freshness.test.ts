@@ -7,8 +7,8 @@ describe('freshness status', () => {
   const a = asset({ name: 'f', sql: 'SELECT 1', freshness: { maxLag: '1h' } }); // budget 15m
   it('is fresh up to maxLag, at risk within the budget after it, then stale', () => {
     expect(freshnessOf(a, 0, 3_600_000).status).toBe('fresh');
-    expect(freshnessOf(a, 0, 3_600_001).status).toBe('at_risk');
-    expect(freshnessOf(a, 0, 4_500_000).status).toBe('at_risk');
+    expect(freshnessOf(a, 0, 3_600_001).status).toBe('at-risk');
+    expect(freshnessOf(a, 0, 4_500_000).status).toBe('at-risk');
     expect(freshnessOf(a, 0, 4_500_001)).toMatchObject({ status: 'stale', lagMs: 4_500_001 });
     expect(freshnessOf(a, undefined, 5).status).toBe('never');
   });

@@ -3,7 +3,8 @@
 import type { AssetDef } from './asset.ts';
 import { keyWindow } from './partitions.ts';
 
-export type FreshnessStatus = 'fresh' | 'at_risk' | 'stale' | 'never' | 'no_sla';
+/** Spelled once for every process and the page: 'never' = an SLA but no data yet. */
+export type FreshnessStatus = 'fresh' | 'at-risk' | 'stale' | 'never' | 'no-sla';
 
 export interface Freshness {
   asset: string;
@@ -28,11 +29,8 @@ export function freshnessOf(asset: AssetDef, end: number | undefined, now: numbe
   const f = asset.freshness;
   const base = { asset: asset.name, maxLagMs: f?.maxLagMs, computeBudgetMs: f?.computeBudgetMs, newest };
   const lagMs = end === undefined ? undefined : Math.max(0, now - end);
-  if (!f) return { ...base, status: 'no_sla', lagMs };
+  if (!f) return { ...base, status: 'no-sla', lagMs };
   if (lagMs === undefined) return { ...base, status: 'never', lagMs };
-  const status = lagMs <= f.maxLagMs ? 'fresh' : lagMs <= f.maxLagMs + f.computeBudgetMs ? 'at_risk' : 'stale';
+  const status = lagMs <= f.maxLagMs ? 'fresh' : lagMs <= f.maxLagMs + f.computeBudgetMs ? 'at-risk' : 'stale';
   return { ...base, status, lagMs };
 }
-
-/** Where the freshness monitor records turning stale and recovering, inside the warehouse. */
-export const FRESHNESS_EVENTS_PREFIX = '_freshet/freshness-events/';

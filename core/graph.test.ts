@@ -18,6 +18,11 @@ describe('asset graph validation at load', () => {
     });
     expect(graph.assets.map((a) => a.name)).toEqual(['raw', 'b', 'c']);
     expect(graph.downstream('raw').map((a) => a.name)).toEqual(['b']);
+    // declared out of order on purpose: the closure must still reach c through b
+    expect([...graph.withDownstream(['raw'])].sort()).toEqual(['b', 'c', 'raw']);
+    expect([...graph.withDownstream(['b'])].sort()).toEqual(['b', 'c']);
+    expect([...graph.withDownstream(['c'])]).toEqual(['c']);
+    expect([...graph.withDownstream([])]).toEqual([]);
     expect(inputKeys(graph, graph.get('b'), '2026-01-03')[0].keys).toEqual(['2026-01-01', '2026-01-02', '2026-01-03']);
   });
 

@@ -21,6 +21,8 @@ export interface AssetGraph {
   upstream(name: string): ResolvedDep[];
   /** assets that read `name` directly */
   downstream(name: string): AssetDef[];
+  /** `names` and every asset that reads any of them, directly or not */
+  withDownstream(names: Iterable<string>): Set<string>;
   /** streaming features, each a supervised job with its own Delta sink */
   streams: StreamingAsset[];
   getStream(name: string): StreamingAsset;
@@ -103,6 +105,12 @@ function makeGraph(order: AssetDef[], byName: Map<string, AssetDef>, streams: St
       return { asset: up, mapping: effectiveMapping(dep, get(name).partitions, up.partitions) };
     }),
     downstream: (name) => order.filter((a) => a.deps.some((d) => d.asset === name)),
+    withDownstream: (names) => {
+      const closure = new Set(names);
+      // one pass suffices: `order` puts every asset after all of its upstreams
+      for (const a of order) if (a.deps.some((d) => closure.has(d.asset))) closure.add(a.name);
+      return closure;
+    },
     streams,
     getStream: (name) => {
       const st = streams.find((x) => x.name === name);

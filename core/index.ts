@@ -7,6 +7,6 @@ export * from './partitions.ts';
 export * from './mappings.ts';
 export * from './policies.ts';
 export { parseDuration, formatDuration } from './duration.ts';
-export { dataEnd, freshnessOf, FRESHNESS_EVENTS_PREFIX, type Freshness, type FreshnessStatus } from './freshness.ts';
+export { dataEnd, freshnessOf, type Freshness, type FreshnessStatus } from './freshness.ts';
 export { streamingAsset, tumbling, sliding, session, count, sum, min, max, avg, last, distinctCount, frequency, topK } from './streaming.ts';
 export type { StreamingAsset, StreamingAssetInput, WindowSpec, AggregateSpec } from './streaming.ts';

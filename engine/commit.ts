@@ -3,29 +3,10 @@
 import { columnType, partitionValue, type AssetDef } from '../core/index.ts';
 import { write, type Field, type PartitionValues, type Table } from '../delta/index.ts';
 import type { WrittenFile } from './output.ts';
+import type { MaterializeResult } from '../contract/materialize.ts';
 
-export interface MaterializeResult {
-  asset: string;
-  partition: string | undefined;
-  /** table version holding the result */
-  version: number;
-  rows: number;
-  bytes: number;
-  durationMs: number;
-  /** version of each upstream table read */
-  inputVersions: Record<string, number>;
-  /** true when the commit was already there (a retried activity) */
-  alreadyCommitted: boolean;
-  /** DuckDB's peak buffer memory during the computation (bytes), when known */
-  peakMemoryBytes?: number;
-  /** most bytes DuckDB spilled to disk during the computation (0: none), when known */
-  spilledBytes?: number;
-  /** how it was computed: one partition, or one query over `batchSize` contiguous partitions */
-  mode?: 'partition' | 'range' | 'transform';
-  batchSize?: number;
-  /** a TypeScript transform's batches: in per upstream, out, and the largest seen */
-  transformBatches?: { input: Record<string, number>; output: number; largest: number };
-}
+// What a commit reports crosses to workflows and clients: defined in contract/.
+export type { MaterializeResult };
 
 export interface CommitRequest {
   table: Table;
@@ -34,7 +15,7 @@ export interface CommitRequest {
   /** the partition's new files (one, or several when DuckDB split a partitioned write) */
   written: WrittenFile[];
   inputVersions: Record<string, number>;
-  runId: number | undefined;
+  txnVersion: number | undefined;
   attempt: number;
   started: number;
   peakMemoryBytes: number | undefined;
@@ -70,7 +51,7 @@ export async function commitPartition(req: CommitRequest): Promise<MaterializeRe
     mode: 'overwrite',
     replace: asset.partitions ? partitionValuesOf(asset, key) : undefined,
     adds: written.map((w) => w.add),
-    txn: req.runId !== undefined ? { appId: txnAppId(asset.name, key), version: req.runId } : undefined,
+    txn: req.txnVersion !== undefined ? { appId: txnAppId(asset.name, key), version: req.txnVersion } : undefined,
     commitInfo: { freshet: lineage },
   });
   if (result.skipped) for (const w of written) await table.delete(decodeURIComponent(w.add.path));

@@ -18,15 +18,6 @@ export interface EngineConfig {
 // One instance per distinct configuration (in practice one per process; tests use a second, tiny one).
 const shared = new Map<string, Promise<DuckDBInstance>>();
 
-export function engineConfigFromEnv(): EngineConfig {
-  return {
-    memoryLimit: process.env.FRESHET_DUCKDB_MEMORY,
-    spillDirectory: process.env.FRESHET_DUCKDB_SPILL,
-    threads: process.env.FRESHET_DUCKDB_THREADS ? Number(process.env.FRESHET_DUCKDB_THREADS) : undefined,
-    rangeBatch: process.env.FRESHET_RANGE_BATCH ? Number(process.env.FRESHET_RANGE_BATCH) : undefined,
-  };
-}
-
 export function instance(config: EngineConfig): Promise<DuckDBInstance> {
   const id = JSON.stringify([config.memoryLimit, config.spillDirectory, config.threads]);
   let db = shared.get(id);

@@ -2,7 +2,7 @@
 export { materialize, assetTable, type MaterializeRequest, type MaterializeResult } from './materialize.ts';
 export { materializeMany, preferredBatchSize, type MaterializeManyRequest } from './many.ts';
 export { partitionStates, type PartitionState, type PartitionStatus } from './staleness.ts';
-export { engineConfigFromEnv, type EngineConfig } from './duckdb.ts';
+export type { EngineConfig } from './duckdb.ts';
 export { MissingInputError } from './inputs.ts';
 export { ident, literal } from './sql.ts';
 export { materializations, latestByPartition, type Materialization } from './lineage.ts';

@@ -40,15 +40,15 @@ export async function materializeMany(req: MaterializeManyRequest): Promise<Mate
   return results.sort((a, b) => order.get(a.partition)! - order.get(b.partition)!);
 }
 
-/** Keys whose commit for this runId is already in the table (a retried activity) are reported, not recomputed. */
+/** Keys whose commit for this txn version is already in the table (a retried activity) are reported, not recomputed. */
 async function skipCommitted(req: MaterializeManyRequest, asset: AssetDef, keys: Array<string | undefined>, done: (r: MaterializeResult) => void): Promise<Array<string | undefined>> {
-  if (req.runId === undefined) return keys;
+  if (req.txnVersion === undefined) return keys;
   const snapshot = await loadSnapshot(assetTable(req.warehouse, asset.name));
   if (!snapshot) return keys;
   const todo: Array<string | undefined> = [];
   for (const key of keys) {
     const committed = snapshot.txns.get(txnAppId(asset.name, key));
-    if (committed === undefined || committed < req.runId) {
+    if (committed === undefined || committed < req.txnVersion) {
       todo.push(key);
       continue;
     }

@@ -23,7 +23,7 @@ export interface MaterializeRequest {
   /** 1 on the first try (Temporal's attempt number) */
   attempt?: number;
   /** makes the commit idempotent: a retry after a successful commit writes nothing */
-  runId?: number;
+  txnVersion?: number;
   engine?: EngineConfig;
   signal?: AbortSignal;
 }
@@ -75,7 +75,7 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
     }
   });
   const result = await commitPartition({
-    table, asset, key: req.partition, written: [written], inputVersions: versionsOf(inputs), runId: req.runId,
+    table, asset, key: req.partition, written: [written], inputVersions: versionsOf(inputs), txnVersion: req.txnVersion,
     attempt: ctx.attempt, started, peakMemoryBytes: peak, spilledBytes: spilled, mode: asset.transform ? 'transform' : 'partition', batchSize: 1,
   });
   if (asset.transform) result.transformBatches = { input: stats.inputBatches, output: stats.outputBatches, largest: stats.largestBatch };

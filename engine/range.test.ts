@@ -39,7 +39,7 @@ describe('range batching', () => {
     expect(perPartition.every((r) => r.mode === 'partition')).toBe(true);
     const a = await tableRows(targets);
 
-    const ranged = await materializeMany({ graph: project, warehouse, asset: 'user_purchases_30d', partitions: targets, runId: 7, engine: { rangeBatch: 100 } });
+    const ranged = await materializeMany({ graph: project, warehouse, asset: 'user_purchases_30d', partitions: targets, txnVersion: 7, engine: { rangeBatch: 100 } });
     expect(ranged.map((r) => [r.partition, r.mode, r.batchSize])).toEqual(targets.map((k) => [k, 'range', targets.length]));
     expect(ranged.map((r) => r.rows)).toEqual(perPartition.map((r) => r.rows));
     const b = await tableRows(targets);
@@ -65,10 +65,10 @@ describe('range batching', () => {
     expect(c).toEqual(raw);
   });
 
-  it('a retried batch (same runId) commits nothing twice; lineage records the batch', async () => {
+  it('a retried batch (same txn version) commits nothing twice; lineage records the batch', async () => {
     const table = assetTable(warehouse, 'user_purchases_30d');
     const before = (await loadSnapshot(table))!.version;
-    const again = await materializeMany({ graph: project, warehouse, asset: 'user_purchases_30d', partitions: targets, runId: 7 });
+    const again = await materializeMany({ graph: project, warehouse, asset: 'user_purchases_30d', partitions: targets, txnVersion: 7 });
     expect(again.every((r) => r.alreadyCommitted)).toBe(true);
     expect((await loadSnapshot(table))!.version).toBe(before);
     const last = (await materializations(table)).at(-1)!;

@@ -51,7 +51,7 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
       // One commit per partition: its own txn (idempotent retries), its own lineage record, and
       // a crash mid-batch leaves the partitions already committed done.
       const r = await commitPartition({
-        table, asset, key, written: files.get(key)!, inputVersions, runId: req.runId, attempt: req.attempt ?? 1,
+        table, asset, key, written: files.get(key)!, inputVersions, txnVersion: req.txnVersion, attempt: req.attempt ?? 1,
         started, peakMemoryBytes: peak, spilledBytes: spilled, mode: 'range', batchSize: keys.length,
       });
       req.onPartitionDone?.(r);

@@ -1,5 +1,6 @@
 // Freshness SLA → Temporal Schedule. Pure: one function from a declaration to a schedule and
 // the reason for it, so `freshet schedules` can explain every choice.
+import { freshnessScheduleId } from '../contract/ids.ts';
 import { formatDuration, type AssetDef } from '../core/index.ts';
 
 export interface DerivedSchedule {
@@ -22,10 +23,6 @@ const GRID_MS = { hourly: 3_600_000, daily: 86_400_000 } as const;
 // Temporal refuses a catch-up window under 10 seconds.
 const MIN_CATCHUP_MS = 10_000;
 
-export function scheduleId(taskQueue: string, asset: string): string {
-  return `${taskQueue}/freshness/${asset}`;
-}
-
 export function deriveSchedule(asset: AssetDef, taskQueue: string): DerivedSchedule | undefined {
   if (!asset.freshness) return undefined;
   const { maxLagMs, computeBudgetMs } = asset.freshness;
@@ -41,7 +38,7 @@ export function deriveSchedule(asset: AssetDef, taskQueue: string): DerivedSched
   const aligned = grid ? `, on the ${asset.partitions!.kind} partition boundary (UTC)` : '';
   return {
     asset: asset.name,
-    scheduleId: scheduleId(taskQueue, asset.name),
+    scheduleId: freshnessScheduleId(taskQueue, asset.name),
     everyMs: maxLagMs,
     offsetMs: 0,
     runTimeoutMs: computeBudgetMs,

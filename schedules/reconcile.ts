@@ -1,9 +1,11 @@
 // Makes the server's schedules match the project's SLAs: create, update when the SLA changed,
 // delete when the asset (or its SLA) is gone. Run on every worker and `freshet dev` start.
-import { ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
-import type { AssetGraph } from '../core/index.ts';
-import { BACKFILL_WORKFLOW, type BackfillRequest } from '../workflows/backfill-types.ts';
-import { deriveSchedule, scheduleId, type DerivedSchedule } from './derive.ts';
+import { ScheduleNotFoundError, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import { DEFAULT_BACKFILL_CONCURRENCY, type BackfillRequest } from '../contract/backfill.ts';
+import { assetOfScheduleId, refreshWorkflowId } from '../contract/ids.ts';
+import type { FreshetWorkflows } from '../contract/workflows.ts';
+import type { AssetDef, AssetGraph } from '../core/index.ts';
+import { deriveSchedule, type DerivedSchedule } from './derive.ts';
 
 export interface ReconcileResult {
   created: string[];
@@ -12,17 +14,17 @@ export interface ReconcileResult {
   unchanged: string[];
 }
 
-function options(d: DerivedSchedule, taskQueue: string): ScheduleOptions {
-  const request: BackfillRequest = { assets: [d.asset], downstream: false, upstream: true, latest: true, concurrency: 4 };
+function options(d: DerivedSchedule, taskQueue: string): ScheduleOptions<ScheduleOptionsStartWorkflowAction<FreshetWorkflows['backfill']>> {
+  const request: BackfillRequest = { assets: [d.asset], downstream: false, upstream: true, latest: true, concurrency: DEFAULT_BACKFILL_CONCURRENCY };
   return {
     scheduleId: d.scheduleId,
     spec: { intervals: [{ every: d.everyMs, offset: d.offsetMs }] },
     action: {
       type: 'startWorkflow',
-      workflowType: BACKFILL_WORKFLOW,
+      workflowType: 'backfill',
       taskQueue,
       // The server appends the fire time, so each run has its own id under the backfill prefix.
-      workflowId: `${taskQueue}/backfill/refresh-${d.asset}`,
+      workflowId: refreshWorkflowId(taskQueue, d.asset),
       args: [{ request }],
       // The compute budget, retries included.
       workflowExecutionTimeout: d.runTimeoutMs,
@@ -48,19 +50,15 @@ export async function reconcileSchedules(client: Client, graph: AssetGraph, task
     const d = deriveSchedule(a, taskQueue);
     if (d) wanted.set(d.scheduleId, d);
   }
-  const prefix = scheduleId(taskQueue, '');
   // Listing is eventually consistent: it finds the schedules to delete, while each wanted one is
   // described directly, which is not.
   const existing = new Set<string>();
   for await (const s of client.schedule.list()) {
-    if (s.scheduleId.startsWith(prefix)) existing.add(s.scheduleId);
+    if (assetOfScheduleId(taskQueue, s.scheduleId) !== undefined) existing.add(s.scheduleId);
   }
   for (const [id, d] of wanted) {
     const opts = options(d, taskQueue);
-    const current = await client.schedule.getHandle(id).describe().catch((err: unknown) => {
-      if (err instanceof ScheduleNotFoundError) return undefined;
-      throw err;
-    });
+    const current = await describeOrUndefined(client, id);
     if (!current) {
       await client.schedule.create(opts);
       result.created.push(d.asset);
@@ -80,25 +78,34 @@ export async function reconcileSchedules(client: Client, graph: AssetGraph, task
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
     }
-    result.deleted.push(id.slice(prefix.length));
+    result.deleted.push(assetOfScheduleId(taskQueue, id)!);
   }
   return result;
 }
 
-/** The derived schedule of each asset with an SLA, with the server's next run time when it exists. */
-export async function describeSchedules(client: Client | undefined, graph: AssetGraph, taskQueue: string): Promise<Array<DerivedSchedule & { nextRunAt?: number; onServer: boolean }>> {
-  const out: Array<DerivedSchedule & { nextRunAt?: number; onServer: boolean }> = [];
+function describeOrUndefined(client: Client, id: string) {
+  return client.schedule.getHandle(id).describe().catch((err: unknown) => {
+    if (err instanceof ScheduleNotFoundError) return undefined;
+    throw err;
+  });
+}
+
+export type DescribedSchedule = DerivedSchedule & { nextRunAt?: number; onServer: boolean };
+
+/** An asset's derived schedule, with the server's next run time when the schedule exists there. */
+export async function describeSchedule(client: Client | undefined, asset: AssetDef, taskQueue: string): Promise<DescribedSchedule | undefined> {
+  const d = deriveSchedule(asset, taskQueue);
+  if (!d) return undefined;
+  const desc = client ? await describeOrUndefined(client, d.scheduleId) : undefined;
+  return desc ? { ...d, onServer: true, nextRunAt: desc.info.nextActionTimes[0]?.getTime() } : { ...d, onServer: false };
+}
+
+/** The derived schedule of each asset with an SLA, as describeSchedule gives it. */
+export async function describeSchedules(client: Client | undefined, graph: AssetGraph, taskQueue: string): Promise<DescribedSchedule[]> {
+  const out: DescribedSchedule[] = [];
   for (const a of graph.assets) {
-    const d = deriveSchedule(a, taskQueue);
-    if (!d) continue;
-    if (!client) { out.push({ ...d, onServer: false }); continue; }
-    try {
-      const desc = await client.schedule.getHandle(d.scheduleId).describe();
-      out.push({ ...d, onServer: true, nextRunAt: desc.info.nextActionTimes[0]?.getTime() });
-    } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-      out.push({ ...d, onServer: false });
-    }
+    const d = await describeSchedule(client, a, taskQueue);
+    if (d) out.push(d);
   }
   return out;
 }

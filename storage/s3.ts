@@ -29,19 +29,13 @@ export interface S3Options {
   cacheDir?: string;
 }
 
-/** Options from FRESHET_S3_ENDPOINT, FRESHET_S3_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, FRESHET_S3_PATH_STYLE; explicit ones win. */
-export function s3OptionsFromEnv(explicit: S3Options = {}, env: NodeJS.ProcessEnv = process.env): S3Options {
-  const endpoint = explicit.endpoint ?? (env.FRESHET_S3_ENDPOINT || undefined);
-  const styleEnv = env.FRESHET_S3_PATH_STYLE;
-  const pathStyle = explicit.pathStyle
-    ?? (styleEnv !== undefined && styleEnv !== '' ? /^(1|true|yes)$/i.test(styleEnv) : endpoint !== undefined);
+/** Defaults for what the options leave out (runtime/config.ts reads them from the environment). */
+export function withS3Defaults(options: S3Options = {}): S3Options {
   return {
-    endpoint,
-    region: explicit.region ?? (env.FRESHET_S3_REGION || env.AWS_REGION || 'us-east-1'),
-    accessKeyId: explicit.accessKeyId ?? (env.AWS_ACCESS_KEY_ID || undefined),
-    secretAccessKey: explicit.secretAccessKey ?? (env.AWS_SECRET_ACCESS_KEY || undefined),
-    pathStyle,
-    cacheDir: explicit.cacheDir ?? (env.FRESHET_S3_CACHE || undefined),
+    ...options,
+    region: options.region ?? 'us-east-1',
+    // S3-compatible servers at an endpoint (MinIO) want the bucket in the path.
+    pathStyle: options.pathStyle ?? options.endpoint !== undefined,
   };
 }
 
@@ -212,7 +206,7 @@ export class S3Store implements ObjectStore {
 export async function ensureBucket(uri: string, options: S3Options = {}): Promise<void> {
   const { bucket } = parseS3Uri(uri);
   try {
-    await clientFor(s3OptionsFromEnv(options)).send(new CreateBucketCommand({ Bucket: bucket }));
+    await clientFor(withS3Defaults(options)).send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (e) {
     if (errName(e) === 'BucketAlreadyOwnedByYou' || errName(e) === 'BucketAlreadyExists') return;
     throw s3Error('create bucket', `s3://${bucket}`, e);

@@ -25,33 +25,10 @@ import type { SinkWriter } from './sink.ts';
 import type { StreamSource } from './source.ts';
 import { ownsPartition } from './source.ts';
 import { partialColumns, partialsTable, watermarkMark, writesPartials } from './partials.ts';
-import type { Calibration } from './watermark.ts';
+import type { JobMetrics } from '../contract/streaming.ts';
 
-export interface JobMetrics {
-  checkpointId: number;
-  /** events taken in since this run started (after dedup), and per second over the last interval */
-  events: number;
-  eventsPerSecond: number;
-  /** wall clock minus watermark (ms); meaningful when event time follows the wall clock */
-  watermarkLagMs: number;
-  watermark: number;
-  stateKeys: number;
-  stateBytes: number;
-  rows: number;
-  late: number;
-  deadLetters: number;
-  duplicates: number;
-  lastCheckpointAt: number;
-  /** how long processing stood still for the last checkpoint's synchronous part */
-  checkpointStallMs: number;
-  /** wall time of the last checkpoint from snapshot to sink commit */
-  checkpointMs: number;
-  checkpointBytes: number;
-  checkpointFull: boolean;
-  restoredFrom: number;
-  restoreMs: number;
-  calibration: Calibration;
-}
+export type { JobMetrics };
+
 
 export interface StreamingJobOptions {
   job: StreamingAsset;

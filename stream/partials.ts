@@ -2,6 +2,7 @@
 // no shard sees all of a window. Each shard appends partial windows (the encoded aggregate
 // state) to the job's `partials` table, and records its watermark with every commit as a txn
 // mark; merge.ts combines the shards' partials once every mark has passed a window.
+import { STREAM_PARTIALS_DIR } from '../contract/layout.ts';
 import type { StreamingAsset } from '../core/streaming.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { WindowRow } from './operator.ts';
@@ -15,7 +16,7 @@ export function writesPartials(asset: StreamingAsset, shard: { count: number } |
 
 /** The table the shards' partial windows go to, under the job's store. */
 export function partialsTable(jobStore: ObjectStore): ObjectStore {
-  return jobStore.at('partials');
+  return jobStore.at(STREAM_PARTIALS_DIR);
 }
 
 /** The txn appId under which a writer records its watermark next to its own appId. */

@@ -2,6 +2,7 @@
 // seed, p and i), so a restore that seeks to an offset regenerates exactly what a crash lost.
 // Rate, disorder, key skew and the event shape are configurable; `realtime` paces event time
 // to the wall clock (freshet dev), otherwise it produces as fast as it is read (benchmarks).
+import type { GeneratorSpec } from '../contract/streaming.ts';
 import type { SourceBatch } from './batch.ts';
 import type { StreamSource } from './source.ts';
 
@@ -14,19 +15,8 @@ export interface GeneratorContext {
   random: () => number;
 }
 
-export interface GeneratorOptions {
-  partitions?: number;
-  /** events per second of event time, per partition (default 1000) */
-  eventsPerSecond?: number;
-  /** event time of event 0 (default 0; realtime: now) */
-  startTime?: number;
-  /** produce no event before its event time */
-  realtime?: boolean;
-  /** events per partition, then the source is exhausted (default: endless) */
-  limit?: number;
-  /** a fraction of events arrive late by up to maxDelayMs */
-  disorder?: { probability: number; maxDelayMs: number };
-  seed?: number;
+/** The JSON part (GeneratorSpec) is what a workflow carries; make and now are for code. */
+export interface GeneratorOptions extends GeneratorSpec {
   /** builds an event; the default makes purchases: { id, user_id, amount, merchant, category, ts } */
   make?: (ctx: GeneratorContext) => Record<string, unknown>;
   now?: () => number;

@@ -1,15 +1,12 @@
 // A source described as plain JSON, so a Temporal workflow can carry it to the activity that
 // opens it (on whichever worker runs the shard).
 import { fileSource } from './source-file.ts';
-import { generatorSource, type GeneratorOptions } from './source-generator.ts';
+import type { SourceSpec } from '../contract/streaming.ts';
+import { generatorSource } from './source-generator.ts';
 import { kafkaSource } from './source-kafka.ts';
 import type { StreamSource } from './source.ts';
 
-export type SourceSpec =
-  /** stopAt: partition → end offset, for a finite run (tests, replays) */
-  | { kind: 'kafka'; brokers: string[]; topic: string; stopAt?: Record<string, number> }
-  | { kind: 'generator'; options: Omit<GeneratorOptions, 'make' | 'now'> }
-  | { kind: 'file'; path: string; follow?: boolean };
+export type { SourceSpec };
 
 export function openSourceSpec(spec: SourceSpec, shard?: { index: number; count: number }): StreamSource {
   switch (spec.kind) {

@@ -3,28 +3,16 @@
 // minimum over partitions, leaving out partitions idle (no events) for longer than the idle
 // timeout, and never goes back. It also measures how late events really arrive, per partition.
 
+import type { Calibration, PartitionCalibration } from '../contract/streaming.ts';
+
 export const NO_WATERMARK = -Infinity;
 
 /** Lateness histogram: bucket 0 is "in order", bucket b ≥ 1 holds lateness in [1.25^(b-1), 1.25^b) ms. */
 const BUCKETS = 128;
 const LOG_BASE = Math.log(1.25);
 
-export interface PartitionCalibration {
-  partition: number;
-  events: number;
-  /** events that arrived behind the partition's largest event time so far */
-  outOfOrder: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
-
-export interface Calibration {
-  configuredMs: number;
-  /** the bound that would have kept 99.9% of each partition's events ahead of its watermark */
-  recommendedMs: number;
-  partitions: PartitionCalibration[];
-}
+// The calibration travels in shard heartbeats: defined in contract/.
+export type { Calibration, PartitionCalibration };
 
 export interface WatermarkState {
   watermark: number;

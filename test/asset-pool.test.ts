@@ -5,9 +5,10 @@ import { cancelBackfill, startBackfill, type ControlContext } from '../control/b
 import { asset } from '../core/index.ts';
 import { assetTable, materializations, type Materialization } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
-import type { PoolState } from '../workflows/asset-pool.ts';
-import type { BackfillProgress } from '../workflows/backfill-types.ts';
-import { assetPoolWorkflowId } from '../workflows/ids.ts';
+import type { PoolState } from '../contract/pool.ts';
+import { poolStateQuery } from '../contract/signals.ts';
+import type { BackfillProgress } from '../contract/backfill.ts';
+import { assetPoolWorkflowId } from '../contract/ids.ts';
 import project from './fixtures/pool-project.ts';
 import { materializeEach, startHarness, testConfig, type Harness } from './harness.ts';
 
@@ -55,7 +56,7 @@ describe('asset pool', () => {
     expect(maxOverlap(list)).toBe(1);
 
     // No lease leaked: the pool is idle (it exits on its own after 10 idle minutes).
-    const pool = await h.client.workflow.getHandle(assetPoolWorkflowId(h.config.taskQueue, 'pooled')).query<PoolState>('state');
+    const pool = await h.client.workflow.getHandle(assetPoolWorkflowId(h.config.taskQueue, 'pooled')).query(poolStateQuery);
     expect(pool).toMatchObject({ asset: 'pooled', limit: 1, holders: [], queue: [] });
   });
 
@@ -91,7 +92,7 @@ describe('asset pool', () => {
     });
     const until = async (what: (s: PoolState) => boolean) => {
       for (let i = 0; i < 300; i++) {
-        const s = await pool.query<PoolState>('state');
+        const s = await pool.query(poolStateQuery);
         if (what(s)) return s;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -109,7 +110,7 @@ describe('asset pool', () => {
     expect(doneB.status).toBe('completed');
     expect(doneB.assets[0].counts.materialized).toBe(2);
     expect(doneC.status).toBe('cancelled');
-    expect(await pool.query<PoolState>('state')).toMatchObject({ holders: [], queue: [] });
+    expect(await pool.query(poolStateQuery)).toMatchObject({ holders: [], queue: [] });
     expect((await h.client.workflow.getHandle(poolId, started.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
   });
 });

@@ -6,7 +6,7 @@ import type { AssetGraph } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, materializations } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
-import type { BackfillProgress } from '../workflows/backfill-types.ts';
+import type { BackfillProgress } from '../contract/backfill.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
 

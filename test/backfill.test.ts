@@ -9,7 +9,7 @@ import { keysBetween, lookback, upstreamKeys } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, materializations, type Materialization } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
-import type { BackfillProgress } from '../workflows/backfill-types.ts';
+import type { BackfillProgress } from '../contract/backfill.ts';
 import project from './fixtures/chain-project.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
 

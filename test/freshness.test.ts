@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitions, lastCompleteKey, source, type AssetGraph, type FreshnessStatus, type TimePartitions } from '../core/index.ts';
 import { assetTable, freshnessReport, materializations } from '../engine/index.ts';
 import { reconcileSchedules } from '../schedules/reconcile.ts';
-import { monitorWorkflowId } from '../schedules/start.ts';
+import { freshnessMonitorWorkflowId as monitorWorkflowId } from '../contract/ids.ts';
 import { openStore } from '../storage/index.ts';
 import { envFor, startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';

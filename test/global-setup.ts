@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { workflowsPath } from '../cli/worker.ts';
+import { workflowsPath } from '../runtime/index.ts';
 import { freshetHome } from '../services/paths.ts';
 import { startTemporalDevServer, type TemporalServer } from '../services/temporal.ts';
 

@@ -4,8 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import type { FreshetConfig } from '../cli/config.ts';
-import { createWorker, installRuntime } from '../cli/worker.ts';
+import { createWorker, installRuntime, loadConfig, type FreshetConfig } from '../runtime/index.ts';
 import type { AssetDef, AssetGraph } from '../core/index.ts';
 import type { MaterializeResult } from '../engine/index.ts';
 import { startMaterialize } from '../control/materialize.ts';
@@ -24,11 +23,11 @@ export function tempDir(prefix: string): string {
 
 export function testConfig(name: string, overrides: Partial<FreshetConfig> = {}): FreshetConfig {
   return {
+    // the embedded defaults, as a machine with no Freshet variables set gets them
+    ...loadConfig({}),
     temporalAddress: inject('temporalAddress'),
-    namespace: 'default',
     taskQueue: `test-${name}-${process.pid}-${Date.now()}`,
     warehouse: tempDir(name),
-    project: path.resolve('assets/index.ts'),
     ...overrides,
   };
 }

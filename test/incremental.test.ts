@@ -13,7 +13,7 @@ import { definitions, keysBetween, type AssetDef, type AssetContext } from '../c
 import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, materializations, materializeMany, partitionStates } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
-import type { BackfillProgress } from '../workflows/backfill-types.ts';
+import type { BackfillProgress } from '../contract/backfill.ts';
 import { materializeEach, startHarness, testConfig, type Harness } from './harness.ts';
 
 // The example project, except that `transactions` adds 1 to every amount of the day named in

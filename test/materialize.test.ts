@@ -6,7 +6,7 @@ import project from '../assets/index.ts';
 import { assetTable, materializations } from '../engine/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { openStore } from '../storage/index.ts';
-import { materializeWorkflowId } from '../workflows/ids.ts';
+import { materializeWorkflowId } from '../contract/ids.ts';
 import type { MaterializeResult } from '../engine/index.ts';
 import { startMaterialize } from '../control/materialize.ts';
 import { materializeEach, startHarness, testConfig, type Harness } from './harness.ts';

@@ -10,7 +10,7 @@ import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
 import type { PurchaseEvent } from '../stream/kafka-fixture.ts';
 import { generatorSource, type GeneratorOptions } from '../stream/source-generator.ts';
 import { spendPerUser } from '../stream/test-assets.ts';
-import type { StreamingJobStatus } from '../workflows/streaming.ts';
+import type { StreamingJobStatus } from '../contract/streaming.ts';
 import { streamCluster } from './stream-cluster.ts';
 import { compareWindows, referenceWindows, sinkWindows } from './stream-reference.ts';
 

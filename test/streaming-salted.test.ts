@@ -10,7 +10,7 @@ import { makePurchases, produceToTopic, saltHotKey } from '../stream/kafka-fixtu
 import { mergeAppId } from '../stream/merge.ts';
 import { partialsTable, watermarkMark } from '../stream/partials.ts';
 import { spendPerUserSalted } from '../stream/test-assets.ts';
-import type { StreamingJobStatus } from '../workflows/streaming.ts';
+import type { StreamingJobStatus } from '../contract/streaming.ts';
 import { streamCluster } from './stream-cluster.ts';
 import { compareWindows, referenceWindows, sinkWindows } from './stream-reference.ts';
 

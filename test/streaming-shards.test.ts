@@ -5,13 +5,13 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import type { ShardInput } from '../activities/streaming.ts';
+import type { ShardInput } from '../contract/streaming.ts';
 import { startStream, type ShardStatus, type StreamStatus } from '../control/streams.ts';
 import { openStore } from '../storage/index.ts';
 import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
 import { makePurchases, produceToTopic, type PurchaseEvent } from '../stream/kafka-fixture.ts';
 import { spendPerUser } from '../stream/test-assets.ts';
-import type { StreamingJobStatus } from '../workflows/streaming.ts';
+import type { StreamingJobStatus } from '../contract/streaming.ts';
 import { streamCluster } from './stream-cluster.ts';
 import { compareWindows, referenceWindows, sinkWindows } from './stream-reference.ts';
 

@@ -6,7 +6,7 @@ import { startStream, type StreamStatus } from '../control/streams.ts';
 import { openStore } from '../storage/index.ts';
 import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
 import { makePurchases, produceToTopic } from '../stream/kafka-fixture.ts';
-import type { StreamingJobStatus } from '../workflows/streaming.ts';
+import type { StreamingJobStatus } from '../contract/streaming.ts';
 import { streamCluster } from './stream-cluster.ts';
 import { compareWindows, referenceWindows, sinkWindows } from './stream-reference.ts';
 

@@ -1,9 +1,9 @@
 // The JSON shapes of Freshet's web API: shared by the server (web/api/) and the page (web/app/).
 // Pure types and constants (type imports only), so the browser bundle can use them.
-import type { BackfillProgress, BackfillRequest, TaskState } from '../workflows/backfill-types.ts';
+import type { BackfillProgress } from '../contract/backfill.ts';
+import type { FreshnessStatus } from '../contract/freshness.ts';
 
-/** as the freshness monitor judges it (core/freshness.ts); 'never': an SLA but no data yet */
-export type FreshnessStatus = 'fresh' | 'at-risk' | 'stale' | 'never' | 'no-sla' | 'unknown';
+export type { FreshnessStatus };
 
 /** One partition's health on the grid. Order matters: the index is the code sent in `runs`. */
 export const HEALTH_STATES = ['missing', 'materialized', 'stale', 'running', 'failed'] as const;
@@ -163,15 +163,15 @@ export interface StreamingJobs {
   available: boolean;
 }
 
-// Backfills: the shapes of workflows/backfill-types.ts (pure types: the page may import them;
+// Backfills: the shapes of contract/backfill.ts (the page imports them from here, as types only:
 // control/backfills.ts pulls in the Temporal client, which the page must not bundle).
 export type {
   AssetPartitionStates, AssetProgress, BackfillFailure, BackfillPreview, BackfillProgress, BackfillRequest, BackfillStatus, BackfillSummary, TaskState,
-} from '../workflows/backfill-types.ts';
+} from '../contract/backfill.ts';
+export { TASK_STATES } from '../contract/backfill.ts';
 
 export interface BackfillDetail extends BackfillProgress {
   /** the workflow's page in the Temporal UI, when its address is known */
   temporalUrl: string | null;
 }
 
-export const TASK_STATES: readonly TaskState[] = ['pending', 'running', 'materialized', 'skipped', 'failed', 'cancelled'];

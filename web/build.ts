@@ -12,7 +12,7 @@ import { freshetHome, repoRoot } from '../services/paths.ts';
 export const appDir = fileURLToPath(new URL('./app', import.meta.url));
 const outRoot = path.join(freshetHome, 'web-dist');
 /** what the bundle is made of besides web/app */
-const EXTRA_SOURCES = ['web/api-types.ts', 'workflows/backfill-types.ts', 'package-lock.json'];
+const EXTRA_SOURCES = ['web/api-types.ts', 'contract/backfill.ts', 'package-lock.json'];
 const OLD_BUILD_MS = 3_600_000;
 
 function files(dir: string): string[] {
@@ -32,7 +32,6 @@ export function sourceHash(): string {
 
 /** The directory holding the built page, building it first when the sources changed. */
 export async function ensureFrontEnd(opts: { log?: (msg: string) => void } = {}): Promise<string> {
-  if (process.env.FRESHET_WEB_DIST) return path.resolve(process.env.FRESHET_WEB_DIST);
   const dir = path.join(outRoot, sourceHash());
   if (existsSync(path.join(dir, 'index.html'))) {
     const now = new Date();

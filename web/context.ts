@@ -1,9 +1,10 @@
 // What every API handler needs: the project, its warehouse, and Temporal when there is one.
 import type { Client } from '@temporalio/client';
-import type { FreshetConfig } from '../cli/config.ts';
-import { listBackfills, type BackfillSummary, type ControlContext } from '../control/backfills.ts';
+import { openWarehouse, type FreshetConfig } from '../runtime/index.ts';
+import type { BackfillSummary } from '../contract/backfill.ts';
+import { listBackfills, type ControlContext } from '../control/backfills.ts';
 import type { AssetDef, AssetGraph } from '../core/index.ts';
-import { openStore, type ObjectStore } from '../storage/index.ts';
+import type { ObjectStore } from '../storage/index.ts';
 import type { AssetPartitionStates } from './api-types.ts';
 import { computeHealth, type AssetHealth } from './health.ts';
 
@@ -24,7 +25,7 @@ export interface WebContext {
 const HEALTH_TTL_MS = 1_000;
 
 export function createContext(opts: { config: FreshetConfig; graph: AssetGraph; client?: Client; temporalUiUrl?: string | null }): WebContext {
-  const warehouse = openStore(opts.config.warehouse);
+  const warehouse = openWarehouse(opts.config);
   const cache = new Map<string, { at: number; value: Promise<AssetHealth> }>();
   let listed: { at: number; value: Promise<BackfillSummary[]> } | undefined;
   const ctx: WebContext = {

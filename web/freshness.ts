@@ -2,9 +2,7 @@
 // materializations the page already read; and the lag over time for the chart.
 import { dataEnd, freshnessOf, keyWindow, type AssetDef } from '../core/index.ts';
 import type { Materialization } from '../engine/index.ts';
-import type { Freshness, FreshnessStatus } from './api-types.ts';
-
-const STATUS: Record<string, FreshnessStatus> = { fresh: 'fresh', at_risk: 'at-risk', stale: 'stale', never: 'never', no_sla: 'no-sla' };
+import type { Freshness } from './api-types.ts';
 
 /** The newest data, chosen as engine/freshness.ts does: the newest key for time partitions, else the newest commit. */
 export function freshnessNow(asset: AssetDef, history: Materialization[], now = Date.now()): Freshness {
@@ -15,7 +13,7 @@ export function freshnessNow(asset: AssetDef, history: Materialization[], now = 
     if (!newest || (byKey ? key > newest.key || (key === newest.key && m.timestamp > newest.at) : m.timestamp > newest.at)) newest = { key, at: m.timestamp };
   }
   const f = freshnessOf(asset, dataEnd(asset, newest?.key, newest?.at), now, newest?.key);
-  return { status: STATUS[f.status] ?? 'unknown', lagMs: f.lagMs ?? null, maxLagMs: f.maxLagMs ?? null };
+  return { status: f.status, lagMs: f.lagMs ?? null, maxLagMs: f.maxLagMs ?? null };
 }
 
 /** Time up to which a materialization's data reaches: its window's end (not after the commit), or its commit time. */

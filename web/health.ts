@@ -84,10 +84,7 @@ async function overlayBackfills(ctx: WebContext, asset: AssetDef, keys: string[]
 
 function touches(ctx: WebContext, selected: string[], downstream: boolean, name: string): boolean {
   if (selected.includes(name)) return true;
-  if (!downstream) return false;
-  const chosen = new Set(selected);
-  for (const a of ctx.graph.assets) if (a.deps.some((d) => chosen.has(d.asset))) chosen.add(a.name);
-  return chosen.has(name);
+  return downstream && ctx.graph.withDownstream(selected).has(name);
 }
 
 /** A closed backfill's states never change: query it once (a query on a closed workflow replays it). */

@@ -2,7 +2,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
-import type { FreshetConfig } from '../cli/config.ts';
+import type { FreshetConfig } from '../runtime/index.ts';
 import type { AssetGraph } from '../core/index.ts';
 import { ensureFrontEnd } from './build.ts';
 import { createContext } from './context.ts';
@@ -13,20 +13,18 @@ export { createApp } from './server.ts';
 export { createContext } from './context.ts';
 export { ensureFrontEnd } from './build.ts';
 
-export const DEFAULT_WEB_PORT = 8300;
-
 export interface WebServerOptions {
   config: FreshetConfig;
   graph: AssetGraph;
   /** without it the page is read-only (no backfills) */
   client?: Client;
-  /** default FRESHET_WEB_PORT or 8300; 0 picks a free port */
+  /** default config.web.port (FRESHET_WEB_PORT or 8300); 0 picks a free port */
   port?: number;
-  /** default FRESHET_WEB_HOST or 127.0.0.1 */
+  /** default config.web.host (FRESHET_WEB_HOST or 127.0.0.1) */
   host?: string;
-  /** default FRESHET_TOKEN; required when host is not a loopback address */
+  /** default config.web.token (FRESHET_TOKEN); required when host is not a loopback address */
   token?: string;
-  /** base URL of the Temporal UI, for links to workflow pages (default FRESHET_TEMPORAL_UI) */
+  /** base URL of the Temporal UI, for links to workflow pages (default config.web.temporalUiUrl) */
   temporalUiUrl?: string;
   /** false serves the API alone, without building the page */
   page?: boolean;
@@ -41,17 +39,17 @@ export interface WebServer {
 }
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
-  const env = process.env;
-  const host = opts.host ?? env.FRESHET_WEB_HOST ?? '127.0.0.1';
-  const port = opts.port ?? (env.FRESHET_WEB_PORT ? Number(env.FRESHET_WEB_PORT) : DEFAULT_WEB_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`The web port must be a number from 0 to 65535 (--port or FRESHET_WEB_PORT), got '${opts.port ?? env.FRESHET_WEB_PORT}'.`);
-  const token = opts.token ?? (env.FRESHET_TOKEN || undefined);
+  const web = opts.config.web;
+  const host = opts.host ?? web.host;
+  const port = opts.port ?? web.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`The web port must be a number from 0 to 65535 (--port or FRESHET_WEB_PORT), got '${opts.port}'.`);
+  const token = opts.token ?? web.token;
   const loopback = isLoopback(host);
   if (!loopback && !token) {
     throw new Error(`The web server would listen on ${host}, reachable from other machines: set FRESHET_TOKEN to a secret (e.g. FRESHET_TOKEN=$(openssl rand -hex 16)), or use FRESHET_WEB_HOST=127.0.0.1.`);
   }
-  const distDir = opts.page === false ? undefined : await ensureFrontEnd({ log: opts.log });
-  const ctx = createContext({ config: opts.config, graph: opts.graph, client: opts.client, temporalUiUrl: opts.temporalUiUrl ?? env.FRESHET_TEMPORAL_UI ?? null });
+  const distDir = opts.page === false ? undefined : web.dist ?? await ensureFrontEnd({ log: opts.log });
+  const ctx = createContext({ config: opts.config, graph: opts.graph, client: opts.client, temporalUiUrl: opts.temporalUiUrl ?? web.temporalUiUrl ?? null });
   const app = createApp(ctx, { token, loopback, distDir });
   // Read the logs now, not on the first page view (100,000 partitions take a moment).
   for (const a of opts.graph.assets) ctx.health(a).catch(() => {});

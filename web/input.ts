@@ -3,7 +3,7 @@
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { checkAssetKey, checkKey, keyStart, type AssetDef, type AssetGraph, type Partitions } from '../core/index.ts';
-import type { BackfillRequest } from './api-types.ts';
+import { DEFAULT_BACKFILL_CONCURRENCY, MAX_BACKFILL_CONCURRENCY, type BackfillRequest } from '../contract/backfill.ts';
 import { HttpError } from './errors.ts';
 
 const assetName = z.string().min(1).max(100);
@@ -13,10 +13,16 @@ export const backfillBody = z.strictObject({
   downstream: z.boolean().default(false),
   from: z.string().min(1).max(64).optional(),
   to: z.string().min(1).max(64).optional(),
-  concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').max(64, 'must be at most 64').default(4),
+  concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1')
+    .max(MAX_BACKFILL_CONCURRENCY, `must be at most ${MAX_BACKFILL_CONCURRENCY}`).default(DEFAULT_BACKFILL_CONCURRENCY),
   onlyFailedAndMissing: z.boolean().default(false),
   force: z.boolean().default(false),
 });
+
+// Every field the page may send is a field of the contract's BackfillRequest: renaming one there
+// and not here fails typecheck.
+const bodyFieldsAreRequestFields: [Exclude<keyof z.infer<typeof backfillBody>, keyof BackfillRequest>] extends [never] ? true : never = true;
+void bodyFieldsAreRequestFields;
 
 /** An empty JSON object: the body of pause, resume, cancel, retry-failed. */
 export const emptyBody = z.strictObject({});

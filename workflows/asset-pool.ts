@@ -16,58 +16,14 @@
 // checked every `leaseCheckMs` by a no-op `assetPoolPing` signal to the holder's run: if that run
 // is gone (terminated, timed out, continued as new) the lease is freed.
 import {
-  allHandlersFinished, CancellationScope, ChildWorkflowCancellationType, condition, continueAsNew, defineSignal,
-  defineQuery, getExternalWorkflowHandle, ParentClosePolicy, setHandler, startChild, workflowInfo,
+  allHandlersFinished, CancellationScope, ChildWorkflowCancellationType, condition, continueAsNew,
+  getExternalWorkflowHandle, ParentClosePolicy, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
 // Not re-exported by @temporalio/workflow in 1.24; @temporalio/common is what it re-exports from (bundle-safe).
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { assetPoolWorkflowId } from './ids.ts';
-
-export interface PoolRequest {
-  /** unique per request: `${runId}:${n}` */
-  lease: string;
-  /** the requester's run, signalled with the grant */
-  workflowId: string;
-  runId: string;
-  /** slots held (partitions in the batch); more than the limit is clamped to it */
-  permits: number;
-  /** the asset's current pool size; the newest request's value wins */
-  limit: number;
-}
-
-export interface PoolLease extends PoolRequest {
-  grantedAt: number;
-  /** when the holder's run is next checked for liveness */
-  checkAt: number;
-}
-
-export interface AssetPoolInput {
-  asset: string;
-  limit: number;
-  /** liveness check period per lease (default 5 minutes) */
-  leaseCheckMs?: number;
-  /** exit after this long with no holder and no waiter (default 10 minutes) */
-  idleMs?: number;
-  /** history events per run before continuing as new (default 5,000) */
-  maxHistoryEvents?: number;
-  /** carried across continue-as-new */
-  carried?: { queue: PoolRequest[]; holders: PoolLease[] };
-}
-
-export interface PoolState {
-  asset: string;
-  limit: number;
-  holders: PoolLease[];
-  queue: PoolRequest[];
-}
-
-export const poolStateQuery = defineQuery<PoolState>('state');
-export const acquireSignal = defineSignal<[PoolRequest]>('acquire');
-export const releaseSignal = defineSignal<[{ lease: string }]>('release');
-/** sent by the pool to a requester's run */
-export const grantSignal = defineSignal<[{ lease: string }]>('assetPoolGrant');
-/** sent by the pool to a holder's run: fails when that run is gone */
-export const pingSignal = defineSignal('assetPoolPing');
+import { assetPoolWorkflowId } from '../contract/ids.ts';
+import type { AssetPoolInput, PoolLease, PoolRequest, PoolState } from '../contract/pool.ts';
+import { acquireSignal, grantSignal, pingSignal, poolStateQuery, releaseSignal } from '../contract/signals.ts';
 
 export async function assetPool(input: AssetPoolInput): Promise<PoolState> {
   const leaseCheckMs = input.leaseCheckMs ?? 5 * 60_000;

@@ -1,6 +1,6 @@
 // The backfill's bookkeeping: task states as one char each, readiness from upstream ranges.
 // Pure and deterministic (no imports but types), so the workflow can replay it.
-import type { BackfillFailure, BackfillPlan, TaskState } from './backfill-types.ts';
+import type { BackfillFailure, BackfillPlan, TaskState } from '../contract/backfill.ts';
 
 export const CHAR: Record<TaskState, string> = { pending: 'p', running: 'r', materialized: 'm', skipped: 's', failed: 'f', cancelled: 'c' };
 // 'P' is pending too, but runs alone: it was in a batch that failed, and its own error is wanted.

@@ -1,29 +1,18 @@
 // The backfill: plan once, then run (asset, partition) tasks in dependency order with bounded
 // concurrency, range-batching contiguous partitions. Pausable, cancellable, re-runnable.
 import {
-  CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation,
+  CancellationScope, condition, continueAsNew, isCancellation,
   proxyActivities, setHandler, workflowInfo, allHandlersFinished, ActivityCancellationType, ActivityFailure, ApplicationFailure,
 } from '@temporalio/workflow';
-import type { Activities, BatchFailureDetails } from '../activities/index.ts';
+import type { Activities } from '../activities/index.ts';
+import {
+  DEFAULT_BACKFILL_CONCURRENCY,
+  type BackfillFailure, type BackfillInput, type BackfillPlan, type BackfillProgress, type BackfillStatus, type BatchFailureDetails,
+} from '../contract/backfill.ts';
+import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
 import { countStates, isFinished, readyBatches, STATE, type Batch } from './backfill-scheduler.ts';
-import type { AssetPartitionStates, BackfillFailure, BackfillPlan, BackfillProgress, BackfillRequest, BackfillStatus } from './backfill-types.ts';
-import { rootMessage } from './errors.ts';
+import { rootMessage } from '../contract/errors.ts';
 import { poolRequester } from './asset-pool.ts';
-
-export const progressQuery = defineQuery<BackfillProgress>('progress');
-export const partitionsQuery = defineQuery<AssetPartitionStates, [string]>('partitionStates');
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
-export const cancelSignal = defineSignal('cancel');
-export const retryFailedSignal = defineSignal('retryFailed');
-
-export interface BackfillInput {
-  request: BackfillRequest;
-  /** history events per run before continuing as new (default 10,000; small in tests) */
-  maxHistoryEvents?: number;
-  /** carried across continue-as-new */
-  carried?: { plan: BackfillPlan; states: string[]; failures: BackfillFailure[]; startedAt: number; runId: number; paused: boolean };
-}
 
 // Keep each run's history well under Temporal's 50k-event limit.
 const MAX_HISTORY = 10_000;
@@ -34,7 +23,9 @@ const planner = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes',
 export async function backfill(input: BackfillInput): Promise<BackfillProgress> {
   const { request } = input;
   const startedAt = input.carried?.startedAt ?? Date.now();
-  const runId = input.carried?.runId ?? Date.now();
+  // Date.now() is the workflow's clock, fixed in history: every retry of a partition carries the
+  // same Delta txn version, so a retried commit is recognised and not written twice.
+  const txnVersion = input.carried?.txnVersion ?? input.carried?.runId ?? Date.now();
   let status: BackfillStatus = 'planning';
   let paused = input.carried?.paused ?? false;
   let cancelRequested = false;
@@ -84,7 +75,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     retry: { maximumAttempts: a.retry.maxAttempts, initialInterval: a.retry.initialIntervalMs, backoffCoefficient: a.retry.backoff, maximumInterval: a.retry.maxIntervalMs },
   }));
 
-  const concurrency = Math.max(1, request.concurrency ?? 4);
+  const concurrency = Math.max(1, request.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY);
   const scope = new CancellationScope();
   let ready: Batch[] = [];
   const refresh = () => {
@@ -99,7 +90,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     for (const k of batch.keys) st[k] = 'r';
     inFlight++;
     const partitions = batch.keys.map((k) => a.keys[k]);
-    const run = () => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, runId });
+    const run = () => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, txnVersion });
     // A pooled asset's batch holds one slot per partition of its pool for as long as it runs;
     // waiting for them counts against this backfill's own concurrency (the tasks show as running).
     const pooled = () => pools.withSlots(a.asset, a.pool!, partitions.length, run);
@@ -137,7 +128,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
       return continueAsNew<typeof backfill>({
         request,
         maxHistoryEvents: input.maxHistoryEvents,
-        carried: { plan, states: states.map((s) => s.join('')), failures, startedAt, runId, paused },
+        carried: { plan, states: states.map((s) => s.join('')), failures, startedAt, txnVersion, paused },
       });
     }
     while (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) launch(ready.shift()!);

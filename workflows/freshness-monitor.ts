@@ -1,22 +1,17 @@
 // Watches every asset's freshness; when one turns stale (or has an SLA and no data at all),
 // starts a catch-up run; turning stale and recovering are recorded.
-import { continueAsNew, defineQuery, ParentClosePolicy, patched, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, ParentClosePolicy, patched, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { FreshnessCheck } from '../activities/freshness.ts';
-import type { BackfillRequest } from './backfill-types.ts';
-
-export const freshnessQuery = defineQuery<FreshnessCheck[]>('freshness');
-
-export interface MonitorInput {
-  intervalMs: number;
-  /** carried across continue-as-new */
-  last?: Record<string, { status: string; catchUpAt?: number }>;
-}
+import type { BackfillRequest } from '../contract/backfill.ts';
+import type { FreshnessCheck, FreshnessMonitorInput, FreshnessStatus } from '../contract/freshness.ts';
+import { freshnessQuery } from '../contract/signals.ts';
+import { catchUpWorkflowId } from '../contract/ids.ts';
+import { backfill } from './backfill.ts';
 
 const act = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 3 } });
 const ITERATIONS_PER_RUN = 200;
 
-export async function freshnessMonitor(input: MonitorInput): Promise<void> {
+export async function freshnessMonitor(input: FreshnessMonitorInput): Promise<void> {
   const last = input.last ?? {};
   let report: FreshnessCheck[] = [];
   setHandler(freshnessQuery, () => report);
@@ -24,7 +19,7 @@ export async function freshnessMonitor(input: MonitorInput): Promise<void> {
   // An asset with an SLA and no data breaks its SLA from the start: catch it up too (runs
   // started before this change keep catching up stale assets only, as their history did).
   const catchUpMissing = patched('catch-up-missing');
-  const behind = (status: string) => status === 'stale' || (catchUpMissing && status === 'never');
+  const behind = (status: FreshnessStatus) => status === 'stale' || (catchUpMissing && status === 'never');
   for (let i = 0; i < ITERATIONS_PER_RUN; i++) {
     report = await act.checkFreshness();
     const now = Date.now();
@@ -40,8 +35,8 @@ export async function freshnessMonitor(input: MonitorInput): Promise<void> {
     for (const [key, group] of groupCatchUps(due)) {
       // One backfill per grid: separate ones would write the shared upstream partitions twice.
       const request = mergeRequests(group.map((f) => f.catchUp!));
-      const workflowId = `${taskQueue}/backfill/catchup-${key}-${now}`;
-      await startChild('backfill', { workflowId, args: [{ request }], parentClosePolicy: ParentClosePolicy.ABANDON, memo: { request } });
+      const workflowId = catchUpWorkflowId(taskQueue, key, now);
+      await startChild(backfill, { workflowId, args: [{ request }], parentClosePolicy: ParentClosePolicy.ABANDON, memo: { request } });
       for (const f of group) started.set(f.asset, workflowId);
     }
     for (const f of report) {

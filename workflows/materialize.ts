@@ -3,18 +3,8 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ResolvedRetry } from '../core/policies.ts';
 import type { MaterializeActivities } from '../activities/materialize.ts';
-import type { MaterializeResult } from '../engine/materialize.ts';
+import type { MaterializeInput, MaterializeResult } from '../contract/materialize.ts';
 import { poolRequester } from './asset-pool.ts';
-
-export interface MaterializeInput {
-  asset: string;
-  partition?: string;
-  retry: ResolvedRetry;
-  /** how long one attempt may run (default 1 hour) */
-  attemptTimeoutMs?: number;
-  /** the asset's global pool size (AssetSpec.concurrency): the compute holds one slot of it */
-  pool?: number;
-}
 
 function activities(retry: ResolvedRetry, attemptTimeoutMs = 3_600_000) {
   return proxyActivities<MaterializeActivities>({
@@ -30,9 +20,9 @@ function activities(retry: ResolvedRetry, attemptTimeoutMs = 3_600_000) {
 }
 
 export async function materializePartition(input: MaterializeInput): Promise<MaterializeResult> {
-  // Date.now() is the workflow's clock: fixed for this run, so retries share one runId.
-  const runId = Date.now();
-  const run = () => activities(input.retry, input.attemptTimeoutMs).materializePartition({ asset: input.asset, partition: input.partition, runId });
+  // Date.now() is the workflow's clock: fixed for this run, so retries share one txn version.
+  const txnVersion = Date.now();
+  const run = () => activities(input.retry, input.attemptTimeoutMs).materializePartition({ asset: input.asset, partition: input.partition, txnVersion });
   // The same pool backfills and scheduled refreshes take slots from (workflows/asset-pool.ts).
   return input.pool ? poolRequester().withSlots(input.asset, input.pool, 1, run) : run();
 }

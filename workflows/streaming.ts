@@ -2,37 +2,11 @@
 // worker when its worker dies (it restores from its newest checkpoint). Signals stop the job or
 // restart it (e.g. to pick up a new deployment from the latest checkpoint).
 import {
-  ActivityCancellationType, CancellationScope, condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, setHandler, workflowInfo,
+  ActivityCancellationType, CancellationScope, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { SourceSpec } from '../stream/source-spec.ts';
-
-export interface StreamingJobInput {
-  asset: string;
-  source: SourceSpec;
-  /** shards, each owning the source partitions p with p mod shards = index (default 1) */
-  shards?: number;
-  checkpointIntervalMs?: number;
-  /** how fast a dead worker is noticed (default 10 s) */
-  heartbeatTimeoutMs?: number;
-  /** carried across continue-as-new */
-  restarts?: number;
-  startedAt?: number;
-}
-
-export interface StreamingJobStatus {
-  asset: string;
-  state: 'running' | 'restarting' | 'stopping' | 'stopped' | 'finished';
-  shards: number;
-  /** restarts asked for by signal (worker crashes show as activity attempts instead) */
-  restarts: number;
-  startedAt: number;
-  source: string;
-}
-
-export const streamStatusQuery = defineQuery<StreamingJobStatus>('streamStatus');
-export const stopStreamSignal = defineSignal('stopStream');
-export const restartStreamSignal = defineSignal('restartStream');
+import { restartStreamSignal, stopStreamSignal, streamStatusQuery } from '../contract/signals.ts';
+import type { StreamingJobInput, StreamingJobStatus } from '../contract/streaming.ts';
 
 export async function streamingJob(input: StreamingJobInput): Promise<StreamingJobStatus> {
   const shards = Math.max(1, input.shards ?? 1);

@@ -1,7 +1,7 @@
 // `freshet assets`: the graph, one line per asset with its deps, partitions and SLA.
 import type { Command } from 'commander';
 import { describeMapping, describePartitions, formatDuration } from '../../core/index.ts';
-import { loadConfig, loadProject } from '../config.ts';
+import { loadConfig, loadProject } from '../../runtime/index.ts';
 
 export function assetsCommand(program: Command): void {
   program.command('assets')

@@ -3,8 +3,8 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { backfillProgress, cancelBackfill, listBackfills, previewBackfill, retryFailedBackfill, startBackfill, type ControlContext } from '../../control/backfills.ts';
-import type { BackfillProgress } from '../../workflows/backfill-types.ts';
-import { controlContext } from '../control.ts';
+import type { BackfillProgress } from '../../contract/backfill.ts';
+import { controlContext } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 import { printTable } from './assets.ts';
 

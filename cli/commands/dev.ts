@@ -5,28 +5,26 @@ import path from 'node:path';
 import { freshetHome } from '../../services/paths.ts';
 import { isFree } from '../../services/process.ts';
 import { startTemporalDevServer, type TemporalServer } from '../../services/temporal.ts';
-import { loadConfig, loadProject } from '../config.ts';
+import { loadConfig, loadProject, connectClient, createWorker, installRuntime, reconcileOnStart } from '../../runtime/index.ts';
 import { startWebServer } from '../../web/index.ts';
 import { startStream } from '../../control/streams.ts';
-import { connectClient } from '../client.ts';
 import { parseSource } from './stream.ts';
-import { createWorker, installRuntime, reconcileOnStart } from '../worker.ts';
 
 export function devCommand(program: Command): void {
   program.command('dev')
     .description('start the Temporal dev server, a worker and the local warehouse (Ctrl-C stops all)')
     .action(async () => {
       let server: TemporalServer | undefined;
-      if (!process.env.TEMPORAL_ADDRESS) {
+      let config = loadConfig();
+      if (config.embeddedTemporal) {
         if (!(await isFree(7233))) {
           throw new Error('Port 7233 is taken: is another Temporal server running? Use it with TEMPORAL_ADDRESS=127.0.0.1:7233 npm start, or stop it.');
         }
         console.log('starting the Temporal dev server...');
         server = await startTemporalDevServer({ dbFile: path.join(freshetHome, 'temporal', 'dev.db'), ui: true, port: 7233 });
-        process.env.TEMPORAL_ADDRESS = server.address;
+        config = { ...config, temporalAddress: server.address };
       }
-      installRuntime();
-      const config = loadConfig();
+      installRuntime(config.logLevel);
       mkdirSync(config.warehouse, { recursive: true });
       const graph = await loadProject(config.project);
       const { worker, connection } = await createWorker({ config, graph });
@@ -34,7 +32,7 @@ export function devCommand(program: Command): void {
       const sync = await reconcileOnStart(config, graph, client);
       // The example streaming features run on the synthetic generator, in real time.
       const streams = await Promise.all(graph.streams.map((st) => startStream(client, config.taskQueue, st.name, parseSource('generator'))));
-      const web = await startWebServer({ config, graph, client, temporalUiUrl: server?.uiUrl, log: console.log });
+      const web = await startWebServer({ config, graph, client, temporalUiUrl: config.web.temporalUiUrl ?? server?.uiUrl, log: console.log });
       console.log([
         'Freshet is running.',
         `  Temporal      ${config.temporalAddress}${server ? ' (dev server, state in .freshet/temporal/dev.db)' : ''}`,

@@ -5,13 +5,11 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { checkAssetKey, keysBetween, type AssetDef, type AssetGraph } from '../../core/index.ts';
 import { partitionStates, type MaterializeResult } from '../../engine/index.ts';
-import { startBackfill } from '../../control/backfills.ts';
+import { checkConcurrency, startBackfill } from '../../control/backfills.ts';
 import { startMaterialize } from '../../control/materialize.ts';
-import { openStore } from '../../storage/index.ts';
 import type { ObjectStore } from '../../storage/types.ts';
-import { rootMessage } from '../../workflows/errors.ts';
-import { connectClient } from '../client.ts';
-import { loadConfig, loadProject } from '../config.ts';
+import { rootMessage } from '../../contract/errors.ts';
+import { connectClient, loadConfig, loadProject, openWarehouse } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 import { followBackfill } from './backfill.ts';
 
@@ -29,7 +27,7 @@ export function materializeCommand(program: Command): void {
       // Bad input is refused before anything connects.
       const config = loadConfig();
       const graph = await loadProject(config.project);
-      const warehouse = openStore(config.warehouse);
+      const warehouse = openWarehouse(config);
       const asset = graph.get(name);
       const keys = opts.stale ? await staleKeys(graph, warehouse, asset, opts) : partitionsOf(asset, opts);
       if (opts.stale && keys.length === 0) {
@@ -37,7 +35,7 @@ export function materializeCommand(program: Command): void {
         return;
       }
       const concurrency = Number(opts.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a whole number >= 1, got '${opts.concurrency}'.`);
+      checkConcurrency(concurrency);
       const client = await connectClient(config);
       const ctx = { client, graph, warehouse, taskQueue: config.taskQueue };
       try {

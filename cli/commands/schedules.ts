@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../core/index.ts';
 import { describeSchedules } from '../../schedules/reconcile.ts';
-import { connectClient } from '../client.ts';
-import { loadConfig, loadProject } from '../config.ts';
+import { connectClient, loadConfig, loadProject } from '../../runtime/index.ts';
 
 export function schedulesCommand(program: Command): void {
   program.command('schedules')

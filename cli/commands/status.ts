@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { allKeys, formatDuration, type AssetDef } from '../../core/index.ts';
 import { assetTable, freshnessReport, latestByPartition, materializations } from '../../engine/index.ts';
-import { openStore } from '../../storage/index.ts';
-import { loadConfig, loadProject } from '../config.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import { loadConfig, loadProject, openWarehouse } from '../../runtime/index.ts';
 import { printTable } from './assets.ts';
 
 export function statusCommand(program: Command): void {
@@ -13,7 +13,7 @@ export function statusCommand(program: Command): void {
     .action(async (name: string | undefined, opts: { all?: boolean }) => {
       const config = loadConfig();
       const graph = await loadProject(config.project);
-      const warehouse = openStore(config.warehouse);
+      const warehouse = openWarehouse(config);
       if (!name) {
         const rows: string[][] = [];
         const freshness = new Map((await freshnessReport(graph, warehouse)).map((f) => [f.asset, f]));
@@ -32,7 +32,7 @@ export function statusCommand(program: Command): void {
     });
 }
 
-async function assetStatus(asset: AssetDef, warehouse: ReturnType<typeof openStore>, all: boolean): Promise<void> {
+async function assetStatus(asset: AssetDef, warehouse: ObjectStore, all: boolean): Promise<void> {
   const list = await materializations(assetTable(warehouse, asset.name));
   const latest = [...latestByPartition(list).values()].sort((a, b) => (a.partition ?? '').localeCompare(b.partition ?? ''));
   console.log(`${asset.name}: ${latest.length} partition(s) materialized, ${list.length} materialization(s) in the log`);

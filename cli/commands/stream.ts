@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { restartStream, startStream, stopStream, streamStatus } from '../../control/streams.ts';
 import { parseDuration } from '../../core/index.ts';
 import type { SourceSpec } from '../../stream/source-spec.ts';
-import { connectClient } from '../client.ts';
-import { loadConfig, loadProject } from '../config.ts';
+import { connectClient, loadConfig, loadProject } from '../../runtime/index.ts';
 
 /** `generator`, `kafka://host:port[,host:port]/topic` or `file:/path/events.jsonl`. */
 export function parseSource(text: string): SourceSpec {

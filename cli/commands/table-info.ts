@@ -2,6 +2,7 @@
 // partitions and schema of any Delta table.
 import type { Command } from 'commander';
 import { tableInfo, type TableInfo } from '../../delta/index.ts';
+import { loadConfig } from '../../runtime/index.ts';
 import { openStore } from '../../storage/index.ts';
 
 export function tableInfoCommand(program: Command): void {
@@ -21,7 +22,8 @@ export function tableInfoCommand(program: Command): void {
         if (Number.isNaN(ms)) throw new Error(`--timestamp must be a date/time such as 2024-05-01T12:00:00Z, got "${opts.timestamp}"`);
         at.timestamp = ms;
       }
-      const info = await tableInfo(openStore(uri), at);
+      // an s3:// table is reached with the configured S3 settings (FRESHET_S3_*, AWS_*)
+      const info = await tableInfo(openStore(uri, { s3: loadConfig().s3 }), at);
       console.log(opts.json ? JSON.stringify(info, null, 2) : formatInfo(info));
     });
 }

@@ -1,8 +1,7 @@
 // `freshet web`: the page and its API alone, against a running Temporal and worker.
 import type { Command } from 'commander';
 import { startWebServer } from '../../web/index.ts';
-import { connectClient } from '../client.ts';
-import { loadConfig, loadProject } from '../config.ts';
+import { connectClient, loadConfig, loadProject } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 
 interface Options { port?: string; host?: string; temporalUi?: string }

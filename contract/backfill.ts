@@ -1,27 +1,17 @@
-// Types shared by the backfill workflow and the code that starts and follows it (cli/, web/).
-// Pure: no imports, safe in the workflow bundle.
+// The backfill workflow's contract: what starts it, what it answers, how it is steered.
+// Both the worker (workflows/backfill.ts) and its clients (control/, web/, cli/) use these
+// objects, so a renamed field, signal or query fails typecheck on both sides.
+import type { PlanOptions, SelectionRequest } from '../core/backfill-plan.ts';
 
-export interface BackfillRequest {
-  /** assets selected by the user */
-  assets: string[];
-  /** also every asset downstream of the selection */
-  downstream: boolean;
-  /** partition range, keys of the selected assets' partition definition (inclusive) */
-  from?: string;
-  to?: string;
-  /** partitions computed at once in this backfill (default 4) */
+/** What a user (the page, the CLI, a schedule, the freshness monitor) asks a backfill to do. */
+export interface BackfillRequest extends SelectionRequest, Omit<PlanOptions, 'forceAssets'> {
+  /** partitions computed at once in this backfill (default 4, at most MAX_BACKFILL_CONCURRENCY) */
   concurrency?: number;
-  /** run only partitions that are missing or whose last run failed; default: missing or stale */
-  onlyFailedAndMissing?: boolean;
-  /** recompute even up-to-date partitions */
-  force?: boolean;
-  /** also the upstream partitions the selection reads, when missing or stale (scheduled refreshes) */
-  upstream?: boolean;
-  /** only the newest complete partition of each selected asset, recomputed even if up to date (scheduled refreshes) */
-  latest?: boolean;
-  /** restrict the run to these partitions per asset (re-running what failed) */
-  only?: Record<string, string[]>;
 }
+
+/** One limit for every way a backfill is started (the page, the CLI, the API). */
+export const MAX_BACKFILL_CONCURRENCY = 256;
+export const DEFAULT_BACKFILL_CONCURRENCY = 4;
 
 /** What a backfill computes, planned once by an activity. Unpartitioned assets have the single key ''. */
 export interface BackfillPlan {
@@ -47,6 +37,7 @@ export interface PlannedAsset {
 }
 
 export type TaskState = 'pending' | 'running' | 'materialized' | 'skipped' | 'failed' | 'cancelled';
+export const TASK_STATES: readonly TaskState[] = ['pending', 'running', 'materialized', 'skipped', 'failed', 'cancelled'];
 
 export interface AssetProgress {
   asset: string;
@@ -78,14 +69,6 @@ export interface AssetPartitionStates {
   states: TaskState[];
 }
 
-export const BACKFILL_WORKFLOW = 'backfill';
-export const PROGRESS_QUERY = 'progress';
-export const PARTITIONS_QUERY = 'partitionStates';
-export const PAUSE_SIGNAL = 'pause';
-export const RESUME_SIGNAL = 'resume';
-export const CANCEL_SIGNAL = 'cancel';
-export const RETRY_FAILED_SIGNAL = 'retryFailed';
-
 /** What a backfill would do, before it starts (the dialog's preview). */
 export interface BackfillPreview {
   assets: Array<{ asset: string; partitions: number; toRun: number; upToDate: number }>;
@@ -99,4 +82,41 @@ export interface BackfillSummary {
   startedAt: number;
   closedAt?: number;
   request: BackfillRequest;
+}
+
+export interface BackfillInput {
+  request: BackfillRequest;
+  /** history events per run before continuing as new (default 10,000; small in tests) */
+  maxHistoryEvents?: number;
+  /** carried across continue-as-new */
+  carried?: {
+    plan: BackfillPlan;
+    states: string[];
+    failures: BackfillFailure[];
+    startedAt: number;
+    /** the Delta txn version every commit of this backfill carries */
+    txnVersion: number;
+    /** the same, as runs continued-as-new by workers before the rename carry it */
+    runId?: number;
+    paused: boolean;
+  };
+}
+
+export type BackfillWorkflow = (input: BackfillInput) => Promise<BackfillProgress>;
+
+/** A batch of contiguous partitions of one asset, computed by one activity. */
+export interface BatchInput {
+  asset: string;
+  /** '' for an unpartitioned asset */
+  partitions: string[];
+  /** fixed for the backfill, so every retry of a partition commits at most once */
+  txnVersion: number;
+  /** the same, as activities scheduled by workers before the rename carry it */
+  runId?: number;
+}
+
+/** Carried by a failed batch: which of its partitions were committed before the failure. */
+export interface BatchFailureDetails {
+  done: string[];
+  error: string;
 }

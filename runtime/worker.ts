@@ -1,22 +1,21 @@
 // Builds a Freshet worker: the project's graph and warehouse behind the activities, the
 // workflows bundled from workflows/index.ts (or a prebuilt bundle).
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.ts';
 import type { AssetGraph } from '../core/index.ts';
-import { engineConfigFromEnv } from '../engine/index.ts';
-import { openStore } from '../storage/index.ts';
 import { startFreshness } from '../schedules/start.ts';
-import { connectClient } from './client.ts';
-import type { FreshetConfig } from './config.ts';
+import type { FreshetConfig, LogLevel } from './config.ts';
+import { connectClient, connectWorker } from './temporal.ts';
+import { openWarehouse } from './warehouse.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 let runtimeReady = false;
 
 /** The SDK logs every bundle and state change at INFO; Freshet's commands show warnings and worse. */
-export function installRuntime(level: LogLevel = (process.env.FRESHET_LOG_LEVEL as LogLevel | undefined) ?? 'WARN'): void {
+export function installRuntime(level: LogLevel): void {
   if (runtimeReady) return;
   Runtime.install({ logger: new DefaultLogger(level) });
   runtimeReady = true;
@@ -32,19 +31,14 @@ export interface WorkerOptions {
 
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   const { config, graph } = opts;
-  let connection: NativeConnection;
-  try {
-    connection = await NativeConnection.connect({ address: config.temporalAddress });
-  } catch (err) {
-    throw new Error(`Cannot reach Temporal at ${config.temporalAddress} (${(err as Error).message}). Start one with \`npm start\` or set TEMPORAL_ADDRESS.`);
-  }
+  const connection: NativeConnection = await connectWorker(config);
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ graph, warehouse: openStore(config.warehouse), engine: engineConfigFromEnv() }),
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? Number(process.env.FRESHET_WORKER_ACTIVITIES ?? 4),
+    activities: createActivities({ graph, warehouse: openWarehouse(config), engine: config.engine }),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? config.workerActivities,
     // Workflow isolates cost memory; a bounded cache keeps long-running workers flat.
     maxCachedWorkflows: 200,
     // A cancel reaches an activity only in a heartbeat's reply, and heartbeats are throttled to
@@ -59,7 +53,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
 export async function reconcileOnStart(config: FreshetConfig, graph: AssetGraph, given?: Client): Promise<string> {
   const client = given ?? await connectClient(config);
   try {
-    const r = await startFreshness(client, graph, config.taskQueue);
+    const r = await startFreshness(client, graph, config.taskQueue, config.monitorIntervalMs);
     const part = (label: string, list: string[]) => (list.length ? `${label} ${list.join(', ')}` : '');
     return [part('created', r.created), part('updated', r.updated), part('deleted', r.deleted), part('unchanged', r.unchanged)].filter(Boolean).join('; ') || 'no SLAs';
   } finally {

@@ -1,0 +1,47 @@
+// One partition's materialization: the workflow input, the activity input, and the result both return.
+import type { ResolvedRetry } from '../core/policies.ts';
+
+export interface MaterializeInput {
+  asset: string;
+  partition?: string;
+  retry: ResolvedRetry;
+  /** how long one attempt may run (default 1 hour) */
+  attemptTimeoutMs?: number;
+  /** the asset's global pool size (AssetSpec.concurrency): the compute holds one slot of it */
+  pool?: number;
+}
+
+export interface MaterializeActivityInput {
+  asset: string;
+  partition?: string;
+  /** the Delta txn version, fixed by the workflow, so every retry of one run commits at most once */
+  txnVersion: number;
+  /** the same, as activities scheduled by workers before the rename carry it */
+  runId?: number;
+}
+
+/** What one committed partition reports (also recorded in its Delta commit). */
+export interface MaterializeResult {
+  asset: string;
+  partition: string | undefined;
+  /** table version holding the result */
+  version: number;
+  rows: number;
+  bytes: number;
+  durationMs: number;
+  /** version of each upstream table read */
+  inputVersions: Record<string, number>;
+  /** true when the commit was already there (a retried activity) */
+  alreadyCommitted: boolean;
+  /** DuckDB's peak buffer memory during the computation (bytes), when known */
+  peakMemoryBytes?: number;
+  /** most bytes DuckDB spilled to disk during the computation (0: none), when known */
+  spilledBytes?: number;
+  /** how it was computed: one partition, or one query over `batchSize` contiguous partitions */
+  mode?: 'partition' | 'range' | 'transform';
+  batchSize?: number;
+  /** a TypeScript transform's batches: in per upstream, out, and the largest seen */
+  transformBatches?: { input: Record<string, number>; output: number; largest: number };
+}
+
+export type MaterializePartitionWorkflow = (input: MaterializeInput) => Promise<MaterializeResult>;

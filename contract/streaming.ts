@@ -1,0 +1,141 @@
+// The streaming job's contract: the supervisor workflow's input, status, signals and query, and
+// what each shard's heartbeat carries (the page and `freshet stream status` read it).
+
+/** A source described as plain JSON, so a workflow can carry it to the shard that opens it. */
+export type SourceSpec =
+  /** stopAt: partition → end offset, for a finite run (tests, replays) */
+  | { kind: 'kafka'; brokers: string[]; topic: string; stopAt?: Record<string, number> }
+  | { kind: 'generator'; options: GeneratorSpec }
+  | { kind: 'file'; path: string; follow?: boolean };
+
+/** The synthetic purchases source, as a workflow input can carry it. */
+export interface GeneratorSpec {
+  partitions?: number;
+  /** events per second of event time, per partition (default 1000) */
+  eventsPerSecond?: number;
+  /** event time of event 0 (default 0; realtime: now) */
+  startTime?: number;
+  /** produce no event before its event time */
+  realtime?: boolean;
+  /** events per partition, then the source is exhausted (default: endless) */
+  limit?: number;
+  /** a fraction of events arrive late by up to maxDelayMs */
+  disorder?: { probability: number; maxDelayMs: number };
+  seed?: number;
+}
+
+export interface StreamingJobInput {
+  asset: string;
+  source: SourceSpec;
+  /** shards, each owning the source partitions p with p mod shards = index (default 1) */
+  shards?: number;
+  checkpointIntervalMs?: number;
+  /** how fast a dead worker is noticed (default 10 s) */
+  heartbeatTimeoutMs?: number;
+  /** carried across continue-as-new */
+  restarts?: number;
+  startedAt?: number;
+}
+
+export interface StreamingJobStatus {
+  asset: string;
+  state: 'running' | 'restarting' | 'stopping' | 'stopped' | 'finished';
+  shards: number;
+  /** restarts asked for by signal (worker crashes show as activity attempts instead) */
+  restarts: number;
+  startedAt: number;
+  source: string;
+}
+
+export type StreamingJobWorkflow = (input: StreamingJobInput) => Promise<StreamingJobStatus>;
+
+export interface ShardInput {
+  asset: string;
+  source: SourceSpec;
+  shard?: { index: number; count: number };
+  checkpointIntervalMs?: number;
+}
+
+export interface PartitionCalibration {
+  partition: number;
+  events: number;
+  /** events that arrived behind the partition's largest event time so far */
+  outOfOrder: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** How late events really arrive, against the configured out-of-orderness bound. */
+export interface Calibration {
+  configuredMs: number;
+  /** the bound that would have kept 99.9% of each partition's events ahead of its watermark */
+  recommendedMs: number;
+  partitions: PartitionCalibration[];
+}
+
+/** A shard's live metrics, as of its last checkpoint. */
+export interface JobMetrics {
+  checkpointId: number;
+  /** events taken in since this run started (after dedup), and per second over the last interval */
+  events: number;
+  eventsPerSecond: number;
+  /** wall clock minus watermark (ms); meaningful when event time follows the wall clock */
+  watermarkLagMs: number;
+  watermark: number;
+  stateKeys: number;
+  stateBytes: number;
+  rows: number;
+  late: number;
+  deadLetters: number;
+  duplicates: number;
+  lastCheckpointAt: number;
+  /** how long processing stood still for the last checkpoint's synchronous part */
+  checkpointStallMs: number;
+  /** wall time of the last checkpoint from snapshot to sink commit */
+  checkpointMs: number;
+  checkpointBytes: number;
+  checkpointFull: boolean;
+  restoredFrom: number;
+  restoreMs: number;
+  calibration: Calibration;
+}
+
+/** What each shard heartbeat carries: read from the pending activity by the page and the CLI. */
+export interface ShardHeartbeat {
+  phase: 'restoring' | 'running' | 'stopping';
+  /** the shard's index (0 when the job is not sharded) */
+  shard: number;
+  /** process.pid of the worker running this attempt */
+  pid: number;
+  checkpointId: number;
+  restoredFrom?: number;
+  restoreMs?: number;
+  metrics?: JobMetrics;
+  /**
+   * The longest the worker's event loop stood still since the previous heartbeat (ms): heartbeats
+   * wait on it, so a value near the heartbeat timeout explains a shard timed out on a live worker.
+   */
+  loopDelayMaxMs: number;
+  at: number;
+}
+
+/** The merge of a salted job's partial windows, next to its shards. */
+export interface MergeInput {
+  asset: string;
+  shards: number;
+  /** between passes (default 10 s) */
+  intervalMs?: number;
+}
+
+export interface MergeHeartbeat {
+  pass: number;
+  /** every window with end − 1 + allowed lateness at or before this is in the sink */
+  watermark: number;
+  windows: number;
+  waitingFor: number[];
+  at: number;
+}
+
+/** The activity types the supervisor schedules, as the client finds them among pending activities. */
+export const SHARD_ACTIVITY = 'runStreamingShard';
