@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AssetGraph } from '../core/index.ts';
 import { materialize, type EngineConfig, type MaterializeResult } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { HEARTBEAT_EVERY_MS, isPermanent } from './failures.ts';
+import { HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
 
 export interface ActivityDeps {
   graph: AssetGraph;
@@ -39,6 +39,7 @@ export function createMaterializeActivities(deps: ActivityDeps) {
           signal: ctx.cancellationSignal,
         });
       } catch (err) {
+        await recordFailedAttempt(deps, input.asset, input.partition ?? '', err, input.runId);
         if (isPermanent(err)) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       } finally {

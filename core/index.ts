@@ -8,5 +8,6 @@ export * from './mappings.ts';
 export * from './policies.ts';
 export { parseDuration, formatDuration } from './duration.ts';
 export { dataEnd, freshnessOf, FRESHNESS_EVENTS_PREFIX, type Freshness, type FreshnessStatus } from './freshness.ts';
+export { FAILURE_RECORDS_PREFIX, failureRecordPath, failureRecordsPrefix, lastRunFailed, parseFailureRecord, type FailureRecord } from './failure-records.ts';
 export { streamingAsset, tumbling, sliding, session, count, sum, min, max, avg, last, distinctCount, frequency, topK } from './streaming.ts';
 export type { StreamingAsset, StreamingAssetInput, WindowSpec, AggregateSpec } from './streaming.ts';

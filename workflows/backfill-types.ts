@@ -11,7 +11,7 @@ export interface BackfillRequest {
   to?: string;
   /** partitions computed at once in this backfill (default 4) */
   concurrency?: number;
-  /** run only partitions that are missing or whose last run failed; default: missing or stale */
+  /** run only partitions that are missing or whose last run failed; default: missing, failed or stale (and what reads a re-run partition) */
   onlyFailedAndMissing?: boolean;
   /** recompute even up-to-date partitions */
   force?: boolean;
