@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { materializeMany, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
 import type { BackfillPlan, BackfillRequest, BatchFailureDetails, BatchInput } from '../contract/backfill.ts';
-import { HEARTBEAT_EVERY_MS, isPermanent } from './failures.ts';
+import { HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
 
@@ -50,6 +50,10 @@ export function createBackfillActivities(deps: ActivityDeps) {
         });
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw err;
+        // The one partition left is the one that failed; of several left, which broke the batch is
+        // unknown, so the workflow runs them alone and each records its own failure then.
+        const rest = input.partitions.filter((p) => !done.includes(p));
+        if (rest.length === 1) await recordFailedAttempt(deps, input.asset, rest[0], err, input.txnVersion ?? input.runId);
         const e = err as Error;
         const details: BatchFailureDetails = { done, error: e.message };
         const permanent = isPermanent(e);

@@ -1,6 +1,9 @@
 // Which errors no retry can fix: they fail the activity at once instead of burning attempts.
+// And the record each failed attempt leaves, so a later plan knows the partition's last run failed.
+import { Context } from '@temporalio/activity';
 import { AssetGraphError, PartitionKeyError } from '../core/index.ts';
-import { MissingInputError } from '../engine/index.ts';
+import { MissingInputError, recordFailure } from '../engine/index.ts';
+import type { ActivityDeps } from './materialize.ts';
 
 export function isPermanent(err: unknown): err is Error {
   return err instanceof MissingInputError || err instanceof AssetGraphError || err instanceof PartitionKeyError;
@@ -8,3 +11,19 @@ export function isPermanent(err: unknown): err is Error {
 
 /** How often a computing activity heartbeats; cancellation reaches it with the next one. */
 export const HEARTBEAT_EVERY_MS = 2_000;
+
+/**
+ * Records that this attempt at one partition failed. Not for a cancelled attempt (cancelled is
+ * not failed) nor for an asset or key that does not exist (nothing was attempted). A record
+ * that cannot be written is logged: it never replaces the failure the workflow must see.
+ */
+export async function recordFailedAttempt(deps: ActivityDeps, asset: string, key: string, err: unknown, txnVersion: number | undefined): Promise<void> {
+  const ctx = Context.current();
+  if (ctx.cancellationSignal.aborted || err instanceof AssetGraphError || err instanceof PartitionKeyError) return;
+  try {
+    const error = err instanceof Error ? err.message : String(err);
+    await recordFailure(deps.warehouse, deps.graph.get(asset), key, { error, attempt: ctx.info.attempt, txnVersion });
+  } catch (e) {
+    ctx.log.warn('could not record the failed run of a partition', { asset, partition: key, error: (e as Error).message });
+  }
+}

@@ -6,7 +6,7 @@ import type { MaterializeActivityInput, MaterializeResult } from '../contract/ma
 import type { AssetGraph } from '../core/index.ts';
 import { materialize, type EngineConfig } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { HEARTBEAT_EVERY_MS, isPermanent } from './failures.ts';
+import { HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 
 export interface ActivityDeps {
@@ -34,6 +34,7 @@ export function createMaterializeActivities(deps: ActivityDeps) {
           signal: ctx.cancellationSignal,
         });
       } catch (err) {
+        await recordFailedAttempt(deps, input.asset, input.partition ?? '', err, input.txnVersion ?? input.runId);
         if (isPermanent(err)) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       } finally {

@@ -12,6 +12,9 @@ export function freshnessEventPath(at: number, asset: string): string {
   return `${FRESHNESS_EVENTS_PREFIX}${new Date(at).toISOString().replace(/[:.]/g, '-')}-${asset}.json`;
 }
 
+/** One object per (asset, partition) whose last run failed (contract/failure-records.ts names them). */
+export const FAILURE_RECORDS_PREFIX = `${FRESHET_DIR}/failures/`;
+
 /** A streaming job's own folder: checkpoints, late events, dead letters, partials. */
 export function streamJobDir(asset: string): string {
   return `_streams/${asset}`;

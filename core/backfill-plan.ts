@@ -1,5 +1,5 @@
 // Plans a backfill: which (asset, partition) tasks, in what dependency order, which to skip.
-// Pure: the caller supplies each partition's state (missing, stale, up to date).
+// Pure: the caller supplies each partition's state (missing, failed, stale, up to date).
 import type { AssetDef } from './asset.ts';
 import type { AssetGraph } from './graph.ts';
 import { upstreamKeys } from './mappings.ts';
@@ -108,10 +108,12 @@ export function depRanges(down: AssetDef, downKeys: string[], up: AssetDef, upKe
   return { lo, hi };
 }
 
-export type KeyState = 'missing' | 'stale' | 'up_to_date';
+/** 'failed': the partition's last run failed (it may still hold what an earlier run wrote). */
+export type KeyState = 'missing' | 'failed' | 'stale' | 'up_to_date';
 
 export interface PlanOptions {
   force?: boolean;
+  /** run only partitions that are missing or whose last run failed: not stale ones, nor what reads a re-run partition */
   onlyFailedAndMissing?: boolean;
   only?: Record<string, string[]>;
   /** recompute these assets' selected partitions even when up to date (sources have no inputs to go stale) */
@@ -127,8 +129,9 @@ export interface PlannedTasks {
 }
 
 /**
- * Decides which tasks run. A task runs when forced, missing, stale (unless only failed and
- * missing are wanted), or when an upstream task it reads runs (its input is about to change).
+ * Decides which tasks run. A task runs when forced, missing, failed, stale (unless only failed
+ * and missing are wanted), or when an upstream task it reads runs (its input is about to change).
+ * A failed partition runs in every mode: its last run did not leave what was asked of it.
  */
 export function planTasks(graph: AssetGraph, selection: Selection, states: Map<string, Map<string, KeyState>>, opts: PlanOptions): PlannedTasks[] {
   const pos = new Map(selection.map((s, i) => [s.asset.name, i]));
@@ -145,7 +148,7 @@ export function planTasks(graph: AssetGraph, selection: Selection, states: Map<s
     const run = keys.map((k, i) => {
       if (opts.only) return only?.includes(k) ?? false;
       const state = mine?.get(k) ?? 'missing';
-      if (opts.force || state === 'missing' || opts.forceAssets?.includes(asset.name)) return true;
+      if (opts.force || state === 'missing' || state === 'failed' || opts.forceAssets?.includes(asset.name)) return true;
       if (opts.onlyFailedAndMissing) return false;
       if (state === 'stale') return true;
       return deps.some((d) => { for (let j = d.lo[i]; j <= d.hi[i]; j++) if (out[d.up].run[j]) return true; return false; });

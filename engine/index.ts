@@ -2,6 +2,7 @@
 export { materialize, assetTable, type MaterializeRequest, type MaterializeResult } from './materialize.ts';
 export { materializeMany, preferredBatchSize, type MaterializeManyRequest } from './many.ts';
 export { partitionStates, type PartitionState, type PartitionStatus } from './staleness.ts';
+export { readFailures, recordFailure, type FailedAttempt } from './failure-records.ts';
 export type { EngineConfig } from './duckdb.ts';
 export { MissingInputError } from './inputs.ts';
 export { ident, literal } from './sql.ts';

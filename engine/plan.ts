@@ -1,5 +1,5 @@
 // Plans a backfill against the warehouse: core's selection and decisions, fed with each
-// partition's state (missing, stale, up to date) from staleness.ts.
+// partition's state (missing, failed, stale, up to date) from staleness.ts.
 import { planTasks, selectTasks, type KeyState, type PlanOptions, type PlannedTasks, type SelectionRequest } from '../core/backfill-plan.ts';
 import type { AssetGraph } from '../core/index.ts';
 import type { ObjectStore } from '../storage/types.ts';

@@ -1,5 +1,6 @@
-// Which partitions need computing: missing (never materialized, or its files are gone), stale
-// (an upstream partition it reads changed after the version it read), or up to date.
+// Which partitions need computing: missing (never materialized, or its files are gone), failed
+// (its last run failed: a failure record newer than its newest commit, failure-records.ts),
+// stale (an upstream partition it reads changed after the version it read), or up to date.
 //
 // The rule, and only this rule: a materialization records the version of every upstream table
 // it read (commitInfo.freshet.inputVersions). Partition K is stale when some upstream commit
@@ -11,17 +12,19 @@
 // - a change to the asset's own SQL is not detected (no code version yet); recompute with --force.
 // - an upstream read with `allPartitions()` (or an unpartitioned upstream): any data change in it.
 // - the SLA side ("data older than maxLag") is the freshness monitor's, not this.
+import { lastRunFailed } from '../contract/failure-records.ts';
 import { allKeys, keyOfValue, upstreamKeys, type AssetDef, type AssetGraph, type Partitions } from '../core/index.ts';
 import { history, loadSnapshot, type CommitEntry, type PartitionValues } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { readFailures } from './failure-records.ts';
 import { latestByPartition, materializations, type Materialization } from './lineage.ts';
 import { assetTable } from './materialize.ts';
 
-export type PartitionState = 'missing' | 'stale' | 'up_to_date';
+export type PartitionState = 'missing' | 'failed' | 'stale' | 'up_to_date';
 
 export interface PartitionStatus {
   state: PartitionState;
-  /** why stale: e.g. "transactions 2026-01-10 changed in v42 after this read v40" */
+  /** why stale: e.g. "transactions 2026-01-10 changed in v42 after this read v40"; why failed: the run's error */
   reason?: string;
 }
 
@@ -72,6 +75,11 @@ export async function partitionStates(graph: AssetGraph, warehouse: ObjectStore,
       if (reason) break;
     }
     out.set(key, reason ? { state: 'stale', reason } : { state: 'up_to_date' });
+  }
+  // A failed last run outranks the rest: the data, if any, is what the run before it wrote.
+  for (const [key, record] of await readFailures(warehouse, def.name)) {
+    if (!out.has(key) || !lastRunFailed(record, snapshot?.metadata.id, latest.get(key)?.version)) continue;
+    out.set(key, { state: 'failed', reason: `its last run failed at ${record.at} (attempt ${record.attempt}): ${record.error}` });
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// Each partition's health for the grid: materialized, stale, missing from the Delta logs
-// (engine/staleness), running and failed from the backfills that touch the asset.
+// Each partition's health for the grid: materialized, stale, missing, failed from the Delta logs
+// and failure records (engine/staleness), running and failed from the backfills that touch the asset.
+import { failureRecordsPrefix } from '../contract/failure-records.ts';
 import type { AssetDef } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, latestByPartition, materializations, partitionStates, type Materialization } from '../engine/index.ts';
@@ -27,13 +28,15 @@ export interface AssetHealth {
   stamp: string;
 }
 
-/** Health from the logs, recomputed only when a table it depends on has a new version, then
- * running and failed laid over it from the backfills (those change without a commit). */
+/** Health from the logs, recomputed only when a table it depends on has a new version or a
+ * failure record changed, then running and failed laid over it from the backfills (those
+ * change without a commit). */
 export async function computeHealth(ctx: WebContext, asset: AssetDef, previous?: AssetHealth): Promise<AssetHealth> {
   const keys = checkedPartitionKeys(asset.partitions);
   const tables = [asset.name, ...ctx.graph.upstream(asset.name).map((u) => u.asset.name)];
   const versions = await Promise.all(tables.map(async (t) => (await loadSnapshot(assetTable(ctx.warehouse, t)))?.version ?? -1));
-  const stamp = `${keys.length}:${keys[keys.length - 1]}:${versions.join(',')}`;
+  const failures = await ctx.warehouse.list(failureRecordsPrefix(asset.name));
+  const stamp = `${keys.length}:${keys[keys.length - 1]}:${versions.join(',')}:${failures.length}:${failures.reduce((m, f) => Math.max(m, f.modified), 0)}`;
   const base = previous?.stamp === stamp ? previous : await fromLogs(ctx, asset, keys, stamp);
   const codes = base.logCodes.slice();
   await overlayBackfills(ctx, asset, keys, codes, base.latest);
@@ -48,7 +51,7 @@ async function fromLogs(ctx: WebContext, asset: AssetDef, keys: string[], stamp:
   const byKey = await partitionStates(ctx.graph, ctx.warehouse, asset.name, keys);
   keys.forEach((k, i) => {
     const s = byKey.get(k);
-    codes[i] = s?.state === 'up_to_date' ? CODE.materialized : s?.state === 'stale' ? CODE.stale : CODE.missing;
+    codes[i] = s?.state === 'up_to_date' ? CODE.materialized : s?.state === 'stale' ? CODE.stale : s?.state === 'failed' ? CODE.failed : CODE.missing;
     if (s?.reason) reasons.set(k, s.reason);
   });
   return { asset, keys, codes, logCodes: codes, reasons, latest, history, stamp };

@@ -1,7 +1,7 @@
 // `freshet backfill <asset...> --from --to [--downstream]`: start a backfill and follow it with a
 // progress bar; `--list`, `--cancel <id>`, `--retry-failed <id>` act on existing ones.
 import { SingleBar, Presets } from 'cli-progress';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { backfillProgress, cancelBackfill, listBackfills, previewBackfill, retryFailedBackfill, startBackfill, type ControlContext } from '../../control/backfills.ts';
 import type { BackfillProgress } from '../../contract/backfill.ts';
 import { controlContext } from '../../runtime/index.ts';
@@ -9,7 +9,7 @@ import { warnIfNoWorker } from '../pollers.ts';
 import { printTable } from './assets.ts';
 
 interface Options {
-  from?: string; to?: string; downstream?: boolean; concurrency: string; force?: boolean; onlyMissing?: boolean;
+  from?: string; to?: string; downstream?: boolean; concurrency: string; force?: boolean; onlyFailedAndMissing?: boolean; onlyMissing?: boolean;
   list?: boolean; cancel?: string; retryFailed?: string; detach?: boolean; dryRun?: boolean;
 }
 
@@ -21,13 +21,16 @@ export function backfillCommand(program: Command): void {
     .option('-d, --downstream', 'also every asset downstream of the selection')
     .option('-c, --concurrency <n>', 'batches computed at once', '4')
     .option('--force', 'recompute up-to-date partitions too')
-    .option('--only-missing', 'only partitions never materialized')
+    .option('--only-failed-and-missing', 'only partitions never materialized or whose last run failed (not stale ones)')
+    // The old name, answered with the new one: it never ran "only missing" (the request always said failed and missing).
+    .addOption(new Option('--only-missing').hideHelp())
     .option('--dry-run', 'print the plan and stop')
     .option('--detach', 'start and return without following')
     .option('--list', 'list backfills')
     .option('--cancel <id>', 'cancel a running backfill')
     .option('--retry-failed <id>', 're-run the failed partitions of a backfill')
     .action(async (assets: string[], opts: Options) => {
+      if (opts.onlyMissing) throw new Error('--only-missing is now --only-failed-and-missing: it runs the partitions never materialized and those whose last run failed.');
       const ctx = await controlContext();
       try {
         if (opts.list) return await printList(ctx);
@@ -44,7 +47,7 @@ export function backfillCommand(program: Command): void {
         if (assets.length === 0) throw new Error('Name at least one asset, e.g. freshet backfill transactions --from 2026-01-01 --to 2026-01-31 --downstream.');
         const request = {
           assets, downstream: opts.downstream ?? false, from: opts.from, to: opts.to,
-          concurrency: Number(opts.concurrency), force: opts.force, onlyFailedAndMissing: opts.onlyMissing,
+          concurrency: Number(opts.concurrency), force: opts.force, onlyFailedAndMissing: opts.onlyFailedAndMissing,
         };
         const preview = await previewBackfill(ctx, request);
         printTable(['asset', 'partitions', 'to run', 'up to date'], preview.assets.map((a) => [a.asset, String(a.partitions), String(a.toRun), String(a.upToDate)]));
@@ -63,7 +66,7 @@ async function printList(ctx: ControlContext): Promise<void> {
   const list = await listBackfills(ctx);
   printTable(['id', 'status', 'started', 'assets', 'range'], list.map((b) => [
     b.id, b.status, new Date(b.startedAt).toISOString(), (b.request.assets ?? []).join(',') + (b.request.downstream ? ' +downstream' : ''),
-    b.request.from ? `${b.request.from}..${b.request.to}` : 'all',
+    (b.request.from ? `${b.request.from}..${b.request.to}` : 'all') + (b.request.onlyFailedAndMissing ? ' (only failed and missing)' : ''),
   ]));
 }
 

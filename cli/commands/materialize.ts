@@ -22,7 +22,7 @@ export function materializeCommand(program: Command): void {
     .option('--from <key>', 'first partition of a range')
     .option('--to <key>', 'last partition of a range (inclusive)')
     .option('-c, --concurrency <n>', 'batches computed at once in a range', '4')
-    .option('--stale', 'only the partitions that are missing or stale (an input changed after they were computed), within --from/--to if given')
+    .option('--stale', 'only the partitions that are missing, failed on their last run, or stale (an input changed after they were computed), within --from/--to if given')
     .action(async (name: string, opts: Options) => {
       // Bad input is refused before anything connects.
       const config = loadConfig();
@@ -59,7 +59,7 @@ export function materializeCommand(program: Command): void {
     });
 }
 
-/** Missing and stale keys (in --from/--to, else every key that exists now), each printed with why. */
+/** Missing, failed and stale keys (in --from/--to, else every key that exists now), each printed with why. */
 async function staleKeys(graph: AssetGraph, warehouse: ObjectStore, asset: AssetDef, opts: Options): Promise<string[]> {
   if (opts.partition) throw new Error('--stale picks the partitions itself: give --from/--to (or nothing for all), not --partition.');
   if ((opts.from === undefined) !== (opts.to === undefined)) throw new Error('--stale with a range needs both --from and --to.');

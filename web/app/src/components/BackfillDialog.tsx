@@ -20,7 +20,7 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
   const [downstream, setDownstream] = useState(false);
   const [from, setFrom] = useState(from0);
   const [to, setTo] = useState(to0);
-  const [onlyFailed, setOnlyFailed] = useState(false);
+  const [onlyFailedAndMissing, setOnlyFailedAndMissing] = useState(false);
   const [concurrency, setConcurrency] = useState('4');
 
   const request: BackfillRequest = useMemo(() => ({
@@ -28,8 +28,8 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
     downstream,
     ...(from || to ? { from, to } : {}),
     concurrency: Number(concurrency),
-    onlyFailedAndMissing: onlyFailed,
-  }), [selected, downstream, from, to, concurrency, onlyFailed]);
+    onlyFailedAndMissing,
+  }), [selected, downstream, from, to, concurrency, onlyFailedAndMissing]);
 
   const preview = useMutation({ mutationFn: (r: BackfillRequest) => postJson<BackfillPreview>('/api/backfills/preview', r) });
   const launch = useMutation({
@@ -66,7 +66,7 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
             <label className={bad('to')}>to <input value={to} onChange={(e) => setTo(e.target.value)} placeholder="last key (inclusive)" name="to" /></label>
           </div>
           <p className="hint">Both empty: every partition. Or drag across cells on an asset's grid.</p>
-          <label><input type="checkbox" checked={onlyFailed} onChange={(e) => setOnlyFailed(e.target.checked)} data-testid="only-failed" /> only failed and missing partitions</label>
+          <label title="never materialized, or the last run failed; stale partitions are left as they are"><input type="checkbox" checked={onlyFailedAndMissing} onChange={(e) => setOnlyFailedAndMissing(e.target.checked)} data-testid="only-failed-and-missing" /> only failed and missing partitions</label>
           <label className={bad('concurrency')}>concurrency <input type="number" min={1} max={64} value={concurrency} onChange={(e) => setConcurrency(e.target.value)} name="concurrency" /></label>
         </fieldset>
 

@@ -30,7 +30,7 @@ export function BackfillsPage() {
                 <td><Link href={`/backfills/${enc(b.id)}`}>{b.id}</Link></td>
                 <td><Badge color={backfillStatusColor[b.status.toLowerCase()] ?? '#868e96'}>{b.status.toLowerCase().replace(/_/g, ' ')}</Badge></td>
                 <td>{b.request.assets?.join(', ')}{b.request.downstream ? ' + downstream' : ''}{b.request.upstream ? ' + upstream' : ''}</td>
-                <td>{b.request.from ? `${b.request.from} … ${b.request.to}` : 'all'}{b.request.onlyFailedAndMissing ? ' (failed and missing)' : ''}</td>
+                <td>{b.request.from ? `${b.request.from} … ${b.request.to}` : 'all'}{b.request.onlyFailedAndMissing ? ' (only failed and missing)' : ''}</td>
                 <td>{time(b.startedAt)}</td>
                 <td>{time(b.closedAt)}</td>
               </tr>
