@@ -3,25 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countStates, isFinished, readyBatches, type Batch } from './backfill-scheduler.ts';
 import type { BackfillFailure, BackfillPlan, PlannedAsset } from './backfill-types.ts';
-
-type Dep = PlannedAsset['deps'][number];
-
-function planned(asset: string, initial: string, deps: Dep[] = [], batchSize = 16): PlannedAsset {
-  return {
-    asset, keys: [...initial].map((_, i) => `k${i}`), initial, deps, batchSize,
-    attemptTimeoutMs: 60_000, retry: { maxAttempts: 1, initialIntervalMs: 1000, backoff: 2, maxIntervalMs: 1000 },
-  };
-}
-
-function plan(...assets: PlannedAsset[]): BackfillPlan {
-  return { assets, tasks: assets.reduce((n, a) => n + a.keys.length, 0) };
-}
-
-/** identity: key k reads upstream key k */
-const same = (up: number, n: number): Dep => ({ up, lo: range(n), hi: range(n) });
-/** key k reads upstream keys k-w+1 … k (clipped at 0) */
-const last = (up: number, n: number, w: number): Dep => ({ up, lo: range(n).map((k) => Math.max(0, k - w + 1)), hi: range(n) });
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+import { allKeys, backfillPlan, lastKeys, plannedAsset, range, sameKey, upstreamOf, type PlannedDep } from '../test/support/backfill-plan.ts';
 
 function ready(p: BackfillPlan, states: string[]): { batches: number[][][]; states: string[]; failures: BackfillFailure[] } {
   const st = states.map((s) => [...s]);
@@ -33,39 +15,38 @@ function ready(p: BackfillPlan, states: string[]): { batches: number[][][]; stat
 
 describe('readyBatches', () => {
   it('has nothing to do for an empty plan, an asset with no keys, or everything skipped', () => {
-    expect(ready(plan(), [])).toEqual({ batches: [], states: [], failures: [] });
-    expect(ready(plan(planned('a', '')), [''])).toEqual({ batches: [[]], states: [''], failures: [] });
-    const skipped = plan(planned('a', 'sss'), planned('b', 'sss', [same(0, 3)]));
+    expect(ready(backfillPlan(), [])).toEqual({ batches: [], states: [], failures: [] });
+    expect(ready(backfillPlan(plannedAsset('a', '')), [''])).toEqual({ batches: [[]], states: [''], failures: [] });
+    const skipped = backfillPlan(plannedAsset('a', 'sss'), plannedAsset('b', 'sss', [sameKey(0, 3)]));
     expect(ready(skipped, ['sss', 'sss']).batches).toEqual([[], []]);
     expect(isFinished([[...'sss'], [...'sss']])).toBe(true);
   });
 
   it('runs a single key', () => {
-    expect(ready(plan(planned('a', 'p')), ['p']).batches).toEqual([[[0]]]);
+    expect(ready(backfillPlan(plannedAsset('a', 'p')), ['p']).batches).toEqual([[[0]]]);
     expect(isFinished([['p']])).toBe(false);
   });
 
   it('batches contiguous pending keys up to batchSize; anything not pending breaks a run', () => {
-    expect(ready(plan(planned('a', 'ppppp', [], 2)), ['ppppp']).batches).toEqual([[[0, 1], [2, 3], [4]]]);
-    expect(ready(plan(planned('a', 'pppppppp', [], 16)), ['ppsprpmp']).batches).toEqual([[[0, 1], [3], [5], [7]]]);
-    expect(ready(plan(planned('a', 'pppp', [], 1)), ['pppp']).batches).toEqual([[[0], [1], [2], [3]]]);
+    expect(ready(backfillPlan(plannedAsset('a', 'ppppp', [], 2)), ['ppppp']).batches).toEqual([[[0, 1], [2, 3], [4]]]);
+    expect(ready(backfillPlan(plannedAsset('a', 'pppppppp', [], 16)), ['ppsprpmp']).batches).toEqual([[[0, 1], [3], [5], [7]]]);
+    expect(ready(backfillPlan(plannedAsset('a', 'pppp', [], 1)), ['pppp']).batches).toEqual([[[0], [1], [2], [3]]]);
   });
 
   it("a pooled asset's batches never exceed its batch size (the pool)", () => {
-    const pooled = planned('a', 'p'.repeat(7), [], 3);
+    const pooled = plannedAsset('a', 'p'.repeat(7), [], 3);
     pooled.pool = 3;
-    expect(ready(plan(pooled), ['p'.repeat(7)]).batches).toEqual([[[0, 1, 2], [3, 4, 5], [6]]]);
+    expect(ready(backfillPlan(pooled), ['p'.repeat(7)]).batches).toEqual([[[0, 1, 2], [3, 4, 5], [6]]]);
   });
 
   it("'P' (left over from a failed batch) runs alone, and splits the run around it", () => {
-    expect(ready(plan(planned('a', 'pppp')), ['pPpp']).batches).toEqual([[[0], [1], [2, 3]]]);
+    expect(ready(backfillPlan(plannedAsset('a', 'pppp')), ['pPpp']).batches).toEqual([[[0], [1], [2, 3]]]);
     expect(countStates([...'pPrmsfc'])).toEqual({ pending: 2, running: 1, materialized: 1, skipped: 1, failed: 1, cancelled: 1 });
   });
 
   it('waits for every upstream key a task reads, across several upstreams', () => {
     // b reads a's same key; c reads b's last 3 keys and all of a.
-    const all = (up: number, n: number, m: number): Dep => ({ up, lo: Array(n).fill(0), hi: Array(n).fill(m - 1) });
-    const p = plan(planned('a', 'pppp'), planned('b', 'pppp', [same(0, 4)]), planned('c', 'pppp', [last(1, 4, 3), all(0, 4, 4)]));
+    const p = backfillPlan(plannedAsset('a', 'pppp'), plannedAsset('b', 'pppp', [sameKey(0, 4)]), plannedAsset('c', 'pppp', [lastKeys(1, 4, 3), allKeys(0, 4, 4)]));
     expect(ready(p, ['pppp', 'pppp', 'pppp']).batches).toEqual([[[0, 1, 2, 3]], [], []]);
     expect(ready(p, ['mmrs', 'pppp', 'pppp']).batches).toEqual([[], [[0, 1], [3]], []]);
     // c0 reads b0 only; c2 reads b0..b2 and b2 is still pending; a is done (m or s) everywhere.
@@ -74,12 +55,12 @@ describe('readyBatches', () => {
   });
 
   it('a key that reads no planned upstream key (lo > hi) is ready at once', () => {
-    const none: Dep = { up: 0, lo: [1, 0], hi: [0, 0] };
-    expect(ready(plan(planned('a', 'p'), planned('b', 'pp', [none])), ['p', 'pp']).batches).toEqual([[[0]], [[0]]]);
+    const none: PlannedDep = { up: 0, lo: [1, 0], hi: [0, 0] };
+    expect(ready(backfillPlan(plannedAsset('a', 'p'), plannedAsset('b', 'pp', [none])), ['p', 'pp']).batches).toEqual([[[0]], [[0]]]);
   });
 
   it('fails the downstream of a failed or cancelled upstream, transitively in one pass, and says why', () => {
-    const p = plan(planned('raw', 'pppp'), planned('clean', 'pppp', [same(0, 4)]), planned('rolling', 'pppp', [last(1, 4, 2)]));
+    const p = backfillPlan(plannedAsset('raw', 'pppp'), plannedAsset('clean', 'pppp', [sameKey(0, 4)]), plannedAsset('rolling', 'pppp', [lastKeys(1, 4, 2)]));
     const r = ready(p, ['fmcm', 'pppp', 'pppp']);
     // clean0 and clean2 fail with raw; every rolling key reads a failed clean key (rolling k reads clean k-1..k); clean1, clean3 run.
     expect(r.states).toEqual(['fmcm', 'fpfp', 'ffff']);
@@ -92,11 +73,11 @@ describe('readyBatches', () => {
   });
 
   it('names an unpartitioned task null and leaves finished tasks alone', () => {
-    const p = plan(planned('raw', 'pp'), { ...planned('summary', 'p', [{ up: 0, lo: [0], hi: [1] }]), keys: [''] });
+    const p = backfillPlan(plannedAsset('raw', 'pp'), plannedAsset('summary', 'p', [allKeys(0, 1, 2)], 16, ['']));
     const r = ready(p, ['mf', 'p']);
     expect(r.failures).toEqual([{ asset: 'summary', partition: null, error: expect.stringContaining("upstream 'raw'") }]);
     // Done, running, skipped or already failed keys are never touched.
-    const q = plan(planned('raw', 'pppp'), planned('clean', 'pppp', [same(0, 4)]));
+    const q = backfillPlan(plannedAsset('raw', 'pppp'), plannedAsset('clean', 'pppp', [sameKey(0, 4)]));
     expect(ready(q, ['ffff', 'msrc'])).toEqual({ batches: [[], []], states: ['ffff', 'msrc'], failures: [] });
   });
 });
@@ -118,7 +99,7 @@ const arbPlan = fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(
   specs.forEach((s, i) => {
     let r = 0;
     const next = (m: number) => s.seed[r++ % s.seed.length] % m;
-    const deps: Dep[] = (i === 0 ? [] : s.ups).map((up) => {
+    const deps: PlannedDep[] = (i === 0 ? [] : s.ups).map((up) => {
       const m = assets[up].keys.length;
       const lo: number[] = [];
       const hi: number[] = [];
@@ -131,14 +112,13 @@ const arbPlan = fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(
       return { up, lo, hi };
     });
     // about one key in five skipped as up to date
-    assets.push(planned(`a${i}`, range(s.size).map(() => (next(5) === 0 ? 's' : 'p')).join(''), deps, s.batchSize));
+    assets.push(plannedAsset(`a${i}`, range(s.size).map(() => (next(5) === 0 ? 's' : 'p')).join(''), deps, s.batchSize));
   });
-  return plan(...assets);
+  return backfillPlan(...assets);
 }));
 
 const arbStates = (p: BackfillPlan) => fc.tuple(...p.assets.map((a) => fc.array(fc.constantFrom(...STATE_CHARS), { minLength: a.keys.length, maxLength: a.keys.length }).map((s) => s.join(''))));
 
-const upstreamOf = (p: BackfillPlan, i: number, k: number) => p.assets[i].deps.flatMap((d) => range(Math.max(0, d.hi[k] - d.lo[k] + 1)).map((j) => [d.up, d.lo[k] + j] as const));
 
 describe('readyBatches properties', () => {
   it('a batch is a contiguous run of pending keys, at most batchSize long, each with every upstream key done; nothing ready is left out', () => {
