@@ -14,11 +14,11 @@ import { loadSnapshot, readRows } from '../delta/index.ts';
 import { startKafka } from '../services/kafka.ts';
 import { LocalStore } from '../storage/local.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import type { ChildConfig } from '../stream/job-child.ts';
-import { makePurchases, produceToTopic, saltHotKey } from '../stream/kafka-fixture.ts';
+import type { ChildConfig } from '../test/support/stream/job-child.ts';
+import { makePurchases, produceToTopic, saltHotKey } from '../test/support/stream/kafka-fixture.ts';
 import { mergePartials } from '../stream/merge.ts';
 import { partialsTable } from '../stream/partials.ts';
-import { spendPerUserSalted } from '../stream/test-assets.ts';
+import { spendPerUserSalted } from '../test/support/stream/test-assets.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_EVENTS ?? 2_000_000);
@@ -34,10 +34,10 @@ interface ShardRun { events: number; processingMs: number }
 async function runShards(assetExport: string, storeDir: string, brokers: string[], topic: string, stopAt: Record<string, number>): Promise<ShardRun[]> {
   return Promise.all(Array.from({ length: SHARDS }, (_, index) => new Promise<ShardRun>((resolve, reject) => {
     const config: ChildConfig = {
-      assetModule: path.join(here, '..', 'stream', 'test-assets.ts'), assetExport, storeDir,
+      assetModule: path.join(here, '..', 'test', 'support', 'stream', 'test-assets.ts'), assetExport, storeDir,
       source: { kind: 'kafka', options: { brokers, topic, stopAt } }, checkpointIntervalMs: 1_000, shard: { index, count: SHARDS },
     };
-    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', path.join(here, '..', 'stream', 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', path.join(here, '..', 'test', 'support', 'stream', 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let startedMs = 0;
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {

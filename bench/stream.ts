@@ -25,7 +25,7 @@ import { BinaryWriter } from '../stream/codec.ts';
 import { makeDecoder } from '../stream/decode.ts';
 import { jobFingerprint, runStreamingJob } from '../stream/job.ts';
 import type { JobMetrics } from '../stream/job.ts';
-import type { ChildConfig } from '../stream/job-child.ts';
+import type { ChildConfig } from '../test/support/stream/job-child.ts';
 import { WindowOperator } from '../stream/operator.ts';
 import type { WindowRow } from '../stream/operator.ts';
 import { deltaSink } from '../stream/sink.ts';
@@ -280,7 +280,7 @@ async function restoreRun(q: string, kafka: KafkaServer, topic: string, ends: Re
     source: { kind: 'kafka', options: { brokers: kafka.brokers, topic, stopAt: ends } }, checkpointIntervalMs: 1_000,
   };
   const run = (onLine: (o: Record<string, unknown>, child: ReturnType<typeof spawn>) => void) => new Promise<void>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'stream', 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'test', 'support', 'stream', 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
       buf += d;

@@ -10,7 +10,7 @@ import { startMinio, type MinioServer } from '../services/minio.ts';
 import { ensureBucket, openStore, type ObjectStore } from '../storage/index.ts';
 import { withDuck, sqlString } from './duck.ts';
 import { loadSnapshot, readRows, write, type Field } from './index.ts';
-import { dataFile, tempDir } from './testkit.ts';
+import { dataFile, tempDir } from '../test/support/delta/testkit.ts';
 
 const oracle = fs.readFile(path.join(path.dirname(fileURLToPath(import.meta.url)), 'conformance', 'oracle.py'), 'utf8');
 let minio: MinioServer | undefined;

@@ -7,14 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { ensureDeltaLake, runPython } from '../services/deltalake.ts';
 import { openStore } from '../storage/index.ts';
 import { checkpoint, dataFiles, history, loadSnapshot, readRows, vacuum, write } from './index.ts';
-import { dataFile, SCHEMA, tempTable } from './testkit.ts';
+import { dataFile, SCHEMA, tempTable } from '../test/support/delta/testkit.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (t: { uri: string }, v: number) => path.join(t.uri, '_delta_log', `${String(v).padStart(20, '0')}.json`);
 
 function runScript(script: string, args: string[], onLine?: (line: string, kill: () => void) => void): Promise<{ code: number | null; signal: string | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'faults', script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'test', 'support', 'delta', 'faults', script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { startMinio, type MinioServer } from '../services/minio.ts';
 import { ensureBucket, openStore } from '../storage/index.ts';
 import { DeltaConflictError, history, loadSnapshot, readRows, tableInfo, vacuum, write } from './index.ts';
-import { dataFile, SCHEMA } from './testkit.ts';
+import { dataFile, SCHEMA } from '../test/support/delta/testkit.ts';
 
 let minio: MinioServer;
 const bucket = 'freshet-delta';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { openStore } from '../storage/index.ts';
 import { changesSince, countRows, history, loadSnapshot, write } from './index.ts';
-import { dataFile, SCHEMA, tempTable } from './testkit.ts';
+import { dataFile, SCHEMA, tempTable } from '../test/support/delta/testkit.ts';
 
 const logDir = (t: { uri: string }) => path.join(t.uri, '_delta_log');
 const name = (v: number, ext = 'json') => `${String(v).padStart(20, '0')}.${ext}`;

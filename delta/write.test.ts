@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DeltaConflictError, history, loadSnapshot, readRows, write } from './index.ts';
-import { dataFile, SCHEMA, tempTable } from './testkit.ts';
+import { dataFile, SCHEMA, tempTable } from '../test/support/delta/testkit.ts';
 import type { Field } from './types.ts';
 
 const day = (d: string) => ({ date: d });

@@ -7,7 +7,7 @@ import { LocalStore } from '../storage/local.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { listCheckpoints } from './checkpoint.ts';
 import { runStreamingJob } from './job.ts';
-import { spend10sInput, tempStores } from './test-assets.ts';
+import { spend10sInput, tempStores } from '../test/support/stream/test-assets.ts';
 import type { JobMetrics } from './job.ts';
 import { deltaSink } from './sink.ts';
 import type { SinkWriter } from './sink.ts';

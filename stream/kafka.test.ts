@@ -13,8 +13,8 @@ import { startKafka } from '../services/kafka.ts';
 import type { KafkaServer } from '../services/kafka.ts';
 import { LocalStore } from '../storage/local.ts';
 import { listCheckpoints, readCheckpointHeader } from './checkpoint.ts';
-import type { ChildConfig } from './job-child.ts';
-import { makePurchases, produceToTopic } from './kafka-fixture.ts';
+import type { ChildConfig } from '../test/support/stream/job-child.ts';
+import { makePurchases, produceToTopic } from '../test/support/stream/kafka-fixture.ts';
 
 const EVENTS = Number(process.env.FRESHET_KAFKA_EVENTS ?? 200_000);
 const PARTITIONS = 3;
@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 function startChild(config: ChildConfig, onLine: (o: Record<string, unknown>) => void): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'test', 'support', 'stream', 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let buf = '';
   child.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
@@ -57,7 +57,7 @@ describe('streaming job on Kafka', () => {
 
     const storeDir = path.join(dir, 'job');
     const config: ChildConfig = {
-      assetModule: path.join(here, 'test-assets.ts'), assetExport: 'spendPerUser', storeDir,
+      assetModule: path.join(here, '..', 'test', 'support', 'stream', 'test-assets.ts'), assetExport: 'spendPerUser', storeDir,
       source: { kind: 'kafka', options: { brokers: kafka.brokers, topic, stopAt: ends } },
       checkpointIntervalMs: 200, compactEvery: 5,
     };

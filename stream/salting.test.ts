@@ -16,7 +16,7 @@ import type { SinkWriter } from './sink.ts';
 import { generatorSource } from './source-generator.ts';
 import type { GeneratorContext } from './source-generator.ts';
 import type { StreamSource } from './source.ts';
-import { spend10sInput, tempStores } from './test-assets.ts';
+import { spend10sInput, tempStores } from '../test/support/stream/test-assets.ts';
 
 const stores = tempStores('freshet-salting');
 afterAll(stores.cleanup);

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSnapshot, readRows } from '../delta/index.ts';
 import { deltaSink, type Column } from './sink.ts';
-import { tempStores } from './test-assets.ts';
+import { tempStores } from '../test/support/stream/test-assets.ts';
 
 interface Row { s: unknown; l: number; i: number; d: number | null; t: number }
 

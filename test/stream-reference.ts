@@ -4,7 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSnapshot, readRows } from '../delta/index.ts';
-import type { PurchaseEvent } from '../stream/kafka-fixture.ts';
+import type { PurchaseEvent } from './support/stream/kafka-fixture.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { tempDir } from './harness.ts';
 

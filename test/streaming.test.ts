@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { startStream, type StreamStatus } from '../control/streams.ts';
 import { openStore } from '../storage/index.ts';
 import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
-import { makePurchases, produceToTopic } from '../stream/kafka-fixture.ts';
+import { makePurchases, produceToTopic } from './support/stream/kafka-fixture.ts';
 import type { StreamingJobStatus } from '../contract/streaming.ts';
 import { streamCluster } from './stream-cluster.ts';
 import { compareWindows, referenceWindows, sinkWindows } from './stream-reference.ts';

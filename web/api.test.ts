@@ -4,7 +4,7 @@ import { openStore } from '../storage/index.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import type { AssetDetail, AssetList, BackfillDetail, BackfillPreview, Info, LagSeries, PartitionDetail, PartitionSummary, Schedules, StreamingJobs } from './api-types.ts';
 import { createApp, createContext, startWebServer, type WebServer } from './index.ts';
-import project from './test-project.ts';
+import project from '../test/fixtures/web-project.ts';
 
 let h: Harness;
 let web: WebServer;

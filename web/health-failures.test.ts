@@ -6,7 +6,7 @@ import { materialize, materializeMany, recordFailure } from '../engine/index.ts'
 import { testConfig } from '../test/harness.ts';
 import { createContext } from './context.ts';
 import { computeHealth, stateOf } from './health.ts';
-import project from './test-project.ts';
+import project from '../test/fixtures/web-project.ts';
 
 const config = testConfig('health-failures');
 afterAll(() => rmSync(config.warehouse, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireChromium } from '../services/chromium.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import { startWebServer, type WebServer } from './index.ts';
-import project from './test-project.ts';
+import project from '../test/fixtures/web-project.ts';
 
 let h: Harness;
 let web: WebServer;

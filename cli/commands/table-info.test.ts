@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import * as path from 'node:path';
 import { ensureDeltaLake, runPython } from '../../services/deltalake.ts';
 import { write } from '../../delta/index.ts';
-import { dataFile, SCHEMA, tempDir, tempTable } from '../../delta/testkit.ts';
+import { dataFile, SCHEMA, tempDir, tempTable } from '../../test/support/delta/testkit.ts';
 import { tableInfoCommand } from './table-info.ts';
 
 async function run(...args: string[]): Promise<string> {

@@ -3,12 +3,12 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { LocalStore } from '../storage/local.ts';
-import type { ObjectStore } from '../storage/types.ts';
-import { sqlString, withDuck } from './duck.ts';
-import { addDataFile } from './files.ts';
-import { duckdbType } from './schema.ts';
-import type { AddFile, Field, PartitionValues } from './types.ts';
+import { LocalStore } from '../../../storage/local.ts';
+import type { ObjectStore } from '../../../storage/types.ts';
+import { sqlString, withDuck } from '../../../delta/duck.ts';
+import { addDataFile } from '../../../delta/files.ts';
+import { duckdbType } from '../../../delta/schema.ts';
+import type { AddFile, Field, PartitionValues } from '../../../delta/types.ts';
 
 export const SCHEMA: Field[] = [
   { name: 'user_id', type: 'long', nullable: true },

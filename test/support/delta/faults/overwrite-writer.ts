@@ -1,8 +1,8 @@
 // Fault script: one writer process committing `count` partition overwrites to its own partitions
 // (`<name>-0` … `<name>-9`), each tagged in commitInfo with writer and sequence number.
 import { existsSync } from 'node:fs';
-import { openStore } from '../../storage/index.ts';
-import { write } from '../index.ts';
+import { openStore } from '../../../../storage/index.ts';
+import { write } from '../../../../delta/index.ts';
 import { dataFile, SCHEMA } from '../testkit.ts';
 
 const [uri, name, countText, goFile] = process.argv.slice(2);

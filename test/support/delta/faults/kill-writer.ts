@@ -1,5 +1,5 @@
 // Fault script: writes data files into a table, says so, then hangs before committing (the test kills it with -9).
-import { openStore } from '../../storage/index.ts';
+import { openStore } from '../../../../storage/index.ts';
 import { dataFile } from '../testkit.ts';
 
 const table = openStore(process.argv[2]);

@@ -1,7 +1,7 @@
 // Test fixtures shared by the Kafka exactly-once tests (stream/kafka.test.ts runs the job in a
 // killed child process, test/streaming.test.ts under Temporal): the events, and putting them on a topic.
 import { Kafka, logLevel } from 'kafkajs';
-import { seeded } from './source-generator.ts';
+import { seeded } from '../../../stream/source-generator.ts';
 
 export interface PurchaseEvent { id: string; user_id: string; amount: number; ts: number }
 

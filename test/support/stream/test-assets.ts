@@ -2,8 +2,8 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { count, distinctCount, sliding, streamingAsset, sum, type StreamingAssetInput } from '../core/streaming.ts';
-import { LocalStore } from '../storage/local.ts';
+import { count, distinctCount, sliding, streamingAsset, sum, type StreamingAssetInput } from '../../../core/streaming.ts';
+import { LocalStore } from '../../../storage/local.ts';
 
 const spendPerUserInput = {
   name: 'spend_per_user_10s',

@@ -2,14 +2,14 @@
 // with SIGKILL. Usage: node --import tsx stream/job-child.ts '<JSON ChildConfig>'
 // Prints one JSON line per checkpoint ({"checkpoint":id,...metrics}) and {"done":...} at the end.
 import { pathToFileURL } from 'node:url';
-import type { StreamingAsset } from '../core/streaming.ts';
-import { LocalStore } from '../storage/local.ts';
-import { runStreamingJob } from './job.ts';
-import { generatorSource } from './source-generator.ts';
-import type { GeneratorOptions } from './source-generator.ts';
-import { kafkaSource } from './source-kafka.ts';
-import type { KafkaSourceOptions } from './source-kafka.ts';
-import type { StreamSource } from './source.ts';
+import type { StreamingAsset } from '../../../core/streaming.ts';
+import { LocalStore } from '../../../storage/local.ts';
+import { runStreamingJob } from '../../../stream/job.ts';
+import { generatorSource } from '../../../stream/source-generator.ts';
+import type { GeneratorOptions } from '../../../stream/source-generator.ts';
+import { kafkaSource } from '../../../stream/source-kafka.ts';
+import type { KafkaSourceOptions } from '../../../stream/source-kafka.ts';
+import type { StreamSource } from '../../../stream/source.ts';
 
 export interface ChildConfig {
   /** module exporting the StreamingAsset, and the export's name */
