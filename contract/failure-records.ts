@@ -56,7 +56,7 @@ export function parseFailureRecord(path: string, text: string): FailureRecord {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new Error(`Failure record ${path} is not JSON (${(err as Error).message}); delete it: it only marks a failed run.`);
+    throw new Error(`Failure record ${path} is not JSON (${(err as Error).message}); delete it: it only marks a failed run.`, { cause: err });
   }
   const r = value as Partial<FailureRecord> | null;
   if (!r || typeof r !== 'object' || typeof r.asset !== 'string' || typeof r.partition !== 'string'

@@ -286,7 +286,7 @@ function optionalDuration(where: string, field: string, text: string | undefined
   try {
     return parseDuration(text);
   } catch (e) {
-    throw new Error(`${where}: ${field}: ${(e as Error).message}`);
+    throw new Error(`${where}: ${field}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -104,7 +104,7 @@ function appendRows(appender: DuckDBAppender, names: string[], rows: Row[], owne
     try {
       chunk.setRowsConverted(part.map((r) => names.map((n) => (r[n] ?? null) as never)), JSToDuckDBValueConverter);
     } catch (err) {
-      throw new Error(`${owner}: a row the transform yielded does not fit the declared schema (${names.map((n, j) => `${n} ${types[j]}`).join(', ')}): ${(err as Error).message}`);
+      throw new Error(`${owner}: a row the transform yielded does not fit the declared schema (${names.map((n, j) => `${n} ${types[j]}`).join(', ')}): ${(err as Error).message}`, { cause: err });
     }
     appender.appendDataChunk(chunk);
   }

@@ -150,7 +150,7 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaSer
     await waitUntilServing(`127.0.0.1:${brokerPort}`, 60_000);
   } catch (err) {
     await stop();
-    throw new Error(`Kafka (${libs}) did not start: ${(err as Error).message}\n${tail}`);
+    throw new Error(`Kafka (${libs}) did not start: ${(err as Error).message}\n${tail}`, { cause: err });
   }
   return { brokers: [`127.0.0.1:${brokerPort}`], dataDir, stop };
 }

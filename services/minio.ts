@@ -64,7 +64,7 @@ export async function startMinio(opts: MinioOptions = {}): Promise<MinioServer> 
     await waitReady(endpoint, 60_000, child);
   } catch (err) {
     await stop();
-    throw new Error(`MinIO (${binary}) did not start: ${(err as Error).message}\n${output.split(secretAccessKey).join('***')}`);
+    throw new Error(`MinIO (${binary}) did not start: ${(err as Error).message}\n${output.split(secretAccessKey).join('***')}`, { cause: err });
   }
   const region = 'us-east-1';
   return {

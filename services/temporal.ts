@@ -61,7 +61,7 @@ export async function startTemporalDevServer(opts: StartOptions = {}): Promise<T
     await waitForPort('127.0.0.1', port, 60_000, child);
   } catch (err) {
     await stopProcess(child);
-    throw new Error(`The Temporal dev server (${binary}) did not start: ${(err as Error).message}`);
+    throw new Error(`The Temporal dev server (${binary}) did not start: ${(err as Error).message}`, { cause: err });
   }
   return { address: `127.0.0.1:${port}`, uiUrl, stop: () => stopProcess(child) };
 }

@@ -180,7 +180,7 @@ export class S3Store implements ObjectStore {
         const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(p) }));
         tag = head.ETag ?? '';
       } catch (e) {
-        if (status(e) === 404) throw new Error(`file not found: ${this.where(p)}`);
+        if (status(e) === 404) throw new Error(`file not found: ${this.where(p)}`, { cause: e });
         throw s3Error('read', this.where(p), e, this.options);
       }
     }

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfillProgress, cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
+import { startBackfill, type ControlContext } from '../control/backfills.ts';
 import { keysBetween, lookback, upstreamKeys } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, materializations, type Materialization } from '../engine/index.ts';

@@ -51,7 +51,7 @@ export function materializeCommand(program: Command): void {
         console.log(`workflow ${handle.workflowId} running...`);
         printResult(await handle.result());
       } catch (err) {
-        if (err instanceof WorkflowFailedError) throw new Error(`materialize ${name} failed: ${rootMessage(err)}`);
+        if (err instanceof WorkflowFailedError) throw new Error(`materialize ${name} failed: ${rootMessage(err)}`, { cause: err });
         throw err;
       } finally {
         await client.connection.close();

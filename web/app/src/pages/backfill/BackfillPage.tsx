@@ -99,7 +99,7 @@ function AssetProgressCard({ id, progress }: { id: string; progress: AssetProgre
   const p = parts.data;
   const kind: GridKind = p && p.keys[0] ? (/^\d{4}-\d{2}-\d{2}-\d{2}$/.test(p.keys[0]) ? 'hourly' : /^\d{4}-\d{2}-\d{2}$/.test(p.keys[0]) ? 'daily' : p.keys[0] === '' ? 'none' : 'static') : 'none';
   const codes = useMemo(() => new Uint8Array(p ? p.states.map((s) => TASK_STATES.indexOf(s)) : []), [p]);
-  const keyAt = useMemo(() => (i: number) => p?.keys[i] || '(all)', [p?.keys]); // eslint-disable-line react-hooks/exhaustive-deps
+  const keyAt = useMemo(() => (i: number) => p?.keys[i] || '(all)', [p?.keys]);
   const total = counts.reduce((x, y) => x + y, 0);
   const finished = total - progress.counts.pending - progress.counts.running;
   return (
