@@ -4,7 +4,6 @@ export { materializeMany, preferredBatchSize, type MaterializeManyRequest } from
 export { partitionStates, type PartitionState, type PartitionStatus } from './staleness.ts';
 export { engineConfigFromEnv, type EngineConfig } from './duckdb.ts';
 export { MissingInputError } from './inputs.ts';
-export { ident, literal } from './sql.ts';
 export { materializations, latestByPartition, type Materialization } from './lineage.ts';
 export { planPartitions } from './plan.ts';
 export { freshnessReport } from './freshness.ts';
