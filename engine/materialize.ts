@@ -66,7 +66,7 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
       }
       const sql = assetSql(asset, ctx);
       const columns = await describeQuery(conn, `(${sql})`);
-      checkNoPartitionColumn(columns.map((c) => c.name), partitionColumns, owner, 'the SQL returns');
+      checkNoPartitionColumn(columns.map((c) => c.name), partitionColumns, owner, 'SQL');
       const written = await writeParquet(conn, table, sql, columns, values, partitionColumns, owner, tracker);
       return { written, peak: tracker.peak, spilled: tracker.spilled };
     } finally {

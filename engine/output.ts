@@ -26,10 +26,12 @@ export async function describeQuery(conn: DuckDBConnection, sql: string): Promis
   }
 }
 
-/** A partition column is filled from the key, so a result or schema may not carry one itself. */
-export function checkNoPartitionColumn(names: string[], partitionColumns: string[], owner: string, source: 'the SQL returns' | 'the schema declares'): void {
+/** A partition column is filled from the key, so an asset's SQL result or transform schema may not hold one. */
+export function checkNoPartitionColumn(names: string[], partitionColumns: string[], owner: string, from: 'SQL' | 'schema'): void {
   const clash = names.find((n) => partitionColumns.includes(n));
-  if (clash) throw new Error(`${owner}: ${source} column '${clash}', the partition column Freshet fills from the key; remove it.`);
+  if (!clash) return;
+  const where = from === 'SQL' ? ['the SQL returns', 'the SELECT'] : ['the schema declares', 'the schema'];
+  throw new Error(`${owner}: ${where[0]} column '${clash}', the partition column Freshet fills from the key; remove it from ${where[1]}.`);
 }
 
 /**

@@ -107,7 +107,7 @@ async function viaUnion({ conn, req, asset, keys, inputs, owner, tracker }: Batc
     await restrictUnion(conn, req, asset, inputs, key);
     const sql = assetSql(asset, assetContext(asset, key, req.attempt ?? 1));
     const columns = await describeQuery(conn, `(${sql})`);
-    checkNoPartitionColumn(columns.map((c) => c.name), [column], ownerOf(asset, key), 'the SQL returns');
+    checkNoPartitionColumn(columns.map((c) => c.name), [column], ownerOf(asset, key), 'SQL');
     files.set(key, [await writeParquet(conn, table, sql, columns, partitionValuesOf(asset, key), [column], ownerOf(asset, key), tracker)]);
   }
   return files;

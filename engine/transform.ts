@@ -37,7 +37,7 @@ export async function runTransform(conn: DuckDBConnection, job: TransformJob, st
   const { asset, owner } = job;
   const schema = asset.schema!;
   const names = Object.keys(schema);
-  checkNoPartitionColumn(names, job.partitionColumns, owner, 'the schema declares');
+  checkNoPartitionColumn(names, job.partitionColumns, owner, 'schema');
   const out = `__freshet_out_${process.pid}_${Date.now()}`;
   await conn.run(`CREATE TEMP TABLE ${ident(out)} (${names.map((n) => `${ident(n)} ${schema[n]}`).join(', ')})`);
   const s: TransformStats = stats ?? { inputBatches: {}, outputBatches: 0, largestBatch: 0 };
