@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ObjectInfo, ObjectStore } from '../storage/types.ts';
 import { deletedFileRetentionMs } from './config.ts';
-import { sqlString, withDuck } from './duck.ts';
+import { withDuck } from './duck.ts';
+import { ident, literal } from './sql.ts';
 import { DeltaLogError } from './errors.ts';
 import { checkAction, checkpointKey, LAST_CHECKPOINT, type Action } from './log.ts';
 import { toMetadata, type LogState } from './replay.ts';
@@ -51,10 +52,10 @@ export async function writeCheckpoint(table: ObjectStore, state: LogState): Prom
     const json = path.join(dir, 'actions.json');
     const parquet = path.join(dir, `${randomUUID()}.parquet`);
     await fs.writeFile(json, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
-    const columns = Object.entries(COLUMNS).map(([k, t]) => `${k}: ${sqlString(t)}`).join(', ');
+    const columns = Object.entries(COLUMNS).map(([k, t]) => `${literal(k)}: ${literal(t)}`).join(', ');
     await withDuck((c) => c.run(
-      `COPY (SELECT ${Object.keys(COLUMNS).map((k) => `"${k}"`).join(', ')} FROM read_json(${sqlString(json)}, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 1073741824))
-       TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 16384)`,
+      `COPY (SELECT ${Object.keys(COLUMNS).map(ident).join(', ')} FROM read_json(${literal(json)}, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 1073741824))
+       TO ${literal(parquet)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 16384)`,
     ));
     const { size: sizeInBytes } = await fs.stat(parquet);
     await table.putFile(checkpointKey(state.version), parquet);
@@ -85,7 +86,7 @@ export async function readCheckpoint(table: ObjectStore, parts: ObjectInfo[]): P
   for (const part of parts) {
     const where = `${table.uri}/${part.path}`;
     const local = await table.localPath(part.path);
-    const src = `read_parquet(${sqlString(local)})`;
+    const src = `read_parquet(${literal(local)})`;
     await withDuck(async (c) => {
       try {
         const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
@@ -95,7 +96,7 @@ export async function readCheckpoint(table: ObjectStore, parts: ObjectInfo[]): P
         // The few non-add rows as objects; the many add rows as one JSON array, which parses far faster.
         if (cols.length > 0) {
           const other = await c.runAndReadAll(
-            `SELECT ${cols.map((k) => `to_json("${k}") AS "${k}"`).join(', ')} FROM ${src}${present.has('add') ? ' WHERE "add" IS NULL' : ''}`,
+            `SELECT ${cols.map((k) => `to_json(${ident(k)}) AS ${ident(k)}`).join(', ')} FROM ${src}${present.has('add') ? ' WHERE "add" IS NULL' : ''}`,
           );
           for (const row of other.getRowObjectsJson()) {
             for (const k of cols) {

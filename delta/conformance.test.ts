@@ -2,17 +2,14 @@
 // read the same in delta-rs, and tables delta-rs writes read the same in Freshet. Local and MinIO.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ensureDeltaLake, runPython } from '../services/deltalake.ts';
+import { ensureDeltaLake } from '../services/deltalake.ts';
 import { startMinio, type MinioServer } from '../services/minio.ts';
 import { ensureBucket, openStore, type ObjectStore } from '../storage/index.ts';
-import { withDuck, sqlString } from './duck.ts';
+import { canonical, deltaRsRead, oracle, parquetRows } from './conformance/oracle.ts';
 import { loadSnapshot, readRows, write, type Field } from './index.ts';
 import { dataFile, tempDir } from '../test/support/delta/testkit.ts';
 
-const oracle = fs.readFile(path.join(path.dirname(fileURLToPath(import.meta.url)), 'conformance', 'oracle.py'), 'utf8');
 let minio: MinioServer | undefined;
 const bucket = 'freshet-conformance';
 
@@ -59,21 +56,13 @@ const sites: Site[] = [
 ];
 
 async function py(site: Site, ...args: string[]): Promise<Record<string, unknown>> {
-  const out = await runPython(await oracle, args, { DELTA_STORAGE_OPTIONS: JSON.stringify(site.storageOptions()) });
-  return JSON.parse(out.trim().split('\n').pop()!);
+  return oracle(args, site.storageOptions());
 }
 
-/** delta-rs's view of a table: version, add paths, and its rows (through a Parquet file, read back by DuckDB). */
+/** delta-rs's view of a table: version, add paths, and its rows. */
 async function deltaRs(site: Site, uri: string, version?: number) {
-  const out = path.join(await tempDir('freshet-oracle'), 'rows.parquet');
-  const meta = await py(site, 'read', uri, out, ...(version === undefined ? [] : [String(version)]));
-  const rows = await withDuck(async (c) => (await c.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(out)})`)).getRowObjectsJson());
-  return { version: meta.version as number, files: meta.files as string[], rows: canonical(rows) };
-}
-
-/** Rows as sorted JSON strings with sorted keys, so two readers compare row by row. */
-function canonical(rows: Record<string, unknown>[]): string[] {
-  return rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))))).sort();
+  const read = await deltaRsRead(uri, site.storageOptions(), version);
+  return { version: read.version, files: read.files, rows: canonical(await parquetRows(read.parquet)) };
 }
 
 const BASE: Field[] = [

@@ -1,10 +1,33 @@
-// One in-process DuckDB for the few things delta/ needs it for: checkpoint Parquet and row counts.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+// Every DuckDB instance Freshet opens (delta/'s own, the engine's, the stream sink's) comes from
+// here, so all of them read and write times in UTC whatever the machine's time zone.
+import { DuckDBInstance, DuckDBTimestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
+
+// The client library prints TIMESTAMPTZ values with the process's UTC offset (read once at load):
+// rows turned into JSON would then depend on the machine. Freshet's are UTC.
+DuckDBTimestampTZValue.timezoneOffsetInMinutes = 0;
+
+/**
+ * A DuckDB instance whose session time zone is UTC: casts between TIMESTAMP and TIMESTAMPTZ, and
+ * text in and out of TIMESTAMPTZ, never depend on the machine's time zone (DuckDB's default is the
+ * machine's, through ICU). `options` are DuckDB configuration settings.
+ */
+export async function createDuckDB(options: Record<string, string> = {}): Promise<DuckDBInstance> {
+  const db = await DuckDBInstance.create(':memory:', options);
+  // TimeZone cannot be given at creation (ICU loads after the configuration is applied).
+  const conn = await db.connect();
+  try {
+    await conn.run("SET GLOBAL TimeZone = 'UTC'");
+  } finally {
+    conn.closeSync();
+  }
+  return db;
+}
 
 let instance: Promise<DuckDBInstance> | undefined;
 
+/** One in-process DuckDB for the few things delta/ needs it for: checkpoint Parquet, stats, row counts. */
 export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  instance ??= DuckDBInstance.create(':memory:');
+  instance ??= createDuckDB();
   const conn = await (await instance).connect();
   try {
     return await fn(conn);
@@ -12,9 +35,3 @@ export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): P
     conn.closeSync();
   }
 }
-
-/** A SQL string literal. */
-export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-
-/** A quoted SQL identifier. */
-export const sqlIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;

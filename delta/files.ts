@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import type { ObjectStore } from '../storage/types.ts';
-import { makeStats } from './stats.ts';
+import { withDuck } from './duck.ts';
+import { fileStats, statsJson } from './stats.ts';
 import type { AddFile, Field, PartitionValues } from './types.ts';
 
 export const NULL_PARTITION = '__HIVE_DEFAULT_PARTITION__';
@@ -46,7 +47,7 @@ export async function addDataFile(
   opts: { schema: Field[]; partitionColumns: string[]; partitionValues: PartitionValues; dataChange?: boolean },
 ): Promise<AddFile> {
   const dataColumns = opts.schema.filter((f) => !opts.partitionColumns.includes(f.name));
-  const stats = await makeStats(localFile, dataColumns);
+  const stats = statsJson(await withDuck((c) => fileStats(c, localFile, dataColumns)));
   const { size } = await fs.stat(localFile);
   const key = newDataFileKey(opts.partitionColumns, opts.partitionValues);
   await table.putFile(key, localFile);

@@ -17,8 +17,12 @@ export { DeltaConflictError, DeltaLogError, DeltaWriteError } from './errors.ts'
 export { checkpoint } from './maintenance.ts';
 export { vacuum, type VacuumOptions, type VacuumResult } from './vacuum.ts';
 export { dataFiles, countRows, readRows, type DataFile } from './scan.ts';
-export { parseStats, makeStats } from './stats.ts';
-export { duckdbType, deltaType } from './schema.ts';
+export { parseStats, fileStats, statsJson } from './stats.ts';
+/** The one DuckDB ↔ Delta type map (see its header for every type). */
+export { deltaColumn, deltaColumns, duckdbType, type DuckColumn } from './duckdb-types.ts';
+/** Quoting for all SQL Freshet builds. */
+export { ident, literal, literalList } from './sql.ts';
+export { createDuckDB } from './duck.ts';
 export { READER_FEATURES, WRITER_FEATURES } from './protocol.ts';
 export type { AddFile, CommitEntry, Field, PartitionValues, Snapshot, Table };
 export { addDataFile, addPath, hiveEscape, newDataFileKey, partitionDir, NULL_PARTITION } from './files.ts';

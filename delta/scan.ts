@@ -1,9 +1,10 @@
 // Reading a snapshot's data: local paths of its files (downloaded from S3 when needed), rows, counts.
 import type { ObjectStore } from '../storage/types.ts';
-import { sqlIdent, sqlString, withDuck } from './duck.ts';
+import { withDuck } from './duck.ts';
+import { ident, literal } from './sql.ts';
 import { DeltaLogError } from './errors.ts';
 import { fileKey, normalizePartition } from './log.ts';
-import { duckdbType } from './schema.ts';
+import { duckdbType } from './duckdb-types.ts';
 import { parseStats } from './stats.ts';
 import type { AddFile, PartitionValues, Snapshot } from './types.ts';
 
@@ -42,17 +43,17 @@ export async function dataFiles(table: ObjectStore, snapshot: Snapshot, files: A
 export async function scanSql(files: DataFile[], snapshot: Snapshot, present: Set<string>): Promise<string> {
   const { schema, partitionColumns } = snapshot.metadata;
   const values = files.map((f) => `(${[f.localPath, ...partitionColumns.map((c) => f.partitionValues[c] ?? null)]
-    .map((v) => (v === null ? 'NULL' : sqlString(v))).join(', ')})`);
+    .map((v) => (v === null ? 'NULL' : literal(v))).join(', ')})`);
   const pcols = partitionColumns.map((_, i) => `__p${i}`);
   const select = schema.map((f) => {
     const i = partitionColumns.indexOf(f.name);
-    const type = f.type.startsWith('{') ? undefined : duckdbType(f.type);
-    if (i >= 0) return `CAST(__f.__p${i} AS ${type ?? 'VARCHAR'}) AS ${sqlIdent(f.name)}`;
-    if (present.has(f.name)) return `__d.${sqlIdent(f.name)}`;
-    return `CAST(NULL AS ${type ?? 'VARCHAR'}) AS ${sqlIdent(f.name)}`;
+    const type = duckdbType(f.type, f.name);
+    if (i >= 0) return `CAST(__f.__p${i} AS ${type}) AS ${ident(f.name)}`;
+    if (present.has(f.name)) return `__d.${ident(f.name)}`;
+    return `CAST(NULL AS ${type}) AS ${ident(f.name)}`;
   });
   return `SELECT ${select.join(', ')}
-    FROM read_parquet([${files.map((f) => sqlString(f.localPath)).join(', ')}], union_by_name = true, filename = '__file') __d
+    FROM read_parquet([${files.map((f) => literal(f.localPath)).join(', ')}], union_by_name = true, filename = '__file') __d
     JOIN (VALUES ${values.join(', ')}) __f(__path${pcols.map((p) => `, ${p}`).join('')}) ON __d.__file = __f.__path`;
 }
 
@@ -61,7 +62,7 @@ export async function readRows(table: ObjectStore, snapshot: Snapshot, only: Add
   if (only.length === 0) return [];
   const files = await dataFiles(table, snapshot, only);
   return withDuck(async (c) => {
-    const list = files.map((f) => sqlString(f.localPath)).join(', ');
+    const list = files.map((f) => literal(f.localPath)).join(', ');
     const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet([${list}], union_by_name = true)`);
     const present = new Set(described.getRowObjectsJson().map((r) => String(r.column_name)));
     const result = await c.runAndReadAll(await scanSql(files, snapshot, present));
@@ -76,7 +77,7 @@ export async function fileRowCounts(table: ObjectStore, snapshot: Snapshot): Pro
   if (unknown.length === 0) return counts;
   const files = await dataFiles(table, snapshot, unknown);
   const byPath = await withDuck(async (c) => {
-    const r = await c.runAndReadAll(`SELECT file_name, num_rows::BIGINT AS n FROM parquet_file_metadata([${files.map((f) => sqlString(f.localPath)).join(', ')}])`);
+    const r = await c.runAndReadAll(`SELECT file_name, num_rows::BIGINT AS n FROM parquet_file_metadata([${files.map((f) => literal(f.localPath)).join(', ')}])`);
     return new Map(r.getRowObjectsJson().map((x) => [String(x.file_name), Number(x.n)]));
   });
   let j = 0;

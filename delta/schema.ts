@@ -1,4 +1,4 @@
-// Table schema: the log's Spark-JSON schemaString, evolution checks, and DuckDB types.
+// Table schema: the log's Spark-JSON schemaString and evolution checks.
 import { DeltaLogError, DeltaWriteError } from './errors.ts';
 import type { Field, PrimitiveType } from './types.ts';
 
@@ -77,35 +77,4 @@ export function evolveSchema(current: Field[], incoming: Field[], table: string)
 
 function normalizeType(t: string): string {
   return t.replace(/\s+/g, '').toLowerCase();
-}
-
-/** The DuckDB type holding a Delta column. */
-export function duckdbType(type: string): string {
-  const t = normalizeType(type);
-  const dec = /^decimal\((\d+),(\d+)\)$/.exec(t);
-  if (dec) return `DECIMAL(${dec[1]},${dec[2]})`;
-  const map: Record<string, string> = {
-    string: 'VARCHAR', long: 'BIGINT', integer: 'INTEGER', short: 'SMALLINT', byte: 'TINYINT',
-    float: 'FLOAT', double: 'DOUBLE', boolean: 'BOOLEAN', binary: 'BLOB', date: 'DATE',
-    timestamp: 'TIMESTAMPTZ', timestamp_ntz: 'TIMESTAMP',
-  };
-  const out = map[t];
-  if (!out) throw new DeltaWriteError(`Delta type ${type} has no DuckDB equivalent in Freshet`);
-  return out;
-}
-
-/** The Delta type of a DuckDB column type, for writers that start from a DuckDB result. */
-export function deltaType(duckType: string): PrimitiveType {
-  const t = duckType.toUpperCase();
-  const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(t);
-  if (dec) return `decimal(${Number(dec[1])},${Number(dec[2])})`;
-  const map: Record<string, PrimitiveType> = {
-    VARCHAR: 'string', BIGINT: 'long', INTEGER: 'integer', SMALLINT: 'short', TINYINT: 'byte',
-    FLOAT: 'float', DOUBLE: 'double', BOOLEAN: 'boolean', BLOB: 'binary', DATE: 'date',
-    'TIMESTAMP WITH TIME ZONE': 'timestamp', TIMESTAMPTZ: 'timestamp', TIMESTAMP: 'timestamp',
-    UBIGINT: 'long', UINTEGER: 'long', USMALLINT: 'integer', UTINYINT: 'short', HUGEINT: 'decimal(38,0)',
-  };
-  const out = map[t];
-  if (!out) throw new DeltaWriteError(`DuckDB type ${duckType} has no Delta equivalent in Freshet`);
-  return out;
 }

@@ -1,9 +1,9 @@
-// Types of the Delta Lake protocol (reader 1 / writer 2) as Freshet uses them.
+// Types of the Delta Lake protocol as Freshet uses them.
 import type { ObjectStore } from '../storage/types.ts';
 
 export type PrimitiveType =
   | 'string' | 'long' | 'integer' | 'short' | 'byte' | 'float' | 'double'
-  | 'boolean' | 'binary' | 'date' | 'timestamp' | `decimal(${number},${number})`;
+  | 'boolean' | 'binary' | 'date' | 'timestamp' | 'timestamp_ntz' | `decimal(${number},${number})`;
 
 export interface Field {
   name: string;

@@ -6,9 +6,10 @@ import { checkpointInterval, isAppendOnly } from './config.ts';
 import { writeCheckpoint } from './checkpoint.ts';
 import { DeltaConflictError, DeltaWriteError, describePartition } from './errors.ts';
 import { commitKey, normalizePartition, serializeActions, type Action, type Commit, type RawMetadata } from './log.ts';
-import { checkWritable, FRESHET_PROTOCOL } from './protocol.ts';
+import { checkSchemaFeatures, checkWritable, protocolFor } from './protocol.ts';
 import { LogState, toMetadata, toProtocol } from './replay.ts';
 import { evolveSchema, schemaString } from './schema.ts';
+import { literal } from './sql.ts';
 import { latestState, listLog, loadState, newestVersion, readCommits, remember } from './snapshot.ts';
 import type { AddFile, Field, PartitionValues, RemoveFile } from './types.ts';
 
@@ -108,8 +109,9 @@ function plan(table: string, state: LogState | undefined, req: WriteRequest): { 
   const actions: Action[] = [];
   let metadata: RawMetadata | undefined;
   if (!state) {
-    checkWritable(FRESHET_PROTOCOL, req.schema, table);
-    actions.push({ protocol: { ...FRESHET_PROTOCOL } });
+    const protocol = protocolFor(req.schema, req.configuration);
+    checkWritable(protocol, req.schema, table);
+    actions.push({ protocol });
     metadata = {
       id: randomUUID(),
       format: { provider: 'parquet', options: {} },
@@ -126,6 +128,7 @@ function plan(table: string, state: LogState | undefined, req: WriteRequest): { 
       throw new DeltaWriteError(`write to ${table}: the table is partitioned by (${current.partitionColumns.join(', ') || 'nothing'}) but the write by (${req.partitionColumns.join(', ') || 'nothing'}); repartitioning needs a new table`);
     }
     const evolved = evolveSchema(current.schema, req.schema, table);
+    checkSchemaFeatures(toProtocol(state.protocol!), evolved.schema, table);
     if (evolved.changed) {
       metadata = { ...state.metadata!, schemaString: schemaString(evolved.schema) };
       actions.push({ metaData: metadata });
@@ -209,5 +212,5 @@ export function matches(pv: PartitionValues, filter: PartitionValues): boolean {
 }
 
 function predicate(pv: PartitionValues): string {
-  return Object.entries(pv).map(([k, v]) => (v === null ? `${k} IS NULL` : `${k} = '${v.replace(/'/g, "''")}'`)).join(' AND ');
+  return Object.entries(pv).map(([k, v]) => (v === null ? `${k} IS NULL` : `${k} = ${literal(v)}`)).join(' AND ');
 }

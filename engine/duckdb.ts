@@ -1,8 +1,9 @@
 // One DuckDB instance per process, shared by every computation; a connection per job.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createDuckDB } from '../delta/index.ts';
 
 export interface EngineConfig {
   /** DuckDB memory_limit, e.g. '4GB' (FRESHET_DUCKDB_MEMORY) */
@@ -26,7 +27,7 @@ export function instance(config: EngineConfig): Promise<DuckDBInstance> {
 }
 
 async function create(config: EngineConfig): Promise<DuckDBInstance> {
-  // No ICU extension here (it cannot be downloaded): TIMESTAMPTZ is then always UTC, which is what Delta wants.
+  // createDuckDB sets the session time zone to UTC: reads and casts never depend on the machine's.
   const options: Record<string, string> = {};
   if (config.memoryLimit) options.memory_limit = config.memoryLimit;
   if (config.threads) options.threads = String(config.threads);
@@ -36,7 +37,7 @@ async function create(config: EngineConfig): Promise<DuckDBInstance> {
   options.temp_directory = spill;
   // Insertion order is not needed by any result and costs memory in big sorts and aggregates.
   options.preserve_insertion_order = 'false';
-  return DuckDBInstance.create(':memory:', options);
+  return createDuckDB(options);
 }
 
 /** A new connection to the shared instance; the caller closes it. */

@@ -5,7 +5,6 @@ export { partitionStates, type PartitionState, type PartitionStatus } from './st
 export { readFailures, recordFailure, type FailedAttempt } from './failure-records.ts';
 export type { EngineConfig } from './duckdb.ts';
 export { MissingInputError } from './inputs.ts';
-export { ident, literal } from './sql.ts';
 export { materializations, latestByPartition, type Materialization } from './lineage.ts';
 export { planPartitions } from './plan.ts';
 export { freshnessReport } from './freshness.ts';

@@ -2,10 +2,8 @@
 // the partitions the mapping needs (pruning by file list, never a filter after the scan).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inputKeys, partitionValue, type AssetDef, type AssetGraph } from '../core/index.ts';
-import { loadSnapshot, type AddFile, type Snapshot, type Table } from '../delta/index.ts';
+import { duckdbType, ident, literal, literalList, loadSnapshot, type AddFile, type Snapshot, type Table } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { ident, literal, literalList } from './sql.ts';
-import { toDuck } from './types.ts';
 
 export class MissingInputError extends Error {}
 
@@ -82,13 +80,13 @@ export async function createInputView(conn: DuckDBConnection, sel: InputSelectio
     for (const f of files) paths.push(await sel.table.localPath(decodeURIComponent(f.path)));
     // union_by_name: files written before a schema evolution lack the new columns (read as NULL).
     const cols = schema.map((f) => partCols.has(f.name)
-      ? `CAST(${value === '' ? 'NULL' : literal(value)} AS ${toDuck(f.type)}) AS ${ident(f.name)}`
-      : `CAST(${ident(f.name)} AS ${toDuck(f.type)}) AS ${ident(f.name)}`);
+      ? `CAST(${value === '' ? 'NULL' : literal(value)} AS ${duckdbType(f.type, f.name)}) AS ${ident(f.name)}`
+      : `CAST(${ident(f.name)} AS ${duckdbType(f.type, f.name)}) AS ${ident(f.name)}`);
     branches.push(`SELECT ${cols.join(', ')} FROM read_parquet(${literalList(paths)}, union_by_name = true)`);
   }
   if (branches.length === 0) {
     // No files: an empty relation with the table's schema, so the SQL still binds.
-    const cols = schema.map((f) => `CAST(NULL AS ${toDuck(f.type)}) AS ${ident(f.name)}`);
+    const cols = schema.map((f) => `CAST(NULL AS ${duckdbType(f.type, f.name)}) AS ${ident(f.name)}`);
     branches.push(`SELECT ${cols.join(', ')} WHERE false`);
   }
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${ident(sel.asset.name)} AS ${branches.join('\nUNION ALL ')}`);

@@ -4,10 +4,10 @@ import { checkAssetKey, type AssetDef, type AssetGraph } from '../core/index.ts'
 import type { Table } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { commitPartition, partitionValuesOf, type MaterializeResult } from './commit.ts';
-import { assetContext } from './context.ts';
+import { assetContext, assetSql } from './context.ts';
 import { withConnection, type EngineConfig } from './duckdb.ts';
 import { createInputView, openInputs, selectFiles, type InputSelection } from './inputs.ts';
-import { describeQuery, writeParquet } from './output.ts';
+import { checkNoPartitionColumn, describeQuery, writeParquet } from './output.ts';
 import { trackPeakMemory } from './profile.ts';
 import { registerFunctions } from './udf.ts';
 import { runTransform, type TransformStats } from './transform.ts';
@@ -64,10 +64,9 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
         tracker.sample();
         return { written, peak: tracker.peak, spilled: tracker.spilled };
       }
-      const sql = typeof asset.sql === 'function' ? asset.sql(ctx) : asset.sql!;
+      const sql = assetSql(asset, ctx);
       const columns = await describeQuery(conn, `(${sql})`);
-      const clash = columns.find((c) => partitionColumns.includes(c.name));
-      if (clash) throw new Error(`${owner}: the SQL returns column '${clash.name}', the partition column Freshet fills from the key; remove it from the SELECT.`);
+      checkNoPartitionColumn(columns.map((c) => c.name), partitionColumns, owner, 'SQL');
       const written = await writeParquet(conn, table, sql, columns, values, partitionColumns, owner, tracker);
       return { written, peak: tracker.peak, spilled: tracker.spilled };
     } finally {
@@ -80,8 +79,4 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
   });
   if (asset.transform) result.transformBatches = { input: stats.inputBatches, output: stats.outputBatches, largest: stats.largestBatch };
   return result;
-}
-
-export function describeAssetSql(asset: AssetDef): string | undefined {
-  return typeof asset.sql === 'string' ? asset.sql.trim() : undefined;
 }

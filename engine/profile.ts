@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { literal } from './sql.ts';
+import { literal } from '../delta/index.ts';
 
 export interface PeakTracker {
   /** reads the last query's profile; call after each query that matters */

@@ -11,16 +11,15 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { columnType, inputKeys, keyStart, partitionValue, type AssetDef, type Partitions, type RangeContext } from '../core/index.ts';
-import { assetContext } from './context.ts';
+import { deltaColumns, duckdbType, ident, literal, type DuckColumn } from '../delta/index.ts';
+import { assetContext, assetSql, tsLiteral } from './context.ts';
 import { commitPartition, partitionValuesOf, type MaterializeResult } from './commit.ts';
 import { withConnection } from './duckdb.ts';
 import { createInputView, openInputs, selectFiles, type InputSelection } from './inputs.ts';
 import { assetTable, ownerOf, versionsOf, type MaterializeRequest } from './materialize.ts';
-import { deltaColumns, describeQuery, PARQUET_OPTIONS, publishFile, stagingDir, writeParquet, type WrittenFile } from './output.ts';
+import { checkNoPartitionColumn, describeQuery, PARQUET_OPTIONS, publishFile, stagingDir, writeParquet, type WrittenFile } from './output.ts';
 import { trackPeakMemory, type PeakTracker } from './profile.ts';
-import { ident, literal } from './sql.ts';
 import { registerFunctions } from './udf.ts';
-import { toDuck, type DuckColumn } from './types.ts';
 
 export type RangeRequest = Omit<MaterializeRequest, 'partition'> & { onPartitionDone?: (r: MaterializeResult) => void };
 
@@ -80,16 +79,16 @@ async function viaRangeSql({ conn, req, asset, keys, inputs, owner, staging, tra
   const ctx = rangeContext(asset, keys, req.attempt ?? 1);
   const sql = typeof asset.rangeSql === 'function' ? asset.rangeSql(ctx) : asset.rangeSql!;
   const columns = await checkRangeColumns(conn, asset, keys[0], sql, req.attempt ?? 1, owner);
-  const { casts, fields } = deltaColumns(columns, owner);
+  const { selects, fields } = deltaColumns(columns, owner);
   const part = partExpr(asset.partitions!, keys);
-  await conn.run(`COPY (SELECT ${casts.join(', ')}, ${part} AS ${PART} FROM (${sql})) TO ${literal(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (${PART}))`);
+  await conn.run(`COPY (SELECT ${selects.join(', ')}, ${part} AS ${ident(PART)} FROM (${sql})) TO ${literal(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (${ident(PART)}))`);
   tracker.sample();
   const byKey = writtenParts(staging, asset.partitions!, keys, owner);
   const table = assetTable(req.warehouse, asset.name);
   const files = new Map<string, WrittenFile[]>();
   for (const key of keys) {
     // A partition with no rows still gets a file: the commit replaces what the partition held.
-    const locals = byKey.get(key) ?? [await emptyFile(conn, columns, casts, staging)];
+    const locals = byKey.get(key) ?? [await emptyFile(conn, columns, selects, staging)];
     const list: WrittenFile[] = [];
     for (const local of locals) list.push(await publishFile(conn, table, local, fields, partitionValuesOf(asset, key), [asset.partitions!.column]));
     files.set(key, list);
@@ -106,9 +105,9 @@ async function viaUnion({ conn, req, asset, keys, inputs, owner, tracker }: Batc
   const files = new Map<string, WrittenFile[]>();
   for (const key of keys) {
     await restrictUnion(conn, req, asset, inputs, key);
-    const sql = typeof asset.sql === 'function' ? asset.sql(assetContext(asset, key, req.attempt ?? 1)) : asset.sql!;
+    const sql = assetSql(asset, assetContext(asset, key, req.attempt ?? 1));
     const columns = await describeQuery(conn, `(${sql})`);
-    if (columns.some((c) => c.name === column)) throw new Error(`${ownerOf(asset, key)}: the SQL returns column '${column}', the partition column Freshet fills from the key; remove it from the SELECT.`);
+    checkNoPartitionColumn(columns.map((c) => c.name), [column], ownerOf(asset, key), 'SQL');
     files.set(key, [await writeParquet(conn, table, sql, columns, partitionValuesOf(asset, key), [column], ownerOf(asset, key), tracker)]);
   }
   return files;
@@ -118,8 +117,6 @@ function sqlValue(def: Partitions, key: string): string {
   const v = literal(partitionValue(def, key));
   return def.kind === 'daily' ? `DATE ${v}` : def.kind === 'hourly' ? `TIMESTAMP ${v}` : v;
 }
-
-const tsLiteral = (ms: number) => `TIMESTAMP ${literal(new Date(ms).toISOString().replace('T', ' ').replace('Z', ''))}`;
 
 export function rangeContext(asset: AssetDef, keys: string[], attempt: number): RangeContext {
   const def = asset.partitions!;
@@ -136,9 +133,8 @@ async function checkRangeColumns(conn: DuckDBConnection, asset: AssetDef, firstK
   const ranged = await describeQuery(conn, `(${rangeSql})`);
   if (!ranged.some((c) => c.name === col)) throw new Error(`${owner}: rangeSql must return the partition column '${col}' (it says which partition each row belongs to).`);
   const rest = ranged.filter((c) => c.name !== col);
-  const sql = typeof asset.sql === 'function' ? asset.sql(assetContext(asset, firstKey, attempt)) : asset.sql!;
-  const single = await describeQuery(conn, `(${sql})`);
-  const show = (cs: DuckColumn[]) => cs.map((c) => `${c.name} ${c.type}`).join(', ');
+  const single = await describeQuery(conn, `(${assetSql(asset, assetContext(asset, firstKey, attempt))})`);
+  const show = (cs: DuckColumn[]) => cs.map((c) => `${c.name} ${c.type.toString()}`).join(', ');
   if (show(rest) !== show(single)) {
     throw new Error(`${owner}: rangeSql returns (${show(rest)}) but sql returns (${show(single)}); both must give the same columns and types, in the same order.`);
   }
@@ -173,10 +169,10 @@ function writtenParts(staging: string, def: Partitions, keys: string[], owner: s
   return out;
 }
 
-async function emptyFile(conn: DuckDBConnection, columns: DuckColumn[], casts: string[], staging: string): Promise<string> {
+async function emptyFile(conn: DuckDBConnection, columns: DuckColumn[], selects: string[], staging: string): Promise<string> {
   const file = path.join(staging, `empty-${randomUUID()}.parquet`);
-  const nulls = columns.map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`).join(', ');
-  await conn.run(`COPY (SELECT ${casts.join(', ')} FROM (SELECT ${nulls} WHERE false)) TO ${literal(file)} (${PARQUET_OPTIONS})`);
+  const nulls = columns.map((c) => `CAST(NULL AS ${c.type.toString()}) AS ${ident(c.name)}`).join(', ');
+  await conn.run(`COPY (SELECT ${selects.join(', ')} FROM (SELECT ${nulls} WHERE false)) TO ${literal(file)} (${PARQUET_OPTIONS})`);
   return file;
 }
 
@@ -199,7 +195,7 @@ async function restrictUnion(conn: DuckDBConnection, req: RangeRequest, asset: A
     let where = '';
     if (keys !== 'all' && up) {
       const col = ident(input.snapshot!.metadata.partitionColumns[0]);
-      const type = toDuck(columnType(up) === 'date' ? 'date' : columnType(up) === 'timestamp' ? 'timestamp' : 'string');
+      const type = duckdbType(columnType(up));
       where = ` WHERE ${col} IN (${keys.map((k) => `CAST(${literal(partitionValue(up, k))} AS ${type})`).join(', ')})`;
     }
     await conn.run(`CREATE OR REPLACE TEMP VIEW ${ident(input.asset.name)} AS SELECT * FROM ${ident(unionName(input))}${where}`);

@@ -4,11 +4,10 @@
 // holds one input batch per upstream and the output batch being appended, never the partition.
 import { DuckDBDataChunk, JSToDuckDBValueConverter, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { AssetContext, AssetDef, Row } from '../core/index.ts';
-import type { PartitionValues, Table } from '../delta/index.ts';
+import { ident, type PartitionValues, type Table } from '../delta/index.ts';
 import { openConnection, type EngineConfig } from './duckdb.ts';
 import { createInputView, selectFiles, type InputSelection } from './inputs.ts';
-import { describeQuery, writeParquet, type WrittenFile } from './output.ts';
-import { ident } from './sql.ts';
+import { checkNoPartitionColumn, describeQuery, writeParquet, type WrittenFile } from './output.ts';
 
 export interface TransformJob {
   asset: AssetDef;
@@ -38,8 +37,7 @@ export async function runTransform(conn: DuckDBConnection, job: TransformJob, st
   const { asset, owner } = job;
   const schema = asset.schema!;
   const names = Object.keys(schema);
-  const clash = names.find((n) => job.partitionColumns.includes(n));
-  if (clash) throw new Error(`${owner}: the schema declares column '${clash}', the partition column Freshet fills from the key; remove it.`);
+  checkNoPartitionColumn(names, job.partitionColumns, owner, 'schema');
   const out = `__freshet_out_${process.pid}_${Date.now()}`;
   await conn.run(`CREATE TEMP TABLE ${ident(out)} (${names.map((n) => `${ident(n)} ${schema[n]}`).join(', ')})`);
   const s: TransformStats = stats ?? { inputBatches: {}, outputBatches: 0, largestBatch: 0 };

@@ -6,10 +6,12 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { aggregateOutputType } from '../core/streaming.ts';
-import { sqlIdent, sqlString } from '../delta/duck.ts';
+// delta/'s light public modules (no storage, no log): the rest loads on first use, below.
+import { createDuckDB } from '../delta/duck.ts';
+import { duckdbType } from '../delta/duckdb-types.ts';
+import { ident, literal } from '../delta/sql.ts';
 import type { StreamingAsset } from '../core/streaming.ts';
 import type { AddFile, Field, Table } from '../delta/types.ts';
 import type { DeadLetter } from './decode.ts';
@@ -30,8 +32,8 @@ export interface SinkWriter {
   close(): Promise<void>;
 }
 
-/** how each type travels in the staging JSON (timestamps as epoch milliseconds) */
-const JSON_LIST: Record<string, string> = { string: 'VARCHAR[]', long: 'BIGINT[]', integer: 'INTEGER[]', double: 'DOUBLE[]', timestamp: 'BIGINT[]' };
+/** how a column travels in the staging JSON: a list of its DuckDB type, timestamps as epoch milliseconds */
+const stagedType = (type: string): string => (type === 'timestamp' ? 'BIGINT[]' : `${duckdbType(type)}[]`);
 
 function jsonValue(type: string, v: unknown): unknown {
   if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return null;
@@ -81,7 +83,7 @@ async function writeColumnsJson<T>(file: string, rows: T[], columns: Column<T>[]
 
 export function deltaSink(): SinkWriter {
   let conn: Promise<DuckDBConnection> | undefined;
-  const connect = () => (conn ??= DuckDBInstance.create(':memory:').then((db) => db.connect()));
+  const connect = () => (conn ??= createDuckDB().then((db) => db.connect()));
   // delta/ is loaded on first use so the runtime's pure parts import without it
   const delta = () => import('../delta/index.ts');
   let tmpDir: string | undefined;
@@ -97,10 +99,10 @@ export function deltaSink(): SinkWriter {
       try {
         await writeColumnsJson(json, rows, columns);
         // unnest zips the column arrays of each line back into rows, in order
-        const select = columns.map((col, i) => `${col.field.type === 'timestamp' ? `make_timestamp(unnest(c${i}) * 1000)::TIMESTAMPTZ` : `unnest(c${i})`} AS ${sqlIdent(col.field.name)}`);
-        const types = columns.map((col, i) => `c${i}: '${JSON_LIST[col.field.type]}'`);
-        const source = `read_json(${sqlString(json)}, format = 'newline_delimited', maximum_object_size = 1000000000, columns = {${types.join(', ')}})`;
-        await c.run(`COPY (SELECT ${select.join(', ')} FROM ${source}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`);
+        const select = columns.map((col, i) => `${col.field.type === 'timestamp' ? `timezone('UTC', make_timestamp(unnest(${ident(`c${i}`)}) * 1000))` : `unnest(${ident(`c${i}`)})`} AS ${ident(col.field.name)}`);
+        const types = columns.map((col, i) => `${literal(`c${i}`)}: ${literal(stagedType(col.field.type))}`);
+        const source = `read_json(${literal(json)}, format = 'newline_delimited', maximum_object_size = 1000000000, columns = {${types.join(', ')}})`;
+        await c.run(`COPY (SELECT ${select.join(', ')} FROM ${source}) TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy)`);
       } finally {
         await fs.rm(json, { force: true });
       }

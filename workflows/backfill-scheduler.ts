@@ -2,7 +2,6 @@
 // Pure and deterministic (no imports but types), so the workflow can replay it.
 import type { BackfillFailure, BackfillPlan, TaskState } from '../contract/backfill.ts';
 
-export const CHAR: Record<TaskState, string> = { pending: 'p', running: 'r', materialized: 'm', skipped: 's', failed: 'f', cancelled: 'c' };
 // 'P' is pending too, but runs alone: it was in a batch that failed, and its own error is wanted.
 export const STATE: Record<string, TaskState> = { p: 'pending', P: 'pending', r: 'running', m: 'materialized', s: 'skipped', f: 'failed', c: 'cancelled' };
 

@@ -3,7 +3,11 @@
 #   write URI                        -> writes the scenario below with delta-rs, prints {"version"}
 #   count-where URI COL OP VALUE     -> rows delta-rs reads with that filter (file skipping by stats)
 #   append URI                       -> appends two rows with delta-rs, prints {"version"}
+#   write-types URI                  -> a table of every Delta type, edge values included, prints {"version"}
+#   count-filters URI FILTERS        -> rows delta-rs reads per filter [col, op, value, kind], prints {"rows": [...]}
 # Storage options (S3/MinIO) come as JSON in DELTA_STORAGE_OPTIONS, never on the command line.
+import datetime
+import decimal
 import json
 import os
 import sys
@@ -72,6 +76,53 @@ def append(uri):
     print(json.dumps({"version": DeltaTable(uri, storage_options=opts).version()}))
 
 
+def write_types(uri):
+    # Every Delta type delta-rs writes, each at its edges: min/max, NaN and infinities, 38 digits,
+    # year 1 and 9999, empty strings and bytes, nulls, and nested types holding them.
+    utc = datetime.timezone.utc
+    D = decimal.Decimal
+    big, neg_big = D(10**38 - 1), D(-(10**38 - 1))  # from ints: Decimal arithmetic would round to 28 digits
+    ts_min, ts_max = datetime.datetime(1, 1, 1), datetime.datetime(9999, 12, 31, 23, 59, 59, 999999)
+    item = pa.struct([("a", pa.int32()), ("b c", pa.string())])
+    table = pa.table({
+        "byte": pa.array([-128, 127, 0, None], pa.int8()),
+        "short": pa.array([-32768, 32767, 0, None], pa.int16()),
+        "integer": pa.array([-2**31, 2**31 - 1, 0, None], pa.int32()),
+        "long": pa.array([-2**63, 2**63 - 1, 0, None], pa.int64()),
+        "float": pa.array([float("-inf"), float("inf"), float("nan"), None], pa.float32()),
+        "double": pa.array([-1.7976931348623157e308, 1.7976931348623157e308, float("nan"), None], pa.float64()),
+        "dec38": pa.array([neg_big, big, D(0), None], pa.decimal128(38, 0)),
+        "dec10": pa.array([D("-99999999.99"), D("99999999.99"), D("0.01"), None], pa.decimal128(10, 2)),
+        "string": pa.array(["", "é 🦆 \"'", "x", None]),
+        "binary": pa.array([b"", b"\x00\xff", b"x", None], pa.binary()),
+        "boolean": pa.array([False, True, True, None]),
+        "date": pa.array([datetime.date(1, 1, 1), datetime.date(9999, 12, 31), datetime.date(2024, 2, 29), None], pa.date32()),
+        "timestamp": pa.array([ts_min.replace(tzinfo=utc), ts_max.replace(tzinfo=utc), datetime.datetime(2024, 1, 1, 12, 0, 0, 1, tzinfo=utc), None], pa.timestamp("us", tz="UTC")),
+        "timestamp_ntz": pa.array([ts_min, ts_max, datetime.datetime(2024, 1, 1, 12, 0, 0, 1), None], pa.timestamp("us")),
+        "array": pa.array([[], [1, None, 2**63 - 1], None, None], pa.list_(pa.int64())),
+        "struct": pa.array([{"a": None, "b c": ""}, {"a": 2**31 - 1, "b c": "z"}, None, None], item),
+        "map": pa.array([[], [("k", 1.5), ("", None)], None, None], pa.map_(pa.string(), pa.float64())),
+        "nested": pa.array([[{"a": 1, "b c": "x"}], [], None, None], pa.list_(item)),
+    })
+    write_deltalake(uri, table, storage_options=opts)
+    print(json.dumps({"version": DeltaTable(uri, storage_options=opts).version()}))
+
+
+def count_filters(uri, filters):
+    # one delta-rs filtered read per [column, op, value, kind]; delta-rs skips files by their stats
+    kinds = {
+        "ts": lambda v: pd.Timestamp(v),
+        "datetime": lambda v: datetime.datetime.fromisoformat(v.replace("Z", "+00:00")),
+        "int": lambda v: int(v),
+        "date": lambda v: datetime.date.fromisoformat(v),
+        "dec": lambda v: decimal.Decimal(v),
+        "json": lambda v: v,
+    }
+    dt = DeltaTable(uri, storage_options=opts)
+    counts = [pa.table(dt.to_pyarrow_table(filters=[(c, op, kinds[k](v))])).num_rows for c, op, v, k in json.loads(filters)]
+    print(json.dumps({"rows": counts}))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "read":
@@ -82,6 +133,10 @@ if __name__ == "__main__":
         count_where(*sys.argv[2:])
     elif cmd == "append":
         append(sys.argv[2])
+    elif cmd == "write-types":
+        write_types(sys.argv[2])
+    elif cmd == "count-filters":
+        count_filters(sys.argv[2], sys.argv[3])
     else:
         raise SystemExit(f"unknown command {cmd}")
     # Skip interpreter teardown: delta-rs' runtime threads can abort the process while it unwinds

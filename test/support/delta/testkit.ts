@@ -5,9 +5,10 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { LocalStore } from '../../../storage/local.ts';
 import type { ObjectStore } from '../../../storage/types.ts';
-import { sqlString, withDuck } from '../../../delta/duck.ts';
+import { withDuck } from '../../../delta/duck.ts';
+import { ident, literal } from '../../../delta/sql.ts';
 import { addDataFile } from '../../../delta/files.ts';
-import { duckdbType } from '../../../delta/schema.ts';
+import { duckdbType } from '../../../delta/duckdb-types.ts';
 import type { AddFile, Field, PartitionValues } from '../../../delta/types.ts';
 
 export const SCHEMA: Field[] = [
@@ -30,13 +31,13 @@ type Row = Record<string, string | number | boolean | null>;
 /** Writes `rows` (data columns only) to a local Parquet file typed by `schema`. */
 export async function parquetFile(rows: Row[], schema: Field[]): Promise<string> {
   const file = path.join(os.tmpdir(), `freshet-data-${randomUUID()}.parquet`);
-  const lit = (v: Row[string], f: Field): string => `CAST(${v === null ? 'NULL' : typeof v === 'string' ? sqlString(v) : String(v)} AS ${duckdbType(f.type)})`;
-  const names = schema.map((f) => `"${f.name}"`).join(', ');
+  const lit = (v: Row[string], f: Field): string => `CAST(${v === null ? 'NULL' : typeof v === 'string' ? literal(v) : String(v)} AS ${duckdbType(f.type)})`;
+  const names = schema.map((f) => ident(f.name)).join(', ');
   const values = rows.map((r) => `(${schema.map((f) => lit(r[f.name] ?? null, f)).join(', ')})`).join(', ');
   const select = rows.length > 0
     ? `SELECT * FROM (VALUES ${values}) t(${names})`
-    : `SELECT ${schema.map((f) => `CAST(NULL AS ${duckdbType(f.type)}) AS "${f.name}"`).join(', ')} LIMIT 0`;
-  await withDuck((c) => c.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet)`));
+    : `SELECT ${schema.map((f) => `CAST(NULL AS ${duckdbType(f.type)}) AS ${ident(f.name)}`).join(', ')} LIMIT 0`;
+  await withDuck((c) => c.run(`COPY (${select}) TO ${literal(file)} (FORMAT parquet)`));
   return file;
 }
 

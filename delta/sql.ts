@@ -1,11 +1,12 @@
-// Quoting for everything Freshet puts into SQL: names become quoted identifiers, values literals.
+// Quoting for everything Freshet puts into DuckDB SQL, in every folder: names become quoted
+// identifiers, values string literals. Nothing else builds quoted SQL text.
 
 /** A quoted identifier: `user "x"` → `"user ""x"""`. */
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** A quoted string literal. */
+/** A quoted string literal: `it's` → `'it''s'`. */
 export function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
