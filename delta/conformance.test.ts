@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ensureDeltaLake } from '../services/deltalake.ts';
 import { startMinio, type MinioServer } from '../services/minio.ts';
 import { ensureBucket, openStore, type ObjectStore } from '../storage/index.ts';
-import { canonical, deltaRsRead, oracle, parquetRows } from './conformance/oracle.ts';
+import { canonical, deltaRsRead, oracle, parquetRows } from '../test/support/delta/conformance/oracle.ts';
 import { loadSnapshot, readRows, write, type Field } from './index.ts';
 import { dataFile, tempDir } from '../test/support/delta/testkit.ts';
 

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asset, definitions, source } from '../core/index.ts';
-import { canonical, deltaRsRead, oracle, parquetRows } from '../delta/conformance/oracle.ts';
+import { canonical, deltaRsRead, oracle, parquetRows } from '../test/support/delta/conformance/oracle.ts';
 import { withDuck } from '../delta/duck.ts';
 import { parseDeltaType } from '../delta/duckdb-types.ts';
 import { ident, loadSnapshot, readRows, write, type Field } from '../delta/index.ts';

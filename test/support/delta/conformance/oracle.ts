@@ -3,10 +3,10 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runPython } from '../../services/deltalake.ts';
-import { withDuck } from '../duck.ts';
-import { literal } from '../sql.ts';
-import { tempDir } from '../../test/support/delta/testkit.ts';
+import { runPython } from '../../../../services/deltalake.ts';
+import { withDuck } from '../../../../delta/duck.ts';
+import { literal } from '../../../../delta/sql.ts';
+import { tempDir } from '../testkit.ts';
 
 const script = fs.readFile(path.join(path.dirname(fileURLToPath(import.meta.url)), 'oracle.py'), 'utf8');
 
