@@ -67,6 +67,10 @@ export async function write(table: ObjectStore, req: WriteRequest): Promise<Writ
     }
     // Lost the race for `version`: read what won, refuse on a real conflict, else plan again on top of it.
     const listing = await listLog(table, version);
+    if (!listing.commits.has(version)) {
+      // Taken, yet not a commit: retrying would lose the same way every time.
+      throw new DeltaWriteError(`cannot commit version ${version} of ${table.uri}: ${table.uri}/${commitKey(version)} exists but is not a commit file (a folder?); move it out of _delta_log and write again`);
+    }
     const winners = await readCommits(table, listing, version, newestVersion(listing));
     for (const w of winners) checkConflict(table.uri, req, state?.version ?? -1, w);
     const next = state ? state.clone() : new LogState(table.uri);
