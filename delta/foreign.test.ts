@@ -1,11 +1,14 @@
-// Tables other writers made or touched: stray files in and under _delta_log.
+// Tables other writers made or touched: stray files in and under _delta_log, a Delta Live Tables
+// first metaData, protocols Freshet may read but not write (checked by every writing operation).
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ensureDeltaLake, runPython } from '../services/deltalake.ts';
 import { openStore, type ObjectStore } from '../storage/index.ts';
-import { forgetCachedSnapshots, history, loadSnapshot, readRows, write } from './index.ts';
+import { checkpoint, DeltaLogError, DeltaWriteError, forgetCachedSnapshots, history, loadSnapshot, readRows, vacuum, write } from './index.ts';
+import { schemaString } from './schema.ts';
 import { listLog } from './snapshot.ts';
 import { dataFile, SCHEMA, tempDir, tempTable } from './testkit.ts';
 
@@ -147,5 +150,131 @@ describe('files in _delta_log that are not log files', () => {
       expect(listing.checkpoints.size).toBe(0);
       expect((await loadSnapshot(t, { version: 2 }))!.files.length).toBe(3);
     }), { numRuns: 40 });
+  });
+});
+
+// Delta Live Tables write version 0 with a metaData that has no schemaString; version 1 completes it.
+const DLT_V0 = [
+  { commitInfo: { operation: 'CREATE TABLE', engineInfo: 'Databricks-Runtime/15.4.x-photon' } },
+  { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+  { metaData: { id: 'ac0a0120-970e-4d8c-ae92-b5244b055d6e', format: { provider: 'parquet', options: {} }, partitionColumns: [], configuration: {}, createdTime: 1681798577757 } },
+];
+
+function dltV1(protocol: object, configuration: Record<string, string>, schema = SCHEMA.filter((f) => f.name !== 'date')) {
+  const mapped = configuration['delta.columnMapping.mode'] !== undefined;
+  const fields = schema.map((f, i) => (mapped ? { ...f, metadata: { 'delta.columnMapping.id': i + 1, 'delta.columnMapping.physicalName': `col-${randomUUID()}` } } : f));
+  return [
+    { commitInfo: { operation: 'STREAMING UPDATE', engineInfo: 'Databricks-Runtime/15.4.x-photon' } },
+    { protocol },
+    { metaData: { id: 'ac0a0120-970e-4d8c-ae92-b5244b055d6e', format: { provider: 'parquet', options: {} }, schemaString: schemaString(fields), partitionColumns: [], configuration, createdTime: 1681798577757 } },
+  ];
+}
+
+async function logTable(...commits: unknown[][]): Promise<ObjectStore> {
+  const t = await tempTable();
+  for (const [v, actions] of commits.entries()) await put(t, name(v), lines(actions));
+  return openStore(t.uri);
+}
+
+describe('a table whose first metaData is incomplete (Delta Live Tables)', () => {
+  const mapping = { 'delta.columnMapping.mode': 'name', 'delta.columnMapping.maxColumnId': '3' };
+  const cases: Array<[string, object, Record<string, string>, RegExp]> = [
+    ['reader 2 (column mapping)', { minReaderVersion: 2, minWriterVersion: 5 }, mapping, /00000000000000000001\.json needs reader version 2 \(table feature "columnMapping"\)/],
+    ['reader 3 with the columnMapping feature', { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['columnMapping'], writerFeatures: ['columnMapping'] }, mapping, /00000000000000000001\.json needs reader feature "columnMapping"/],
+    ['reader 3 with column mapping and deletion vectors', { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['columnMapping', 'deletionVectors'], writerFeatures: ['columnMapping', 'deletionVectors'] }, mapping, /needs reader features "columnMapping", "deletionVectors"/],
+    ['column mapping in the configuration only', { minReaderVersion: 1, minWriterVersion: 2 }, { 'delta.columnMapping.mode': 'id' }, /uses column mapping \(delta\.columnMapping\.mode=id in .*00000000000000000001\.json\), table feature "columnMapping"/],
+  ];
+  for (const [what, protocol, configuration, reason] of cases) {
+    it(`is refused for its real reason, not as corrupt: ${what}`, async () => {
+      const t = await logTable(DLT_V0, dltV1(protocol, configuration));
+      const attempts = [() => loadSnapshot(t), () => write(t, { schema: SCHEMA.filter((f) => f.name !== 'date'), partitionColumns: [], mode: 'append', adds: [] }), () => checkpoint(t), () => vacuum(t, { dryRun: true })];
+      for (const attempt of attempts) {
+        const err = await (attempt() as Promise<unknown>).then(() => undefined, (e: unknown) => e as Error);
+        expect(err).toBeInstanceOf(DeltaLogError);
+        expect(err!.message).toMatch(reason);
+        expect(err!.message).not.toMatch(/corrupt|schemaString/);
+      }
+      expect(await fs.readdir(path.join(t.uri, '_delta_log'))).toEqual([name(0), name(1)]);
+    });
+  }
+
+  it('reads and writes when the metaData the version uses is complete and needs no unsupported feature', async () => {
+    const t = await logTable(DLT_V0, dltV1({ minReaderVersion: 1, minWriterVersion: 2 }, {}));
+    expect((await loadSnapshot(t))!.metadata.schema.map((f) => f.name)).toEqual(['user_id', 'amount', 'ts']);
+    const add = await dataFile(t, [{ user_id: 7, amount: 1.5, ts: '2024-01-01 00:00:00+00' }], { partitionColumns: [], schema: SCHEMA.filter((f) => f.name !== 'date') });
+    expect((await write(t, { schema: SCHEMA.filter((f) => f.name !== 'date'), partitionColumns: [], mode: 'append', adds: [add] })).version).toBe(2);
+    expect(await users(t)).toEqual([7]);
+    expect((await checkpoint(t)).version).toBe(2);
+    expect((await loadSnapshot(openStore(t.uri)))!.version).toBe(2);
+    // version 0 on its own has no schema: that version is what is corrupt, and the error says where
+    await expect(loadSnapshot(t, { version: 0 })).rejects.toThrow(/corrupt action in .*00000000000000000000\.json: metaData without schemaString \(the metaData that version 0/);
+  });
+
+  it('the newest metaData without schemaString is corrupt, named by its file', async () => {
+    const t = await logTable(dltV1({ minReaderVersion: 1, minWriterVersion: 2 }, {}), DLT_V0.slice(2));
+    await expect(loadSnapshot(t)).rejects.toThrow(/corrupt action in .*00000000000000000001\.json: metaData without schemaString/);
+    expect((await loadSnapshot(t, { version: 0 }))!.version).toBe(0);
+  });
+
+  it('a feature the table has since dropped does not stop reading the newer versions', async () => {
+    const dv = { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors'] };
+    const t = await logTable(dltV1(dv, {}), [{ commitInfo: { operation: 'DROP FEATURE' } }, { protocol: { minReaderVersion: 1, minWriterVersion: 2 } }]);
+    expect((await loadSnapshot(t))!.version).toBe(1);
+    await expect(loadSnapshot(t, { version: 0 })).rejects.toThrow(/00000000000000000000\.json needs reader feature "deletionVectors"/);
+  });
+});
+
+describe('every writing operation checks the protocol the same way', () => {
+  const refused: Array<[object, RegExp]> = [
+    [{ minReaderVersion: 1, minWriterVersion: 3 }, /needs writer version 3/],
+    [{ minReaderVersion: 1, minWriterVersion: 4 }, /needs writer version 4/],
+    [{ minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['domainMetadata'] }, /needs writer feature "domainMetadata"/],
+    [{ minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['appendOnly', 'inCommitTimestamp'] }, /needs writer feature "inCommitTimestamp"/],
+    [{ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['timestampNtz'], writerFeatures: ['timestampNtz', 'rowTracking', 'domainMetadata'] }, /needs writer features "rowTracking", "domainMetadata"/],
+  ];
+  for (const [protocol, reason] of refused) {
+    it(`write, checkpoint and vacuum all refuse ${JSON.stringify(protocol)}; reading works`, async () => {
+      const t = await tableAt(2);
+      await put(t, name(3), lines([{ commitInfo: { operation: 'SET TBLPROPERTIES' } }, { protocol }]));
+      const fresh = openStore(t.uri);
+      expect((await loadSnapshot(fresh))!.version).toBe(3);
+      const attempts = [
+        () => write(fresh, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [] }),
+        () => checkpoint(fresh),
+        () => vacuum(fresh, { dryRun: true }),
+      ];
+      const messages: string[] = [];
+      for (const attempt of attempts) {
+        const err = await (attempt() as Promise<unknown>).then(() => undefined, (e: unknown) => e as Error);
+        expect(err).toBeInstanceOf(DeltaWriteError);
+        expect(err!.message).toMatch(reason);
+        messages.push(err!.message);
+      }
+      expect(new Set(messages).size).toBe(1);
+      // nothing was written: no checkpoint, no _last_checkpoint, no new commit
+      expect((await fs.readdir(path.join(t.uri, '_delta_log'))).filter((f) => !f.startsWith('.'))).toEqual([0, 1, 2, 3].map((v) => name(v)));
+    });
+  }
+
+  it('a column with an invariant is refused by checkpoint as by write and vacuum', async () => {
+    const withInvariant = SCHEMA.map((f) => (f.name === 'amount' ? { ...f, metadata: { 'delta.invariants': '{"expression":{"expression":"amount > 0"}}' } } : f));
+    const t = await logTable([
+      { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+      { metaData: { id: randomUUID(), format: { provider: 'parquet', options: {} }, schemaString: schemaString(withInvariant), partitionColumns: ['date'], configuration: {}, createdTime: 0 } },
+    ]);
+    for (const attempt of [() => write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [] }), () => checkpoint(t), () => vacuum(t, { dryRun: true })]) {
+      await expect((attempt as () => Promise<unknown>)()).rejects.toThrow(/column "amount" has a delta\.invariants constraint/);
+    }
+  });
+
+  it('features Freshet honours let every operation through', async () => {
+    for (const protocol of [{ minReaderVersion: 1, minWriterVersion: 2 }, { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['timestampNtz'], writerFeatures: ['appendOnly', 'timestampNtz', 'vacuumProtocolCheck'] }]) {
+      const t = await tableAt(1);
+      await put(t, name(2), lines([{ protocol }]));
+      const fresh = openStore(t.uri);
+      expect((await checkpoint(fresh)).version).toBe(2);
+      expect((await vacuum(fresh, { dryRun: true })).files).toEqual([]);
+      expect((await write(fresh, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [] })).version).toBe(3);
+    }
   });
 });

@@ -126,10 +126,9 @@ export function checkAction(a: Action, where: string): void {
     if (a.add.partitionValues === undefined || typeof a.add.partitionValues !== 'object') bad(`add ${a.add.path} without partitionValues`);
   }
   if (a.remove && (typeof a.remove.path !== 'string' || a.remove.path === '')) bad('remove without a path');
-  if (a.metaData) {
-    if (typeof a.metaData.schemaString !== 'string') bad('metaData without schemaString');
-    if (!Array.isArray(a.metaData.partitionColumns)) bad('metaData without partitionColumns');
-  }
+  // metaData fields are checked on the metaData a version ends with (LogState.check): Delta Live
+  // Tables write a first metaData without schemaString that a later one completes.
+  if (a.metaData !== undefined && (typeof a.metaData !== 'object' || a.metaData === null || Array.isArray(a.metaData))) bad('metaData is not an object');
   if (a.protocol && (typeof a.protocol.minReaderVersion !== 'number' || typeof a.protocol.minWriterVersion !== 'number')) {
     bad('protocol without minReaderVersion/minWriterVersion');
   }

@@ -7,7 +7,7 @@ import { writeCheckpoint } from './checkpoint.ts';
 import { DeltaConflictError, DeltaWriteError, describePartition } from './errors.ts';
 import { commitKey, normalizePartition, serializeActions, type Action, type Commit, type RawMetadata } from './log.ts';
 import { checkWritable, FRESHET_PROTOCOL } from './protocol.ts';
-import { LogState, toMetadata, toProtocol } from './replay.ts';
+import { LogState, toMetadata } from './replay.ts';
 import { evolveSchema, schemaString } from './schema.ts';
 import { latestState, listLog, loadState, newestVersion, readCommits, remember } from './snapshot.ts';
 import type { AddFile, Field, PartitionValues, RemoveFile } from './types.ts';
@@ -124,8 +124,8 @@ function plan(table: string, state: LogState | undefined, req: WriteRequest): { 
     };
     actions.push({ metaData: metadata });
   } else {
+    state.checkWritable();
     const current = toMetadata(state.metadata!, state.metadataSource);
-    checkWritable(toProtocol(state.protocol!), current.schema, table);
     if (current.partitionColumns.join(',') !== req.partitionColumns.join(',')) {
       throw new DeltaWriteError(`write to ${table}: the table is partitioned by (${current.partitionColumns.join(', ') || 'nothing'}) but the write by (${req.partitionColumns.join(', ') || 'nothing'}); repartitioning needs a new table`);
     }
