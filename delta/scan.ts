@@ -48,7 +48,9 @@ export async function scanSql(files: DataFile[], snapshot: Snapshot, present: Se
     const i = partitionColumns.indexOf(f.name);
     const type = f.type.startsWith('{') ? undefined : duckdbType(f.type);
     if (i >= 0) return `CAST(__f.__p${i} AS ${type ?? 'VARCHAR'}) AS ${sqlIdent(f.name)}`;
-    if (present.has(f.name)) return `__d.${sqlIdent(f.name)}`;
+    // As the table's type, not the file's: Spark's INT96 and timestamps written without
+    // isAdjustedToUTC come as zone-less TIMESTAMP, and a Delta `timestamp` is a UTC instant.
+    if (present.has(f.name)) return type ? `CAST(__d.${sqlIdent(f.name)} AS ${type}) AS ${sqlIdent(f.name)}` : `__d.${sqlIdent(f.name)}`;
     return `CAST(NULL AS ${type ?? 'VARCHAR'}) AS ${sqlIdent(f.name)}`;
   });
   return `SELECT ${select.join(', ')}

@@ -1,8 +1,9 @@
 // One DuckDB instance per process, shared by every computation; a connection per job.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { openDuckDB } from '../delta/duck.ts';
 
 export interface EngineConfig {
   /** DuckDB memory_limit, e.g. '4GB' (FRESHET_DUCKDB_MEMORY) */
@@ -35,7 +36,6 @@ export function instance(config: EngineConfig): Promise<DuckDBInstance> {
 }
 
 async function create(config: EngineConfig): Promise<DuckDBInstance> {
-  // No ICU extension here (it cannot be downloaded): TIMESTAMPTZ is then always UTC, which is what Delta wants.
   const options: Record<string, string> = {};
   if (config.memoryLimit) options.memory_limit = config.memoryLimit;
   if (config.threads) options.threads = String(config.threads);
@@ -45,7 +45,8 @@ async function create(config: EngineConfig): Promise<DuckDBInstance> {
   options.temp_directory = spill;
   // Insertion order is not needed by any result and costs memory in big sorts and aggregates.
   options.preserve_insertion_order = 'false';
-  return DuckDBInstance.create(':memory:', options);
+  // In UTC whatever TZ is: ICU is built into DuckDB, and casts to TIMESTAMPTZ follow the session zone.
+  return openDuckDB(options);
 }
 
 /** A new connection to the shared instance; the caller closes it. */

@@ -6,10 +6,9 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { aggregateOutputType } from '../core/streaming.ts';
-import { sqlIdent, sqlString } from '../delta/duck.ts';
+import { openDuckDB, sqlIdent, sqlString } from '../delta/duck.ts';
 import type { StreamingAsset } from '../core/streaming.ts';
 import type { AddFile, Field, Table } from '../delta/types.ts';
 import type { DeadLetter } from './decode.ts';
@@ -81,7 +80,8 @@ async function writeColumnsJson<T>(file: string, rows: T[], columns: Column<T>[]
 
 export function deltaSink(): SinkWriter {
   let conn: Promise<DuckDBConnection> | undefined;
-  const connect = () => (conn ??= DuckDBInstance.create(':memory:').then((db) => db.connect()));
+  // UTC: make_timestamp(...)::TIMESTAMPTZ below reads the epoch time in the session zone
+  const connect = () => (conn ??= openDuckDB().then((db) => db.connect()));
   // delta/ is loaded on first use so the runtime's pure parts import without it
   const delta = () => import('../delta/index.ts');
   let tmpDir: string | undefined;

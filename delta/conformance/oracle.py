@@ -3,6 +3,8 @@
 #   write URI                        -> writes the scenario below with delta-rs, prints {"version"}
 #   count-where URI COL OP VALUE     -> rows delta-rs reads with that filter (file skipping by stats)
 #   append URI                       -> appends two rows with delta-rs, prints {"version"}
+#   timestamp-files DIR              -> Parquet files with the same instants stored the ways other
+#                                       writers store a Delta `timestamp`, prints {"files": [...]}
 # Storage options (S3/MinIO) come as JSON in DELTA_STORAGE_OPTIONS, never on the command line.
 import json
 import os
@@ -72,6 +74,30 @@ def append(uri):
     print(json.dumps({"version": DeltaTable(uri, storage_options=opts).version()}))
 
 
+# UTC wall times: a DST gap and a repeated hour in America/Los_Angeles, a fraction, before 1970
+INSTANTS = ["2024-03-10 02:30:00", "2024-11-03 01:30:00.5", "2024-03-10 10:30:00.123456", "1969-12-31 23:59:59.999999"]
+
+
+def timestamp_files(out):
+    # Spark's INT96 (legacy default), zone-less INT64 (isAdjustedToUTC=false, as some writers do),
+    # UTC-adjusted micros (the protocol's way) and millis: each must read as the same UTC instants.
+    utc = pd.to_datetime(INSTANTS, utc=True, format="ISO8601")
+    naive = pd.to_datetime(INSTANTS, format="ISO8601")
+    kinds = {
+        "int96": (pa.array(naive, pa.timestamp("ns")), dict(use_deprecated_int96_timestamps=True)),
+        "naive-us": (pa.array(naive, pa.timestamp("us")), {}),
+        "utc-us": (pa.array(utc, pa.timestamp("us", tz="UTC")), {}),
+        "naive-ms": (pa.array(naive.floor("ms"), pa.timestamp("ms")), dict(coerce_timestamps="ms", allow_truncated_timestamps=True)),
+    }
+    files = []
+    for i, (kind, (ts, kw)) in enumerate(kinds.items()):
+        ids = pa.array([i * 10 + k for k in range(len(INSTANTS))], pa.int64())
+        path = os.path.join(out, f"{kind}.parquet")
+        pq.write_table(pa.table({"id": ids, "ts": ts}), path, **kw)
+        files.append({"kind": kind, "path": path, "rows": len(INSTANTS)})
+    print(json.dumps({"files": files}))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "read":
@@ -82,6 +108,8 @@ if __name__ == "__main__":
         count_where(*sys.argv[2:])
     elif cmd == "append":
         append(sys.argv[2])
+    elif cmd == "timestamp-files":
+        timestamp_files(sys.argv[2])
     else:
         raise SystemExit(f"unknown command {cmd}")
     # Skip interpreter teardown: delta-rs' runtime threads can abort the process while it unwinds
