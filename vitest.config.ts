@@ -1,16 +1,39 @@
 import { defineConfig } from 'vitest/config';
 
+// Reads must not depend on the machine's time zone: these files run again under a zone with DST
+// and one with a half-hour offset (the default project runs them in the machine's zone, UTC in
+// CI), on the local directory only to keep the cost small.
+const ZONED_FILES = ['delta/conformance.test.ts', 'test/timezone.test.ts'];
+const ZONES = ['America/Los_Angeles', 'Asia/Kolkata'];
+
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
     exclude: ['node_modules/**', '.freshet/**'],
-    // One Temporal dev server for the whole run: parallel createLocal() calls race.
-    globalSetup: ['test/global-setup.ts'],
     // Temporal workers and DuckDB are native: forks, not threads (WebAssembly OOM in threads).
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 600_000,
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'freshet',
+          include: ['**/*.test.ts'],
+          // One Temporal dev server for the whole run: parallel createLocal() calls race.
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+      ...ZONES.map((tz) => ({
+        extends: true as const,
+        test: {
+          name: `TZ=${tz}`,
+          include: ZONED_FILES,
+          env: { TZ: tz, FRESHET_CONFORMANCE_SITES: 'local directory' },
+          globalSetup: ['test/run-tmp.ts'],
+        },
+      })),
+    ],
   },
 });

@@ -30,7 +30,9 @@ export interface LastCheckpoint {
 
 /** The actions a checkpoint of `state` holds: no commitInfo, tombstones only while retained. */
 export function checkpointActions(state: LogState, now = Date.now()): Action[] {
-  state.check(`checkpoint of ${state.table}`);
+  // A checkpoint rewrites the whole state in Freshet's columns: a feature Freshet cannot write
+  // (deletion vectors, row tracking, domain metadata, ...) would be dropped from it.
+  state.checkWritable();
   const retention = deletedFileRetentionMs(toMetadata(state.metadata!, state.metadataSource));
   const actions: Action[] = [{ protocol: state.protocol }, { metaData: state.metadata }];
   for (const [appId, t] of state.txns) actions.push({ txn: { appId, version: t.version, lastUpdated: t.lastUpdated ?? null } });

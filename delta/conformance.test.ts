@@ -2,12 +2,16 @@
 // read the same in delta-rs, and tables delta-rs writes read the same in Freshet. Local and MinIO.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ensureDeltaLake } from '../services/deltalake.ts';
 import { startMinio, type MinioServer } from '../services/minio.ts';
 import { ensureBucket, openStore, type ObjectStore } from '../storage/index.ts';
 import { canonical, deltaRsRead, oracle, parquetRows } from '../test/support/delta/conformance/oracle.ts';
-import { loadSnapshot, readRows, write, type Field } from './index.ts';
+import { withDuck } from './duck.ts';
+import { literal } from './sql.ts';
+import { addPath, loadSnapshot, newDataFileKey, readRows, write, type Field } from './index.ts';
+import { schemaString } from './schema.ts';
 import { dataFile, tempDir } from '../test/support/delta/testkit.ts';
 
 let minio: MinioServer | undefined;
@@ -15,6 +19,7 @@ const bucket = 'freshet-conformance';
 
 beforeAll(async () => {
   await ensureDeltaLake();
+  if (!sites.some((s) => s.name === 'MinIO')) return;
   minio = await startMinio();
   await ensureBucket(`s3://${bucket}`, s3Options());
 });
@@ -33,7 +38,7 @@ interface Site {
   storageOptions(): Record<string, string>;
 }
 
-const sites: Site[] = [
+const allSites: Site[] = [
   {
     name: 'local directory',
     async table() {
@@ -54,6 +59,10 @@ const sites: Site[] = [
     }),
   },
 ];
+// FRESHET_CONFORMANCE_SITES (comma-separated site names) runs some sites only: the time-zone
+// projects of vitest.config.ts run the local directory alone, the store has nothing zoned.
+const only = process.env.FRESHET_CONFORMANCE_SITES?.split(',').map((s) => s.trim());
+const sites = only ? allSites.filter((s) => only.includes(s.name)) : allSites;
 
 async function py(site: Site, ...args: string[]): Promise<Record<string, unknown>> {
   return oracle(args, site.storageOptions());
@@ -168,5 +177,53 @@ describe.each(sites)('conformance with delta-rs on $name', (site) => {
     const after = await deltaRs(site, uri);
     expect(after.version).toBe(ours.version + 1);
     expect(after.rows).toEqual((await freshetView(store)).rows);
+  });
+
+  it('every Delta timestamp reads as the same UTC instant as in delta-rs: INT96, zone-less and UTC columns, both partition value forms', async () => {
+    const { uri, store } = await site.table();
+    const made = await py(site, 'timestamp-files', await tempDir('freshet-ts'));
+    const files = made.files as Array<{ kind: string; path: string; rows: number }>;
+    // Partition values as the protocol allows them: UTC wall time (a DST gap and a repeated hour
+    // in Los Angeles, a fraction) or ISO-8601 in UTC; and null.
+    const pts = ['2024-03-10 02:30:00', '2024-11-03 01:30:00.5', '2024-03-10T10:30:00.123456Z', null];
+    const schema: Field[] = [{ name: 'id', type: 'long', nullable: true }, { name: 'ts', type: 'timestamp', nullable: true }, { name: 'pts', type: 'timestamp', nullable: true }];
+    const adds = [];
+    for (const [i, f] of files.entries()) {
+      const partitionValues = { pts: pts[i] };
+      const key = newDataFileKey(['pts'], partitionValues);
+      const size = (await fs.stat(f.path)).size;
+      await store.putFile(key, f.path);
+      adds.push({ add: { path: addPath(key), partitionValues, size, modificationTime: Date.now(), dataChange: true, stats: JSON.stringify({ numRecords: f.rows }) } });
+    }
+    // the log as another writer (Spark) leaves it: one commit, files it did not write with Freshet
+    const log = [
+      { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+      { metaData: { id: randomUUID(), format: { provider: 'parquet', options: {} }, schemaString: schemaString(schema), partitionColumns: ['pts'], configuration: {}, createdTime: Date.now() } },
+      ...adds,
+    ];
+    await store.putIfAbsent('_delta_log/00000000000000000000.json', log.map((a) => JSON.stringify(a)).join('\n') + '\n');
+
+    const ours = await freshetView(store);
+    expect(ours.rows).toEqual((await deltaRs(site, uri)).rows);
+    // and the instants are the ones written, each in one representation (UTC, "+00")
+    const instants = ['2024-03-10 02:30:00+00', '2024-11-03 01:30:00.5+00', '2024-03-10 10:30:00.123456+00', '1969-12-31 23:59:59.999999+00'];
+    const millis = ['2024-03-10 02:30:00+00', '2024-11-03 01:30:00.5+00', '2024-03-10 10:30:00.123+00', '1969-12-31 23:59:59.999+00'];
+    const partitions = ['2024-03-10 02:30:00+00', '2024-11-03 01:30:00.5+00', '2024-03-10 10:30:00.123456+00', null];
+    const check = (rows: Record<string, unknown>[]) => {
+      for (const r of rows) {
+        const id = Number(r.id);
+        const file = Math.floor(id / 10);
+        expect({ id, ts: r.ts, pts: r.pts }).toEqual({ id, ts: (files[file].kind === 'naive-ms' ? millis : instants)[id % 10], pts: partitions[file] });
+      }
+    };
+    const rows = await readRows(store, ours.snap);
+    expect(rows.length).toBe(16);
+    check(rows);
+    // each file read alone too: with no UTC-adjusted file to union with, the column is the file's own
+    for (const add of ours.snap.files) {
+      const alone = await readRows(store, ours.snap, [add]);
+      expect(alone.length).toBe(4);
+      check(alone);
+    }
   });
 });

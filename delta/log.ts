@@ -58,16 +58,33 @@ export type LogFile =
   | { kind: 'commit'; version: number; info: ObjectInfo }
   | { kind: 'checkpoint'; version: number; part: number; parts: number; info: ObjectInfo };
 
-/** Classifies a _delta_log entry; undefined for files a reader ignores (temp files, CRCs, V2 checkpoints). */
+/**
+ * Classifies an entry of a table's store as a log file; undefined for everything a reader ignores:
+ * temp files, CRCs, `_last_checkpoint`, V2 checkpoints, compacted logs, and anything not directly
+ * in `_delta_log/` (delta-rs stages commits in `_delta_log/.tmp/`, managed commits live in
+ * `_delta_log/_commits/`: reading those as versions would skip or invent one).
+ */
 export function parseLogName(info: ObjectInfo): LogFile | undefined {
-  const name = info.path.slice(info.path.lastIndexOf('/') + 1);
+  if (!info.path.startsWith(`${LOG_DIR}/`)) return undefined;
+  const name = info.path.slice(LOG_DIR.length + 1);
   let m = /^(\d{20})\.json$/.exec(name);
-  if (m) return { kind: 'commit', version: Number(m[1]), info };
+  if (m) return { kind: 'commit', version: logVersion(m[1], info), info };
   m = /^(\d{20})\.checkpoint\.parquet$/.exec(name);
-  if (m) return { kind: 'checkpoint', version: Number(m[1]), part: 1, parts: 1, info };
+  if (m) return { kind: 'checkpoint', version: logVersion(m[1], info), part: 1, parts: 1, info };
   m = /^(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet$/.exec(name);
-  if (m) return { kind: 'checkpoint', version: Number(m[1]), part: Number(m[2]), parts: Number(m[3]), info };
+  if (m && Number(m[3]) >= 1 && Number(m[2]) >= 1 && Number(m[2]) <= Number(m[3])) {
+    return { kind: 'checkpoint', version: logVersion(m[1], info), part: Number(m[2]), parts: Number(m[3]), info };
+  }
   return undefined;
+}
+
+/** A log file's version; one past what a double counts exactly stops the reader rather than being rounded to another version. */
+function logVersion(digits: string, info: ObjectInfo): number {
+  const v = Number(digits);
+  if (!Number.isSafeInteger(v)) {
+    throw new DeltaLogError(`log file ${info.path} names version ${digits}, beyond the versions Freshet can count (${Number.MAX_SAFE_INTEGER}); remove it if it is not a commit`);
+  }
+  return v;
 }
 
 const KNOWN = ['add', 'remove', 'metaData', 'protocol', 'txn', 'commitInfo', 'cdc', 'domainMetadata', 'checkpointMetadata', 'sidecar'];
@@ -109,10 +126,9 @@ export function checkAction(a: Action, where: string): void {
     if (a.add.partitionValues === undefined || typeof a.add.partitionValues !== 'object') bad(`add ${a.add.path} without partitionValues`);
   }
   if (a.remove && (typeof a.remove.path !== 'string' || a.remove.path === '')) bad('remove without a path');
-  if (a.metaData) {
-    if (typeof a.metaData.schemaString !== 'string') bad('metaData without schemaString');
-    if (!Array.isArray(a.metaData.partitionColumns)) bad('metaData without partitionColumns');
-  }
+  // metaData fields are checked on the metaData a version ends with (LogState.check): Delta Live
+  // Tables write a first metaData without schemaString that a later one completes.
+  if (a.metaData !== undefined && (typeof a.metaData !== 'object' || a.metaData === null || Array.isArray(a.metaData))) bad('metaData is not an object');
   if (a.protocol && (typeof a.protocol.minReaderVersion !== 'number' || typeof a.protocol.minWriterVersion !== 'number')) {
     bad('protocol without minReaderVersion/minWriterVersion');
   }

@@ -39,7 +39,7 @@ export function checkSchemaFeatures(p: Protocol, schema: Field[], table: string)
 export function checkReadable(p: Protocol, where: string): void {
   if (p.minReaderVersion <= 1) return;
   if (p.minReaderVersion === 2) {
-    throw new DeltaLogError(`protocol in ${where} needs reader version 2 (column mapping), which Freshet does not support; Freshet reads version 1, and version 3 with features ${READER_FEATURES.join(', ')}`);
+    throw new DeltaLogError(`protocol in ${where} needs reader version 2 (table feature "columnMapping"), which Freshet does not support; Freshet reads version 1, and version 3 with features ${READER_FEATURES.join(', ')}`);
   }
   if (p.minReaderVersion === 3) {
     const unknown = (p.readerFeatures ?? []).filter((f) => !READER_FEATURES.includes(f));

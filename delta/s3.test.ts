@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startMinio, type MinioServer } from '../services/minio.ts';
 import { ensureBucket, openStore } from '../storage/index.ts';
-import { DeltaConflictError, history, loadSnapshot, readRows, tableInfo, vacuum, write } from './index.ts';
+import { DeltaConflictError, forgetCachedSnapshots, history, loadSnapshot, readRows, tableInfo, vacuum, write } from './index.ts';
 import { dataFile, SCHEMA } from '../test/support/delta/testkit.ts';
 
 let minio: MinioServer;
@@ -42,6 +42,24 @@ describe('Delta tables on MinIO', () => {
     const info = await tableInfo(t);
     expect(info).toMatchObject({ version: 18, rows: 6, files: 6 });
     expect(info.table).not.toContain(minio.secretAccessKey);
+  });
+
+  it('commits staged in subfolders of _delta_log are not versions: reads see the real newest, the next write follows it', async () => {
+    const t = table();
+    for (const i of [0, 1]) await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [await dataFile(t, [row(i)], { pv: { date: `p${i}` } })] });
+    const live = (await loadSnapshot(t))!.files;
+    const wipe = [{ commitInfo: { operation: 'DELETE' } }, ...live.map((f) => ({ remove: { path: f.path, deletionTimestamp: Date.now(), dataChange: true } }))]
+      .map((a) => JSON.stringify(a)).join('\n') + '\n';
+    for (const stray of ['.tmp/00000000000000000002.json', `_commits/00000000000000000002.${randomUUID()}.json`, 'x/y/00000000000000000003.json', '00000000000000000002.crc', '00000000000000000002.json.tmp']) {
+      await t.put(`_delta_log/${stray}`, wipe);
+    }
+    forgetCachedSnapshots();
+    expect((await loadSnapshot(t))!.version).toBe(1);
+    expect((await readRows(t, (await loadSnapshot(t))!)).length).toBe(2);
+    expect((await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [await dataFile(t, [row(2)], { pv: { date: 'p2' } })] })).version).toBe(2);
+    forgetCachedSnapshots();
+    expect((await history(t)).map((c) => c.version)).toEqual([0, 1, 2]);
+    expect((await readRows(t, (await loadSnapshot(t))!)).map((r) => Number(r.user_id)).sort()).toEqual([0, 1, 2]);
   });
 
   it('an overwrite of a partition changed since its read version is a DeltaConflictError; vacuum finds the loser\'s file', async () => {

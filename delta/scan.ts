@@ -49,7 +49,9 @@ export async function scanSql(files: DataFile[], snapshot: Snapshot, present: Se
     const i = partitionColumns.indexOf(f.name);
     const type = duckdbType(f.type, f.name);
     if (i >= 0) return `CAST(__f.__p${i} AS ${type}) AS ${ident(f.name)}`;
-    if (present.has(f.name)) return `__d.${ident(f.name)}`;
+    // As the table's type, not the file's: Spark's INT96 and timestamps written without
+    // isAdjustedToUTC come as zone-less TIMESTAMP, and a Delta `timestamp` is a UTC instant.
+    if (present.has(f.name)) return `CAST(__d.${ident(f.name)} AS ${type}) AS ${ident(f.name)}`;
     return `CAST(NULL AS ${type}) AS ${ident(f.name)}`;
   });
   return `SELECT ${select.join(', ')}

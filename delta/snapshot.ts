@@ -15,7 +15,7 @@ export interface LogListing {
 
 /** Lists _delta_log (from `fromVersion` on when given) and sorts its files into commits and checkpoints. */
 export async function listLog(table: ObjectStore, fromVersion = 0): Promise<LogListing> {
-  const infos = await table.list(`${LOG_DIR}/`, fromVersion > 0 ? { startAfter: `${LOG_DIR}/${pad(fromVersion - 1)}.z` } : {});
+  const infos = await table.list(`${LOG_DIR}/`, { shallow: true, ...(fromVersion > 0 ? { startAfter: `${LOG_DIR}/${pad(fromVersion - 1)}.z` } : {}) });
   const commits = new Map<number, ObjectInfo>();
   const parts = new Map<string, ObjectInfo[]>();
   for (const info of infos) {

@@ -3,8 +3,7 @@ import type { ObjectStore } from '../storage/types.ts';
 import { deletedFileRetentionMs } from './config.ts';
 import { DeltaLogError, DeltaWriteError } from './errors.ts';
 import { fileKey, LOG_DIR } from './log.ts';
-import { checkWritable } from './protocol.ts';
-import { toMetadata, toProtocol } from './replay.ts';
+import { toMetadata } from './replay.ts';
 import { latestState } from './snapshot.ts';
 
 export interface VacuumOptions {
@@ -34,8 +33,8 @@ export interface VacuumResult {
 export async function vacuum(table: ObjectStore, opts: VacuumOptions = {}): Promise<VacuumResult> {
   const state = await latestState(table);
   if (!state) throw new DeltaLogError(`${table.uri} is not a Delta table: it has no _delta_log`);
+  state.checkWritable();
   const metadata = toMetadata(state.metadata!, state.metadataSource);
-  checkWritable(toProtocol(state.protocol!), metadata.schema, table.uri);
   const tableRetention = deletedFileRetentionMs(metadata);
   const retention = opts.retentionHours === undefined ? tableRetention : opts.retentionHours * 3_600_000;
   if (retention < tableRetention && opts.enforceRetention !== false) {

@@ -6,7 +6,7 @@ import { checkpointInterval, isAppendOnly } from './config.ts';
 import { writeCheckpoint } from './checkpoint.ts';
 import { DeltaConflictError, DeltaWriteError, describePartition } from './errors.ts';
 import { commitKey, normalizePartition, serializeActions, type Action, type Commit, type RawMetadata } from './log.ts';
-import { checkSchemaFeatures, checkWritable, protocolFor } from './protocol.ts';
+import { checkSchemaFeatures, checkWritable, FRESHET_PROTOCOL, protocolFor } from './protocol.ts';
 import { LogState, toMetadata, toProtocol } from './replay.ts';
 import { evolveSchema, schemaString } from './schema.ts';
 import { literal } from './sql.ts';
@@ -68,6 +68,10 @@ export async function write(table: ObjectStore, req: WriteRequest): Promise<Writ
     }
     // Lost the race for `version`: read what won, refuse on a real conflict, else plan again on top of it.
     const listing = await listLog(table, version);
+    if (!listing.commits.has(version)) {
+      // Taken, yet not a commit: retrying would lose the same way every time.
+      throw new DeltaWriteError(`cannot commit version ${version} of ${table.uri}: ${table.uri}/${commitKey(version)} exists but is not a commit file (a folder?); move it out of _delta_log and write again`);
+    }
     const winners = await readCommits(table, listing, version, newestVersion(listing));
     for (const w of winners) checkConflict(table.uri, req, state?.version ?? -1, w);
     const next = state ? state.clone() : new LogState(table.uri);
@@ -122,8 +126,8 @@ function plan(table: string, state: LogState | undefined, req: WriteRequest): { 
     };
     actions.push({ metaData: metadata });
   } else {
+    state.checkWritable();
     const current = toMetadata(state.metadata!, state.metadataSource);
-    checkWritable(toProtocol(state.protocol!), current.schema, table);
     if (current.partitionColumns.join(',') !== req.partitionColumns.join(',')) {
       throw new DeltaWriteError(`write to ${table}: the table is partitioned by (${current.partitionColumns.join(', ') || 'nothing'}) but the write by (${req.partitionColumns.join(', ') || 'nothing'}); repartitioning needs a new table`);
     }

@@ -45,6 +45,28 @@ export function storeContract(make: () => Promise<ObjectStore>): void {
     expect((await s.list('t/x=1/')).length).toBe(0);
   });
 
+  it('a shallow list gives only the objects directly in the folder, never those of its subfolders', async () => {
+    const s = await make();
+    const direct = ['t/_delta_log/00000000000000000000.json', 't/_delta_log/00000000000000000001.json', 't/_delta_log/_last_checkpoint'];
+    const nested = [
+      't/_delta_log/.tmp/00000000000000000002.json',
+      't/_delta_log/_commits/00000000000000000002.3a0d65cd-0000-4000-8000-000000000000.json',
+      't/_delta_log/_staged_commits/00000000000000000003.json',
+      't/_delta_log/a/b/c/00000000000000000004.json',
+      't/_delta_log/00000000000000000005.json/00000000000000000005.json',
+      't/x=1/p.parquet',
+    ];
+    for (const k of [...direct, ...nested]) await s.put(k, k);
+    expect((await s.list('t/_delta_log/', { shallow: true })).map((o) => o.path)).toEqual(direct);
+    expect((await s.at('t').list('_delta_log/', { shallow: true })).map((o) => o.path)).toEqual(direct.map((k) => k.slice(2)));
+    expect((await s.list('t/_delta_log/', { shallow: true, startAfter: direct[0] })).map((o) => o.path)).toEqual(direct.slice(1));
+    // a prefix that ends inside a name lists the folder's objects starting with it
+    expect((await s.list('t/_delta_log/0000', { shallow: true })).map((o) => o.path)).toEqual(direct.slice(0, 2));
+    expect((await s.list('t/', { shallow: true })).map((o) => o.path)).toEqual([]);
+    // the deep list still sees everything
+    expect((await s.list('t/_delta_log/')).length).toBe(direct.length + nested.length - 1);
+  });
+
   it('uploads local files and gives local paths DuckDB can read', async () => {
     const s = await make();
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-store-'));

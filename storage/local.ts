@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ObjectInfo, ObjectStore } from './types.ts';
+import type { ListOptions, ObjectInfo, ObjectStore } from './types.ts';
 import { checkKey, joinKey } from './keys.ts';
 
 export class LocalStore implements ObjectStore {
@@ -66,11 +66,12 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  async list(prefix: string, opts: { startAfter?: string } = {}): Promise<ObjectInfo[]> {
+  async list(prefix: string, opts: ListOptions = {}): Promise<ObjectInfo[]> {
     const slash = prefix.lastIndexOf('/');
     const base = slash >= 0 ? prefix.slice(0, slash) : '';
     const out: ObjectInfo[] = [];
-    await walk(this.uri, base, (key) => key.startsWith(prefix) && (opts.startAfter === undefined || key > opts.startAfter), out);
+    const wanted = (key: string) => key.startsWith(prefix) && (opts.startAfter === undefined || key > opts.startAfter);
+    await walk(this.uri, base, wanted, out, opts.shallow !== true);
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
@@ -89,7 +90,7 @@ export class LocalStore implements ObjectStore {
   }
 }
 
-async function walk(root: string, dir: string, wanted: (key: string) => boolean, out: ObjectInfo[]): Promise<void> {
+async function walk(root: string, dir: string, wanted: (key: string) => boolean, out: ObjectInfo[], deep: boolean): Promise<void> {
   let entries;
   try {
     entries = await fs.readdir(path.join(root, dir), { withFileTypes: true });
@@ -99,8 +100,9 @@ async function walk(root: string, dir: string, wanted: (key: string) => boolean,
   }
   for (const entry of entries) {
     const key = joinKey(dir, entry.name);
-    if (entry.isDirectory()) await walk(root, key, wanted, out);
-    else if (entry.isFile() && wanted(key)) {
+    if (entry.isDirectory()) {
+      if (deep) await walk(root, key, wanted, out, deep);
+    } else if (entry.isFile() && wanted(key)) {
       // stat only what is listed: a log directory can hold many thousands of files
       const st = await fs.stat(path.join(root, key)).catch(() => undefined);
       if (st) out.push({ path: key, size: st.size, modified: Math.floor(st.mtimeMs) });

@@ -15,7 +15,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { ObjectInfo, ObjectStore } from './types.ts';
+import type { ListOptions, ObjectInfo, ObjectStore } from './types.ts';
 import { checkKey, joinKey } from './keys.ts';
 
 export interface S3Options {
@@ -136,7 +136,7 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  async list(prefix: string, opts: { startAfter?: string } = {}): Promise<ObjectInfo[]> {
+  async list(prefix: string, opts: ListOptions = {}): Promise<ObjectInfo[]> {
     const root = this.prefix ? `${this.prefix}/` : '';
     const out: ObjectInfo[] = [];
     let token: string | undefined;
@@ -145,6 +145,8 @@ export class S3Store implements ObjectStore {
         const page = await this.client.send(new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: root + prefix,
+          // Subfolders come back as CommonPrefixes, which are not objects of this folder.
+          Delimiter: opts.shallow ? '/' : undefined,
           StartAfter: opts.startAfter !== undefined && !token ? root + opts.startAfter : undefined,
           ContinuationToken: token,
         }));

@@ -8,6 +8,17 @@ export interface ObjectInfo {
   modified: number;
 }
 
+export interface ListOptions {
+  /** only paths sorting after this one */
+  startAfter?: string;
+  /**
+   * Only objects directly in the folder `prefix` points into: no '/' in the path after `prefix`
+   * (S3's delimiter listing). A Delta log is the direct children of `_delta_log/`; other writers
+   * stage files in its subfolders (delta-rs' `.tmp/`, `_commits/`), which are not log files.
+   */
+  shallow?: boolean;
+}
+
 export interface ObjectStore {
   /** Where this store points, for messages: a directory or `s3://bucket/prefix`. Never holds credentials. */
   readonly uri: string;
@@ -21,7 +32,7 @@ export interface ObjectStore {
   /** Uploads (or moves, on a local disk) a local file to `path`. */
   putFile(path: string, localFile: string): Promise<void>;
   /** Objects whose path starts with `prefix`, sorted by path; with `startAfter`, only paths sorting after it. */
-  list(prefix: string, opts?: { startAfter?: string }): Promise<ObjectInfo[]>;
+  list(prefix: string, opts?: ListOptions): Promise<ObjectInfo[]>;
   delete(path: string): Promise<void>;
   /** A local file with the object's bytes that DuckDB can read (the file itself on disk, a cached download on S3). */
   localPath(path: string): Promise<string>;

@@ -5,6 +5,8 @@
 #   append URI                       -> appends two rows with delta-rs, prints {"version"}
 #   write-types URI                  -> a table of every Delta type, edge values included, prints {"version"}
 #   count-filters URI FILTERS        -> rows delta-rs reads per filter [col, op, value, kind], prints {"rows": [...]}
+#   timestamp-files DIR              -> Parquet files with the same instants stored the ways other
+#                                       writers store a Delta `timestamp`, prints {"files": [...]}
 # Storage options (S3/MinIO) come as JSON in DELTA_STORAGE_OPTIONS, never on the command line.
 import datetime
 import decimal
@@ -121,6 +123,28 @@ def count_filters(uri, filters):
     dt = DeltaTable(uri, storage_options=opts)
     counts = [pa.table(dt.to_pyarrow_table(filters=[(c, op, kinds[k](v))])).num_rows for c, op, v, k in json.loads(filters)]
     print(json.dumps({"rows": counts}))
+# UTC wall times: a DST gap and a repeated hour in America/Los_Angeles, a fraction, before 1970
+INSTANTS = ["2024-03-10 02:30:00", "2024-11-03 01:30:00.5", "2024-03-10 10:30:00.123456", "1969-12-31 23:59:59.999999"]
+
+
+def timestamp_files(out):
+    # Spark's INT96 (legacy default), zone-less INT64 (isAdjustedToUTC=false, as some writers do),
+    # UTC-adjusted micros (the protocol's way) and millis: each must read as the same UTC instants.
+    utc = pd.to_datetime(INSTANTS, utc=True, format="ISO8601")
+    naive = pd.to_datetime(INSTANTS, format="ISO8601")
+    kinds = {
+        "int96": (pa.array(naive, pa.timestamp("ns")), dict(use_deprecated_int96_timestamps=True)),
+        "naive-us": (pa.array(naive, pa.timestamp("us")), {}),
+        "utc-us": (pa.array(utc, pa.timestamp("us", tz="UTC")), {}),
+        "naive-ms": (pa.array(naive.floor("ms"), pa.timestamp("ms")), dict(coerce_timestamps="ms", allow_truncated_timestamps=True)),
+    }
+    files = []
+    for i, (kind, (ts, kw)) in enumerate(kinds.items()):
+        ids = pa.array([i * 10 + k for k in range(len(INSTANTS))], pa.int64())
+        path = os.path.join(out, f"{kind}.parquet")
+        pq.write_table(pa.table({"id": ids, "ts": ts}), path, **kw)
+        files.append({"kind": kind, "path": path, "rows": len(INSTANTS)})
+    print(json.dumps({"files": files}))
 
 
 if __name__ == "__main__":
@@ -137,6 +161,8 @@ if __name__ == "__main__":
         write_types(sys.argv[2])
     elif cmd == "count-filters":
         count_filters(sys.argv[2], sys.argv[3])
+    elif cmd == "timestamp-files":
+        timestamp_files(sys.argv[2])
     else:
         raise SystemExit(f"unknown command {cmd}")
     # Skip interpreter teardown: delta-rs' runtime threads can abort the process while it unwinds
