@@ -3,7 +3,7 @@
 import { ScheduleNotFoundError, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { DEFAULT_BACKFILL_CONCURRENCY, type BackfillRequest } from '../contract/backfill.ts';
 import { assetOfScheduleId, refreshWorkflowId } from '../contract/ids.ts';
-import type { FreshetWorkflows } from '../contract/workflows.ts';
+import { WORKFLOW_TYPES, type FreshetWorkflows } from '../contract/workflows.ts';
 import type { AssetDef, AssetGraph } from '../core/index.ts';
 import { deriveSchedule, type DerivedSchedule } from './derive.ts';
 
@@ -21,7 +21,7 @@ function options(d: DerivedSchedule, taskQueue: string): ScheduleOptions<Schedul
     spec: { intervals: [{ every: d.everyMs, offset: d.offsetMs }] },
     action: {
       type: 'startWorkflow',
-      workflowType: 'backfill',
+      workflowType: WORKFLOW_TYPES.backfill,
       taskQueue,
       // The server appends the fire time, so each run has its own id under the backfill prefix.
       workflowId: refreshWorkflowId(taskQueue, d.asset),

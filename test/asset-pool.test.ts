@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
+import { startWorkflow } from '../control/start-workflow.ts';
 import { asset } from '../core/index.ts';
 import { assetTable, materializations, type Materialization } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
@@ -87,7 +88,7 @@ describe('asset pool', () => {
     const pool = h.client.workflow.getHandle(poolId);
     // Started ahead with a 1-second liveness check, so the test need not wait the default 5 minutes,
     // and a tiny history limit, so it continues as new with leases held and queued.
-    const started = await h.client.workflow.start('assetPool', {
+    const started = await startWorkflow(h.client, 'assetPool', {
       taskQueue: h.config.taskQueue, workflowId: poolId, args: [{ asset: 'leaky', limit: 1, leaseCheckMs: 1_000, maxHistoryEvents: 20 }],
     });
     const until = async (what: (s: PoolState) => boolean) => {

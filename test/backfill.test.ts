@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill, type ControlContext } from '../control/backfills.ts';
+import { startWorkflow } from '../control/start-workflow.ts';
 import { keysBetween, lookback, upstreamKeys } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, materializations, type Materialization } from '../engine/index.ts';
@@ -94,12 +95,12 @@ describe('backfill', () => {
 
   it('continues as new when its history grows, carrying every task state across runs', async () => {
     const workflowId = `${h.config.taskQueue}/backfill/continue-as-new-test`;
-    const handle = await h.client.workflow.start('backfill', {
+    const handle = await startWorkflow(h.client, 'backfill', {
       taskQueue: h.config.taskQueue,
       workflowId,
       args: [{ request: { assets: ['raw', 'clean'], downstream: false, from: '2026-08-01', to: '2026-08-20', concurrency: 2, force: true }, maxHistoryEvents: 12 }],
     });
-    const done = await handle.result() as BackfillProgress;
+    const done = await handle.result();
     expect(done.status).toBe('completed');
     expect(done.assets.map((a) => [a.asset, a.counts.materialized, a.counts.failed])).toEqual([['raw', 20, 0], ['clean', 20, 0]]);
     const first = await h.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe();
