@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { startMinio, type MinioServer } from '../services/minio.ts';
 import { ensureBucket, openStore } from './index.ts';
 import { storeContract } from './contract.ts';
+import { loadConfig, openWarehouse } from '../runtime/index.ts';
 
 let minio: MinioServer;
 const bucket = 'freshet-storage-test';
@@ -22,11 +23,9 @@ function s3(m: MinioServer) {
 describe('S3 store on MinIO', () => {
   storeContract(async () => openStore(`s3://${bucket}/${randomUUID()}`, { s3: s3(minio) }));
 
-  it('reads its configuration from the environment and keeps credentials out of uri and errors', async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, minio.env);
-    try {
-      const store = openStore(`s3://${bucket}/env-${randomUUID()}`);
+  it('reads its configuration from the environment (through runtime/config) and keeps credentials out of uri and errors', async () => {
+    {
+      const store = openWarehouse({ ...loadConfig(minio.env), warehouse: `s3://${bucket}/env-${randomUUID()}` });
       await store.put('x', 'y');
       expect(new TextDecoder().decode(await store.get('x'))).toBe('y');
       expect(store.uri).not.toContain(minio.accessKeyId);
@@ -42,8 +41,6 @@ describe('S3 store on MinIO', () => {
       } catch (e) {
         expect((e as Error).message).not.toContain(minio.secretAccessKey);
       }
-    } finally {
-      process.env = saved;
     }
   });
 });
