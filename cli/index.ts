@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { assetsCommand } from './commands/assets.ts';
 import { backfillCommand } from './commands/backfill.ts';
+import { configCommand } from './commands/config.ts';
 import { devCommand } from './commands/dev.ts';
 import { materializeCommand } from './commands/materialize.ts';
 import { schedulesCommand } from './commands/schedules.ts';
@@ -11,11 +12,19 @@ import { tableInfoCommand } from './commands/table-info.ts';
 import { webCommand } from './commands/web.ts';
 import { workerCommand } from './commands/worker.ts';
 
+// `freshet backfill --list | head` closes the pipe early: end quietly, as other Unix commands do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const program = new Command('freshet')
   .description('Feature assets in TypeScript, run by Temporal, stored as Delta Lake tables.')
   .showHelpAfterError();
 
-for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand, schedulesCommand, tableInfoCommand, webCommand, streamCommand]) register(program);
+for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand, schedulesCommand, tableInfoCommand, webCommand, streamCommand, configCommand]) register(program);
 
 try {
   await program.parseAsync(process.argv);

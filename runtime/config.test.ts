@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configSchema, loadConfig, type ConfigVariable } from './config.ts';
+import { ConfigError, configSchema, describeConfig, loadConfig, type ConfigVariable } from './config.ts';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -75,6 +75,17 @@ describe('configuration', () => {
     const err = (() => { try { loadConfig({ AWS_SECRET_ACCESS_KEY: 'hunter2', FRESHET_TOKEN: 'tok3n', FRESHET_WEB_PORT: 'bad' }); } catch (e) { return e as Error; } })();
     expect(err?.message).toMatch(/FRESHET_WEB_PORT/);
     expect(err?.message).not.toMatch(/hunter2|tok3n/);
+  });
+
+  it('describes the configuration in effect: sources, values, secrets masked', () => {
+    const rows = describeConfig({ FRESHET_WEB_PORT: '9000', AWS_SECRET_ACCESS_KEY: 'hunter2', FRESHET_TOKEN: 'tok3n' }, '/work');
+    const row = (v: string) => rows.find((r) => r.variable === v);
+    expect(rows.map((r) => r.variable)).toEqual(Object.keys(configSchema.shape));
+    expect(row('FRESHET_WEB_PORT')).toEqual({ variable: 'FRESHET_WEB_PORT', value: '9000', source: 'environment' });
+    expect(row('TEMPORAL_ADDRESS')).toEqual({ variable: 'TEMPORAL_ADDRESS', value: '127.0.0.1:7233', source: 'default' });
+    expect(row('AWS_SECRET_ACCESS_KEY')).toEqual({ variable: 'AWS_SECRET_ACCESS_KEY', value: '***', source: 'environment' });
+    expect(row('FRESHET_TOKEN')?.value).toBe('***');
+    expect(JSON.stringify(rows)).not.toMatch(/hunter2|tok3n/);
   });
 
   it('documents every variable it reads in the README', async () => {

@@ -178,3 +178,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
   };
 }
+
+/** One variable as `freshet config` shows it: its value (secrets masked) and where it came from. */
+export interface ConfigSource {
+  variable: ConfigVariable;
+  value: string;
+  source: 'environment' | 'default';
+}
+
+/** Every variable Freshet reads, with the value in effect; secrets show as `***` (set) or nothing. */
+export function describeConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): ConfigSource[] {
+  const config = loadConfig(env, cwd);
+  const effective: Record<ConfigVariable, unknown> = {
+    TEMPORAL_ADDRESS: config.temporalAddress, TEMPORAL_NAMESPACE: config.namespace, FRESHET_TASK_QUEUE: config.taskQueue,
+    FRESHET_WAREHOUSE: config.warehouse, FRESHET_PROJECT: config.project,
+    FRESHET_S3_ENDPOINT: config.s3.endpoint, FRESHET_S3_REGION: config.s3.region, AWS_REGION: env.AWS_REGION,
+    AWS_ACCESS_KEY_ID: config.s3.accessKeyId, AWS_SECRET_ACCESS_KEY: config.s3.secretAccessKey,
+    FRESHET_S3_PATH_STYLE: config.s3.pathStyle, FRESHET_S3_CACHE: config.s3.cacheDir,
+    FRESHET_DUCKDB_MEMORY: config.engine.memoryLimit, FRESHET_DUCKDB_SPILL: config.engine.spillDirectory,
+    FRESHET_DUCKDB_THREADS: config.engine.threads, FRESHET_RANGE_BATCH: config.engine.rangeBatch,
+    FRESHET_WORKER_ACTIVITIES: config.workerActivities, FRESHET_MONITOR_INTERVAL: config.monitorIntervalMs === undefined ? undefined : `${config.monitorIntervalMs} ms`,
+    FRESHET_LOG_LEVEL: config.logLevel, FRESHET_WEB_HOST: config.web.host, FRESHET_WEB_PORT: config.web.port,
+    FRESHET_TOKEN: config.web.token, FRESHET_TEMPORAL_UI: config.web.temporalUiUrl, FRESHET_WEB_DIST: config.web.dist,
+  };
+  return (Object.keys(configSchema.shape) as ConfigVariable[]).map((variable) => {
+    const value = effective[variable];
+    const shown = value === undefined ? '' : SECRET_VARIABLES.includes(variable) ? '***' : String(value);
+    return { variable, value: shown, source: env[variable]?.trim() ? 'environment' : 'default' };
+  });
+}
