@@ -5,6 +5,7 @@ import { ensureMinioBinary } from './minio.ts';
 import { ensureDeltaLake } from './deltalake.ts';
 import { ensureChromium } from './chromium.ts';
 import { ensureKafka } from './kafka.ts';
+import { ensureNode24 } from './node24.ts';
 
 const steps: Array<[string, () => Promise<unknown>]> = [
   ['temporal CLI', ensureTemporalBinary],
@@ -12,6 +13,7 @@ const steps: Array<[string, () => Promise<unknown>]> = [
   ['delta-rs (python deltalake)', ensureDeltaLake],
   ['Chromium (web tests)', ensureChromium],
   ['Apache Kafka jars', ensureKafka],
+  ['Node 24 (smoke run of the image runtime)', ensureNode24],
 ];
 
 for (const [name, run] of steps) {
