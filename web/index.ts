@@ -1,6 +1,7 @@
 // Public face of web/: the HTTP API and the page, started by `freshet web` and `freshet dev`.
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FreshetConfig } from '../runtime/index.ts';
 import type { AssetGraph } from '../core/index.ts';
@@ -60,6 +61,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       ? new Error(`Port ${port} on ${host} is taken: set FRESHET_WEB_PORT to another port.`)
       : err));
   });
+  // Idle keep-alive connections close on the client's side first (undici and browsers wait ~4 s,
+  // load balancers 60 s): a server closing at the same moment as a reused request fails it.
+  const http = server as Server;
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   const actual = (server.address() as AddressInfo).port;
   const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
