@@ -40,10 +40,20 @@ const recordings: Record<string, Recording> = {
     const handle = await startWorkflow(client, 'backfill', {
       taskQueue: config.taskQueue,
       workflowId: `${config.taskQueue}/backfill/replay`,
-      args: [{ request: { assets: ['raw', 'clean'], downstream: false, from: '2026-08-01', to: '2026-08-03', concurrency: 2, force: true }, maxHistoryEvents: 12 }],
+      args: [
+        {
+          request: { assets: ['raw', 'clean'], downstream: false, from: '2026-08-01', to: '2026-08-03', concurrency: 2, force: true },
+          maxHistoryEvents: 12,
+        },
+      ],
     });
     await handle.result();
-    return Object.fromEntries((await runsOf(client, handle.workflowId, handle.firstExecutionRunId)).map((runId, i) => [`backfill-run${i + 1}`, client.workflow.getHandle(handle.workflowId, runId)]));
+    return Object.fromEntries(
+      (await runsOf(client, handle.workflowId, handle.firstExecutionRunId)).map((runId, i) => [
+        `backfill-run${i + 1}`,
+        client.workflow.getHandle(handle.workflowId, runId),
+      ]),
+    );
   },
   materializePartition: async ({ client, config }) => {
     const handle = await startMaterialize(client, config.taskQueue, graph.get('raw'), '2026-09-01');
@@ -56,7 +66,10 @@ const recordings: Record<string, Recording> = {
     const pooled = graph.get('pooled');
     const handles = await Promise.all(['2026-09-01', '2026-09-02'].map((key) => startMaterialize(client, config.taskQueue, pooled, key)));
     await Promise.all(handles.map((h) => h.result()));
-    return { 'materializePartition-pooled': handles[0], assetPool: client.workflow.getHandle(assetPoolWorkflowId(config.taskQueue, 'pooled')) };
+    return {
+      'materializePartition-pooled': handles[0],
+      assetPool: client.workflow.getHandle(assetPoolWorkflowId(config.taskQueue, 'pooled')),
+    };
   },
   // `pulse` has an SLA and no data: the first check starts a catch-up; a few more iterations after.
   freshnessMonitor: async ({ client, config }) => {
@@ -71,16 +84,37 @@ const recordings: Record<string, Recording> = {
   // A finite generator (it ends the job: 'finished'), and an endless one stopped by signal, and a
   // salted job on two shards (the patched merge activity beside them).
   streamingJob: async ({ client, config }) => {
-    const finite = client.workflow.getHandle(await startStream(client, config.taskQueue, 'spend_per_user_10s',
-      { kind: 'generator', options: { partitions: 2, eventsPerSecond: 1000, limit: 3000, seed: 1 } }, { checkpointIntervalMs: 500 }));
-    const salted = client.workflow.getHandle(await startStream(client, config.taskQueue, 'spend_per_user_salted',
-      { kind: 'generator', options: { partitions: 2, eventsPerSecond: 1000, limit: 3000, seed: 2 } }, { shards: 2, checkpointIntervalMs: 500 }));
+    const finite = client.workflow.getHandle(
+      await startStream(
+        client,
+        config.taskQueue,
+        'spend_per_user_10s',
+        { kind: 'generator', options: { partitions: 2, eventsPerSecond: 1000, limit: 3000, seed: 1 } },
+        { checkpointIntervalMs: 500 },
+      ),
+    );
+    const salted = client.workflow.getHandle(
+      await startStream(
+        client,
+        config.taskQueue,
+        'spend_per_user_salted',
+        { kind: 'generator', options: { partitions: 2, eventsPerSecond: 1000, limit: 3000, seed: 2 } },
+        { shards: 2, checkpointIntervalMs: 500 },
+      ),
+    );
     await Promise.all([finite.result(), salted.result()]);
     // pinned to its run: the stopped job below is a second run of the same workflow id
     const finished = client.workflow.getHandle(finite.workflowId, (await finite.describe()).runId);
     // the same asset again (one job per asset), endless this time
-    const stopped = client.workflow.getHandle(await startStream(client, config.taskQueue, 'spend_per_user_10s',
-      { kind: 'generator', options: { partitions: 1, eventsPerSecond: 200, realtime: true, startTime: Date.now(), seed: 3 } }, { checkpointIntervalMs: 500 }));
+    const stopped = client.workflow.getHandle(
+      await startStream(
+        client,
+        config.taskQueue,
+        'spend_per_user_10s',
+        { kind: 'generator', options: { partitions: 1, eventsPerSecond: 200, realtime: true, startTime: Date.now(), seed: 3 } },
+        { checkpointIntervalMs: 500 },
+      ),
+    );
     await new Promise((r) => setTimeout(r, 3000));
     await stopStream(client, config.taskQueue, 'spend_per_user_10s');
     await stopped.result();
@@ -113,7 +147,8 @@ async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 60_00
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
-  for (const name of wanted) if (!recordings[name]) throw new Error(`No recording '${name}'; the recordings are ${Object.keys(recordings).join(', ')}.`);
+  for (const name of wanted)
+    if (!recordings[name]) throw new Error(`No recording '${name}'; the recordings are ${Object.keys(recordings).join(', ')}.`);
   installRuntime('ERROR');
   const server = await startTemporalDevServer();
   const warehouse = mkdtempSync(path.join(tmpdir(), 'freshet-replay-record-'));
@@ -135,7 +170,10 @@ async function main(): Promise<void> {
   } finally {
     // the monitor and the pool never end on their own
     for (const id of [freshnessMonitorWorkflowId(config.taskQueue), assetPoolWorkflowId(config.taskQueue, 'pooled')]) {
-      await client.workflow.getHandle(id).terminate('recording done').catch(() => {});
+      await client.workflow
+        .getHandle(id)
+        .terminate('recording done')
+        .catch(() => {});
     }
     // (a signal to the process stops the worker by itself)
     if (worker.getState() === 'RUNNING') worker.shutdown();
