@@ -5,6 +5,7 @@ import { ensureMinioBinary } from './minio.ts';
 import { ensureDeltaLake } from './deltalake.ts';
 import { ensureChromium } from './chromium.ts';
 import { ensureKafka } from './kafka.ts';
+import { ensureDockerCompose } from './docker-compose.ts';
 
 const steps: Array<[string, () => Promise<unknown>]> = [
   ['temporal CLI', ensureTemporalBinary],
@@ -12,6 +13,7 @@ const steps: Array<[string, () => Promise<unknown>]> = [
   ['delta-rs (python deltalake)', ensureDeltaLake],
   ['Chromium (web tests)', ensureChromium],
   ['Apache Kafka jars', ensureKafka],
+  ['docker-compose (compose file test)', ensureDockerCompose],
 ];
 
 for (const [name, run] of steps) {
