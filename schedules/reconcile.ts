@@ -1,6 +1,7 @@
 // Makes the server's schedules match the project's SLAs: create, update when the SLA changed,
-// delete when the asset (or its SLA) is gone. Run on every worker and `freshet dev` start.
-import { ScheduleNotFoundError, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+// delete when the asset (or its SLA) is gone. Run on every worker and `freshet dev` start, so
+// several workers starting together run it at once (docker-compose.yml starts two).
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ServiceError, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { DEFAULT_BACKFILL_CONCURRENCY, type BackfillRequest } from '../contract/backfill.ts';
 import { assetOfScheduleId, refreshWorkflowId } from '../contract/ids.ts';
 import { WORKFLOW_TYPES, type FreshetWorkflows } from '../contract/workflows.ts';
@@ -58,29 +59,56 @@ export async function reconcileSchedules(client: Client, graph: AssetGraph, task
   }
   for (const [id, d] of wanted) {
     const opts = options(d, taskQueue);
-    const current = await describeOrUndefined(client, id);
-    if (!current) {
-      await client.schedule.create(opts);
-      result.created.push(d.asset);
-    } else if (current.memo?.derived !== fingerprint(d)) {
-      // Recreate rather than update: the memo that records the derivation is only set at creation.
-      await client.schedule.getHandle(id).delete();
-      await client.schedule.create(opts);
-      result.updated.push(d.asset);
-    } else {
-      result.unchanged.push(d.asset);
-    }
+    const outcome = await againAfterRace(async () => {
+      const current = await describeOrUndefined(client, id);
+      if (!current) {
+        await client.schedule.create(opts);
+        return 'created';
+      }
+      if (current.memo?.derived !== fingerprint(d)) {
+        // Recreate rather than update: the memo that records the derivation is only set at creation.
+        await client.schedule.getHandle(id).delete();
+        await client.schedule.create(opts);
+        return 'updated';
+      }
+      return 'unchanged';
+    });
+    result[outcome].push(d.asset);
   }
   for (const id of existing) {
     if (wanted.has(id)) continue;
-    try {
-      await client.schedule.getHandle(id).delete();
-    } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-    }
+    await againAfterRace(async () => {
+      try {
+        await client.schedule.getHandle(id).delete();
+      } catch (err) {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      }
+    });
     result.deleted.push(assetOfScheduleId(taskQueue, id)!);
   }
   return result;
+}
+
+const RACE_ATTEMPTS = 8;
+
+/** Another worker reconciling at the same moment: the schedule appeared, vanished, or is being
+ * deleted (the server answers FAILED_PRECONDITION, gRPC code 9, while its workflow closes). */
+function isRace(err: unknown): boolean {
+  return err instanceof ScheduleAlreadyRunning || err instanceof ScheduleNotFoundError
+    || (err instanceof ServiceError && (err.cause as { code?: unknown } | undefined)?.code === 9);
+}
+
+/** Runs `step` again, from a fresh describe, when it lost a race; every worker wants the same end
+ * state, so a few rounds settle it. */
+async function againAfterRace<T>(step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!isRace(err) || attempt >= RACE_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 100));
+    }
+  }
 }
 
 function describeOrUndefined(client: Client, id: string) {

@@ -6,6 +6,7 @@ import { ensureDeltaLake } from './deltalake.ts';
 import { ensureChromium } from './chromium.ts';
 import { ensureKafka } from './kafka.ts';
 import { ensureNode24 } from './node24.ts';
+import { ensureDockerCompose } from './docker-compose.ts';
 
 const steps: Array<[string, () => Promise<unknown>]> = [
   ['temporal CLI', ensureTemporalBinary],
@@ -14,6 +15,7 @@ const steps: Array<[string, () => Promise<unknown>]> = [
   ['Chromium (web tests)', ensureChromium],
   ['Apache Kafka jars', ensureKafka],
   ['Node 24 (smoke run of the image runtime)', ensureNode24],
+  ['docker-compose (compose file test)', ensureDockerCompose],
 ];
 
 for (const [name, run] of steps) {
