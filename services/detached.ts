@@ -41,13 +41,31 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
+/**
+ * When the process started (clock ticks since boot, from /proc), to tell a PID we started from
+ * a later process that reused it; undefined where /proc is missing or the process is gone.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; starttime is field 22 overall.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
 /** SIGTERM to the process group of `pid` (its children too), SIGKILL after `graceMs`. */
 export async function stopGroup(pid: number, graceMs = 10_000): Promise<void> {
   const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(-pid, sig);
     } catch {
-      try { process.kill(pid, sig); } catch { /* already gone */ }
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* already gone */
+      }
     }
   };
   if (!isAlive(pid)) return;
@@ -60,10 +78,15 @@ export async function stopGroup(pid: number, graceMs = 10_000): Promise<void> {
   }
 }
 
-/** The last `lines` lines of a log file, for error messages. */
-export function tailLog(file: string, lines = 30): string {
+/** The last `lines` lines of a log file, each cut to 400 characters (stack traces), for error messages. */
+export function tailLog(file: string, lines = 15): string {
   if (!existsSync(file)) return `(no log at ${file})`;
-  return readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+  return readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l))
+    .join('\n');
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

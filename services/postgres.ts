@@ -18,7 +18,9 @@ export async function postgresBinDir(): Promise<string> {
   } catch {
     // explained below
   }
-  throw new Error('PostgreSQL 12+ is needed for `freshet stack` and was not found: install it (`apt-get install postgresql`) so that `pg_config --bindir` names the folder holding initdb and pg_ctl, or set FRESHET_PG_BINDIR to that folder.');
+  throw new Error(
+    'PostgreSQL 12+ is needed for `freshet stack` and was not found: install it (`apt-get install postgresql`) so that `pg_config --bindir` names the folder holding initdb and pg_ctl, or set FRESHET_PG_BINDIR to that folder.',
+  );
 }
 
 const asRoot = () => process.getuid?.() === 0;
@@ -41,17 +43,18 @@ async function postgresIds(): Promise<{ uid: number; gid: number }> {
     const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
     return { uid, gid };
   } catch {
-    throw new Error('There is no `postgres` user to run PostgreSQL as (initdb refuses root): install PostgreSQL from your distribution, which creates it, or run `freshet stack` as a user other than root.');
+    throw new Error(
+      'There is no `postgres` user to run PostgreSQL as (initdb refuses root): install PostgreSQL from your distribution, which creates it, or run `freshet stack` as a user other than root.',
+    );
   }
 }
 
 /** Creates an empty file or folder owned by the user PostgreSQL runs as. */
 async function ownedByPostgres(p: string, kind: 'dir' | 'file'): Promise<void> {
+  // Parents with the default mode (a recursive mkdir would give them this one's 0700).
+  mkdirSync(path.dirname(p), { recursive: true });
   if (kind === 'dir') mkdirSync(p, { recursive: true, mode: 0o700 });
-  else {
-    mkdirSync(path.dirname(p), { recursive: true });
-    if (!existsSync(p)) writeFileSync(p, '');
-  }
+  else if (!existsSync(p)) writeFileSync(p, '');
   if (!asRoot()) return;
   const { uid, gid } = await postgresIds();
   chownSync(p, uid, gid);
@@ -59,7 +62,9 @@ async function ownedByPostgres(p: string, kind: 'dir' | 'file'): Promise<void> {
   try {
     await run('runuser', ['-u', 'postgres', '--', 'test', '-w', p]);
   } catch {
-    throw new Error(`The postgres user cannot reach ${p}: a parent folder is not traversable by others. Allow it (e.g. \`chmod o+x\` on each parent of ${path.dirname(p)}) or put the stack elsewhere with --dir.`);
+    throw new Error(
+      `The postgres user cannot reach ${p}: a parent folder is not traversable by others. Allow it (e.g. \`chmod o+x\` on each parent of ${path.dirname(p)}) or put the stack elsewhere with --dir.`,
+    );
   }
 }
 
@@ -82,8 +87,18 @@ export async function startPostgres(opts: PostgresOptions): Promise<number> {
   await initPostgres(opts.dataDir);
   const bin = await postgresBinDir();
   await ownedByPostgres(opts.logFile, 'file');
-  await runPg(path.join(bin, 'pg_ctl'), ['-D', opts.dataDir, '-w', '-t', '60', '-l', opts.logFile,
-    '-o', `-p ${opts.port} -k ${opts.dataDir} -c listen_addresses=127.0.0.1`, 'start']);
+  await runPg(path.join(bin, 'pg_ctl'), [
+    '-D',
+    opts.dataDir,
+    '-w',
+    '-t',
+    '60',
+    '-l',
+    opts.logFile,
+    '-o',
+    `-p ${opts.port} -k ${opts.dataDir} -c listen_addresses=127.0.0.1`,
+    'start',
+  ]);
   await waitForPort('127.0.0.1', opts.port, 30_000);
   const pid = postgresPid(opts.dataDir);
   if (!pid) throw new Error(`PostgreSQL started but wrote no ${path.join(opts.dataDir, 'postmaster.pid')}`);
@@ -116,7 +131,11 @@ export async function stopPostgres(dataDir: string, mode: 'fast' | 'immediate' =
 export async function psql(port: number, sql: string, database = 'postgres'): Promise<string> {
   const bin = await postgresBinDir();
   try {
-    const { stdout } = await run(path.join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], { timeout: 60_000 });
+    const { stdout } = await run(
+      path.join(bin, 'psql'),
+      ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-tAc', sql],
+      { timeout: 60_000 },
+    );
     return stdout.trim();
   } catch (e) {
     const err = e as { stderr?: string; message: string };

@@ -6,14 +6,19 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import net from 'node:net';
 import path from 'node:path';
 import { ensureBucket } from '../storage/index.ts';
-import { isAlive, sleep, spawnDetached, stopGroup, tailLog } from './detached.ts';
+import { isAlive, processStartTime, sleep, spawnDetached, stopGroup, tailLog } from './detached.ts';
 import { ensureMinioBinary, minioArgs, minioEnv, waitMinioReady } from './minio.ts';
 import { freshetHome, repoRoot } from './paths.ts';
 import { postgresPid, startPostgres, stopPostgres } from './postgres.ts';
-import { freePort, waitForPort } from './process.ts';
+import { freePort } from './process.ts';
 import {
-  allocateTemporalPorts, ensureTemporalServer, registerNamespace, setupTemporalSchemas,
-  startTemporalServer, writeTemporalConfig, type TemporalPorts,
+  allocateTemporalPorts,
+  ensureTemporalServer,
+  registerNamespace,
+  setupTemporalSchemas,
+  startTemporalServer,
+  writeTemporalConfig,
+  type TemporalPorts,
 } from './temporal-server.ts';
 
 export const defaultStackDir = path.join(freshetHome, 'stack');
@@ -24,6 +29,14 @@ export interface StackProcess {
   log: string;
   /** the loopback port it serves, when it serves one */
   port?: number;
+  /** its start time (processStartTime), so a reused PID is never taken for it nor signalled */
+  started?: string;
+}
+
+/** The recorded process is alive and is still the one we started. */
+function isOurs(p: StackProcess | undefined): p is StackProcess {
+  if (!p || !isAlive(p.pid)) return false;
+  return p.started === undefined || processStartTime(p.pid) === undefined || processStartTime(p.pid) === p.started;
 }
 
 /** state.json: what `down` and `status` need, and the ports and keys later `up`s reuse. */
@@ -56,7 +69,9 @@ export function readStackState(dir = defaultStackDir): StackState | undefined {
   try {
     return JSON.parse(readFileSync(stateFile(dir), 'utf8')) as StackState;
   } catch (e) {
-    throw new Error(`${stateFile(dir)} is not readable JSON (${(e as Error).message}): stop what it started by hand, or remove the file.`, { cause: e });
+    throw new Error(`${stateFile(dir)} is not readable JSON (${(e as Error).message}): stop what it started by hand, or remove the file.`, {
+      cause: e,
+    });
   }
 }
 
@@ -73,7 +88,13 @@ async function newState(opts: StackOptions): Promise<StackState> {
     namespace: 'default',
     warehouse: `s3://${BUCKET}/warehouse`,
     workers: 2,
-    ports: { postgres: await freePort(), temporal: await allocateTemporalPorts(), minio: await freePort(), minioConsole: await freePort(), web: await freePort() },
+    ports: {
+      postgres: await freePort(),
+      temporal: await allocateTemporalPorts(),
+      minio: await freePort(),
+      minioConsole: await freePort(),
+      web: await freePort(),
+    },
     minio: { accessKeyId: `freshet${randomBytes(4).toString('hex')}`, secretAccessKey: randomBytes(18).toString('hex') },
     processes: {},
   };
@@ -98,8 +119,14 @@ export function stackEnv(state: StackState): Record<string, string> {
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.setTimeout(2000, () => { socket.destroy(); resolve(false); });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.setTimeout(5000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -123,10 +150,13 @@ export async function stackUp(opts: StackOptions = {}): Promise<StackState> {
   }
   writeState(dir, state);
   const logFile = (name: string) => path.join(dir, 'logs', `${name}.log`);
-  const save = (name: string, p: StackProcess) => { state.processes[name] = p; writeState(dir, state); };
+  const save = (name: string, p: StackProcess) => {
+    state.processes[name] = { ...p, started: processStartTime(p.pid) };
+    writeState(dir, state);
+  };
   const running = async (name: string) => {
     const p = state.processes[name];
-    return p !== undefined && isAlive(p.pid) && (p.port === undefined || (await portAnswers(p.port)));
+    return isOurs(p) && (p.port === undefined || (await portAnswers(p.port)));
   };
 
   // PostgreSQL
@@ -161,11 +191,20 @@ export async function stackUp(opts: StackOptions = {}): Promise<StackState> {
     const data = path.join(dir, 'minio');
     mkdirSync(data, { recursive: true });
     log(`starting MinIO on 127.0.0.1:${state.ports.minio}...`);
-    const pid = spawnDetached(binary, minioArgs(data, state.ports.minio, state.ports.minioConsole), { env: minioEnv(state.minio.accessKeyId, state.minio.secretAccessKey), log: logFile('minio') });
+    const pid = spawnDetached(binary, minioArgs(data, state.ports.minio, state.ports.minioConsole), {
+      env: minioEnv(state.minio.accessKeyId, state.minio.secretAccessKey),
+      log: logFile('minio'),
+    });
     save('minio', { pid, port: state.ports.minio, log: logFile('minio') });
     await waitMinioReady(env.FRESHET_S3_ENDPOINT, 60_000, () => (isAlive(pid) ? undefined : `MinIO exited:\n${tailLog(logFile('minio'))}`));
   }
-  await ensureBucket(state.warehouse, { endpoint: env.FRESHET_S3_ENDPOINT, region: env.FRESHET_S3_REGION, accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, pathStyle: true });
+  await ensureBucket(state.warehouse, {
+    endpoint: env.FRESHET_S3_ENDPOINT,
+    region: env.FRESHET_S3_REGION,
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    pathStyle: true,
+  });
 
   // Freshet: workers, then the page (it warns when no worker polls).
   const freshet = [process.execPath, path.join(repoRoot, 'bin', 'freshet.mjs')];
@@ -195,7 +234,8 @@ async function waitUp(what: string, pid: number, port: number, log: string, time
   const deadline = Date.now() + timeoutMs;
   while (!(await portAnswers(port))) {
     if (!isAlive(pid)) throw new Error(`${what} exited before 127.0.0.1:${port} answered. End of ${log}:\n${tailLog(log)}`);
-    if (Date.now() > deadline) throw new Error(`${what} did not answer on 127.0.0.1:${port} within ${timeoutMs / 1000} s. End of ${log}:\n${tailLog(log)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not answer on 127.0.0.1:${port} within ${timeoutMs / 1000} s. End of ${log}:\n${tailLog(log)}`);
     await sleep(250);
   }
 }
@@ -212,8 +252,10 @@ async function waitLogLine(what: string, pid: number, log: string, from: number,
 }
 
 async function stopFreshetProcesses(state: StackState): Promise<void> {
-  for (const name of Object.keys(state.processes).filter((n) => n === 'web' || n.startsWith('worker-')).reverse()) {
-    await stopGroup(state.processes[name].pid, 30_000);
+  for (const name of Object.keys(state.processes)
+    .filter((n) => n === 'web' || n.startsWith('worker-'))
+    .reverse()) {
+    if (isOurs(state.processes[name])) await stopGroup(state.processes[name].pid, 30_000);
     delete state.processes[name];
   }
 }
@@ -232,17 +274,16 @@ export async function stackDown(opts: StackDownOptions = {}): Promise<string[]> 
   const state = readStackState(dir);
   const stopped: string[] = [];
   if (state) {
-    const names = Object.keys(state.processes);
+    const wasRunning = Object.keys(state.processes).filter((n) => isOurs(state.processes[n]));
     // Workers hand back in-flight work on SIGTERM: give them time.
     await stopFreshetProcesses(state);
-    stopped.push(...names.filter((n) => !(n in state.processes)));
     for (const name of ['minio', 'temporal']) {
       const p = state.processes[name];
       if (!p) continue;
-      await stopGroup(p.pid, 30_000);
+      if (isOurs(p)) await stopGroup(p.pid, 30_000);
       delete state.processes[name];
-      stopped.push(name);
     }
+    stopped.push(...wasRunning.filter((n) => n !== 'postgres'));
     writeState(dir, state);
   }
   // PostgreSQL by its data folder, so a cluster whose state was lost stops too.
@@ -274,17 +315,19 @@ export async function stackStatus(dir = defaultStackDir): Promise<{ state: Stack
   const state = readStackState(path.resolve(dir));
   if (!state) return { state, entries: [] };
   const names = ['postgres', 'temporal', 'minio', ...Array.from({ length: state.workers }, (_, i) => `worker-${i + 1}`), 'web'];
-  const entries = await Promise.all(names.map(async (name) => {
-    const p = state.processes[name];
-    const alive = isAlive(p?.pid);
-    return {
-      name,
-      pid: p?.pid,
-      port: p?.port,
-      alive,
-      answers: p?.port === undefined ? undefined : alive && (await portAnswers(p.port)),
-      log: p?.log ?? path.join(path.resolve(dir), 'logs', `${name}.log`),
-    };
-  }));
+  const entries = await Promise.all(
+    names.map(async (name) => {
+      const p = state.processes[name];
+      const alive = isOurs(p);
+      return {
+        name,
+        pid: p?.pid,
+        port: p?.port,
+        alive,
+        answers: p?.port === undefined ? undefined : alive && (await portAnswers(p.port)),
+        log: p?.log ?? path.join(path.resolve(dir), 'logs', `${name}.log`),
+      };
+    }),
+  );
   return { state, entries };
 }

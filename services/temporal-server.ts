@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { spawnDetached, sleep } from './detached.ts';
 import { binDir } from './paths.ts';
 import { psql } from './postgres.ts';
-import { freePort, runInstaller } from './process.ts';
+import { freePort, isFree, runInstaller } from './process.ts';
 import { ensureTemporalBinary } from './temporal.ts';
 
 const run = promisify(execFile);
@@ -45,11 +45,16 @@ export async function ensureTemporalServer(log: (m: string) => void = console.er
   if ([f.server, f.sql, f.schemaDir, f.configDir].every(existsSync)) return f;
   mkdirSync(temporalServerDir, { recursive: true });
   if (!existsSync(f.server) || !existsSync(f.sql)) {
-    log(`Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool into ${temporalServerDir} (once per machine; about 3-10 minutes)...`);
+    log(
+      `Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool into ${temporalServerDir} (once per machine; about 3-10 minutes)...`,
+    );
     const started = Date.now();
-    await runInstaller('go', ['install', `${MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`, `${MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`],
+    await runInstaller(
+      'go',
+      ['install', `${MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`, `${MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`],
       { ...process.env, GOBIN: temporalServerDir },
-      'Freshet builds the Temporal server with Go: install Go 1.24+ (https://go.dev/dl or `apt-get install golang`).');
+      'Freshet builds the Temporal server with Go: install Go 1.24+ (https://go.dev/dl or `apt-get install golang`).',
+    );
     log(`Built the Temporal server in ${Math.round((Date.now() - started) / 1000)} s.`);
   }
   const gomodcache = (await run('go', ['env', 'GOMODCACHE'])).stdout.trim();
@@ -58,7 +63,10 @@ export async function ensureTemporalServer(log: (m: string) => void = console.er
     throw new Error(`The Go module cache has no ${moduleDir} (was it cleaned?): remove ${temporalServerDir} and run again to rebuild.`);
   }
   // The module cache is read-only and may be cleaned: keep our own writable copies.
-  for (const [from, to] of [[path.join(moduleDir, 'schema', 'postgresql', 'v12'), f.schemaDir], [path.join(moduleDir, 'config'), f.configDir]] as const) {
+  for (const [from, to] of [
+    [path.join(moduleDir, 'schema', 'postgresql', 'v12'), f.schemaDir],
+    [path.join(moduleDir, 'config'), f.configDir],
+  ] as const) {
     rmSync(to, { recursive: true, force: true });
     cpSync(from, to, { recursive: true });
     makeWritable(to);
@@ -90,13 +98,39 @@ export interface TemporalPorts {
   metrics: number;
 }
 
+/**
+ * The server stores membership ports in a PostgreSQL `smallint` (cluster_membership.rpc_port):
+ * one above 32767 makes it exit at start ("value is out of range for type smallint"), and the
+ * OS hands out ephemeral ports above that. So membership ports come from 20000-32767.
+ */
+export const MAX_MEMBERSHIP_PORT = 32_767;
+const MIN_MEMBERSHIP_PORT = 20_000;
+
 export async function allocateTemporalPorts(): Promise<TemporalPorts> {
-  const names: Array<keyof TemporalPorts> = ['frontend', 'frontendHttp', 'frontendMembership', 'history', 'historyMembership', 'matching', 'matchingMembership', 'worker', 'workerMembership', 'pprof', 'metrics'];
+  const names: Array<keyof TemporalPorts> = [
+    'frontend',
+    'frontendHttp',
+    'frontendMembership',
+    'history',
+    'historyMembership',
+    'matching',
+    'matchingMembership',
+    'worker',
+    'workerMembership',
+    'pprof',
+    'metrics',
+  ];
   const ports = {} as TemporalPorts;
   const taken = new Set<number>();
   for (const name of names) {
-    let p = await freePort();
-    while (taken.has(p)) p = await freePort();
+    let p: number;
+    if (name.endsWith('Membership')) {
+      do p = MIN_MEMBERSHIP_PORT + Math.floor(Math.random() * (MAX_MEMBERSHIP_PORT - MIN_MEMBERSHIP_PORT + 1));
+      while (taken.has(p) || !(await isFree(p)));
+    } else {
+      do p = await freePort();
+      while (taken.has(p));
+    }
     taken.add(p);
     ports[name] = p;
   }
@@ -129,14 +163,19 @@ export function writeTemporalConfig(root: string, f: TemporalServerFiles, pgPort
   ];
   let config = template;
   for (const [from, to] of replacements) {
-    if (!config.match(from)) throw new Error(`The Temporal config template ${path.join(f.configDir, `${ENV_NAME}.yaml`)} has no ${String(from)}: it does not match Temporal ${TEMPORAL_SERVER_VERSION}; remove ${temporalServerDir} to rebuild.`);
+    if (!config.match(from))
+      throw new Error(
+        `The Temporal config template ${path.join(f.configDir, `${ENV_NAME}.yaml`)} has no ${String(from)}: it does not match Temporal ${TEMPORAL_SERVER_VERSION}; remove ${temporalServerDir} to rebuild.`,
+      );
     config = config.replace(from, to);
   }
   const dir = path.join(root, 'config');
   mkdirSync(path.join(dir, 'dynamicconfig'), { recursive: true });
   writeFileSync(path.join(dir, `${ENV_NAME}.yaml`), config);
-  const dynamic = readFileSync(path.join(f.configDir, 'dynamicconfig', 'development-sql.yaml'), 'utf8')
-    .replace('http://localhost:7243/', `http://127.0.0.1:${ports.frontendHttp}/`);
+  const dynamic = readFileSync(path.join(f.configDir, 'dynamicconfig', 'development-sql.yaml'), 'utf8').replace(
+    'http://localhost:7243/',
+    `http://127.0.0.1:${ports.frontendHttp}/`,
+  );
   writeFileSync(path.join(dir, 'dynamicconfig', 'development-sql.yaml'), dynamic);
   return dir;
 }
@@ -148,7 +187,14 @@ export function writeTemporalConfig(root: string, f: TemporalServerFiles, pgPort
 export async function setupTemporalSchemas(f: TemporalServerFiles, pgPort: number, log: (m: string) => void): Promise<void> {
   const role = await psql(pgPort, `SELECT 1 FROM pg_roles WHERE rolname = '${DB_USER}'`);
   if (role !== '1') await psql(pgPort, `CREATE USER ${DB_USER} WITH PASSWORD '${DB_PASSWORD}' CREATEDB`);
-  const env = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: '127.0.0.1', SQL_PORT: String(pgPort), SQL_USER: DB_USER, SQL_PASSWORD: DB_PASSWORD };
+  const env = {
+    ...process.env,
+    SQL_PLUGIN: 'postgres12',
+    SQL_HOST: '127.0.0.1',
+    SQL_PORT: String(pgPort),
+    SQL_USER: DB_USER,
+    SQL_PASSWORD: DB_PASSWORD,
+  };
   const sql = async (args: string[]) => {
     try {
       await run(f.sql, args, { env, timeout: 300_000 });
@@ -157,7 +203,10 @@ export async function setupTemporalSchemas(f: TemporalServerFiles, pgPort: numbe
       throw new Error(`temporal-sql-tool ${args.join(' ')} failed: ${err.stderr || err.stdout || err.message}`.trim(), { cause: e });
     }
   };
-  for (const [db, folder] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']] as const) {
+  for (const [db, folder] of [
+    ['temporal', 'temporal'],
+    ['temporal_visibility', 'visibility'],
+  ] as const) {
     const exists = await psql(pgPort, `SELECT 1 FROM pg_database WHERE datname = '${db}'`);
     if (exists !== '1') {
       log(`creating the ${db} database and schema...`);
@@ -183,7 +232,9 @@ export async function registerNamespace(address: string, namespace: string, time
   let lastError = '';
   for (;;) {
     try {
-      await run(cli, ['operator', 'namespace', 'create', '--namespace', namespace, '--address', address, '--retention', '72h'], { timeout: 30_000 });
+      await run(cli, ['operator', 'namespace', 'create', '--namespace', namespace, '--address', address, '--retention', '72h'], {
+        timeout: 30_000,
+      });
     } catch (e) {
       lastError = (e as { stderr?: string }).stderr ?? (e as Error).message;
     }
@@ -193,7 +244,10 @@ export async function registerNamespace(address: string, namespace: string, time
     } catch (e) {
       lastError = `${lastError}\n${(e as { stderr?: string }).stderr ?? (e as Error).message}`;
     }
-    if (Date.now() > deadline) throw new Error(`The Temporal server at ${address} did not serve namespace '${namespace}' within ${timeoutMs / 1000} s: ${lastError.trim()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `The Temporal server at ${address} did not serve namespace '${namespace}' within ${timeoutMs / 1000} s: ${lastError.trim()}`,
+      );
     await sleep(2000);
   }
 }

@@ -4,15 +4,22 @@ import path from 'node:path';
 import { defaultStackDir, stackDown, stackEnv, stackStatus, stackUp } from '../../services/stack.ts';
 import { SECRET_VARIABLES, type ConfigVariable } from '../../runtime/index.ts';
 
-interface DirOption { dir?: string }
+interface DirOption {
+  dir?: string;
+}
 
 export function stackCommand(program: Command): void {
-  const stack = program.command('stack')
+  const stack = program
+    .command('stack')
     .description('PostgreSQL, a Temporal server on it, MinIO, two workers and the web page on loopback, without Docker');
 
-  stack.command('up', { isDefault: true })
+  stack
+    .command('up', { isDefault: true })
     .description('start what is not running (the first run builds the Temporal server: minutes)')
-    .option('--dir <folder>', `stack folder: data, logs, state.json (default ${path.relative(process.cwd(), defaultStackDir) || defaultStackDir})`)
+    .option(
+      '--dir <folder>',
+      `stack folder: data, logs, state.json (default ${path.relative(process.cwd(), defaultStackDir) || defaultStackDir})`,
+    )
     .option('--project <module>', 'project the workers and page load (default FRESHET_PROJECT or assets/index.ts)')
     .action(async (opts: DirOption & { project?: string }) => {
       const started = Date.now();
@@ -22,12 +29,14 @@ export function stackCommand(program: Command): void {
       console.log(`\nweb page: http://127.0.0.1:${state.ports.web}`);
       console.log('to use it from this shell:');
       for (const [k, v] of Object.entries(stackEnv(state))) {
-        if (SECRET_VARIABLES.includes(k as ConfigVariable)) console.log(`  export ${k}=<minio.secretAccessKey in ${path.join(path.resolve(opts.dir ?? defaultStackDir), 'state.json')}>`);
+        if (SECRET_VARIABLES.includes(k as ConfigVariable))
+          console.log(`  export ${k}=<minio.secretAccessKey in ${path.join(path.resolve(opts.dir ?? defaultStackDir), 'state.json')}>`);
         else console.log(`  export ${k}=${v}`);
       }
     });
 
-  stack.command('down')
+  stack
+    .command('down')
     .description('stop everything, in reverse order; data is kept for the next `up` unless --purge')
     .option('--dir <folder>', 'stack folder (default .freshet/stack)')
     .option('--purge', 'also delete the databases, the warehouse and the logs')
@@ -37,8 +46,9 @@ export function stackCommand(program: Command): void {
       if (opts.purge) console.log(`removed ${path.resolve(opts.dir ?? defaultStackDir)}`);
     });
 
-  stack.command('status')
-    .description('which processes of the stack are up; exit code 1 when any is down')
+  stack
+    .command('status')
+    .description('which processes of the stack are up (mute: running, its port does not answer); exit code 1 unless all are up')
     .option('--dir <folder>', 'stack folder (default .freshet/stack)')
     .action(async (opts: DirOption) => {
       const allUp = await printStatus(opts.dir);
@@ -56,8 +66,9 @@ async function printStatus(dir: string | undefined): Promise<boolean> {
   for (const e of entries) {
     const up = e.alive && e.answers !== false;
     allUp &&= up;
+    const word = up ? 'up' : e.alive ? 'mute' : 'down';
     const where = e.port === undefined ? '' : `127.0.0.1:${e.port}`;
-    console.log(`${e.name.padEnd(9)} ${(up ? 'up' : 'down').padEnd(5)} pid ${String(e.pid ?? '-').padEnd(8)} ${where.padEnd(16)} ${e.log}`);
+    console.log(`${e.name.padEnd(9)} ${word.padEnd(5)} pid ${String(e.pid ?? '-').padEnd(8)} ${where.padEnd(16)} ${e.log}`);
   }
   return allUp;
 }
