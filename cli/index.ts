@@ -6,6 +6,7 @@ import { configCommand } from './commands/config.ts';
 import { devCommand } from './commands/dev.ts';
 import { materializeCommand } from './commands/materialize.ts';
 import { schedulesCommand } from './commands/schedules.ts';
+import { stackCommand } from './commands/stack.ts';
 import { statusCommand } from './commands/status.ts';
 import { streamCommand } from './commands/stream.ts';
 import { tableInfoCommand } from './commands/table-info.ts';
@@ -24,7 +25,7 @@ const program = new Command('freshet')
   .description('Feature assets in TypeScript, run by Temporal, stored as Delta Lake tables.')
   .showHelpAfterError();
 
-for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand, schedulesCommand, tableInfoCommand, webCommand, streamCommand, configCommand]) register(program);
+for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand, schedulesCommand, tableInfoCommand, webCommand, streamCommand, configCommand, stackCommand]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -46,10 +46,7 @@ export async function startMinio(opts: MinioOptions = {}): Promise<MinioServer> 
   mkdirSync(dataDir, { recursive: true });
   const accessKeyId = `freshet${randomBytes(4).toString('hex')}`;
   const secretAccessKey = randomBytes(18).toString('hex');
-  const child = spawn(binary, ['server', dataDir, '--quiet', '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${consolePort}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MINIO_ROOT_USER: accessKeyId, MINIO_ROOT_PASSWORD: secretAccessKey, MINIO_BROWSER: 'off', MINIO_UPDATE: 'off' },
-  });
+  const child = spawn(binary, minioArgs(dataDir, port, consolePort), { stdio: ['ignore', 'pipe', 'pipe'], env: minioEnv(accessKeyId, secretAccessKey) });
   const log = opts.log ?? (() => {});
   let output = '';
   const collect = (d: Buffer) => { output = (output + d.toString()).slice(-4000); log(d.toString()); };
@@ -61,7 +58,7 @@ export async function startMinio(opts: MinioOptions = {}): Promise<MinioServer> 
     if (!opts.dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitReady(endpoint, 60_000, child);
+    await waitMinioReady(endpoint, 60_000, () => (child.exitCode === null ? undefined : `it exited with code ${child.exitCode}`));
   } catch (err) {
     await stop();
     throw new Error(`MinIO (${binary}) did not start: ${(err as Error).message}\n${output.split(secretAccessKey).join('***')}`, { cause: err });
@@ -76,11 +73,21 @@ export async function startMinio(opts: MinioOptions = {}): Promise<MinioServer> 
   };
 }
 
-/** MinIO answers 200 on /minio/health/ready once it serves requests. */
-async function waitReady(endpoint: string, timeoutMs: number, child: ReturnType<typeof spawn>): Promise<void> {
+/** Arguments of `minio server` on loopback, shared by startMinio and `freshet stack`. */
+export function minioArgs(dataDir: string, port: number, consolePort: number): string[] {
+  return ['server', dataDir, '--quiet', '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${consolePort}`];
+}
+
+export function minioEnv(accessKeyId: string, secretAccessKey: string): NodeJS.ProcessEnv {
+  return { ...process.env, MINIO_ROOT_USER: accessKeyId, MINIO_ROOT_PASSWORD: secretAccessKey, MINIO_BROWSER: 'off', MINIO_UPDATE: 'off' };
+}
+
+/** MinIO answers 200 on /minio/health/ready once it serves requests; `gone` says why it never will. */
+export async function waitMinioReady(endpoint: string, timeoutMs: number, gone: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`it exited with code ${child.exitCode}`);
+    const why = gone();
+    if (why) throw new Error(why);
     const ok = await fetch(`${endpoint}/minio/health/ready`).then((r) => r.ok, () => false);
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${endpoint} was not ready within ${timeoutMs} ms`);

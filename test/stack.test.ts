@@ -1,0 +1,90 @@
+// The production-shaped stack (`freshet stack`): PostgreSQL + a real Temporal server + MinIO +
+// two worker processes + the page. Brings it up in its own folder (or reuses one that is up),
+// runs a backfill through it into the MinIO warehouse, and brings it down if it started it.
+// The first run on a machine builds the Temporal server with Go (minutes).
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackfill } from '../control/backfills.ts';
+import { assetTable, materializations } from '../engine/index.ts';
+import { connectClient, loadConfig, openWarehouse } from '../runtime/index.ts';
+import { freshetHome } from '../services/paths.ts';
+import { isAlive } from '../services/detached.ts';
+import { stackDown, stackEnv, stackStatus, stackUp, type StackState } from '../services/stack.ts';
+import project from './fixtures/chain-project.ts';
+
+const dir = path.join(freshetHome, 'stack-test');
+const projectFile = path.resolve('test/fixtures/chain-project.ts');
+const cli = (args: string[]) =>
+  promisify(execFile)(process.execPath, ['bin/freshet.mjs', ...args], { timeout: 120_000 }).then(
+    (r) => ({ code: 0, out: r.stdout + r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+  );
+
+let state: StackState;
+let startedHere = false;
+beforeAll(async () => {
+  const before = await stackStatus(dir);
+  startedHere = !before.entries.length || before.entries.some((e) => !e.alive);
+  state = await stackUp({ dir, project: projectFile, taskQueue: 'freshet-stack-test', log: (m) => console.log(`[stack] ${m}`) });
+}, 30 * 60_000);
+
+// FRESHET_TEST_KEEP_STACK=1 keeps the stopped stack's data and logs, to read them after a failure.
+afterAll(async () => {
+  if (startedHere && state) await stackDown({ dir, purge: !process.env.FRESHET_TEST_KEEP_STACK });
+}, 120_000);
+
+describe('freshet stack', () => {
+  it('runs every process, each answering, and `stack status` says so', async () => {
+    const { entries } = await stackStatus(dir);
+    expect(entries.map((e) => e.name)).toEqual(['postgres', 'temporal', 'minio', 'worker-1', 'worker-2', 'web']);
+    for (const e of entries)
+      expect({ name: e.name, alive: e.alive, answers: e.answers ?? true }).toEqual({ name: e.name, alive: true, answers: true });
+    const status = await cli(['stack', 'status', '--dir', dir]);
+    expect(status.code, status.out).toBe(0);
+    expect(status.out.match(/ up /g)).toHaveLength(6);
+    const page = await fetch(`http://127.0.0.1:${state.ports.web}/`);
+    expect(page.status).toBe(200);
+  });
+
+  it('backfills 10 partitions × 3 assets through the Temporal server on PostgreSQL into MinIO, each partition once in the Delta log', async () => {
+    const config = loadConfig(stackEnv(state));
+    expect(config.warehouse).toMatch(/^s3:\/\//);
+    const client = await connectClient(config);
+    try {
+      // Both worker processes poll the queue.
+      const pollers = await client.workflowService.describeTaskQueue({
+        namespace: config.namespace,
+        taskQueue: { name: config.taskQueue },
+        taskQueueType: 2,
+      });
+      expect(new Set((pollers.pollers ?? []).map((p) => p.identity)).size).toBeGreaterThanOrEqual(2);
+
+      const warehouse = openWarehouse(config);
+      const ctx = { client, taskQueue: config.taskQueue, graph: project, warehouse };
+      const { id } = await startBackfill(ctx, { assets: ['raw'], downstream: true, from: '2026-01-01', to: '2026-01-10', concurrency: 4 });
+      const done = await client.workflow.getHandle(id).result();
+      expect(done.status).toBe('completed');
+      // A reused stack has them already: then they are skipped, not written again.
+      for (const a of done.assets) expect(a.counts.materialized + a.counts.skipped).toBe(10);
+      for (const asset of ['raw', 'clean', 'rolling']) {
+        const partitions = (await materializations(assetTable(warehouse, asset))).map((m) => m.partition).sort();
+        expect(partitions).toEqual(Array.from({ length: 10 }, (_, i) => `2026-01-${String(i + 1).padStart(2, '0')}`));
+      }
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+  it('`stack down` stops every process and `status` then reports them down', async () => {
+    if (!startedHere) return; // a stack someone else brought up stays up
+    const pids = Object.values(state.processes).map((p) => p.pid);
+    const down = await cli(['stack', 'down', '--dir', dir]);
+    expect(down.code, down.out).toBe(0);
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    const status = await cli(['stack', 'status', '--dir', dir]);
+    expect(status.code).toBe(1);
+    expect(status.out.match(/ down /g)).toHaveLength(6);
+  });
+});
