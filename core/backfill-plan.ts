@@ -177,7 +177,8 @@ function tooMany(total: number, perAsset: Array<[string, number]>, anchor: Parti
     return new BackfillRequestError(field, `${what} Select fewer assets, or split the selection into several backfills.`);
   }
   const anchorKeys = (keyStart(anchor, last) - keyStart(anchor, from)) / (keyWindow(anchor, from).end - keyStart(anchor, from)) + 1;
-  const per = Math.max(1, Math.floor(anchorKeys / Math.ceil(total / MAX_BACKFILL_PARTITIONS)));
+  // Tasks grow with the anchor's keys (downstream grids round a little): a 2% margin keeps the first range under the limit.
+  const per = Math.max(1, Math.floor((anchorKeys * MAX_BACKFILL_PARTITIONS * 0.98) / total));
   const firstTo = shiftKey(anchor, from, per - 1);
   return new BackfillRequestError(field, `${what} Split the range into backfills of at most ${fmt(per)} ${anchor.kind} partitions: from '${from}' to '${firstTo}', then from '${shiftKey(anchor, firstTo, 1)}' on.`);
 }
@@ -270,9 +271,10 @@ export function planTasks(graph: AssetGraph, selection: Selection, states: Map<s
         return { up, ...depRanges(asset, keys, d.asset, selection[up].keys, graph) };
       });
     const mine = states.get(asset.name);
-    const only = opts.only?.[asset.name];
+    // A Set: a list searched per key took 34 s for a re-run of 20,000 partitions.
+    const only = opts.only ? new Set(opts.only[asset.name] ?? []) : undefined;
     const run = keys.map((k, i) => {
-      if (opts.only) return only?.includes(k) ?? false;
+      if (only) return only.has(k);
       const state = mine?.get(k) ?? 'missing';
       if (opts.force || state === 'missing' || opts.forceAssets?.includes(asset.name)) return true;
       if (opts.onlyFailedAndMissing) return false;
