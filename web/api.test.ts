@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../storage/index.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import type { AssetDetail, AssetList, BackfillDetail, BackfillPreview, Info, LagSeries, PartitionDetail, PartitionSummary, Schedules, StreamingJobs } from './api-types.ts';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { asset, dailyPartitions, definitions, hourlyPartitions, lastCompleteKey, lookback, source } from '../core/index.ts';
+import { MAX_BACKFILL_PARTITIONS } from '../core/backfill-plan.ts';
 import { createApp, createContext, startWebServer, type WebServer } from './index.ts';
 import project from './test-project.ts';
 
@@ -177,6 +181,93 @@ describe('backfill requests: bad input is a 400 naming the field', () => {
     expect((await get('/api/backfills/nope')).status).toBe(404);
     expect((await post('/api/backfills/nope/cancel', {})).status).toBe(404);
     expect((await get('/api/backfills/some-id/partitions/clickz')).body.field).toBe('asset');
+  });
+});
+
+describe('no backfill request can hold the server', () => {
+  const today = new Date().toISOString().slice(0, 10);
+  const newest = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+
+  it('a range past the newest complete partition is refused on "to", naming it, for preview and start alike', async () => {
+    for (const to of ['9999-12-31', '2526-01-01', today]) {
+      for (const path of ['/api/backfills/preview', '/api/backfills']) {
+        const started = Date.now();
+        const r = await post(path, { assets: ['clicks'], downstream: true, from: '2026-01-01', to });
+        expect(r.status, JSON.stringify(r.body)).toBe(400);
+        expect(r.body.field).toBe('to');
+        expect(r.body.error).toContain(`the newest complete daily partition is '${newest}'`);
+        expect(Date.now() - started).toBeLessThan(5_000);
+      }
+    }
+    expect((await get('/api/info')).status).toBe(200);
+  });
+
+  // Hourly since 2024: about 20,000 keys a year, so a whole history is over the limit.
+  const hourly = hourlyPartitions({ start: '2024-01-01-00' });
+  const big = definitions({
+    assets: [
+      source({ name: 'events', partitions: hourly, sql: 'SELECT 1 AS x' }),
+      source({ name: 'quiet', partitions: dailyPartitions({ start: '2026-01-01' }), sql: 'SELECT 1 AS x' }),
+      asset({ name: 'rolling', deps: { events: lookback(720) }, partitions: hourly, sql: 'SELECT 1 AS x' }),
+    ],
+  });
+  const request = (app: ReturnType<typeof createApp>, path: string, body: unknown) =>
+    app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  it(`a backfill of more than ${MAX_BACKFILL_PARTITIONS} partitions is refused, naming the limit and a first range that fits`, async () => {
+    const ctx = createContext({ config: h.config, graph: big, client: h.client });
+    const app = createApp(ctx, { loopback: false });
+    try {
+      for (const body of [{ assets: ['events'] }, { assets: ['events'], downstream: true, from: '2024-01-01-00', to: lastCompleteKey(hourly, Date.now()) }]) {
+        for (const path of ['/api/backfills/preview', '/api/backfills']) {
+          const r = await request(app, path, body);
+          const json = await r.json();
+          expect(r.status, JSON.stringify(json)).toBe(400);
+          expect(json.field).toBe(body.from ? 'to' : 'from');
+          expect(json.error).toMatch(/more than the 20,000 one backfill may plan\. Split the range into backfills of at most [\d,]+ hourly partitions: from '2024-01-01-00' to '[\d-]+'/);
+          const [, from, to] = /from '([^']+)' to '([^']+)'/.exec(json.error)!;
+          const fits = await request(app, '/api/backfills/preview', { ...body, from, to });
+          expect(fits.status).toBe(200);
+          expect((await fits.json()).tasks).toBeLessThanOrEqual(MAX_BACKFILL_PARTITIONS);
+        }
+      }
+    } finally {
+      await ctx.planner?.close();
+    }
+  });
+
+  it('a plan that runs too long is stopped on its thread with a 503; the server answered all along and plans again after', async () => {
+    // A log of 20,000 commits and no checkpoint: reading it takes seconds, more than the 300 ms allowed here.
+    const log = path.join(h.config.warehouse, 'events', '_delta_log');
+    mkdirSync(log, { recursive: true });
+    const schema = JSON.stringify({ type: 'struct', fields: [{ name: 'x', type: 'integer', nullable: true, metadata: {} }] });
+    writeFileSync(path.join(log, `${'0'.padStart(20, '0')}.json`), `${JSON.stringify({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } })}\n${JSON.stringify({ metaData: { id: 'e', format: { provider: 'parquet', options: {} }, schemaString: schema, partitionColumns: [], configuration: {}, createdTime: 0 } })}\n`);
+    for (let v = 1; v <= 20_000; v++) writeFileSync(path.join(log, `${String(v).padStart(20, '0')}.json`), '{"commitInfo":{"timestamp":0,"operation":"WRITE"}}\n');
+    const ctx = createContext({ config: h.config, graph: big, client: h.client, planTimeoutMs: 300 });
+    const app = createApp(ctx, { loopback: false });
+    try {
+      const small = { assets: ['quiet'], from: '2026-01-01', to: '2026-01-06' };
+      expect(await (await request(app, '/api/backfills/preview', small)).json()).toMatchObject({ tasks: 6 });
+      let answered = 0;
+      let planning = true;
+      const probe = (async () => {
+        while (planning) {
+          expect((await app.request('/api/info')).status).toBe(200);
+          answered++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      const r = await request(app, '/api/backfills/preview', { assets: ['events'], from: '2026-01-01-00', to: '2026-01-01-05' });
+      planning = false;
+      await probe;
+      expect(r.status).toBe(503);
+      expect((await r.json()).error).toMatch(/took more than 0\.3 s, so it was stopped: select fewer assets or a shorter range/);
+      expect(answered).toBeGreaterThan(3);
+      expect(await (await request(app, '/api/backfills/preview', small)).json()).toMatchObject({ tasks: 6 });
+    } finally {
+      await ctx.planner?.close();
+      rmSync(path.join(h.config.warehouse, 'events'), { recursive: true, force: true });
+    }
   });
 });
 

@@ -67,10 +67,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   return {
     url: `http://${shown}:${actual}${token ? `/?token=${encodeURIComponent(token)}` : ''}`,
     port: actual,
-    stop: () => new Promise<void>((resolve) => {
-      // SSE streams stay open: close them so stop() does not wait for the browser.
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    stop: async () => {
+      await ctx.planner?.close();
+      await new Promise<void>((resolve) => {
+        // SSE streams stay open: close them so stop() does not wait for the browser.
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      });
+    },
   };
 }
