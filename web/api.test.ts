@@ -3,10 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../storage/index.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import type { AssetDetail, AssetList, BackfillDetail, BackfillPreview, Info, LagSeries, PartitionDetail, PartitionSummary, Schedules, StreamingJobs } from './api-types.ts';
+import { serve, type ServerType } from '@hono/node-server';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { asset, dailyPartitions, definitions, hourlyPartitions, lastCompleteKey, lookback, source } from '../core/index.ts';
 import { MAX_BACKFILL_PARTITIONS } from '../core/backfill-plan.ts';
+import { MAX_STREAMS_PER_CLIENT } from './api/backfills.ts';
 import { createApp, createContext, startWebServer, type WebServer } from './index.ts';
 import project from './test-project.ts';
 
@@ -343,6 +346,58 @@ describe('running backfills through the API', () => {
     const again = await post(`${path}/retry-failed`, {});
     expect(again.status).toBe(409); // nothing failed
     expect(again.body.error).toMatch(/no failed partitions/);
+  });
+});
+
+describe("following a backfill's progress (server-sent events)", () => {
+  it(`one poller per backfill serves every follower; a client past ${MAX_STREAMS_PER_CLIENT} streams gets a 429 saying why`, async () => {
+    // Temporal reads counted on the real client: each progress read gets one workflow handle.
+    let reads = 0;
+    const workflow = new Proxy(h.client.workflow, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop);
+        if (prop === 'getHandle') return (...args: Parameters<typeof target.getHandle>) => { reads++; return target.getHandle(...args); };
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const client = new Proxy(h.client, { get: (target, prop) => (prop === 'workflow' ? workflow : Reflect.get(target, prop)) });
+    const ctx = createContext({ config: h.config, graph: project, client });
+    const server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: createApp(ctx, { loopback: true }).fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s)); });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const started = await post('/api/backfills', { assets: ['stuck'], from: '2026-03-01', to: '2026-03-02', concurrency: 1 });
+    const path = `/api/backfills/${encodeURIComponent(started.body.id)}`;
+    const readers: Array<ReadableStreamDefaultReader<Uint8Array>> = [];
+    try {
+      for (let i = 0; i < MAX_STREAMS_PER_CLIENT; i++) {
+        const res = await fetch(`${base}${path}/events`);
+        expect(res.status).toBe(200);
+        const reader = res.body!.getReader();
+        expect(new TextDecoder().decode((await reader.read()).value)).toContain('event: progress');
+        readers.push(reader);
+      }
+      const refused = await fetch(`${base}${path}/events`);
+      expect(refused.status).toBe(429);
+      expect((await refused.json()).error).toMatch(/already has 16 progress streams open, the most one client may: close other backfill pages/);
+
+      const before = reads;
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(reads - before).toBeGreaterThan(0);
+      expect(reads - before).toBeLessThanOrEqual(5); // one read a second for all 16, not 16 a second
+
+      await readers.pop()!.cancel();
+      const again = await until('a stream slot to free up', () => fetch(`${base}${path}/events`), (r) => r.status === 200, 10_000);
+      readers.push(again.body!.getReader());
+    } finally {
+      for (const r of readers) await r.cancel();
+      await post(`${path}/cancel`, {});
+    }
+    // Nobody follows any more: the poller stops.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const after = reads;
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(reads).toBe(after);
+    (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+    await new Promise((r) => server.close(r));
   });
 });
 

@@ -8,7 +8,7 @@ import type { ApiError } from './api-types.ts';
 import { BackfillRequestError } from '../control/backfills.ts';
 
 export class HttpError extends Error {
-  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 503, message: string, readonly field?: string) {
+  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, message: string, readonly field?: string) {
     super(message);
   }
 }
