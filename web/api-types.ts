@@ -52,6 +52,8 @@ export interface AssetSummary {
   materialized: number;
   total: number;
   lastMaterializedAt: number | null;
+  /** set when the asset's table cannot be read (a corrupt log): the rest of the summary is empty */
+  error?: string;
 }
 
 export interface AssetList {
@@ -128,6 +130,8 @@ export interface ScheduleRow {
   sla: { maxLagMs: number; computeBudgetMs: number } | null;
   schedule: Schedule | null;
   freshness: Freshness;
+  /** set when the asset's table cannot be read; freshness is then 'unknown' */
+  error?: string;
 }
 
 /** An asset turning stale or recovering, as the freshness monitor recorded it. */

@@ -1,7 +1,7 @@
 // The web API against a real worker and Temporal: every endpoint, bad input on each, security.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../storage/index.ts';
-import { startHarness, testConfig, type Harness } from '../test/harness.ts';
+import { startHarness, tempDir, testConfig, type Harness } from '../test/harness.ts';
 import type { AssetDetail, AssetList, BackfillDetail, BackfillPreview, Info, LagSeries, PartitionDetail, PartitionSummary, Schedules, StreamingJobs } from './api-types.ts';
 import { serve, type ServerType } from '@hono/node-server';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -421,6 +421,50 @@ describe('failures', () => {
     expect(rerun.status).toBe(200);
     expect(rerun.body.id).not.toBe(started.body.id);
     expect(rerun.body.request.only.broken.sort()).toEqual(['2026-04-01', '2026-04-02']);
+  });
+});
+
+describe('one unreadable table', () => {
+  it('shows on its own card in /api/assets and /api/schedules while the rest answer; only its own page names the file in full', async () => {
+    const config = { ...h.config, warehouse: tempDir('web-broken') };
+    const ctx = createContext({ config, graph: project });
+    const app = createApp(ctx, { loopback: false });
+    const json = async (p: string) => { const r = await app.request(p); return { status: r.status, body: await r.json() }; };
+    // clicks has a truncated commit; clicks_per_user reads clicks
+    for (const [table, text] of [['clicks', '{"protocol": {"minReaderVersion": 1,'], ['by_region', '']] as const) {
+      mkdirSync(path.join(config.warehouse, table, '_delta_log'), { recursive: true });
+      writeFileSync(path.join(config.warehouse, table, '_delta_log', `${'0'.padStart(20, '0')}.json`), text);
+    }
+    const commit = (t: string) => `${t}/_delta_log/${'0'.padStart(20, '0')}.json`;
+
+    const list = await json('/api/assets');
+    expect(list.status).toBe(200);
+    const card = (name: string) => (list.body as AssetList).assets.find((a) => a.name === name)!;
+    expect(card('clicks')).toMatchObject({ materialized: 0, total: 0, freshness: { status: 'unknown' } });
+    expect(card('clicks').error).toMatch(new RegExp(`^Its table cannot be read: corrupt commit file ${commit('clicks')}, line 1: not valid JSON \\(the file looks truncated\\)`));
+    expect(card('by_region').error).toBe(`Its table cannot be read: corrupt commit file ${commit('by_region')}: it is empty`);
+    for (const name of ['users', 'clicks_per_user', 'stuck', 'broken']) expect(card(name).error).toBeUndefined();
+    expect(card('clicks_per_user')).toMatchObject({ materialized: 0, freshness: { status: 'never' } });
+    expect(card('clicks_per_user').total).toBeGreaterThan(300);
+
+    const schedules = await json('/api/schedules');
+    expect(schedules.status).toBe(200);
+    const row = (name: string) => (schedules.body as Schedules).assets.find((a) => a.asset === name)!;
+    expect(row('clicks')).toMatchObject({ freshness: { status: 'unknown', maxLagMs: 86_400_000 }, error: card('clicks').error });
+    expect(row('clicks_per_user').error).toBeUndefined();
+
+    const downstream = await json('/api/assets/clicks_per_user');
+    expect(downstream.status).toBe(200);
+    expect(downstream.body.error).toBeUndefined();
+    expect((await json('/api/assets/clicks_per_user/partitions')).body.counts.missing).toBeGreaterThan(300);
+    for (const body of [list.body, schedules.body, downstream.body]) expect(JSON.stringify(body)).not.toContain(config.warehouse);
+
+    const own = await json('/api/assets/clicks');
+    expect(own.status).toBe(200);
+    expect(own.body.error).toContain(`corrupt commit file ${path.join(config.warehouse, commit('clicks'))}`);
+    const grid = await json('/api/assets/clicks/partitions');
+    expect(grid.status).toBe(500);
+    expect(grid.body.error).toMatch(/^The table cannot be read: corrupt commit file/);
   });
 });
 
