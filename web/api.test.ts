@@ -185,6 +185,17 @@ describe('backfill requests: bad input is a 400 naming the field', () => {
     expect((await post('/api/backfills/nope/cancel', {})).status).toBe(404);
     expect((await get('/api/backfills/some-id/partitions/clickz')).body.field).toBe('asset');
   });
+
+  it('a malformed backfill id in the path is a 400 naming the path parameter, on every route that takes one', async () => {
+    for (const bad of ['a b', 'tab\there', 'x'.repeat(401)]) {
+      const p = `/api/backfills/${encodeURIComponent(bad)}`;
+      for (const r of [await get(p), await get(`${p}/events`), await get(`${p}/partitions/clicks`), await post(`${p}/cancel`, {}), await post(`${p}/retry-failed`, {})]) {
+        expect(r.status, JSON.stringify(r.body)).toBe(400);
+        expect(r.body.field).toBe('id');
+        expect(r.body.error).toMatch(/^id: /);
+      }
+    }
+  });
 });
 
 describe('no backfill request can hold the server', () => {

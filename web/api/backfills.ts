@@ -9,7 +9,7 @@ import type { BackfillDetail, BackfillPreview, BackfillSummary } from '../api-ty
 import type { WebContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { createFeeds } from '../progress-feed.ts';
-import { backfillBody, backfillId, checkBackfill, emptyBody, findAsset, limitQuery } from '../input.ts';
+import { backfillBody, backfillId, checkBackfill, emptyBody, findAsset, limitQuery, pathParam } from '../input.ts';
 
 const DONE = new Set(['cancelled', 'completed', 'completed_with_failures']);
 const SSE_INTERVAL_MS = 1_000;
@@ -23,7 +23,7 @@ export function backfillRoutes(ctx: WebContext): Hono {
     return ctx.control;
   };
   const request = async (c: Context) => checkBackfill(ctx.graph, backfillBody.parse(await jsonBody(c)));
-  const id = (c: Context) => backfillId.parse(c.req.param('id'));
+  const id = (c: Context) => pathParam(backfillId, c.req.param('id'), 'id');
 
   app.post('/preview', async (c) => {
     const req = await request(c);
