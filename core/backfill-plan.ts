@@ -4,8 +4,8 @@ import type { AssetDef } from './asset.ts';
 import type { AssetGraph } from './graph.ts';
 import { upstreamKeys, upstreamWindow } from './mappings.ts';
 import {
-  allKeys, completeUntil, countKeys, countOverlapping, keyContaining, keysBetween, keyStart, keysOverlapping, keyWindow, lastCompleteKey,
-  PartitionKeyError, shiftKey, type Partitions, type TimePartitions,
+  allKeys, completeUntil, countKeys, countOverlapping, keysBetween, keyStart, keysOverlapping, keyWindow, lastCompleteKey,
+  PartitionKeyError, shiftKey, windowSlice, type Partitions, type TimePartitions,
 } from './partitions.ts';
 
 export class BackfillRequestError extends Error {
@@ -213,27 +213,6 @@ export function depRanges(down: AssetDef, downKeys: string[], up: AssetDef, upKe
     hi.push(b);
   }
   return { lo, hi };
-}
-
-/** [first, last] indexes of the sorted time `keys` whose windows overlap [start, end) (last < first: none). */
-function windowSlice(def: TimePartitions, keys: string[], w: { start: number; end: number }): [number, number] {
-  if (keys.length === 0) return [0, -1];
-  // Clamped to the listed keys, so both bounds format as four-digit years and compare as strings.
-  const start = Math.max(w.start, keyStart(def, keys[0]));
-  const last = Math.min(w.end - 1, keyWindow(def, keys[keys.length - 1]).end - 1);
-  if (last < start) return [0, -1];
-  return [bisect(keys, keyContaining(def, start)), bisect(keys, keyContaining(def, last), true) - 1];
-}
-
-/** First index whose key is >= `key` (> `key` when `after`). */
-function bisect(keys: string[], key: string, after = false): number {
-  let [lo, hi] = [0, keys.length];
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid] < key || (after && keys[mid] === key)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export type KeyState = 'missing' | 'stale' | 'up_to_date';

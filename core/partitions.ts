@@ -116,6 +116,30 @@ export function keyContaining(def: TimePartitions, ms: number): string {
   return formatKey(def, Math.floor(ms / step) * step);
 }
 
+/**
+ * [first, last] indexes of the sorted time `keys` (all of `def`) whose windows overlap [start, end); last < first: none.
+ * Time keys sort as they run, so a window is one slice found by bisection, however wide.
+ */
+export function windowSlice(def: TimePartitions, keys: string[], w: { start: number; end: number }): [number, number] {
+  if (keys.length === 0) return [0, -1];
+  // Clamped to the keys given, so both bounds format as four-digit years and compare as strings.
+  const start = Math.max(w.start, keyStart(def, keys[0]));
+  const last = Math.min(w.end - 1, keyWindow(def, keys[keys.length - 1]).end - 1);
+  if (last < start) return [0, -1];
+  return [bisect(keys, keyContaining(def, start)), bisect(keys, keyContaining(def, last), true) - 1];
+}
+
+/** First index whose key is >= `key` (> `key` when `after`). */
+function bisect(keys: string[], key: string, after = false): number {
+  let [lo, hi] = [0, keys.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid] < key || (after && keys[mid] === key)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The [start, end) time window a key covers (ms). Static keys have none. */
 export function keyWindow(def: TimePartitions, key: string): { start: number; end: number } {
   const start = keyStart(def, key);
