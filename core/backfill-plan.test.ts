@@ -151,7 +151,7 @@ describe('planTasks', () => {
     const only = keys.filter((_, i) => i % 3 !== 1);
     const started = Date.now();
     const [planned] = planTasks(g, [{ asset: g.get('e'), keys }], new Map(), { only: { e: only } });
-    expect(Date.now() - started).toBeLessThan(300);
+    expect(Date.now() - started).toBeLessThan(1_000); // 34 s when 'only' was searched as a list
     expect(planned.run.filter(Boolean)).toHaveLength(only.length);
     expect(planned.run.every((r, i) => r === (i % 3 !== 1))).toBe(true);
   });

@@ -27,7 +27,7 @@ describe('partition keys for the grid', () => {
     for (const def of [hourlyPartitions({ start: '1900-01-01-00' }), dailyPartitions({ start: '0500-01-01', end: '9999-12-31' })]) {
       const started = Date.now();
       expect(() => checkedPartitionKeys(def, now)).toThrow(/more than the 500,000 Freshet lists at once/);
-      expect(Date.now() - started).toBeLessThan(100);
+      expect(Date.now() - started).toBeLessThan(1_000);
     }
   });
 });
