@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { BackfillRequestError } from '../core/backfill-plan.ts';
 import type { AssetGraph } from '../core/index.ts';
-import { planPartitions } from '../engine/index.ts';
+import { planPreview } from './preview.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import {
   MAX_BACKFILL_CONCURRENCY, type AssetPartitionStates, type BackfillPreview, type BackfillProgress, type BackfillRequest, type BackfillSummary,
@@ -20,6 +20,8 @@ export interface ControlContext {
   taskQueue: string;
   graph: AssetGraph;
   warehouse: ObjectStore;
+  /** plans a request away from the caller's event loop (the web server's planning thread); default: here */
+  plan?: (request: BackfillRequest) => Promise<BackfillPreview>;
 }
 
 /** The one check of a backfill's concurrency, for the CLI, the API and everything that starts one. */
@@ -32,20 +34,17 @@ export function checkConcurrency(c: number | undefined): void {
 /** Validates the request against the graph and plans it without starting anything. */
 export async function previewBackfill(ctx: ControlContext, request: BackfillRequest): Promise<BackfillPreview> {
   checkConcurrency(request.concurrency);
-  const planned = await planPartitions(ctx.graph, ctx.warehouse, request, Date.now());
-  return {
-    tasks: planned.reduce((n, p) => n + p.run.filter(Boolean).length, 0),
-    assets: planned.map((p) => {
-      const toRun = p.run.filter(Boolean).length;
-      return { asset: p.asset.name, partitions: p.keys.length, toRun, upToDate: p.keys.length - toRun };
-    }),
-  };
+  return plan(ctx, request);
+}
+
+function plan(ctx: ControlContext, request: BackfillRequest): Promise<BackfillPreview> {
+  return ctx.plan ? ctx.plan(request) : planPreview(ctx.graph, ctx.warehouse, request);
 }
 
 export async function startBackfill(ctx: ControlContext, request: BackfillRequest): Promise<{ id: string }> {
   checkConcurrency(request.concurrency);
   // Fail on bad input here, with the field named, rather than inside the workflow.
-  await planPartitions(ctx.graph, ctx.warehouse, { ...request, force: true }, Date.now());
+  await plan(ctx, { ...request, force: true });
   const id = backfillWorkflowId(ctx.taskQueue, new Date(), randomUUID().slice(0, 6));
   await startWorkflow(ctx.client, 'backfill', {
     taskQueue: ctx.taskQueue,

@@ -68,4 +68,31 @@ describe('asset graph validation at load', () => {
       assets: [asset({ name: 'a', deps: ['nope', 'missing'], sql: 'SELECT 1' })],
     })).toThrow(/unknown asset 'nope'[\s\S]*unknown asset 'missing'/);
   });
+
+  it('reports a cycle and an unknown dependency together, and every cycle', () => {
+    const run = () => definitions({
+      assets: [
+        asset({ name: 'a', deps: ['b'], sql: 'SELECT 1' }),
+        asset({ name: 'b', deps: ['a', 'ghost'], sql: 'SELECT 1' }),
+        asset({ name: 'c', deps: ['d'], sql: 'SELECT 1' }),
+        asset({ name: 'd', deps: ['c'], sql: 'SELECT 1' }),
+        asset({ name: 'e', deps: ['e'], sql: 'SELECT 1' }),
+      ],
+    });
+    expect(run).toThrow(/unknown asset 'ghost'/);
+    const message = (() => { try { run(); } catch (err) { return (err as Error).message; } return ''; })();
+    expect(message.split('\n')).toEqual([
+      "Asset 'b' depends on unknown asset 'ghost'. Did you mean 'a'?",
+      'The asset graph has a cycle: a → b → a. Remove one of these dependencies.',
+      'The asset graph has a cycle: c → d → c. Remove one of these dependencies.',
+      'The asset graph has a cycle: e → e. Remove one of these dependencies.',
+    ]);
+  });
+
+  it('never suggests the asset itself for its unknown dependency', () => {
+    expect(() => definitions({ assets: [asset({ name: 'clicks', deps: ['clickz'], sql: 'SELECT 1' })] }))
+      .toThrow(/^Asset 'clicks' depends on unknown asset 'clickz'\.$/);
+    expect(() => definitions({ assets: [raw, asset({ name: 'clicks', deps: ['clickz'], sql: 'SELECT 1' })] }))
+      .toThrow("Asset 'clicks' depends on unknown asset 'clickz'. Did you mean 'raw'?");
+  });
 });

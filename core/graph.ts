@@ -49,7 +49,9 @@ export function definitions(defs: Definitions): AssetGraph {
       seen.add(dep.asset);
       const up = byName.get(dep.asset);
       if (!up) {
-        const hint = names.length ? ` Did you mean '${closest(dep.asset, names)}'?` : '';
+        // Never the asset itself: depending on yourself is a cycle, not a fix.
+        const others = names.filter((n) => n !== a.name);
+        const hint = others.length ? ` Did you mean '${closest(dep.asset, others)}'?` : '';
         problems.push(`Asset '${a.name}' depends on unknown asset '${dep.asset}'.${hint}`);
         continue;
       }
@@ -63,9 +65,33 @@ export function definitions(defs: Definitions): AssetGraph {
       problems.push(`Streaming asset '${st.name}' has the name of another asset; each asset is one table, so names must be unique.`);
     }
   }
+  problems.push(...cycles(byName).map((c) => `The asset graph has a cycle: ${c.join(' → ')}. Remove one of these dependencies.`));
   if (problems.length) throw new AssetGraphError(problems.join('\n'));
   const order = topoOrder(byName);
   return makeGraph(order, byName, streams);
+}
+
+/** Every cycle among the known assets (unknown dependencies are reported on their own), each once. */
+function cycles(byName: Map<string, AssetDef>): string[][] {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const found = new Map<string, string[]>();
+  const visit = (a: AssetDef, path: string[]): void => {
+    state.set(a.name, 'visiting');
+    for (const dep of a.deps) {
+      const up = byName.get(dep.asset);
+      if (!up) continue;
+      const s = state.get(up.name);
+      if (s === 'visiting') {
+        const cycle = [...path.slice(path.indexOf(up.name)), up.name];
+        found.set([...new Set(cycle)].sort().join(','), cycle);
+      } else if (s === undefined) {
+        visit(up, [...path, up.name]);
+      }
+    }
+    state.set(a.name, 'done');
+  };
+  for (const a of byName.values()) if (!state.has(a.name)) visit(a, [a.name]);
+  return [...found.values()];
 }
 
 function topoOrder(byName: Map<string, AssetDef>): AssetDef[] {

@@ -50,6 +50,11 @@ export function upstreamKeys(down: Partitions | undefined, up: Partitions | unde
   return keysOverlapping(up as TimePartitions, start, end);
 }
 
+/** The [start, end) time (ms) a time partition `key` reads through a time-to-time mapping (its window, widened by timeWindow offsets). */
+export function upstreamWindow(down: TimePartitions, key: string, mapping: PartitionMapping): { start: number; end: number } {
+  return widen(down, key, mapping);
+}
+
 function widen(down: TimePartitions, key: string, mapping: PartitionMapping): { start: number; end: number } {
   const { start, end } = keyWindow(down, key);
   if (mapping.kind !== 'timeWindow') return { start, end };

@@ -31,6 +31,20 @@ const COLUMN = /^[a-z_][a-z0-9_]*$/;
 
 export class PartitionKeyError extends Error {}
 
+/**
+ * The most keys one call lists: 500,000 is 57 years of hourly partitions, five times the
+ * 100,000 the page's grid is measured with (README). A longer list is a mistyped year, not a
+ * workload, and listing it would hold a process for minutes (a range to 9999-12-31 is 2.9
+ * million days): it is refused before any key is made.
+ */
+export const MAX_PARTITION_KEYS = 500_000;
+
+/** Throws when `count` keys from `from` to `to` are more than MAX_PARTITION_KEYS. */
+export function checkListable(def: Partitions, count: number, from: string, to: string): void {
+  if (count <= MAX_PARTITION_KEYS) return;
+  throw new PartitionKeyError(`The ${def.kind} partitions from '${from}' to '${to}' are ${count.toLocaleString('en-US')}, more than the ${MAX_PARTITION_KEYS.toLocaleString('en-US')} Freshet lists at once: narrow the range (or set a later start in the partition definition).`);
+}
+
 /** Daily partitions: keys `YYYY-MM-DD`, stored in a `date` column named `day`. */
 export function dailyPartitions(opts: { start: string; end?: string; column?: string }): TimePartitions {
   return checkTime({ kind: 'daily', start: opts.start, end: opts.end, column: opts.column ?? 'day' });
@@ -96,6 +110,36 @@ function formatKey(def: TimePartitions, ms: number): string {
   return def.kind === 'daily' ? iso.slice(0, 10) : `${iso.slice(0, 10)}-${iso.slice(11, 13)}`;
 }
 
+/** The key whose window holds time `ms`. Does not check bounds. */
+export function keyContaining(def: TimePartitions, ms: number): string {
+  const step = stepMs(def);
+  return formatKey(def, Math.floor(ms / step) * step);
+}
+
+/**
+ * [first, last] indexes of the sorted time `keys` (all of `def`) whose windows overlap [start, end); last < first: none.
+ * Time keys sort as they run, so a window is one slice found by bisection, however wide.
+ */
+export function windowSlice(def: TimePartitions, keys: string[], w: { start: number; end: number }): [number, number] {
+  if (keys.length === 0) return [0, -1];
+  // Clamped to the keys given, so both bounds format as four-digit years and compare as strings.
+  const start = Math.max(w.start, keyStart(def, keys[0]));
+  const last = Math.min(w.end - 1, keyWindow(def, keys[keys.length - 1]).end - 1);
+  if (last < start) return [0, -1];
+  return [bisect(keys, keyContaining(def, start)), bisect(keys, keyContaining(def, last), true) - 1];
+}
+
+/** First index whose key is >= `key` (> `key` when `after`). */
+function bisect(keys: string[], key: string, after = false): number {
+  let [lo, hi] = [0, keys.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid] < key || (after && keys[mid] === key)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The [start, end) time window a key covers (ms). Static keys have none. */
 export function keyWindow(def: TimePartitions, key: string): { start: number; end: number } {
   const start = keyStart(def, key);
@@ -129,19 +173,46 @@ export function keysBetween(def: Partitions, from: string, to: string): string[]
   }
   const [a, b] = [keyStart(def, from), keyStart(def, to)];
   if (b < a) throw new PartitionKeyError(`Partition range is reversed: '${from}' comes after '${to}'.`);
+  checkListable(def, (b - a) / stepMs(def) + 1, from, to);
   const keys: string[] = [];
   for (let ms = a; ms <= b; ms += stepMs(def)) keys.push(formatKey(def, ms));
   return keys;
 }
 
-/** Keys of time windows that overlap [start, end), clipped to the definition's bounds. */
-export function keysOverlapping(def: TimePartitions, start: number, end: number): string[] {
+/** The [first, last] window starts of the keys overlapping [start, end) within the definition's bounds (last < first: none). */
+function overlapSpan(def: TimePartitions, start: number, end: number): { first: number; last: number } {
   const step = stepMs(def);
   const first = Math.max(Math.floor(start / step) * step, keyStart(def, def.start));
-  const lastAllowed = def.end !== undefined ? keyStart(def, def.end) : Number.POSITIVE_INFINITY;
+  const last = Math.min(Math.ceil(end / step) * step - step, def.end !== undefined ? keyStart(def, def.end) : Number.POSITIVE_INFINITY);
+  return { first, last };
+}
+
+/** How many keys keysOverlapping would list, without listing them. */
+export function countOverlapping(def: TimePartitions, start: number, end: number): number {
+  const { first, last } = overlapSpan(def, start, end);
+  return last < first ? 0 : (last - first) / stepMs(def) + 1;
+}
+
+/** Keys of time windows that overlap [start, end), clipped to the definition's bounds. */
+export function keysOverlapping(def: TimePartitions, start: number, end: number): string[] {
+  const { first, last } = overlapSpan(def, start, end);
+  if (last < first) return [];
+  checkListable(def, (last - first) / stepMs(def) + 1, formatKey(def, first), formatKey(def, last));
   const keys: string[] = [];
-  for (let ms = first; ms < end && ms <= lastAllowed; ms += step) keys.push(formatKey(def, ms));
+  for (let ms = first; ms <= last; ms += stepMs(def)) keys.push(formatKey(def, ms));
   return keys;
+}
+
+/** End (ms) of the newest window complete at `now`: where ranges stop, since later windows have no data yet. */
+export function completeUntil(def: TimePartitions, now: number): number {
+  const step = stepMs(def);
+  return Math.floor(now / step) * step;
+}
+
+/** How many keys exist at `now` (allKeys' length), without listing them. */
+export function countKeys(def: Partitions, now: number): number {
+  if (def.kind === 'static') return def.keys.length;
+  return countOverlapping(def, keyStart(def, def.start), completeUntil(def, now));
 }
 
 /** The newest key whose window has ended by `now`, or undefined when none has. */

@@ -28,4 +28,6 @@ export type { AddFile, CommitEntry, Field, PartitionValues, Snapshot, Table };
 export { addDataFile, addPath, hiveEscape, newDataFileKey, partitionDir, NULL_PARTITION } from './files.ts';
 export { tableInfo, type TableInfo } from './info.ts';
 export { fileRowCounts } from './scan.ts';
+/** The object key of an add/remove path, refusing paths that leave the table. */
+export { fileKey } from './log.ts';
 export { forgetCachedSnapshots } from './snapshot.ts';

@@ -144,7 +144,12 @@ export function fileKey(addPath: string): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(addPath)) {
     throw new DeltaLogError(`absolute data file path ${addPath} is not supported (only paths relative to the table)`);
   }
-  return decodeURIComponent(addPath);
+  const key = decodeURIComponent(addPath);
+  // Refused, not looked for: a file outside the table is not this table's to read.
+  if (key.split('/').includes('..')) {
+    throw new DeltaLogError(`data file path ${addPath} leaves the table (a '..' segment), so it is refused: Freshet reads only files inside the table`);
+  }
+  return key;
 }
 
 /** Protocol: an empty string partition value means null. */

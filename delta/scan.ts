@@ -25,7 +25,12 @@ export async function dataFiles(table: ObjectStore, snapshot: Snapshot, files: A
     while (next < files.length) {
       const i = next++;
       const add = files[i];
-      const key = fileKey(add.path);
+      let key: string;
+      try {
+        key = fileKey(add.path);
+      } catch (e) {
+        throw new DeltaLogError(`version ${snapshot.version} of ${table.uri}: ${(e as Error).message}`);
+      }
       let localPath: string;
       try {
         localPath = await table.localPath(key);

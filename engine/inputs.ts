@@ -2,7 +2,7 @@
 // the partitions the mapping needs (pruning by file list, never a filter after the scan).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inputKeys, partitionValue, type AssetDef, type AssetGraph } from '../core/index.ts';
-import { duckdbType, ident, literal, literalList, loadSnapshot, type AddFile, type Snapshot, type Table } from '../delta/index.ts';
+import { duckdbType, fileKey, ident, literal, literalList, loadSnapshot, type AddFile, type Snapshot, type Table } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
 
 export class MissingInputError extends Error {}
@@ -77,7 +77,7 @@ export async function createInputView(conn: DuckDBConnection, sel: InputSelectio
   const branches: string[] = [];
   for (const [value, files] of groups) {
     const paths: string[] = [];
-    for (const f of files) paths.push(await sel.table.localPath(decodeURIComponent(f.path)));
+    for (const f of files) paths.push(await sel.table.localPath(fileKey(f.path)));
     // union_by_name: files written before a schema evolution lack the new columns (read as NULL).
     const cols = schema.map((f) => partCols.has(f.name)
       ? `CAST(${value === '' ? 'NULL' : literal(value)} AS ${duckdbType(f.type, f.name)}) AS ${ident(f.name)}`

@@ -13,7 +13,9 @@
 // - an upstream read with `allPartitions()` (or an unpartitioned upstream): any data change in it.
 // - the SLA side ("data older than maxLag") is the freshness monitor's, not this.
 import { lastRunFailed } from '../contract/failure-records.ts';
-import { allKeys, keyOfValue, upstreamKeys, type AssetDef, type AssetGraph, type Partitions } from '../core/index.ts';
+import {
+  allKeys, checkKey, keyOfValue, upstreamKeys, upstreamWindow, windowSlice, type AssetDef, type AssetGraph, type Partitions, type TimePartitions,
+} from '../core/index.ts';
 import { history, loadSnapshot, type CommitEntry, type PartitionValues } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { readFailures } from './failure-records.ts';
@@ -52,8 +54,10 @@ export async function partitionStates(graph: AssetGraph, warehouse: ObjectStore,
   const ups = graph.upstream(def.name);
   const indexes = new Map<string, ChangeIndex>();
   for (const { asset: up } of ups) {
-    const reads = [...latest.values()].map((m) => m.inputVersions[up.name] ?? -1);
-    indexes.set(up.name, await changeIndex(warehouse, up, reads.length ? Math.min(...reads) : Number.POSITIVE_INFINITY));
+    // A loop, not Math.min(...reads): spreading 150,000 partitions overflows the stack.
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const m of latest.values()) oldest = Math.min(oldest, m.inputVersions[up.name] ?? -1);
+    indexes.set(up.name, await changeIndex(warehouse, up, oldest));
   }
 
   const out = new Map<string, PartitionStatus>();
@@ -70,8 +74,12 @@ export async function partitionStates(graph: AssetGraph, warehouse: ObjectStore,
         reason = `${up.name} was not read by the materialization in v${m.version} (dependency added since)`;
         break;
       }
-      const upKeys = upstreamKeys(def.partitions, up.partitions, mapping, key || undefined);
-      reason = changedAfter(up.name, indexes.get(up.name)!, upKeys, read);
+      const index = indexes.get(up.name)!;
+      const [down, upDef] = [def.partitions, up.partitions];
+      // Time onto time: the window's changes found by bisection, not its keys listed (lookback(720) of hours per partition).
+      reason = down && down.kind !== 'static' && upDef && upDef.kind !== 'static' && mapping.kind !== 'all'
+        ? changedInWindow(up.name, index, changedKeys(upDef, index), upstreamWindow(down, key, mapping), read)
+        : changedAfter(up.name, index, upstreamKeys(down, upDef, mapping, key || undefined), read);
       if (reason) break;
     }
     out.set(key, reason ? { state: 'stale', reason } : { state: 'up_to_date' });
@@ -98,6 +106,46 @@ function changedAfter(name: string, index: ChangeIndex, upKeys: string[] | 'all'
     if (v !== undefined && v > read) return `${name} ${k} changed in v${v} after this read v${read}`;
   }
   return undefined;
+}
+
+/** As changedAfter, for the upstream time keys overlapping window `w`. */
+function changedInWindow(name: string, index: ChangeIndex, changed: ChangedKeys, w: { start: number; end: number }, read: number): string | undefined {
+  if (index.unreadable) return `${name}: ${index.unreadable}`;
+  const anywhere = index.byKey.get('*');
+  if (anywhere !== undefined && anywhere > read) return `${name} changed in v${anywhere} (a remove without partition values) after this read v${read}`;
+  const [first, last] = windowSlice(changed.def, changed.keys, w);
+  for (let i = first; i <= last; i++) {
+    if (changed.versions[i] > read) return `${name} ${changed.keys[i]} changed in v${changed.versions[i]} after this read v${read}`;
+  }
+  return undefined;
+}
+
+interface ChangedKeys {
+  def: TimePartitions;
+  /** the changed keys that are partitions of def, in order */
+  keys: string[];
+  versions: number[];
+}
+
+const sortedChanges = new WeakMap<ChangeIndex, ChangedKeys>();
+
+/** The index's keys that are partitions of `def` (what a listed window could have met), sorted, once per index. */
+function changedKeys(def: TimePartitions, index: ChangeIndex): ChangedKeys {
+  const hit = sortedChanges.get(index);
+  if (hit) return hit;
+  const entries = [...index.byKey].filter(([k]) => isPartition(def, k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = { def, keys: entries.map(([k]) => k), versions: entries.map(([, v]) => v) };
+  sortedChanges.set(index, out);
+  return out;
+}
+
+function isPartition(def: TimePartitions, key: string): boolean {
+  try {
+    checkKey(def, key);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Keys of `def` that have live files in the table. */

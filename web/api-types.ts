@@ -1,9 +1,10 @@
 // The JSON shapes of Freshet's web API: shared by the server (web/api/) and the page (web/app/).
 // Pure types and constants (type imports only), so the browser bundle can use them.
 import type { BackfillProgress } from '../contract/backfill.ts';
-import type { FreshnessStatus } from '../contract/freshness.ts';
+import type { FreshnessStatus as JudgedFreshness } from '../contract/freshness.ts';
 
-export type { FreshnessStatus };
+/** as the freshness monitor judges it (contract/freshness.ts), or 'unknown' when the asset's table cannot be read */
+export type FreshnessStatus = JudgedFreshness | 'unknown';
 
 /** One partition's health on the grid. Order matters: the index is the code sent in `runs`. */
 export const HEALTH_STATES = ['missing', 'materialized', 'stale', 'running', 'failed'] as const;
@@ -52,6 +53,8 @@ export interface AssetSummary {
   materialized: number;
   total: number;
   lastMaterializedAt: number | null;
+  /** set when the asset's table cannot be read (a corrupt log): the rest of the summary is empty */
+  error?: string;
 }
 
 export interface AssetList {
@@ -128,6 +131,8 @@ export interface ScheduleRow {
   sla: { maxLagMs: number; computeBudgetMs: number } | null;
   schedule: Schedule | null;
   freshness: Freshness;
+  /** set when the asset's table cannot be read; freshness is then 'unknown' */
+  error?: string;
 }
 
 /** An asset turning stale or recovering, as the freshness monitor recorded it. */

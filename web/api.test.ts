@@ -1,8 +1,15 @@
 // The web API against a real worker and Temporal: every endpoint, bad input on each, security.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../storage/index.ts';
-import { startHarness, testConfig, type Harness } from '../test/harness.ts';
+import { startHarness, tempDir, testConfig, type Harness } from '../test/harness.ts';
 import type { AssetDetail, AssetList, BackfillDetail, BackfillPreview, Info, LagSeries, PartitionDetail, PartitionSummary, Schedules, StreamingJobs } from './api-types.ts';
+import { serve, type ServerType } from '@hono/node-server';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { asset, dailyPartitions, definitions, hourlyPartitions, lastCompleteKey, lookback, source } from '../core/index.ts';
+import { MAX_BACKFILL_PARTITIONS } from '../core/backfill-plan.ts';
+import { MAX_STREAMS_PER_CLIENT } from './api/backfills.ts';
 import { createApp, createContext, startWebServer, type WebServer } from './index.ts';
 import project from '../test/fixtures/web-project.ts';
 
@@ -178,6 +185,104 @@ describe('backfill requests: bad input is a 400 naming the field', () => {
     expect((await post('/api/backfills/nope/cancel', {})).status).toBe(404);
     expect((await get('/api/backfills/some-id/partitions/clickz')).body.field).toBe('asset');
   });
+
+  it('a malformed backfill id in the path is a 400 naming the path parameter, on every route that takes one', async () => {
+    for (const bad of ['a b', 'tab\there', 'x'.repeat(401)]) {
+      const p = `/api/backfills/${encodeURIComponent(bad)}`;
+      for (const r of [await get(p), await get(`${p}/events`), await get(`${p}/partitions/clicks`), await post(`${p}/cancel`, {}), await post(`${p}/retry-failed`, {})]) {
+        expect(r.status, JSON.stringify(r.body)).toBe(400);
+        expect(r.body.field).toBe('id');
+        expect(r.body.error).toMatch(/^id: /);
+      }
+    }
+  });
+});
+
+describe('no backfill request can hold the server', () => {
+  const today = new Date().toISOString().slice(0, 10);
+  const newest = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+
+  it('a range past the newest complete partition is refused on "to", naming it, for preview and start alike', async () => {
+    for (const to of ['9999-12-31', '2526-01-01', today]) {
+      for (const path of ['/api/backfills/preview', '/api/backfills']) {
+        const started = Date.now();
+        const r = await post(path, { assets: ['clicks'], downstream: true, from: '2026-01-01', to });
+        expect(r.status, JSON.stringify(r.body)).toBe(400);
+        expect(r.body.field).toBe('to');
+        expect(r.body.error).toContain(`the newest complete daily partition is '${newest}'`);
+        expect(Date.now() - started).toBeLessThan(5_000);
+      }
+    }
+    expect((await get('/api/info')).status).toBe(200);
+  });
+
+  // Hourly since 2024: about 20,000 keys a year, so a whole history is over the limit.
+  const hourly = hourlyPartitions({ start: '2024-01-01-00' });
+  const big = definitions({
+    assets: [
+      source({ name: 'events', partitions: hourly, sql: 'SELECT 1 AS x' }),
+      source({ name: 'quiet', partitions: dailyPartitions({ start: '2026-01-01' }), sql: 'SELECT 1 AS x' }),
+      asset({ name: 'rolling', deps: { events: lookback(720) }, partitions: hourly, sql: 'SELECT 1 AS x' }),
+    ],
+  });
+  const request = (app: ReturnType<typeof createApp>, path: string, body: unknown) =>
+    app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  it(`a backfill of more than ${MAX_BACKFILL_PARTITIONS} partitions is refused, naming the limit and a first range that fits`, async () => {
+    const ctx = createContext({ config: h.config, graph: big, client: h.client });
+    const app = createApp(ctx, { loopback: false });
+    try {
+      for (const body of [{ assets: ['events'] }, { assets: ['events'], downstream: true, from: '2024-01-01-00', to: lastCompleteKey(hourly, Date.now()) }]) {
+        for (const path of ['/api/backfills/preview', '/api/backfills']) {
+          const r = await request(app, path, body);
+          const json = await r.json();
+          expect(r.status, JSON.stringify(json)).toBe(400);
+          expect(json.field).toBe(body.from ? 'to' : 'from');
+          expect(json.error).toMatch(/more than the 20,000 one backfill may plan\. Split the range into backfills of at most [\d,]+ hourly partitions: from '2024-01-01-00' to '[\d-]+'/);
+          const [, from, to] = /from '([^']+)' to '([^']+)'/.exec(json.error)!;
+          const fits = await request(app, '/api/backfills/preview', { ...body, from, to });
+          expect(fits.status).toBe(200);
+          expect((await fits.json()).tasks).toBeLessThanOrEqual(MAX_BACKFILL_PARTITIONS);
+        }
+      }
+    } finally {
+      await ctx.planner?.close();
+    }
+  });
+
+  it('a plan that runs too long is stopped on its thread with a 503; the server answered all along and plans again after', async () => {
+    // A log of 30,000 commits and no checkpoint: reading it takes seconds, more than the 1 s allowed here.
+    const log = path.join(h.config.warehouse, 'events', '_delta_log');
+    mkdirSync(log, { recursive: true });
+    const schema = JSON.stringify({ type: 'struct', fields: [{ name: 'x', type: 'integer', nullable: true, metadata: {} }] });
+    writeFileSync(path.join(log, `${'0'.padStart(20, '0')}.json`), `${JSON.stringify({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } })}\n${JSON.stringify({ metaData: { id: 'e', format: { provider: 'parquet', options: {} }, schemaString: schema, partitionColumns: [], configuration: {}, createdTime: 0 } })}\n`);
+    for (let v = 1; v <= 30_000; v++) writeFileSync(path.join(log, `${String(v).padStart(20, '0')}.json`), '{"commitInfo":{"timestamp":0,"operation":"WRITE"}}\n');
+    const ctx = createContext({ config: h.config, graph: big, client: h.client, planTimeoutMs: 1_000 });
+    const app = createApp(ctx, { loopback: false });
+    try {
+      const small = { assets: ['quiet'], from: '2026-01-01', to: '2026-01-06' };
+      expect(await (await request(app, '/api/backfills/preview', small)).json()).toMatchObject({ tasks: 6 });
+      let answered = 0;
+      let planning = true;
+      const probe = (async () => {
+        while (planning) {
+          expect((await app.request('/api/info')).status).toBe(200);
+          answered++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      const r = await request(app, '/api/backfills/preview', { assets: ['events'], from: '2026-01-01-00', to: '2026-01-01-05' });
+      planning = false;
+      await probe;
+      expect(r.status).toBe(503);
+      expect((await r.json()).error).toMatch(/took more than 1 s, so it was stopped: select fewer assets or a shorter range/);
+      expect(answered).toBeGreaterThan(3);
+      expect(await (await request(app, '/api/backfills/preview', small)).json()).toMatchObject({ tasks: 6 });
+    } finally {
+      await ctx.planner?.close();
+      rmSync(path.join(h.config.warehouse, 'events'), { recursive: true, force: true });
+    }
+  });
 });
 
 describe('running backfills through the API', () => {
@@ -255,6 +360,58 @@ describe('running backfills through the API', () => {
   });
 });
 
+describe("following a backfill's progress (server-sent events)", () => {
+  it(`one poller per backfill serves every follower; a client past ${MAX_STREAMS_PER_CLIENT} streams gets a 429 saying why`, async () => {
+    // Temporal reads counted on the real client: each progress read gets one workflow handle.
+    let reads = 0;
+    const workflow = new Proxy(h.client.workflow, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop);
+        if (prop === 'getHandle') return (...args: Parameters<typeof target.getHandle>) => { reads++; return target.getHandle(...args); };
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const client = new Proxy(h.client, { get: (target, prop) => (prop === 'workflow' ? workflow : Reflect.get(target, prop)) });
+    const ctx = createContext({ config: h.config, graph: project, client });
+    const server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: createApp(ctx, { loopback: true }).fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s)); });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const started = await post('/api/backfills', { assets: ['stuck'], from: '2026-03-01', to: '2026-03-02', concurrency: 1 });
+    const path = `/api/backfills/${encodeURIComponent(started.body.id)}`;
+    const readers: Array<ReadableStreamDefaultReader<Uint8Array>> = [];
+    try {
+      for (let i = 0; i < MAX_STREAMS_PER_CLIENT; i++) {
+        const res = await fetch(`${base}${path}/events`);
+        expect(res.status).toBe(200);
+        const reader = res.body!.getReader();
+        expect(new TextDecoder().decode((await reader.read()).value)).toContain('event: progress');
+        readers.push(reader);
+      }
+      const refused = await fetch(`${base}${path}/events`);
+      expect(refused.status).toBe(429);
+      expect((await refused.json()).error).toMatch(/already has 16 progress streams open, the most one client may: close other backfill pages/);
+
+      const before = reads;
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(reads - before).toBeGreaterThan(0);
+      expect(reads - before).toBeLessThanOrEqual(5); // one read a second for all 16, not 16 a second
+
+      await readers.pop()!.cancel();
+      const again = await until('a stream slot to free up', () => fetch(`${base}${path}/events`), (r) => r.status === 200, 10_000);
+      readers.push(again.body!.getReader());
+    } finally {
+      for (const r of readers) await r.cancel();
+      await post(`${path}/cancel`, {});
+    }
+    // Nobody follows any more: the poller stops.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const after = reads;
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(reads).toBe(after);
+    (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+    await new Promise((r) => server.close(r));
+  });
+});
+
 describe('failures', () => {
   it('failed partitions show on the asset grid and in the backfill; re-running them starts a new backfill', async () => {
     const started = await post('/api/backfills', { assets: ['broken'], from: '2026-04-01', to: '2026-04-02' });
@@ -275,6 +432,50 @@ describe('failures', () => {
     expect(rerun.status).toBe(200);
     expect(rerun.body.id).not.toBe(started.body.id);
     expect(rerun.body.request.only.broken.sort()).toEqual(['2026-04-01', '2026-04-02']);
+  });
+});
+
+describe('one unreadable table', () => {
+  it('shows on its own card in /api/assets and /api/schedules while the rest answer; only its own page names the file in full', async () => {
+    const config = { ...h.config, warehouse: tempDir('web-broken') };
+    const ctx = createContext({ config, graph: project });
+    const app = createApp(ctx, { loopback: false });
+    const json = async (p: string) => { const r = await app.request(p); return { status: r.status, body: await r.json() }; };
+    // clicks has a truncated commit; clicks_per_user reads clicks
+    for (const [table, text] of [['clicks', '{"protocol": {"minReaderVersion": 1,'], ['by_region', '']] as const) {
+      mkdirSync(path.join(config.warehouse, table, '_delta_log'), { recursive: true });
+      writeFileSync(path.join(config.warehouse, table, '_delta_log', `${'0'.padStart(20, '0')}.json`), text);
+    }
+    const commit = (t: string) => `${t}/_delta_log/${'0'.padStart(20, '0')}.json`;
+
+    const list = await json('/api/assets');
+    expect(list.status).toBe(200);
+    const card = (name: string) => (list.body as AssetList).assets.find((a) => a.name === name)!;
+    expect(card('clicks')).toMatchObject({ materialized: 0, total: 0, freshness: { status: 'unknown' } });
+    expect(card('clicks').error).toMatch(new RegExp(`^Its table cannot be read: corrupt commit file ${commit('clicks')}, line 1: not valid JSON \\(the file looks truncated\\)`));
+    expect(card('by_region').error).toBe(`Its table cannot be read: corrupt commit file ${commit('by_region')}: it is empty`);
+    for (const name of ['users', 'clicks_per_user', 'stuck', 'broken']) expect(card(name).error).toBeUndefined();
+    expect(card('clicks_per_user')).toMatchObject({ materialized: 0, freshness: { status: 'never' } });
+    expect(card('clicks_per_user').total).toBeGreaterThan(300);
+
+    const schedules = await json('/api/schedules');
+    expect(schedules.status).toBe(200);
+    const row = (name: string) => (schedules.body as Schedules).assets.find((a) => a.asset === name)!;
+    expect(row('clicks')).toMatchObject({ freshness: { status: 'unknown', maxLagMs: 86_400_000 }, error: card('clicks').error });
+    expect(row('clicks_per_user').error).toBeUndefined();
+
+    const downstream = await json('/api/assets/clicks_per_user');
+    expect(downstream.status).toBe(200);
+    expect(downstream.body.error).toBeUndefined();
+    expect((await json('/api/assets/clicks_per_user/partitions')).body.counts.missing).toBeGreaterThan(300);
+    for (const body of [list.body, schedules.body, downstream.body]) expect(JSON.stringify(body)).not.toContain(config.warehouse);
+
+    const own = await json('/api/assets/clicks');
+    expect(own.status).toBe(200);
+    expect(own.body.error).toContain(`corrupt commit file ${path.join(config.warehouse, commit('clicks'))}`);
+    const grid = await json('/api/assets/clicks/partitions');
+    expect(grid.status).toBe(500);
+    expect(grid.body.error).toMatch(/^The table cannot be read: corrupt commit file/);
   });
 });
 

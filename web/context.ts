@@ -7,6 +7,7 @@ import type { AssetDef, AssetGraph } from '../core/index.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { AssetPartitionStates } from './api-types.ts';
 import { computeHealth, type AssetHealth } from './health.ts';
+import { createPlanner, type Planner } from './planner.ts';
 
 export interface WebContext {
   config: FreshetConfig;
@@ -20,19 +21,23 @@ export interface WebContext {
   health(asset: AssetDef): Promise<AssetHealth>;
   /** the newest backfills, listed at most once per second for all assets' grids */
   recentBackfills(): Promise<BackfillSummary[]>;
+  /** plans backfills on a thread of its own (with a Temporal client only) */
+  planner: Planner | undefined;
 }
 
 const HEALTH_TTL_MS = 1_000;
 
-export function createContext(opts: { config: FreshetConfig; graph: AssetGraph; client?: Client; temporalUiUrl?: string | null }): WebContext {
+export function createContext(opts: { config: FreshetConfig; graph: AssetGraph; client?: Client; temporalUiUrl?: string | null; planTimeoutMs?: number }): WebContext {
   const warehouse = openWarehouse(opts.config);
+  const planner = opts.client ? createPlanner(opts.graph, opts.config, { timeoutMs: opts.planTimeoutMs }) : undefined;
   const cache = new Map<string, { at: number; value: Promise<AssetHealth> }>();
   let listed: { at: number; value: Promise<BackfillSummary[]> } | undefined;
   const ctx: WebContext = {
     config: opts.config,
     graph: opts.graph,
     warehouse,
-    control: opts.client ? { client: opts.client, taskQueue: opts.config.taskQueue, graph: opts.graph, warehouse } : undefined,
+    control: opts.client ? { client: opts.client, taskQueue: opts.config.taskQueue, graph: opts.graph, warehouse, plan: planner!.plan } : undefined,
+    planner,
     temporalUiUrl: opts.temporalUiUrl ?? null,
     closedPartitions: new Map(),
     health(asset) {

@@ -4,11 +4,12 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { AssetGraphError, PartitionKeyError } from '../core/index.ts';
+import { DeltaLogError } from '../delta/index.ts';
 import type { ApiError } from './api-types.ts';
 import { BackfillRequestError } from '../control/backfills.ts';
 
 export class HttpError extends Error {
-  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 503, message: string, readonly field?: string) {
+  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, message: string, readonly field?: string) {
     super(message);
   }
 }
@@ -31,6 +32,8 @@ export function toResponse(err: unknown, c: Context): Response {
   if (err instanceof BackfillRequestError) return json(backfillErrorStatus(err.field, err.message), { error: err.message, field: err.field });
   if (err instanceof AssetGraphError || err instanceof PartitionKeyError) return json(400, { error: err.message });
   if (err instanceof WorkflowNotFoundError) return json(404, { error: `No such workflow: ${err.workflowId ?? 'unknown id'}.` });
+  // The server's data is broken, not the request: say what is wrong with which table.
+  if (err instanceof DeltaLogError) return json(500, { error: `The table cannot be read: ${redact(err.message)}` });
   console.error('web: request failed:', err);
   return json(500, { error: `Internal error: ${redact((err as Error)?.message ?? String(err))}` });
 }

@@ -33,8 +33,10 @@ export interface AssetHealth {
  * change without a commit). */
 export async function computeHealth(ctx: WebContext, asset: AssetDef, previous?: AssetHealth): Promise<AssetHealth> {
   const keys = checkedPartitionKeys(asset.partitions);
-  const tables = [asset.name, ...ctx.graph.upstream(asset.name).map((u) => u.asset.name)];
-  const versions = await Promise.all(tables.map(async (t) => (await loadSnapshot(assetTable(ctx.warehouse, t)))?.version ?? -1));
+  const ups = ctx.graph.upstream(asset.name).map((u) => u.asset.name);
+  const own = (await loadSnapshot(assetTable(ctx.warehouse, asset.name)))?.version ?? -1;
+  // An unreadable upstream is the upstream's error (shown on its card); here its partitions read as stale, with the reason.
+  const versions = [own, ...await Promise.all(ups.map(async (t) => (await loadSnapshot(assetTable(ctx.warehouse, t)).catch(() => undefined))?.version ?? 'unreadable'))];
   const failures = await ctx.warehouse.list(failureRecordsPrefix(asset.name));
   const stamp = `${keys.length}:${keys[keys.length - 1]}:${versions.join(',')}:${failures.length}:${failures.reduce((m, f) => Math.max(m, f.modified), 0)}`;
   const base = previous?.stamp === stamp ? previous : await fromLogs(ctx, asset, keys, stamp);
@@ -102,6 +104,20 @@ async function cachedPartitions(ctx: WebContext, id: string, asset: string, clos
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Why an asset's table cannot be read, for pages that list every asset: the warehouse's own
+ * location (a server path, or a bucket) is left out, the path inside it kept.
+ */
+export function unreadable(ctx: WebContext, err: unknown): string {
+  return `Its table cannot be read: ${withinWarehouse(ctx, err instanceof Error ? err.message : String(err))}`;
+}
+
+/** `text` with the warehouse's location cut from the paths in it (`/srv/wh/clicks/_delta_log/…` → `clicks/_delta_log/…`). */
+export function withinWarehouse(ctx: WebContext, text: string): string {
+  const root = ctx.warehouse.uri.replace(/\/+$/, '');
+  return text.split(`${root}/`).join('').split(root).join('the warehouse');
 }
 
 /** Run-length encodes the states: 100,000 mostly-alike partitions become a handful of runs. */

@@ -33,10 +33,17 @@ export interface WebServerOptions {
 }
 
 export interface WebServer {
-  /** http://host:port, plus ?token=... when a token is needed (what to open in a browser) */
+  /** http://host:port: what to print and log */
   url: string;
+  /** the url with ?token=... when a token is needed: a secret, printed once at start (signInLine) and never logged */
+  signInUrl: string | undefined;
   port: number;
   stop(): Promise<void>;
+}
+
+/** The one line that shows the token, for the terminal that started the server; undefined without a token. */
+export function signInLine(web: WebServer): string | undefined {
+  return web.signInUrl && `sign in once at ${web.signInUrl} (it holds FRESHET_TOKEN, a secret: keep it out of logs, chats and tickets)`;
 }
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
@@ -69,12 +76,16 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const actual = (server.address() as AddressInfo).port;
   const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
-    url: `http://${shown}:${actual}${token ? `/?token=${encodeURIComponent(token)}` : ''}`,
+    url: `http://${shown}:${actual}`,
+    signInUrl: token ? `http://${shown}:${actual}/?token=${encodeURIComponent(token)}` : undefined,
     port: actual,
-    stop: () => new Promise<void>((resolve) => {
-      // SSE streams stay open: close them so stop() does not wait for the browser.
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    stop: async () => {
+      await ctx.planner?.close();
+      await new Promise<void>((resolve) => {
+        // SSE streams stay open: close them so stop() does not wait for the browser.
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      });
+    },
   };
 }

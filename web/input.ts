@@ -32,6 +32,13 @@ export const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(5
 /** Workflow ids are opaque to the page; only their length and characters are checked here. */
 export const backfillId = z.string().min(1).max(400).regex(/^[^\s\u0000-\u001f]+$/, 'not a backfill id');
 
+/** A path parameter checked by `schema`; a bad one is a 400 naming the parameter (zod's issue has no path: it would say 'body'). */
+export function pathParam<T>(schema: z.ZodType<T>, value: string | undefined, name: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new HttpError(400, `${name}: ${r.error.issues[0].message}`, name);
+}
+
 export function findAsset(graph: AssetGraph, name: string, field = 'name'): AssetDef {
   if (graph.has(name)) return graph.get(name);
   const names = graph.assets.map((a) => a.name);

@@ -1,6 +1,7 @@
 // The page in Debian's Chromium, against a real worker and Temporal: what a person sees and does.
 // Each test saves a screenshot of what it checked under test-results/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireChromium } from '../services/chromium.ts';
@@ -149,5 +150,21 @@ describe('the page', () => {
     await shot('schedules');
     await page.goto(`${web.url}/streams`);
     await page.getByTestId('streams-empty').waitFor();
+  });
+
+  it('an unreadable table shows its error on its own card; the other cards stay as they were', async () => {
+    const log = path.join(h.config.warehouse, 'by_region', '_delta_log');
+    mkdirSync(log, { recursive: true });
+    writeFileSync(path.join(log, `${'0'.padStart(20, '0')}.json`), '{"protocol": {');
+    await page.goto(`${web.url}/assets`);
+    const list = page.getByTestId('asset-list');
+    const card = list.locator('li', { hasText: 'by_region' });
+    await expect.poll(() => card.getByTestId('asset-error').textContent(), { timeout: 15_000 })
+      .toMatch(/^Its table cannot be read: corrupt commit file by_region\/_delta_log\/0{20}\.json, line 1: not valid JSON/);
+    await expect(list.locator('li', { hasText: 'clicks_per_user' }).textContent()).resolves.toMatch(/5 of [\d,]+ daily/);
+    await expect(list.getByTestId('asset-error').count()).resolves.toBe(1);
+    await shot('assets-unreadable');
+    await page.goto(`${web.url}/assets/by_region`);
+    await expect(page.getByTestId('asset-error').textContent()).resolves.toContain(`corrupt commit file ${path.join(log, '0'.padStart(20, '0'))}.json`);
   });
 });

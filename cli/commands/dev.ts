@@ -6,7 +6,7 @@ import { freshetHome } from '../../services/paths.ts';
 import { isFree } from '../../services/process.ts';
 import { startTemporalDevServer, type TemporalServer } from '../../services/temporal.ts';
 import { loadConfig, loadProject, connectClient, createWorker, installRuntime, reconcileOnStart } from '../../runtime/index.ts';
-import { startWebServer } from '../../web/index.ts';
+import { signInLine, startWebServer } from '../../web/index.ts';
 import { startStream } from '../../control/streams.ts';
 import { parseSource } from './stream.ts';
 
@@ -38,6 +38,7 @@ export function devCommand(program: Command): void {
         `  Temporal      ${config.temporalAddress}${server ? ' (dev server, state in .freshet/temporal/dev.db)' : ''}`,
         ...(server?.uiUrl ? [`  Temporal UI   ${server.uiUrl}`] : []),
         `  web page      ${web.url}`,
+        ...(signInLine(web) ? [`                ${signInLine(web)}`] : []),
         `  warehouse     ${config.warehouse}`,
         `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
         `  task queue    ${config.taskQueue}`,

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ensureDeltaLake, runPython } from '../../services/deltalake.ts';
 import { write } from '../../delta/index.ts';
@@ -61,5 +62,19 @@ write_deltalake(sys.argv[1], pd.DataFrame({"k": ["c"], "v": [4]}), partition_by=
   it('names the path when there is no table', async () => {
     const dir = await tempDir('freshet-info');
     await expect(run(dir)).rejects.toThrow(`${dir} is not a Delta table`);
+  });
+
+  it('says a data file path that leaves the table was refused, not that it is missing', async () => {
+    const t = await tempTable();
+    const row = { user_id: 1, amount: 1, ts: '2024-01-01 00:00:00+00' };
+    for (const escaping of ['../outside.parquet', '%2E%2E/outside.parquet', 'date%3Dd1/../../outside.parquet']) {
+      const add = { ...(await dataFile(t, [row], { pv: { date: 'd1' } })), stats: undefined, path: escaping };
+      const u = await tempTable();
+      // The file is there, one level up: a reader that followed the path would find it.
+      await writeFile(path.join(u.uri, '..', 'outside.parquet'), 'not ours');
+      await write(u, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [add] });
+      const err = await run(u.uri, '--json').then(() => undefined, (e: Error) => e);
+      expect(err?.message).toBe(`version 0 of ${u.uri}: data file path ${escaping} leaves the table (a '..' segment), so it is refused: Freshet reads only files inside the table`);
+    }
   });
 });

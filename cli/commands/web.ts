@@ -1,6 +1,6 @@
 // `freshet web`: the page and its API alone, against a running Temporal and worker.
 import type { Command } from 'commander';
-import { startWebServer } from '../../web/index.ts';
+import { signInLine, startWebServer } from '../../web/index.ts';
 import { connectClient, loadConfig, loadProject } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 
@@ -27,6 +27,8 @@ export function webCommand(program: Command): void {
         log: (m) => console.log(m),
       });
       console.log(`Freshet web page: ${web.url}  (Ctrl-C stops it)`);
+      const signIn = signInLine(web);
+      if (signIn) console.log(signIn);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

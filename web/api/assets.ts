@@ -6,20 +6,26 @@ import type { AssetDetail, AssetList, AssetSummary, LagSeries, MaterializationRo
 import type { WebContext } from '../context.ts';
 import { freshnessNow, lagSeries } from '../freshness.ts';
 import { scheduleOf } from '../schedules.ts';
-import { summarize, stateOf, type AssetHealth } from '../health.ts';
+import { summarize, stateOf, unreadable, withinWarehouse, type AssetHealth } from '../health.ts';
 import { checkPartitionKey, findAsset, limitQuery } from '../input.ts';
 
 export function assetRoutes(ctx: WebContext): Hono {
   const app = new Hono();
 
+  // One unreadable table shows on its own card; the others answer as usual.
   app.get('/', async (c) => {
-    const assets = await Promise.all(ctx.graph.assets.map(async (a) => summary(ctx, a, await ctx.health(a))));
+    const assets = await Promise.all(ctx.graph.assets.map((a) => ctx.health(a).then(
+      (h) => summary(ctx, a, h),
+      (err: unknown) => ({ ...summary(ctx, a, undefined), error: unreadable(ctx, err) }),
+    )));
     return c.json<AssetList>({ assets });
   });
 
   app.get('/:name', async (c) => {
     const a = findAsset(ctx.graph, c.req.param('name'));
-    const [h, schedule] = await Promise.all([ctx.health(a), scheduleOf(ctx, a)]);
+    const [h, schedule] = await Promise.all([ctx.health(a).catch((err: unknown) => err as Error), scheduleOf(ctx, a)]);
+    // Asked for this table: its error may name the file at fault in full.
+    if (h instanceof Error) return c.json<AssetDetail>({ ...detail(ctx, a, undefined), schedule, error: h.message });
     return c.json<AssetDetail>({ ...detail(ctx, a, h), schedule });
   });
 
@@ -37,7 +43,8 @@ export function assetRoutes(ctx: WebContext): Hono {
       asset: a.name,
       key,
       state: stateOf(h, key) ?? 'missing',
-      reason: h.reasons.get(key) ?? null,
+      // A reason can name an upstream's unreadable log: this request is not for that table.
+      reason: withinWarehouse(ctx, h.reasons.get(key) ?? '') || null,
       materialization: m ? row(m) : null,
     });
   });
@@ -67,25 +74,26 @@ function partitionDefinition(a: AssetDef): PartitionDefinition | null {
     : { kind: p.kind, start: p.start, ...(p.end ? { end: p.end } : {}), column: p.column, description };
 }
 
-function summary(ctx: WebContext, a: AssetDef, h: AssetHealth): AssetSummary {
+/** The summary; without health (the table cannot be read) its counts are empty and freshness unknown. */
+function summary(ctx: WebContext, a: AssetDef, h: AssetHealth | undefined): AssetSummary {
   let materialized = 0;
-  for (const k of h.keys) if (h.latest.has(k)) materialized++;
   let last: number | null = null;
-  for (const m of h.latest.values()) last = Math.max(last ?? 0, m.timestamp);
+  for (const k of h?.keys ?? []) if (h!.latest.has(k)) materialized++;
+  for (const m of h?.latest.values() ?? []) last = Math.max(last ?? 0, m.timestamp);
   return {
     name: a.name,
     description: a.description,
     isSource: a.isSource,
     deps: ctx.graph.upstream(a.name).map((u) => ({ asset: u.asset.name, mapping: describeMapping(u.mapping) })),
     partitions: partitionDefinition(a),
-    freshness: freshnessNow(a, h.history),
+    freshness: h ? freshnessNow(a, h.history) : { status: 'unknown', lagMs: null, maxLagMs: a.freshness?.maxLagMs ?? null },
     materialized,
-    total: h.keys.length,
+    total: h?.keys.length ?? 0,
     lastMaterializedAt: last,
   };
 }
 
-function detail(ctx: WebContext, a: AssetDef, h: AssetHealth): AssetDetail {
+function detail(ctx: WebContext, a: AssetDef, h: AssetHealth | undefined): AssetDetail {
   return {
     ...summary(ctx, a, h),
     downstream: ctx.graph.downstream(a.name).map((d) => d.name),

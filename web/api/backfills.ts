@@ -1,5 +1,6 @@
 // Backfills: preview, launch, list, follow (JSON or server-sent events), pause, resume,
 // cancel, re-run failed. Every body is checked here before control/backfills.ts sees it.
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import * as control from '../../control/backfills.ts';
@@ -7,10 +8,13 @@ import type { ControlContext } from '../../control/backfills.ts';
 import type { BackfillDetail, BackfillPreview, BackfillSummary } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { backfillBody, backfillId, checkBackfill, emptyBody, findAsset, limitQuery } from '../input.ts';
+import { createFeeds } from '../progress-feed.ts';
+import { backfillBody, backfillId, checkBackfill, emptyBody, findAsset, limitQuery, pathParam } from '../input.ts';
 
 const DONE = new Set(['cancelled', 'completed', 'completed_with_failures']);
 const SSE_INTERVAL_MS = 1_000;
+/** progress streams one client address may hold open (a browser opens at most 6 per site anyway) */
+export const MAX_STREAMS_PER_CLIENT = 16;
 
 export function backfillRoutes(ctx: WebContext): Hono {
   const app = new Hono();
@@ -19,7 +23,7 @@ export function backfillRoutes(ctx: WebContext): Hono {
     return ctx.control;
   };
   const request = async (c: Context) => checkBackfill(ctx.graph, backfillBody.parse(await jsonBody(c)));
-  const id = (c: Context) => backfillId.parse(c.req.param('id'));
+  const id = (c: Context) => pathParam(backfillId, c.req.param('id'), 'id');
 
   app.post('/preview', async (c) => {
     const req = await request(c);
@@ -43,29 +47,49 @@ export function backfillRoutes(ctx: WebContext): Hono {
     return c.json(await control.backfillPartitions(need(), id(c), a.name));
   });
 
-  // Progress pushed once a second while it changes; closes when the backfill is over.
+  // Progress pushed once a second while it changes; closes when the backfill is over. One
+  // poller per backfill serves every page following it.
+  const feeds = createFeeds((wid) => detail(ctx, need(), wid), { intervalMs: SSE_INTERVAL_MS, done: (d) => DONE.has(d.status) });
+  const streams = new Map<string, number>();
   app.get('/:id/events', async (c) => {
-    const cc = need();
+    need();
     const wid = id(c);
-    const first = await detail(ctx, cc, wid); // a 404 here is still a plain JSON answer
+    const who = clientAddress(c);
+    const open = streams.get(who) ?? 0;
+    if (open >= MAX_STREAMS_PER_CLIENT) {
+      throw new HttpError(429, `This client already has ${MAX_STREAMS_PER_CLIENT} progress streams open, the most one client may: close other backfill pages, or poll GET /api/backfills/{id} instead.`);
+    }
+    streams.set(who, open + 1);
+    const done = () => {
+      const n = (streams.get(who) ?? 1) - 1;
+      if (n > 0) streams.set(who, n);
+      else streams.delete(who);
+    };
+    const feed = feeds.follow(wid);
+    try {
+      await feed.current; // a 404 here is still a plain JSON answer
+    } catch (err) {
+      done();
+      throw err;
+    }
     return streamSSE(c, async (stream) => {
-      let closed = false;
-      stream.onAbort(() => { closed = true; });
-      let last = '';
-      let current: BackfillDetail = first;
-      for (;;) {
-        const data = JSON.stringify(current);
-        if (data !== last) await stream.writeSSE({ event: 'progress', data });
-        last = data;
-        if (closed || DONE.has(current.status)) break;
-        await stream.sleep(SSE_INTERVAL_MS);
-        if (closed) break;
-        try {
-          current = await detail(ctx, cc, wid);
-        } catch (err) {
-          await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: (err as Error).message }) });
-          break;
-        }
+      try {
+        await new Promise<void>((resolve) => {
+          let last = '';
+          let writes: Promise<unknown> = Promise.resolve();
+          const unsubscribe = feed.subscribe((value) => {
+            const data = JSON.stringify(value);
+            if (data === last) return;
+            last = data;
+            writes = writes.then(() => stream.writeSSE({ event: 'progress', data }));
+          }, (err) => {
+            if (err) writes = writes.then(() => stream.writeSSE({ event: 'error', data: JSON.stringify({ error: err.message }) }));
+            void writes.then(() => resolve());
+          });
+          stream.onAbort(() => { unsubscribe(); resolve(); });
+        });
+      } finally {
+        done();
       }
     });
   });
@@ -97,6 +121,15 @@ async function detail(ctx: WebContext, cc: ControlContext, id: string): Promise<
     ...progress,
     temporalUrl: ui ? `${ui}/namespaces/${encodeURIComponent(ctx.config.namespace)}/workflows/${encodeURIComponent(id)}` : null,
   };
+}
+
+/** The peer's address; behind a proxy every client shares the proxy's, and so its limit. */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // app.request() in tests: no socket
+  }
 }
 
 async function jsonBody(c: Context): Promise<unknown> {

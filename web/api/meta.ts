@@ -3,9 +3,10 @@
 // from the supervisor workflow's query and its shards' heartbeats (`available` is false without a client).
 import { Hono } from 'hono';
 import { streamStatus } from '../../control/streams.ts';
-import type { Info, Schedules, StreamingJob, StreamingJobs } from '../api-types.ts';
+import type { Info, ScheduleRow, Schedules, StreamingJob, StreamingJobs } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
 import { freshnessNow } from '../freshness.ts';
+import { unreadable } from '../health.ts';
 import { allSchedules, monitorRunning, staleEvents } from '../schedules.ts';
 
 export function metaRoutes(ctx: WebContext): Hono {
@@ -22,12 +23,18 @@ export function metaRoutes(ctx: WebContext): Hono {
 
   app.get('/schedules', async (c) => {
     const [schedules, events, running] = await Promise.all([allSchedules(ctx), staleEvents(ctx), monitorRunning(ctx)]);
-    const assets = await Promise.all(ctx.graph.assets.map(async (a) => ({
-      asset: a.name,
-      sla: a.freshness ? { maxLagMs: a.freshness.maxLagMs, computeBudgetMs: a.freshness.computeBudgetMs } : null,
-      schedule: schedules.get(a.name) ?? null,
-      freshness: freshnessNow(a, (await ctx.health(a)).history),
-    })));
+    const assets = await Promise.all(ctx.graph.assets.map(async (a): Promise<ScheduleRow> => {
+      const row = {
+        asset: a.name,
+        sla: a.freshness ? { maxLagMs: a.freshness.maxLagMs, computeBudgetMs: a.freshness.computeBudgetMs } : null,
+        schedule: schedules.get(a.name) ?? null,
+      };
+      // One unreadable table shows on its own row; the others answer as usual.
+      return ctx.health(a).then(
+        (h) => ({ ...row, freshness: freshnessNow(a, h.history) }),
+        (err: unknown) => ({ ...row, freshness: { status: 'unknown', lagMs: null, maxLagMs: a.freshness?.maxLagMs ?? null }, error: unreadable(ctx, err) }),
+      );
+    }));
     return c.json<Schedules>({ assets, staleEvents: events, monitorRunning: running });
   });
 

@@ -28,6 +28,7 @@ export const freshnessColor: Record<FreshnessStatus, string> = {
   stale: '#e03131',
   never: '#c2255c',
   'no-sla': '#868e96',
+  unknown: '#868e96',
 };
 
 export const backfillStatusColor: Record<string, string> = {

@@ -36,6 +36,7 @@ export function AssetPage() {
         {info.data?.backfills && <button className="primary" onClick={() => setDialog({})} data-testid="open-backfill">Materialize…</button>}
       </div>
       {a.description && <p className="description">{a.description}</p>}
+      {a.error && <p className="error banner" data-testid="asset-error">{a.error}</p>}
       <Definition a={a} />
       <Partitions q={partitions} onBackfill={info.data?.backfills ? (from, to) => setDialog({ from, to }) : undefined} />
       <div className="two-col">

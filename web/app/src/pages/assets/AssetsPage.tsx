@@ -31,10 +31,12 @@ export function AssetsPage() {
             <li key={a.name}>
               <Link href={`/assets/${encodeURIComponent(a.name)}`}>{a.name}</Link>
               <Badge color={freshnessColor[a.freshness.status]}>{a.freshness.status}</Badge>
-              <div className="sub">
-                {a.partitions ? `${a.materialized.toLocaleString('en-US')} of ${a.total.toLocaleString('en-US')} ${a.partitions.kind}` : 'unpartitioned'}
-                {' · '}lag {duration(a.freshness.lagMs)} · last {ago(a.lastMaterializedAt)}
-              </div>
+              {a.error ? <div className="sub error" data-testid="asset-error">{a.error}</div> : (
+                <div className="sub">
+                  {a.partitions ? `${a.materialized.toLocaleString('en-US')} of ${a.total.toLocaleString('en-US')} ${a.partitions.kind}` : 'unpartitioned'}
+                  {' · '}lag {duration(a.freshness.lagMs)} · last {ago(a.lastMaterializedAt)}
+                </div>
+              )}
             </li>
           ))}
           {shown.length === 0 && <li className="empty">No asset matches “{search}”.</li>}

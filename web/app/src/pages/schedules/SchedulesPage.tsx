@@ -27,7 +27,7 @@ export function SchedulesPage() {
                 <td><Link href={`/assets/${enc(r.asset)}`}>{r.asset}</Link></td>
                 <td>{r.sla ? duration(r.sla.maxLagMs) : 'none'}</td>
                 <td>{r.sla ? duration(r.sla.computeBudgetMs) : '—'}</td>
-                <td><Badge color={freshnessColor[r.freshness.status]}>{r.freshness.status}</Badge></td>
+                <td><Badge color={freshnessColor[r.freshness.status]}>{r.freshness.status}</Badge>{r.error && <div className="error">{r.error}</div>}</td>
                 <td>{duration(r.freshness.lagMs)}</td>
                 <td>{r.schedule ? (r.schedule.onServer ? time(r.schedule.nextRunAt) : 'not on the server') : '—'}</td>
                 <td className="wrap">{r.schedule ? r.schedule.description : 'no SLA, no schedule'}{r.schedule?.warning && <div className="error">{r.schedule.warning}</div>}</td>
