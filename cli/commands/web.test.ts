@@ -14,7 +14,7 @@ describe('freshet web', () => {
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         FRESHET_TASK_QUEUE: `test-web-cli-${process.pid}`,
         FRESHET_WAREHOUSE: tempDir('web-cli'),
-        FRESHET_PROJECT: path.resolve('web/test-project.ts'),
+        FRESHET_PROJECT: path.resolve('test/fixtures/web-project.ts'),
         FRESHET_TOKEN: token,
         FRESHET_WEB_PORT: '0',
       },
