@@ -12,6 +12,7 @@ import type { EventBatch } from './batch.ts';
 import { Deduplicator } from './dedup.ts';
 import { TimerIndex } from './timers.ts';
 import { WatermarkTracker } from './watermark.ts';
+import type { WatermarkState } from './watermark.ts';
 
 export interface WindowRow {
   keyParts: string[];
@@ -42,25 +43,29 @@ export interface SessionPane extends Pane {
   pending: boolean;
 }
 
-export interface KeyState {
+/** What a checkpoint holds of one key: the rest of KeyState is rebuilt on restore. */
+export interface StoredKey {
   key: string;
   parts: string[];
   /** sliding/tumbling: panes by start; sessions: SessionPane by start */
   panes: Pane[];
-  /** the pane the last event went to (sliding/tumbling): most events hit it again */
-  cur: Pane | null;
   lastSeen: number;
   /** sliding/tumbling: the largest window end this key has been fired up to */
   firedEnd: number;
-  /** earliest registered timer, Infinity when none */
-  timer: number;
   /** re-fired windows' last revisions (sliding/tumbling), by window end */
   revisions: Map<number, number> | null;
+}
+
+export interface KeyState extends StoredKey {
+  /** the pane the last event went to (sliding/tumbling): most events hit it again */
+  cur: Pane | null;
+  /** earliest registered timer, Infinity when none */
+  timer: number;
   /** window ends waiting to be re-fired */
   refire: number[] | null;
   dirty: boolean;
   evicted: boolean;
-  /** equals WindowOperator.snapshotEpoch while an incremental snapshot still has to encode this key */
+  /** the epoch of the incremental snapshot in progress while it still has to encode this key */
   snap: number;
   /** snapshots started before this key was created (a full snapshot encodes keys born before it) */
   born: number;
@@ -70,6 +75,23 @@ export interface KeyState {
   pre: Pane | null;
   /** the pre-aggregation segment in which this key last took an event the slow way (its `cur` is current) */
   preSeg: number;
+}
+
+/** What a snapshot holds, fixed when it starts (see WindowOperator.beginSnapshot). */
+export interface SnapshotStart {
+  /** keys evicted since the previous snapshot (none for a full one) */
+  tombstones: string[];
+  /** the keys to encode; pass each to takeForSnapshot first, as copy-on-write may have encoded it already */
+  keys: Iterator<KeyState>;
+  /** dedup ids: all of them (full) or those first seen since the previous snapshot, with their expiry */
+  ids: Array<[string, number]>;
+}
+
+/** A checkpoint's state, decoded, for WindowOperator.restore. */
+export interface RestoredState {
+  watermark: WatermarkState;
+  keys: Iterable<StoredKey>;
+  ids: Map<string, number>;
 }
 
 export interface OperatorMetrics {
@@ -113,20 +135,17 @@ export class WindowOperator {
   private seg = 0;
   private preKeys: KeyState[] = [];
   private prePool: Pane[] = [];
-  /** keys changed since the last checkpoint, and keys evicted since then */
-  dirtyKeys: KeyState[] = [];
-  evictedKeys: string[] = [];
-  /** ids first seen since the last checkpoint */
-  newIds: Array<[string, number]> = [];
-  rows: WindowRow[] = [];
-  late: LateEvent[] = [];
-  /** the epoch of the snapshot being encoded in slices, −1 when none */
-  snapshotEpoch = -1;
-  /** whether that snapshot is full: then every key born before it is pending until encoded */
-  snapshotFull = false;
-  snapshotsStarted = 0;
-  /** encodes a key into the snapshot in progress before it changes (copy-on-write) */
-  beforeWrite: ((k: KeyState) => void) | null = null;
+  /** keys changed since the last snapshot started, and keys evicted since then */
+  private dirtyKeys: KeyState[] = [];
+  private evictedKeys: string[] = [];
+  /** ids first seen since the last snapshot started */
+  private newIds: Array<[string, number]> = [];
+  private rows: WindowRow[] = [];
+  private late: LateEvent[] = [];
+  /** the snapshot being encoded in slices (null when none); a full one holds every key born before it */
+  private snapshot: { epoch: number; full: boolean; encode: (k: StoredKey) => void } | null = null;
+  /** epochs grow per operator, so keys restored with born = 0 are older than any snapshot */
+  private snapshotsStarted = 0;
   metrics: OperatorMetrics = { events: 0, late: 0, duplicates: 0, rows: 0, refires: 0, evictedKeys: 0, preAggregated: 0 };
 
   constructor(asset: StreamingAsset, opts: OperatorOptions = {}) {
@@ -321,7 +340,7 @@ export class WindowOperator {
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
-    else if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    else this.beforeWrite(k);
     // every window the watermark has closed was fired the moment it closed (timers are checked
     // after each event), so this key is fired up to there even if it had no data in them
     const closed = Math.floor((w + 1) / slide) * slide;
@@ -392,7 +411,7 @@ export class WindowOperator {
   }
 
   private wakeSliding(k: KeyState, w: number): void {
-    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    this.beforeWrite(k);
     const slide = this.slide;
     const size = this.size;
     const panes = k.panes;
@@ -466,7 +485,7 @@ export class WindowOperator {
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
-    else if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    else this.beforeWrite(k);
     const sessions = k.panes as SessionPane[];
     let target: SessionPane;
     if (count === 0) {
@@ -505,7 +524,7 @@ export class WindowOperator {
   }
 
   private wakeSession(k: KeyState, w: number): void {
-    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    this.beforeWrite(k);
     const sessions = k.panes as SessionPane[];
     let changed = false;
     for (const s of sessions) {
@@ -564,7 +583,7 @@ export class WindowOperator {
   }
 
   private refireSliding(k: KeyState, w: number): void {
-    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    this.beforeWrite(k);
     const ends = k.refire;
     k.refire = null;
     if (!ends) return;
@@ -587,7 +606,7 @@ export class WindowOperator {
   }
 
   private evict(k: KeyState): void {
-    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    this.beforeWrite(k);
     k.evicted = true;
     this.keys.delete(k.key);
     this.evictedKeys.push(k.key);
@@ -602,16 +621,81 @@ export class WindowOperator {
     return s;
   }
 
-  /** Registers a restored key and its timer. */
-  restoreKey(k: KeyState): void {
-    k.timer = Infinity;
+  // ---- snapshots (checkpoint.ts encodes what these hand out) ----
+
+  /**
+   * Fixes what a snapshot holds: the keys to encode (every live key, or those changed since the
+   * previous snapshot), the keys evicted since then, and the dedup ids. Until endSnapshot(), a key
+   * the snapshot has yet to encode is passed to `encode` before it changes (copy-on-write), so the
+   * snapshot is the state as of this call however long the encoding takes.
+   */
+  beginSnapshot(full: boolean, encode: (k: StoredKey) => void): SnapshotStart {
+    if (this.snapshot !== null) throw new Error('a snapshot of this job is already being written');
+    const epoch = ++this.snapshotsStarted;
+    let keys: Iterator<KeyState>;
+    if (full) {
+      // nothing is touched per key here: a key is pending while born < epoch and done !== epoch
+      keys = this.keys.values();
+    } else {
+      const changed = this.dirtyKeys.filter((k) => !k.evicted);
+      for (const k of changed) {
+        k.dirty = false;
+        k.snap = epoch;
+      }
+      keys = changed.values();
+    }
+    const start: SnapshotStart = {
+      tombstones: full ? [] : this.evictedKeys,
+      keys,
+      ids: full && this.dedup ? Array.from(this.dedup.entries()) : this.newIds,
+    };
+    this.dirtyKeys = [];
+    this.evictedKeys = [];
+    this.newIds = [];
+    this.snapshot = { epoch, full, encode };
+    return start;
+  }
+
+  /** Whether the snapshot in progress has yet to encode key k; if so k counts as encoded from now on. */
+  takeForSnapshot(k: KeyState): boolean {
+    const s = this.snapshot;
+    if (s === null) return false;
+    if (k.snap !== s.epoch && !(s.full && k.born < s.epoch && k.done !== s.epoch)) return false;
+    k.snap = 0;
+    k.done = s.epoch;
     k.dirty = false;
-    k.evicted = false;
+    return true;
+  }
+
+  endSnapshot(): void {
+    this.snapshot = null;
+  }
+
+  /** Copy-on-write: called before any change to a key that already existed. */
+  private beforeWrite(k: KeyState): void {
+    if (this.snapshot !== null && this.takeForSnapshot(k)) this.snapshot.encode(k);
+  }
+
+  /** Loads a checkpoint's state into this fresh operator: watermark, keys (with their timers), dedup ids. */
+  restore(state: RestoredState): void {
+    this.tracker.restore(state.watermark);
+    for (const stored of state.keys) this.restoreKey(stored);
+    if (this.dedup) {
+      this.dedup.restore(state.ids);
+      this.dedup.expire(this.tracker.watermark);
+    }
+  }
+
+  private restoreKey(s: StoredKey): void {
+    const k: KeyState = {
+      key: s.key, parts: s.parts, panes: s.panes, lastSeen: s.lastSeen, firedEnd: s.firedEnd, revisions: s.revisions,
+      cur: null, timer: Infinity, refire: null, dirty: false, evicted: false, snap: 0, born: 0, done: 0, pre: null, preSeg: -1,
+    };
     this.keys.set(k.key, k);
     const w = this.tracker.watermark;
     if (this.session) {
       let next = Infinity;
-      for (const s of k.panes as SessionPane[]) next = Math.min(next, s.pending ? s.end - 1 : s.end - 1 + this.lateness);
+      for (const p of k.panes as SessionPane[]) next = Math.min(next, p.pending ? p.end - 1 : p.end - 1 + this.lateness);
       if (next === Infinity) this.scheduleEviction(k, w);
       else this.schedule(k, next);
     } else {
