@@ -6,7 +6,7 @@
 import type { ObjectStore } from '../storage/types.ts';
 import { readPane, writePane } from './aggregates.ts';
 import { BinaryReader, BinaryWriter } from './codec.ts';
-import type { KeyState, SessionPane, StoredKey, WindowOperator } from './operator.ts';
+import type { KeyState, RestoreReset, SessionPane, StoredKey, WindowOperator } from './operator.ts';
 import type { WatermarkState } from './watermark.ts';
 import type { AddFile } from '../delta/types.ts';
 
@@ -286,6 +286,8 @@ export async function listCheckpoints(store: ObjectStore): Promise<number[]> {
 
 export interface Restored {
   header: CheckpointHeader;
+  /** set when the checkpoint's event time was beyond processing time + maxFutureSkew and was reset */
+  reset: RestoreReset | null;
   /** bytes read, the chain included */
   bytes: number;
   chain: number[];
@@ -317,8 +319,8 @@ export async function restoreLatest(store: ObjectStore, op: WindowOperator, fing
   const keys = new Map<string, StoredKey>();
   const ids2 = new Map<string, number>();
   for (const c of chain) applyState(op, c.body, keys, ids2);
-  op.restore({ watermark: header.watermark, keys: keys.values(), ids: ids2 });
-  return { header, bytes, chain: chain.map((c) => c.header.id) };
+  const reset = op.restore({ watermark: header.watermark, keys: keys.values(), ids: ids2 });
+  return { header, reset, bytes, chain: chain.map((c) => c.header.id) };
 }
 
 /** Deletes every checkpoint older than the newest full one at or before `fullId`. */

@@ -10,8 +10,9 @@ import { addEvent, compileAggregates, encodePane, mergePane, newPane, paneBytes,
 import type { CompiledAggregates, Pane } from './aggregates.ts';
 import type { EventBatch } from './batch.ts';
 import { Deduplicator } from './dedup.ts';
+import { isoText as iso } from './event-fields.ts';
 import { TimerIndex } from './timers.ts';
-import { WatermarkTracker } from './watermark.ts';
+import { NO_WATERMARK, WatermarkTracker } from './watermark.ts';
 import type { WatermarkState } from './watermark.ts';
 
 export interface WindowRow {
@@ -87,6 +88,19 @@ export interface SnapshotStart {
   ids: Array<[string, number]>;
 }
 
+/** What restore dropped from a checkpoint blinded by a far-future event (see WindowOperator.restore). */
+export interface RestoreReset {
+  /** the checkpoint's watermark */
+  watermark: number;
+  /** partitions whose newest event time was beyond processing time + maxFutureSkew */
+  partitions: number[];
+  /** panes (sessions) holding events beyond it, and keys left with nothing */
+  panes: number;
+  keys: number;
+  /** dedup ids of events beyond it */
+  ids: number;
+}
+
 /** A checkpoint's state, decoded, for WindowOperator.restore. */
 export interface RestoredState {
   watermark: WatermarkState;
@@ -106,6 +120,7 @@ export interface OperatorMetrics {
 }
 
 export interface OperatorOptions {
+  /** processing time: partitions' idleness, and the bound on a restored checkpoint's event time */
   now?: () => number;
   /** overrides asset.hotKeys.preAggregate (tests and benchmarks) */
   preAggregate?: boolean;
@@ -128,6 +143,9 @@ export class WindowOperator {
   private readonly gap: number;
   private readonly lateness: number;
   private readonly ttl: number;
+  /** how far before its end a window starts: the size, or the gap for sessions */
+  private readonly windowReach: number;
+  private readonly now: () => number;
   /** hot-key pre-aggregation (sliding and tumbling windows only) */
   readonly preAggregate: boolean;
   readonly emitPartials: boolean;
@@ -161,6 +179,8 @@ export class WindowOperator {
     this.gap = w.kind === 'session' ? w.gapMs : 0;
     this.lateness = asset.allowedLatenessMs;
     this.ttl = asset.ttlMs;
+    this.windowReach = w.kind === 'session' ? w.gapMs : w.sizeMs;
+    this.now = opts.now ?? Date.now;
     this.preAggregate = !this.session && (opts.preAggregate ?? asset.hotKeys?.preAggregate ?? false);
     this.emitPartials = opts.emitPartials ?? false;
   }
@@ -193,6 +213,9 @@ export class WindowOperator {
     const slide = this.slide;
     const size = this.size;
     const lateness = this.lateness;
+    // an event ahead of the worker's clock (within the asset's maxFutureSkew) counts in its
+    // window, but moves the watermark only up to the clock: no window closes before its end
+    const cap = b.readAt;
     let folded = 0;
     for (let i = 0; i < n; i++) {
       const part = partition[i];
@@ -219,7 +242,7 @@ export class WindowOperator {
           addEvent(aggs, k.pre ?? this.openPre(k, p), b.nums, b.vals, ts, i);
           folded++;
           if (ts > k.lastSeen) k.lastSeen = ts;
-          tracker.observe(slot, ts);
+          tracker.observe(slot, ts < cap ? ts : cap);
           if (tracker.watermark >= timers.nextTime || refireKeys.size > 0) this.fire();
           continue;
         }
@@ -230,7 +253,7 @@ export class WindowOperator {
         k = kept;
         k.preSeg = this.seg;
       }
-      tracker.observe(slot, ts);
+      tracker.observe(slot, ts < cap ? ts : cap);
       // late events re-fire at once, as Flink's EventTimeTrigger does, so every result is a
       // function of the event order alone and never of where a batch happened to end
       if (tracker.watermark >= timers.nextTime || refireKeys.size > 0) this.fire();
@@ -420,7 +443,19 @@ export class WindowOperator {
     if (panes.length > 0 && upTo > k.firedEnd) {
       let end = Math.max(k.firedEnd + slide, panes[0].start + slide);
       const lastEnd = Math.min(upTo, panes[panes.length - 1].start + size);
-      for (; end <= lastEnd; end += slide) this.emitSliding(k, end, 0);
+      // only window ends over a pane are visited: panes far apart in event time (a replay with a
+      // gap of years) would otherwise cost one step per slide in between
+      let j = 0;
+      while (end <= lastEnd) {
+        while (j < panes.length && panes[j].start < end - size) j++;
+        if (j === panes.length) break;
+        if (panes[j].start >= end) {
+          end = panes[j].start + slide;
+          continue;
+        }
+        this.emitSliding(k, end, 0);
+        end += slide;
+      }
       k.firedEnd = upTo;
       this.markDirty(k);
     } else if (upTo > k.firedEnd) {
@@ -676,14 +711,60 @@ export class WindowOperator {
     if (this.snapshot !== null && this.takeForSnapshot(k)) this.snapshot.encode(k);
   }
 
-  /** Loads a checkpoint's state into this fresh operator: watermark, keys (with their timers), dedup ids. */
-  restore(state: RestoredState): void {
-    this.tracker.restore(state.watermark);
-    for (const stored of state.keys) this.restoreKey(stored);
+  /**
+   * Loads a checkpoint's state into this fresh operator: watermark, keys (with their timers), dedup
+   * ids. A checkpoint whose event time is beyond processing time + maxFutureSkew was blinded by a
+   * far-future event before event times were bounded: kept, its watermark would send every event
+   * until then to the late events. Restore resets it (see RestoreReset) and says so.
+   */
+  restore(state: RestoredState): RestoreReset | null {
+    const limit = this.now() + this.asset.maxFutureSkewMs;
+    const saved = state.watermark;
+    const blinded = saved.partitions.filter((p) => p.maxTime > limit).map((p) => p.partition);
+    const reset: RestoreReset | null = saved.watermark > limit || blinded.length > 0 ? { watermark: saved.watermark, partitions: blinded, panes: 0, keys: 0, ids: 0 } : null;
+    if (reset === null) {
+      this.tracker.restore(saved);
+    } else {
+      // the watermark before the far-future event is not recorded: blinded partitions start
+      // over from their next event (until then they hold the watermark back, like a new partition)
+      const partitions = saved.partitions.map((p) => (p.maxTime > limit ? { partition: p.partition, maxTime: NO_WATERMARK } : p));
+      this.tracker.restore({ watermark: NO_WATERMARK, partitions });
+    }
+    for (const stored of state.keys) {
+      if (reset !== null && !this.resetKey(stored, limit, reset)) continue;
+      this.restoreKey(stored);
+    }
     if (this.dedup) {
-      this.dedup.restore(state.ids);
+      let ids = state.ids;
+      if (reset !== null) {
+        const horizon = this.dedup.horizonMs;
+        ids = new Map([...ids].filter(([, until]) => until - horizon <= limit));
+        reset.ids = state.ids.size - ids.size;
+      }
+      this.dedup.restore(ids);
       this.dedup.expire(this.tracker.watermark);
     }
+    return reset;
+  }
+
+  /** Drops what a blinded checkpoint holds of key k beyond `limit`; false when nothing of the key is left. */
+  private resetKey(k: StoredKey, limit: number, reset: RestoreReset): boolean {
+    const before = k.panes.length;
+    // a pane or session whose newest event is beyond the limit holds the far-future events
+    k.panes = this.session ? k.panes.filter((p) => (p as SessionPane).end - this.gap <= limit) : k.panes.filter((p) => p.start <= limit);
+    reset.panes += before - k.panes.length;
+    if (k.panes.length === 0 && (before > 0 || k.lastSeen > limit)) {
+      reset.keys++;
+      return false;
+    }
+    // windows the blinded watermark fired early are emitted again once the new watermark passes them
+    if (k.firedEnd > limit) k.firedEnd = -Infinity;
+    if (k.lastSeen > limit) k.lastSeen = limit;
+    if (k.revisions) {
+      for (const end of k.revisions.keys()) if (end - this.windowReach > limit) k.revisions.delete(end);
+      if (k.revisions.size === 0) k.revisions = null;
+    }
+    return true;
   }
 
   private restoreKey(s: StoredKey): void {
@@ -721,8 +802,4 @@ export class WindowOperator {
     if (this.dedup) bytes += this.dedup.size * 64;
     return bytes;
   }
-}
-
-function iso(t: number): string {
-  return Number.isFinite(t) ? new Date(t).toISOString() : String(t);
 }

@@ -12,6 +12,7 @@ import { aggregateOutputType } from '../core/streaming.ts';
 import { sqlIdent, sqlString } from '../delta/duck.ts';
 import type { StreamingAsset } from '../core/streaming.ts';
 import type { AddFile, Field, Table } from '../delta/types.ts';
+import { recordText } from './decode.ts';
 import type { DeadLetter } from './decode.ts';
 import type { LateEvent, WindowRow } from './operator.ts';
 
@@ -170,14 +171,11 @@ export function deadColumns(stamp: CommitStamp): Column<DeadLetter>[] {
     { field: { name: 'raw', type: 'string', nullable: false }, get: (r) => r.raw },
     { field: { name: 'error', type: 'string', nullable: false }, get: (r) => r.error },
     { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: () => stamp.checkpoint },
+    // nullable: tables written before reasons had codes gain the column (rows before it read null)
+    { field: { name: 'reason', type: 'string', nullable: true }, get: (r) => r.reason },
   ];
 }
 
-const utf8 = new TextDecoder();
-
 function payloadText(p: unknown): string | null {
-  if (p === null || p === undefined) return null;
-  if (typeof p === 'string') return p;
-  if (p instanceof Uint8Array) return utf8.decode(p);
-  return JSON.stringify(p);
+  return p === null || p === undefined ? null : recordText(p);
 }
