@@ -74,6 +74,30 @@ export interface Calibration {
   partitions: PartitionCalibration[];
 }
 
+/** Why an event went to the dead-letter table instead of into state. */
+export type DeadLetterReason =
+  | 'invalid-json'
+  | 'not-an-object'
+  | 'filter-error'
+  | 'key'
+  | 'event-time'
+  | 'future-skew'
+  | 'dedup-id'
+  | 'field';
+
+/** What restore reset when the checkpoint had been blinded by a far-future event. */
+export interface RestoreReset {
+  /** the checkpoint's watermark */
+  watermark: number;
+  /** partitions whose newest event time was beyond processing time + maxFutureSkew */
+  partitions: number[];
+  /** panes (sessions) holding events beyond it, and keys left with nothing */
+  panes: number;
+  keys: number;
+  /** dedup ids of events beyond it */
+  ids: number;
+}
+
 /** A shard's live metrics, as of its last checkpoint. */
 export interface JobMetrics {
   checkpointId: number;
@@ -88,6 +112,8 @@ export interface JobMetrics {
   rows: number;
   late: number;
   deadLetters: number;
+  /** dead letters by reason, e.g. { 'future-skew': 3, 'event-time': 1 } (this run, as the counts above) */
+  deadLettersByReason: Partial<Record<DeadLetterReason, number>>;
   duplicates: number;
   lastCheckpointAt: number;
   /** how long processing stood still for the last checkpoint's synchronous part */
@@ -98,6 +124,8 @@ export interface JobMetrics {
   checkpointFull: boolean;
   restoredFrom: number;
   restoreMs: number;
+  /** set when the restored checkpoint had been blinded by a far-future event and its watermark was reset */
+  restoreReset: RestoreReset | null;
   calibration: Calibration;
 }
 
@@ -111,7 +139,8 @@ export interface ShardHeartbeat {
   checkpointId: number;
   restoredFrom?: number;
   restoreMs?: number;
-  metrics?: JobMetrics;
+  /** the calibration is left out of most beats (it is large and changes slowly) */
+  metrics?: Omit<JobMetrics, 'calibration'> & { calibration?: Calibration };
   /**
    * The longest the worker's event loop stood still since the previous heartbeat (ms): heartbeats
    * wait on it, so a value near the heartbeat timeout explains a shard timed out on a live worker.

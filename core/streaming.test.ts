@@ -53,6 +53,13 @@ describe('streamingAsset', () => {
     });
     expect(streamingAsset({ ...base, source: { name: 'tx' }, key: ['a', 'b'] })).toMatchObject({ source: 'tx', key: ['a', 'b'], idleTimeoutMs: undefined });
   });
+  it('bounds event time ahead of the clock: maxFutureSkew, 5 minutes unless declared', () => {
+    expect(streamingAsset(base).maxFutureSkewMs).toBe(300_000);
+    expect(streamingAsset({ ...base, watermark: { maxFutureSkew: '30s' } }).maxFutureSkewMs).toBe(30_000);
+    expect(streamingAsset({ ...base, watermark: { maxFutureSkew: '0s' } }).maxFutureSkewMs).toBe(0);
+    expect(() => streamingAsset({ ...base, watermark: { maxFutureSkew: 'soon' } })).toThrow(/watermark.maxFutureSkew: Duration 'soon'/);
+    expect(() => streamingAsset({ ...base, watermark: { maxFutureSkw: '1m' } as never })).toThrow(/watermark.maxFutureSkw is not an option; use maxOutOfOrderness, idleTimeout, maxFutureSkew/);
+  });
   it('names the field and the fix for each mistake', () => {
     expect(() => streamingAsset({ ...base, name: 'Bad-Name' })).toThrow(/name must start with a lowercase letter/);
     expect(() => streamingAsset({ ...base, source: '' })).toThrow(/source is missing/);

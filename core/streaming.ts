@@ -132,7 +132,16 @@ export interface StreamingAssetInput {
   eventTime: string;
   window: WindowSpec;
   aggregates: Record<string, AggregateSpec>;
-  watermark?: { maxOutOfOrderness?: string; idleTimeout?: string };
+  /**
+   * - `maxOutOfOrderness`: how far behind the newest event time an event may arrive and still be
+   *   on time (default '0s').
+   * - `idleTimeout`: a partition silent this long stops holding the watermark back (default: never).
+   * - `maxFutureSkew`: how far ahead of the worker's clock an event time may be (default '5m').
+   *   An event beyond it goes to `dead_letters` (reason 'future-skew') and never reaches the state
+   *   or the watermark; events within it are kept, but the watermark never passes the worker's
+   *   clock, so no window closes before its end has happened.
+   */
+  watermark?: { maxOutOfOrderness?: string; idleTimeout?: string; maxFutureSkew?: string };
   /** how long after a window closed a late event still updates it (re-fired); default '0s' */
   allowedLateness?: string;
   /** how long an idle key's state is kept; default the window horizon plus the watermark lag */
@@ -166,6 +175,8 @@ export interface StreamingAsset {
   maxOutOfOrdernessMs: number;
   /** undefined: partitions are never treated as idle */
   idleTimeoutMs: number | undefined;
+  /** event times further ahead of processing time are dead letters */
+  maxFutureSkewMs: number;
   allowedLatenessMs: number;
   ttlMs: number;
   /** dedup ids are kept this long in event time: the window horizon plus the watermark lag */
@@ -175,6 +186,10 @@ export interface StreamingAsset {
   hotKeys: { preAggregate: boolean; salted: boolean };
 }
 
+/** Producers' clocks drift by seconds; an event minutes ahead of the worker's clock is a wrong time, not skew. */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+const WATERMARK_OPTIONS = ['maxOutOfOrderness', 'idleTimeout', 'maxFutureSkew'];
 const NAME = /^[a-z][a-z0-9_]*$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 /** Columns the sink table always has; aggregates and keys may not reuse them. */
@@ -217,9 +232,16 @@ export function streamingAsset(input: StreamingAssetInput): StreamingAsset {
     aggregates[column] = spec;
   }
 
+  if (input.watermark !== undefined && (typeof input.watermark !== 'object' || input.watermark === null)) {
+    throw new Error(`${where}: watermark must be an object, e.g. watermark: { maxOutOfOrderness: '30s' }.`);
+  }
+  for (const k of Object.keys(input.watermark ?? {})) {
+    if (!WATERMARK_OPTIONS.includes(k)) throw new Error(`${where}: watermark.${k} is not an option; use ${WATERMARK_OPTIONS.join(', ')}.`);
+  }
   const maxOutOfOrdernessMs = optionalDuration(where, 'watermark.maxOutOfOrderness', input.watermark?.maxOutOfOrderness) ?? 0;
   const idleTimeoutMs = optionalDuration(where, 'watermark.idleTimeout', input.watermark?.idleTimeout);
   if (idleTimeoutMs === 0) throw new Error(`${where}: watermark.idleTimeout must be longer than 0; leave it out to never treat a partition as idle.`);
+  const maxFutureSkewMs = optionalDuration(where, 'watermark.maxFutureSkew', input.watermark?.maxFutureSkew) ?? DEFAULT_MAX_FUTURE_SKEW_MS;
   const allowedLatenessMs = optionalDuration(where, 'allowedLateness', input.allowedLateness) ?? 0;
   const horizonMs = windowHorizonMs(window);
   const lagMs = maxOutOfOrdernessMs + allowedLatenessMs;
@@ -243,6 +265,7 @@ export function streamingAsset(input: StreamingAssetInput): StreamingAsset {
     aggregates,
     maxOutOfOrdernessMs,
     idleTimeoutMs,
+    maxFutureSkewMs,
     allowedLatenessMs,
     ttlMs,
     dedupHorizonMs: horizonMs + lagMs,

@@ -4,6 +4,7 @@
 // not once per overlapping window (the cause of Flink's sliding-window blow-up).
 import type { AggregateSpec } from '../core/streaming.ts';
 import { BinaryReader, BinaryWriter } from './codec.ts';
+import type { ValueKind } from './event-fields.ts';
 import { FrequencySketch } from './frequency.ts';
 import { HyperLogLog } from './hll.ts';
 import { SpaceSaving } from './space-saving.ts';
@@ -38,6 +39,11 @@ export interface CompiledAggregates {
   numericFields: string[];
   /** event fields read as values, in EventBatch.vals order */
   valueFields: string[];
+  /** what each value field must hold: the strictest rule among the aggregates reading it */
+  valueKinds: ValueKind[];
+  /** the aggregates reading each numeric and each value field, for dead-letter reasons, e.g. "sum('amount')" */
+  numericUses: string[];
+  valueUses: string[];
   init: Float64Array;
 }
 
@@ -48,8 +54,22 @@ export function compileAggregates(aggregates: Record<string, AggregateSpec>): Co
   const init: number[] = [];
   let objSlots = 0;
   let lastSlots = 0;
+  const valueKinds: ValueKind[] = [];
+  const numericUses: string[][] = [];
+  const valueUses: string[][] = [];
   const column = (list: string[], f: string) => (list.includes(f) ? list.indexOf(f) : list.push(f) - 1);
   for (const [name, spec] of Object.entries(aggregates)) {
+    if (spec.kind !== 'count') {
+      const use = `${spec.kind}('${spec.field}')`;
+      if (spec.kind === 'sum' || spec.kind === 'avg' || spec.kind === 'min' || spec.kind === 'max') {
+        (numericUses[column(numericFields, spec.field)] ??= []).push(use);
+      } else {
+        const at = column(valueFields, spec.field);
+        (valueUses[at] ??= []).push(use);
+        const kind: ValueKind = spec.kind !== 'last' ? 'scalar' : spec.type === 'string' ? 'any' : 'number';
+        if (valueKinds[at] === undefined || STRICTNESS[kind] > STRICTNESS[valueKinds[at]]) valueKinds[at] = kind;
+      }
+    }
     const slot = init.length;
     switch (spec.kind) {
       case 'count':
@@ -77,8 +97,13 @@ export function compileAggregates(aggregates: Record<string, AggregateSpec>): Co
         plans.push({ name, spec, column: column(valueFields, spec.field), numeric: false, slot: -1, objSlot: objSlots++ });
     }
   }
-  return { plans, numSlots: init.length, objSlots, lastSlots, numericFields, valueFields, init: Float64Array.from(init) };
+  return {
+    plans, numSlots: init.length, objSlots, lastSlots, numericFields, valueFields, valueKinds, init: Float64Array.from(init),
+    numericUses: numericUses.map((u) => u.join(', ')), valueUses: valueUses.map((u) => u.join(', ')),
+  };
 }
+
+const STRICTNESS: Record<ValueKind, number> = { any: 0, scalar: 1, number: 2 };
 
 export function newPane(c: CompiledAggregates, start: number): Pane {
   return {

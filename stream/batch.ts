@@ -19,6 +19,8 @@ export interface SourceBatch {
 export interface EventBatch {
   size: number;
   capacity: number;
+  /** processing time the batch was decoded at: no event in it moves the watermark past this (Infinity: no bound) */
+  readAt: number;
   partition: Int32Array;
   offset: Float64Array;
   time: Float64Array;
@@ -39,6 +41,7 @@ export function newEventBatch(capacity: number, numericFields: number, valueFiel
   return {
     size: 0,
     capacity,
+    readAt: Infinity,
     partition: new Int32Array(capacity),
     offset: new Float64Array(capacity),
     time: new Float64Array(capacity),

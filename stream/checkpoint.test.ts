@@ -80,37 +80,50 @@ describe('checkpoints', () => {
     });
   }
 
-  it('encodes a snapshot in slices while events change its keys (copy-on-write)', async () => {
-    const asset = streamingAsset({ name: 'ckpt', source: 's', key: 'k', eventTime: 'ts', dedupBy: 'id', window: sliding('1s', '500ms'), allowedLateness: '300ms', aggregates: { n: count(), d: distinctCount('v') } });
-    const sliced = new WindowOperator(asset);
-    const atOnce = new WindowOperator(asset);
-    const feedSliced = feeder(sliced);
-    // dense in time, so all 1 000 keys hold open windows
-    const dense = (from: number, n: number) => events(from, n, 1_000).map((e, j) => ({ ...e, ts: from + j }));
-    feedSliced(dense(0, 3_000));
-    feeder(atOnce)(dense(0, 3_000));
-    const writer = new SnapshotWriter(sliced, true);
-    writer.start();
-    const headerAtStart = header(sliced, 1, null); // the watermark as of the snapshot, as the job does
-    // events arrive while the snapshot is encoded a few keys at a time; some evict keys
-    let steps = 0;
-    for (let i = 0; !writer.step(0); i++) {
-      steps++;
-      feedSliced(dense(3_000 + i * 10, 10));
-    }
-    expect(steps).toBeGreaterThan(3);
-    const storeA = await tempStore();
-    const storeB = await tempStore();
-    await writeCheckpoint(storeA, headerAtStart, writer.result());
-    await writeCheckpoint(storeB, header(atOnce, 1, null), snapshotState(atOnce, true));
-    const a = new WindowOperator(asset);
-    const b = new WindowOperator(asset);
-    await restoreLatest(storeA, a, jobFingerprint(asset));
-    await restoreLatest(storeB, b, jobFingerprint(asset));
-    expect(a.keys.size).toBe(atOnce.keys.size);
-    const more = dense(3_000, 1_500);
-    expect(feeder(a)(more).map((r) => JSON.stringify(r)).sort()).toEqual(feeder(b)(more).map((r) => JSON.stringify(r)).sort());
-  });
+  for (const full of [true, false]) {
+    it(`encodes ${full ? 'a full' : 'an incremental'} snapshot in slices while events change its keys (copy-on-write)`, async () => {
+      const asset = streamingAsset({ name: 'ckpt', source: 's', key: 'k', eventTime: 'ts', dedupBy: 'id', window: sliding('1s', '500ms'), allowedLateness: '300ms', aggregates: { n: count(), d: distinctCount('v') } });
+      const sliced = new WindowOperator(asset);
+      const atOnce = new WindowOperator(asset);
+      const feedSliced = feeder(sliced);
+      const feedAtOnce = feeder(atOnce);
+      const storeA = await tempStore();
+      const storeB = await tempStore();
+      // dense in time, so all 1 000 keys hold open windows
+      const dense = (from: number, n: number) => events(from, n, 1_000).map((e, j) => ({ ...e, ts: from + j }));
+      feedSliced(dense(0, 3_000));
+      feedAtOnce(dense(0, 3_000));
+      if (!full) {
+        // an incremental snapshot holds the keys changed since a full one
+        await writeCheckpoint(storeA, header(sliced, 1, null), snapshotState(sliced, true));
+        await writeCheckpoint(storeB, header(atOnce, 1, null), snapshotState(atOnce, true));
+        feedSliced(dense(3_000, 600));
+        feedAtOnce(dense(3_000, 600));
+      }
+      const id = full ? 1 : 2;
+      const parent = full ? null : 1;
+      const writer = new SnapshotWriter(sliced, full);
+      writer.start();
+      const headerAtStart = header(sliced, id, parent); // the watermark as of the snapshot, as the job does
+      // events arrive while the snapshot is encoded a few keys at a time; some evict keys
+      const from = full ? 3_000 : 3_600;
+      let steps = 0;
+      for (let i = 0; !writer.step(0); i++) {
+        steps++;
+        feedSliced(dense(from + i * 10, 10));
+      }
+      expect(steps).toBeGreaterThan(3);
+      await writeCheckpoint(storeA, headerAtStart, writer.result());
+      await writeCheckpoint(storeB, header(atOnce, id, parent), snapshotState(atOnce, full));
+      const a = new WindowOperator(asset);
+      const b = new WindowOperator(asset);
+      await restoreLatest(storeA, a, jobFingerprint(asset));
+      await restoreLatest(storeB, b, jobFingerprint(asset));
+      expect(a.keys.size).toBe(atOnce.keys.size);
+      const more = dense(from, 1_500);
+      expect(feeder(a)(more).map((r) => JSON.stringify(r)).sort()).toEqual(feeder(b)(more).map((r) => JSON.stringify(r)).sort());
+    });
+  }
 
   it('prunes the chains before a full checkpoint, fences a second writer, and names a corrupt file', async () => {
     const asset = streamingAsset({ name: 'ckpt', source: 's', key: 'k', eventTime: 'ts', window: sliding('1s', '500ms'), aggregates: { n: count() } });

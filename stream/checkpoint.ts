@@ -6,7 +6,7 @@
 import type { ObjectStore } from '../storage/types.ts';
 import { readPane, writePane } from './aggregates.ts';
 import { BinaryReader, BinaryWriter } from './codec.ts';
-import type { KeyState, SessionPane, WindowOperator } from './operator.ts';
+import type { KeyState, RestoreReset, SessionPane, StoredKey, WindowOperator } from './operator.ts';
 import type { WatermarkState } from './watermark.ts';
 import type { AddFile } from '../delta/types.ts';
 
@@ -55,7 +55,7 @@ export interface StateSnapshot {
 
 const SESSION = 1;
 
-function writeKey(op: WindowOperator, w: BinaryWriter, k: KeyState, session: boolean): void {
+function writeKey(op: WindowOperator, w: BinaryWriter, k: StoredKey, session: boolean): void {
   w.str(k.key);
   if (op.asset.key.length > 1) for (const p of k.parts) w.str(p);
   w.f64(k.lastSeen);
@@ -80,7 +80,7 @@ function writeKey(op: WindowOperator, w: BinaryWriter, k: KeyState, session: boo
   }
 }
 
-function readKey(op: WindowOperator, r: BinaryReader, session: boolean): KeyState {
+function readKey(op: WindowOperator, r: BinaryReader, session: boolean): StoredKey {
   const key = r.str();
   const parts = op.asset.key.length > 1 ? op.asset.key.map(() => r.str()) : [key];
   const lastSeen = r.f64();
@@ -98,28 +98,24 @@ function readKey(op: WindowOperator, r: BinaryReader, session: boolean): KeyStat
     if (session) panes.push(Object.assign(p, { end: r.f64(), revision: r.f64(), pending: r.u8() === 1 }));
     else panes.push(p);
   }
-  return { key, parts, panes, cur: null, lastSeen, firedEnd, timer: Infinity, revisions, refire: null, dirty: false, evicted: false, snap: 0, born: 0, done: 0, pre: null, preSeg: -1 };
+  return { key, parts, panes, lastSeen, firedEnd, revisions };
 }
 
 /**
  * A snapshot encoded in slices while processing goes on. start() fixes what the snapshot
  * holds (the keys to write, tombstones, dedup ids, in a few ms even for 1M keys); step() encodes
  * keys for a time budget between batches; a key about to change before its turn is encoded
- * first (copy-on-write, the hooks in WindowOperator), so the body is the state as of start().
+ * first (copy-on-write, WindowOperator.beginSnapshot), so the body is the state as of start().
  */
 export class SnapshotWriter {
   readonly full: boolean;
   private readonly op: WindowOperator;
   private readonly w: BinaryWriter;
   private readonly session: boolean;
-  private keys: KeyState[] = [];
-  private next = 0;
-  /** a full snapshot walks the live key map lazily instead of copying 1M references up front */
-  private live: IterableIterator<KeyState> | undefined;
+  private keys: Iterator<KeyState> | undefined;
   private ids: Array<[string, number]> = [];
   private countAt = 0;
   private written = 0;
-  private epoch = 0;
   done = false;
   /** the longest single pause: start() or one step() */
   maxPauseMs = 0;
@@ -133,46 +129,22 @@ export class SnapshotWriter {
 
   start(): void {
     const t0 = performance.now();
-    const op = this.op;
-    if (op.snapshotEpoch !== -1) throw new Error('a snapshot of this job is already being written');
     const w = this.w;
+    const start = this.op.beginSnapshot(this.full, (k) => this.encode(k));
     w.reset();
     w.u8(this.full ? 1 : 0);
     w.u8(this.session ? SESSION : 0);
-    const tombstones = this.full ? [] : op.evictedKeys;
-    w.uint(tombstones.length);
-    for (const key of tombstones) w.str(key);
-    // epochs grow per operator, so keys restored with born = 0 are older than any snapshot
-    this.epoch = ++op.snapshotsStarted;
-    if (this.full) {
-      // nothing is touched per key here: a key is pending while born < epoch and done !== epoch,
-      // and its dirty flag is cleared when it is encoded
-      this.live = op.keys.values();
-    } else {
-      this.keys = op.dirtyKeys.filter((k) => !k.evicted);
-      for (const k of this.keys) {
-        k.dirty = false;
-        k.snap = this.epoch;
-      }
-    }
-    op.dirtyKeys = [];
-    op.evictedKeys = [];
-    this.ids = this.full && op.dedup ? Array.from(op.dedup.entries()) : op.newIds;
-    op.newIds = [];
+    w.uint(start.tombstones.length);
+    for (const key of start.tombstones) w.str(key);
+    this.keys = start.keys;
+    this.ids = start.ids;
     // the key count is patched in at the end; keys are written as they come
     this.countAt = w.length;
     w.u32(0);
-    op.snapshotEpoch = this.epoch;
-    op.snapshotFull = this.full;
-    op.beforeWrite = (k) => this.encode(k);
     this.maxPauseMs = performance.now() - t0;
-    if (!this.full && this.keys.length === 0) this.step(0);
   }
 
-  private encode(k: KeyState): void {
-    k.snap = 0;
-    k.done = this.epoch;
-    k.dirty = false;
+  private encode(k: StoredKey): void {
     writeKey(this.op, this.w, k, this.session);
     this.written++;
   }
@@ -181,28 +153,17 @@ export class SnapshotWriter {
   step(budgetMs: number): boolean {
     if (this.done) return true;
     const t0 = performance.now();
-    const epoch = this.epoch;
-    if (this.live) {
-      let n = 0;
-      for (;;) {
-        const r = this.live.next();
-        if (r.done) {
-          this.live = undefined;
-          break;
-        }
-        const k = r.value;
-        if (k.born < epoch && k.done !== epoch) this.encode(k);
-        if ((++n & 63) === 0 && performance.now() - t0 >= budgetMs) break;
+    const op = this.op;
+    const keys = this.keys!;
+    let n = 0;
+    for (;;) {
+      const r = keys.next();
+      if (r.done) {
+        this.complete();
+        break;
       }
-      if (!this.live) this.complete();
-    } else {
-      const keys = this.keys;
-      while (this.next < keys.length) {
-        const k = keys[this.next++];
-        if (k.snap === epoch) this.encode(k);
-        if ((this.next & 63) === 0 && performance.now() - t0 >= budgetMs) break;
-      }
-      if (this.next >= keys.length) this.complete();
+      if (op.takeForSnapshot(r.value)) this.encode(r.value);
+      if ((++n & 63) === 0 && performance.now() - t0 >= budgetMs) break;
     }
     this.maxPauseMs = Math.max(this.maxPauseMs, performance.now() - t0);
     return this.done;
@@ -216,10 +177,8 @@ export class SnapshotWriter {
       w.str(id);
       w.f64(until);
     }
-    this.op.snapshotEpoch = -1;
-    this.op.snapshotFull = false;
-    this.op.beforeWrite = null;
-    this.keys = [];
+    this.op.endSnapshot();
+    this.keys = undefined;
     this.ids = [];
     this.done = true;
   }
@@ -242,7 +201,7 @@ export function snapshotState(op: WindowOperator, full: boolean, writer?: Binary
 }
 
 /** Applies one encoded state section onto the operator (keys replaced or deleted, ids added). */
-function applyState(op: WindowOperator, body: Uint8Array, restored: Map<string, KeyState>, ids: Map<string, number>): void {
+function applyState(op: WindowOperator, body: Uint8Array, restored: Map<string, StoredKey>, ids: Map<string, number>): void {
   const r = new BinaryReader(body);
   const full = r.u8() === 1;
   const session = r.u8() === SESSION;
@@ -327,6 +286,8 @@ export async function listCheckpoints(store: ObjectStore): Promise<number[]> {
 
 export interface Restored {
   header: CheckpointHeader;
+  /** set when the checkpoint's event time was beyond processing time + maxFutureSkew and was reset */
+  reset: RestoreReset | null;
   /** bytes read, the chain included */
   bytes: number;
   chain: number[];
@@ -355,16 +316,11 @@ export async function restoreLatest(store: ObjectStore, op: WindowOperator, fing
   if (header.fingerprint !== fingerprint) {
     throw new Error(`Checkpoint ${store.uri}/${checkpointPath(header.id)} was taken by a job with a different key, window or aggregates (${header.fingerprint} vs ${fingerprint}); its state cannot be reused. Give the changed job a new name, or delete ${store.uri}/${DIR} to start over.`);
   }
-  const keys = new Map<string, KeyState>();
+  const keys = new Map<string, StoredKey>();
   const ids2 = new Map<string, number>();
   for (const c of chain) applyState(op, c.body, keys, ids2);
-  op.tracker.restore(header.watermark);
-  for (const k of keys.values()) op.restoreKey(k);
-  if (op.dedup) {
-    op.dedup.restore(ids2);
-    op.dedup.expire(op.tracker.watermark);
-  }
-  return { header, bytes, chain: chain.map((c) => c.header.id) };
+  const reset = op.restore({ watermark: header.watermark, keys: keys.values(), ids: ids2 });
+  return { header, reset, bytes, chain: chain.map((c) => c.header.id) };
 }
 
 /** Deletes every checkpoint older than the newest full one at or before `fullId`. */

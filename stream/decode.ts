@@ -1,13 +1,23 @@
 // Turns source records into the operator's columnar batch. A record that cannot be read (bad
-// JSON, missing key, unreadable time or number) becomes a dead-letter record with the reason.
+// JSON, a key, time or number that is not one, an event time too far ahead of the worker's clock,
+// a filter that throws) becomes a dead-letter record with the reason, before it touches any state:
+// one bad event is set aside, never a reason for the job to stop or to compute a wrong row.
+import { formatDuration } from '../core/duration.ts';
 import type { StreamingAsset } from '../core/streaming.ts';
 import type { CompiledAggregates } from './aggregates.ts';
 import type { EventBatch, SourceBatch } from './batch.ts';
+import { eventTimeError, eventTimeMs, identityError, isIdentity, isoText, numberValue, valueError, valueFits } from './event-fields.ts';
+import type { DeadLetterReason } from '../contract/streaming.ts';
+
+/** Why a record is a dead letter; `freshet stream status` counts them by this. */
+// The reasons travel in shard heartbeats: defined in contract/.
+export type { DeadLetterReason };
 
 export interface DeadLetter {
   partition: number;
   offset: number;
   raw: string;
+  reason: DeadLetterReason;
   error: string;
 }
 
@@ -33,12 +43,27 @@ const utf8 = new TextDecoder();
 const INT_KEYS: string[] = [];
 const INT_KEY_LIMIT = 1 << 22;
 
+/** The key string of a value isIdentity accepted: a number and its decimal text are one key. */
 export function keyString(k: unknown): string {
   if (typeof k === 'string') return k;
   if (typeof k === 'number' && k >= 0 && k < INT_KEY_LIMIT && Number.isInteger(k)) {
     return INT_KEYS[k] ?? (INT_KEYS[k] = String(k));
   }
   return String(k);
+}
+
+/** The separator of a multi-field key's parts in the state map. */
+const KEY_SEPARATOR = '\u001f';
+
+/** A record's text for the dead-letter table; a record JSON cannot spell (a cycle, a BigInt) by String(). */
+export function recordText(raw: unknown): string {
+  if (typeof raw === 'string') return raw;
+  if (raw instanceof Uint8Array) return utf8.decode(raw);
+  try {
+    return JSON.stringify(raw) ?? String(raw);
+  } catch {
+    return String(raw);
+  }
 }
 
 export interface Decoder {
@@ -48,102 +73,137 @@ export interface Decoder {
   filtered: number;
 }
 
-export function makeDecoder(asset: StreamingAsset, c: CompiledAggregates): Decoder {
+/** `now` is processing time: an event time further ahead of it than the asset's maxFutureSkew is a dead letter. */
+export function makeDecoder(asset: StreamingAsset, c: CompiledAggregates, now: () => number = Date.now): Decoder {
   const keyGetters = asset.key.map(getter);
   const singleKey = keyGetters.length === 1 ? keyGetters[0] : null;
   const timeGet = getter(asset.eventTime);
   const idGet = asset.dedupBy ? getter(asset.dedupBy) : null;
   const numGet = c.numericFields.map(getter);
   const valGet = c.valueFields.map(getter);
+  const valKinds = c.valueKinds;
   const filter = asset.filter;
+  const skew = asset.maxFutureSkewMs;
   const self: Decoder = { filtered: 0, decode };
 
-  function fail(dead: DeadLetter[], src: SourceBatch, i: number, raw: unknown, error: string): void {
+  function fail(dead: DeadLetter[], src: SourceBatch, i: number, raw: unknown, reason: DeadLetterReason, error: string): void {
     const offset = src.offsets ? src.offsets[i] : src.firstOffset + i;
-    const text = typeof raw === 'string' ? raw : raw instanceof Uint8Array ? utf8.decode(raw) : JSON.stringify(raw) ?? String(raw);
-    dead.push({ partition: src.partition, offset, raw: text, error });
+    dead.push({ partition: src.partition, offset, raw: recordText(raw), reason, error });
   }
 
   function decode(src: SourceBatch, from: number, b: EventBatch, dead: DeadLetter[]): number {
     const records = src.records;
+    // processing time, read once per batch: no event time may be further ahead of it than the
+    // declared skew, and no event in the batch may move the watermark past it (operator.ts)
+    const readAt = now();
+    const latest = readAt + skew;
+    b.readAt = readAt;
     let i = from;
     for (; i < records.length && b.size < b.capacity; i++) {
       const raw = records[i];
-      let o: Record<string, unknown>;
-      if (typeof raw === 'object' && raw !== null && !(raw instanceof Uint8Array)) {
-        o = raw as Record<string, unknown>;
-      } else {
+      let parsed: unknown = raw;
+      if (typeof raw !== 'object' || raw === null || raw instanceof Uint8Array) {
         try {
-          const parsed: unknown = JSON.parse(raw instanceof Uint8Array ? utf8.decode(raw) : String(raw));
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-            fail(dead, src, i, raw, 'event is not a JSON object');
-            continue;
-          }
-          o = parsed as Record<string, unknown>;
+          parsed = JSON.parse(raw instanceof Uint8Array ? utf8.decode(raw) : String(raw));
         } catch (e) {
-          fail(dead, src, i, raw, `invalid JSON: ${(e as Error).message}`);
+          fail(dead, src, i, raw, 'invalid-json', `invalid JSON: ${(e as Error).message}`);
           continue;
         }
       }
-      if (filter && !filter(o)) {
-        self.filtered++;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        fail(dead, src, i, raw, 'not-an-object', 'event is not a JSON object');
         continue;
+      }
+      const o = parsed as Record<string, unknown>;
+      if (filter) {
+        let keep: boolean;
+        try {
+          keep = filter(o);
+        } catch (e) {
+          // the user's filter meeting an event it did not expect is that event's problem, not the job's
+          fail(dead, src, i, raw, 'filter-error', `the asset's filter threw: ${(e as Error)?.message ?? String(e)}`);
+          continue;
+        }
+        if (!keep) {
+          self.filtered++;
+          continue;
+        }
       }
       const n = b.size;
       // key
       if (singleKey) {
         const k = singleKey(o);
-        if (k === undefined || k === null || k === '') {
-          fail(dead, src, i, raw, `key field '${asset.key[0]}' is missing`);
+        if (!isIdentity(k)) {
+          fail(dead, src, i, raw, 'key', identityError(`key field '${asset.key[0]}'`, k));
           continue;
         }
         b.key[n] = keyString(k);
       } else {
         const parts: string[] = [];
-        let missing = -1;
+        let bad = -1;
         for (let g = 0; g < keyGetters.length; g++) {
           const k = keyGetters[g](o);
-          if (k === undefined || k === null || k === '') { missing = g; break; }
+          if (!isIdentity(k) || (typeof k === 'string' && k.includes(KEY_SEPARATOR))) {
+            bad = g;
+            break;
+          }
           parts.push(keyString(k));
         }
-        if (missing >= 0) {
-          fail(dead, src, i, raw, `key field '${asset.key[missing]}' is missing`);
+        if (bad >= 0) {
+          const k = keyGetters[bad](o);
+          const what = `key field '${asset.key[bad]}'`;
+          // the parts are joined by U+001F in the state: a part holding it could pose as another key
+          fail(dead, src, i, raw, 'key', isIdentity(k) ? `${what} contains the control character U+001F, which separates key fields` : identityError(what, k));
           continue;
         }
-        b.key[n] = parts.join('\u001f');
+        b.key[n] = parts.join(KEY_SEPARATOR);
         b.keyParts[n] = parts;
       }
       // event time
       const t = timeGet(o);
-      const time = typeof t === 'number' ? t : typeof t === 'string' ? (/^\d+$/.test(t) ? Number(t) : Date.parse(t)) : NaN;
-      if (!Number.isFinite(time)) {
-        fail(dead, src, i, raw, `event time field '${asset.eventTime}' is ${t === undefined ? 'missing' : `not epoch milliseconds or an ISO-8601 time: ${JSON.stringify(t)}`}`);
+      const time = eventTimeMs(t);
+      if (time !== time) {
+        fail(dead, src, i, raw, 'event-time', eventTimeError(asset.eventTime, t));
+        continue;
+      }
+      if (time > latest) {
+        fail(dead, src, i, raw, 'future-skew', futureSkewError(time, readAt, skew));
         continue;
       }
       b.time[n] = time;
       if (idGet) {
         const id = idGet(o);
-        if (id === undefined || id === null || id === '') {
-          fail(dead, src, i, raw, `dedup field '${asset.dedupBy}' is missing`);
+        if (!isIdentity(id)) {
+          fail(dead, src, i, raw, 'dedup-id', identityError(`dedup field '${asset.dedupBy}'`, id));
           continue;
         }
         b.id[n] = typeof id === 'string' ? id : String(id);
       }
       let bad = -1;
       for (let f = 0; f < numGet.length; f++) {
-        const v = numGet[f](o);
-        let x: number;
-        if (typeof v === 'number') x = v;
-        else if (v === undefined || v === null) x = NaN;
-        else if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) x = Number(v);
-        else { bad = f; break; }
+        const x = numberValue(numGet[f](o));
+        if (x === undefined) {
+          bad = f;
+          break;
+        }
         b.nums[f][n] = x;
       }
       if (bad >= 0) {
-        fail(dead, src, i, raw, `field '${c.numericFields[bad]}' is not a number: ${JSON.stringify(numGet[bad](o))}`);
+        fail(dead, src, i, raw, 'field', valueError(c.numericFields[bad], 'numeric', c.numericUses[bad], numGet[bad](o)));
         continue;
       }
-      for (let f = 0; f < valGet.length; f++) b.vals[f][n] = valGet[f](o);
+      for (let f = 0; f < valGet.length; f++) {
+        const v = valGet[f](o);
+        if (!valueFits(valKinds[f], v)) {
+          bad = f;
+          break;
+        }
+        b.vals[f][n] = v;
+      }
+      if (bad >= 0) {
+        fail(dead, src, i, raw, 'field', valueError(c.valueFields[bad], valKinds[bad], c.valueUses[bad], valGet[bad](o)));
+        continue;
+      }
       b.partition[n] = src.partition;
       b.offset[n] = src.offsets ? src.offsets[i] : src.firstOffset + i;
       b.raw[n] = raw;
@@ -152,4 +212,16 @@ export function makeDecoder(asset: StreamingAsset, c: CompiledAggregates): Decod
     return i;
   }
   return self;
+}
+
+function futureSkewError(time: number, readAt: number, skewMs: number): string {
+  return `event time ${isoText(time)} is ${formatAhead(time - readAt)} ahead of the worker's clock (${isoText(readAt)}), ` +
+    `beyond watermark.maxFutureSkew (${formatDuration(skewMs)}): the producer's clock or the event's time is wrong. It never reached the state or the watermark; fix and re-send it`;
+}
+
+/** A rough span for a message: "3 min", "100 years". */
+function formatAhead(ms: number): string {
+  const units: Array<[string, number]> = [['years', 365.25 * 86_400_000], ['days', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1_000]];
+  for (const [unit, size] of units) if (ms >= size) return `${Math.floor(ms / size)} ${unit}`;
+  return `${ms} ms`;
 }

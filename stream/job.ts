@@ -17,9 +17,10 @@ import { newEventBatch } from './batch.ts';
 import { BinaryWriter } from './codec.ts';
 import { listCheckpoints, pruneBefore, restoreLatest, SnapshotWriter, writeCheckpoint } from './checkpoint.ts';
 import type { CheckpointHeader, PendingCommit } from './checkpoint.ts';
-import type { DeadLetter } from './decode.ts';
+import type { DeadLetter, DeadLetterReason } from './decode.ts';
 import { makeDecoder } from './decode.ts';
 import { WindowOperator } from './operator.ts';
+import type { RestoreReset } from './operator.ts';
 import { deadColumns, deltaSink, lateColumns, resultColumns } from './sink.ts';
 import type { SinkWriter } from './sink.ts';
 import type { StreamSource } from './source.ts';
@@ -47,7 +48,7 @@ export interface StreamingJobOptions {
   signal: AbortSignal;
   onCheckpoint?: (id: number, metrics: JobMetrics) => void | Promise<void>;
   /** called once the checkpoint is restored and the source positioned, before the first event */
-  onStart?: (info: { restoredFrom: number; restoreMs: number; offsets: Record<string, number>; stateKeys: number }) => void | Promise<void>;
+  onStart?: (info: { restoredFrom: number; restoreMs: number; restoreReset: RestoreReset | null; offsets: Record<string, number>; stateKeys: number }) => void | Promise<void>;
   /** a shard reads the partitions p with p mod count = index, and has its own checkpoints and txn appId */
   shard?: { index: number; count: number };
   /** events per operator batch (default 4096) */
@@ -103,7 +104,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
   };
 
   const op = new WindowOperator(asset, { now, emitPartials: partial });
-  const decoder = makeDecoder(asset, op.aggs);
+  const decoder = makeDecoder(asset, op.aggs, now);
   const batch = newEventBatch(opts.batchSize ?? 4096, op.aggs.numericFields.length, op.aggs.valueFields.length);
 
   // ---- restore ----
@@ -124,11 +125,13 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
 
   const partitions = (await opts.source.open(offsets)).filter((p) => ownsPartition(opts.shard, p));
   for (const p of partitions) op.tracker.addPartition(p);
-  await opts.onStart?.({ restoredFrom: restored?.header.id ?? 0, restoreMs, offsets: { ...offsets }, stateKeys: op.keys.size });
+  const restoreReset = restored?.reset ?? null;
+  await opts.onStart?.({ restoredFrom: restored?.header.id ?? 0, restoreMs, restoreReset, offsets: { ...offsets }, stateKeys: op.keys.size });
 
   // ---- run ----
   let dead: DeadLetter[] = [];
   const counters = { events: 0, rows: 0, late: 0, dead: 0 };
+  const deadByReason: Partial<Record<DeadLetterReason, number>> = {};
   let lastCheckpointAt = now();
   let eventsAtLastCheckpoint = 0;
   let inflight: Promise<void> | undefined;
@@ -145,8 +148,8 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
   }
   const metrics: JobMetrics = {
     checkpointId: lastId, events: 0, eventsPerSecond: 0, watermarkLagMs: 0, watermark: op.watermark, stateKeys: op.keys.size,
-    stateBytes: 0, rows: 0, late: 0, deadLetters: 0, duplicates: 0, lastCheckpointAt, checkpointStallMs: 0, checkpointMs: 0,
-    checkpointBytes: restored?.bytes ?? 0, checkpointFull: false, restoredFrom: restored?.header.id ?? 0, restoreMs, calibration: op.tracker.calibration(),
+    stateBytes: 0, rows: 0, late: 0, deadLetters: 0, deadLettersByReason: {}, duplicates: 0, lastCheckpointAt, checkpointStallMs: 0, checkpointMs: 0,
+    checkpointBytes: restored?.bytes ?? 0, checkpointFull: false, restoredFrom: restored?.header.id ?? 0, restoreMs, restoreReset, calibration: op.tracker.calibration(),
   };
 
   async function commitPending(id: number, pending: PendingCommit, watermark: number): Promise<void> {
@@ -185,6 +188,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     counters.rows += rows.length;
     counters.late += late.length;
     counters.dead += deadNow.length;
+    for (const d of deadNow) deadByReason[d.reason] = (deadByReason[d.reason] ?? 0) + 1;
     const startMs = performance.now() - started;
     const intervalEvents = counters.events - eventsAtLastCheckpoint;
     const intervalMs = Math.max(1, emittedAt - lastCheckpointAt);
@@ -208,7 +212,7 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
         checkpointId: id, events: counters.events, eventsPerSecond: (intervalEvents * 1000) / intervalMs,
         watermark: op.watermark, watermarkLagMs: Number.isFinite(op.watermark) ? now() - op.watermark : 0,
         stateKeys: op.keys.size, stateBytes: op.stateBytes(), rows: counters.rows, late: counters.late,
-        deadLetters: counters.dead, duplicates: op.metrics.duplicates, lastCheckpointAt: emittedAt,
+        deadLetters: counters.dead, deadLettersByReason: { ...deadByReason }, duplicates: op.metrics.duplicates, lastCheckpointAt: emittedAt,
         checkpointStallMs: stallMs, checkpointMs: now() - emittedAt, checkpointBytes: bytesBefore, checkpointFull: full,
         calibration: op.tracker.calibration(),
       } satisfies Partial<JobMetrics>);

@@ -123,7 +123,7 @@ describe('streaming job on Kafka', () => {
 
     const deadSnap = await loadSnapshot(new LocalStore(storeDir).at('dead_letters'));
     const dead = await readRows(new LocalStore(storeDir).at('dead_letters'), deadSnap!);
-    expect(dead.map((d) => d.error)).toEqual([`event time field 'ts' is not epoch milliseconds or an ISO-8601 time: "not a time"`]);
+    expect(dead.map((d) => [d.reason, d.error])).toEqual([['event-time', `event time field 'ts' is "not a time": not whole epoch milliseconds or an ISO-8601 time with a zone, e.g. 2026-01-01T10:00:00Z`]]);
   }, 600_000);
 });
 

@@ -10,8 +10,11 @@ import { addEvent, compileAggregates, encodePane, mergePane, newPane, paneBytes,
 import type { CompiledAggregates, Pane } from './aggregates.ts';
 import type { EventBatch } from './batch.ts';
 import { Deduplicator } from './dedup.ts';
+import { isoText as iso } from './event-fields.ts';
 import { TimerIndex } from './timers.ts';
-import { WatermarkTracker } from './watermark.ts';
+import { NO_WATERMARK, WatermarkTracker } from './watermark.ts';
+import type { WatermarkState } from './watermark.ts';
+import type { RestoreReset } from '../contract/streaming.ts';
 
 export interface WindowRow {
   keyParts: string[];
@@ -42,25 +45,29 @@ export interface SessionPane extends Pane {
   pending: boolean;
 }
 
-export interface KeyState {
+/** What a checkpoint holds of one key: the rest of KeyState is rebuilt on restore. */
+export interface StoredKey {
   key: string;
   parts: string[];
   /** sliding/tumbling: panes by start; sessions: SessionPane by start */
   panes: Pane[];
-  /** the pane the last event went to (sliding/tumbling): most events hit it again */
-  cur: Pane | null;
   lastSeen: number;
   /** sliding/tumbling: the largest window end this key has been fired up to */
   firedEnd: number;
-  /** earliest registered timer, Infinity when none */
-  timer: number;
   /** re-fired windows' last revisions (sliding/tumbling), by window end */
   revisions: Map<number, number> | null;
+}
+
+export interface KeyState extends StoredKey {
+  /** the pane the last event went to (sliding/tumbling): most events hit it again */
+  cur: Pane | null;
+  /** earliest registered timer, Infinity when none */
+  timer: number;
   /** window ends waiting to be re-fired */
   refire: number[] | null;
   dirty: boolean;
   evicted: boolean;
-  /** equals WindowOperator.snapshotEpoch while an incremental snapshot still has to encode this key */
+  /** the epoch of the incremental snapshot in progress while it still has to encode this key */
   snap: number;
   /** snapshots started before this key was created (a full snapshot encodes keys born before it) */
   born: number;
@@ -70,6 +77,27 @@ export interface KeyState {
   pre: Pane | null;
   /** the pre-aggregation segment in which this key last took an event the slow way (its `cur` is current) */
   preSeg: number;
+}
+
+/** What a snapshot holds, fixed when it starts (see WindowOperator.beginSnapshot). */
+export interface SnapshotStart {
+  /** keys evicted since the previous snapshot (none for a full one) */
+  tombstones: string[];
+  /** the keys to encode; pass each to takeForSnapshot first, as copy-on-write may have encoded it already */
+  keys: Iterator<KeyState>;
+  /** dedup ids: all of them (full) or those first seen since the previous snapshot, with their expiry */
+  ids: Array<[string, number]>;
+}
+
+/** What restore dropped from a checkpoint blinded by a far-future event (see WindowOperator.restore). */
+// Restore's report travels in shard heartbeats: defined in contract/.
+export type { RestoreReset };
+
+/** A checkpoint's state, decoded, for WindowOperator.restore. */
+export interface RestoredState {
+  watermark: WatermarkState;
+  keys: Iterable<StoredKey>;
+  ids: Map<string, number>;
 }
 
 export interface OperatorMetrics {
@@ -84,6 +112,7 @@ export interface OperatorMetrics {
 }
 
 export interface OperatorOptions {
+  /** processing time: partitions' idleness, and the bound on a restored checkpoint's event time */
   now?: () => number;
   /** overrides asset.hotKeys.preAggregate (tests and benchmarks) */
   preAggregate?: boolean;
@@ -106,6 +135,9 @@ export class WindowOperator {
   private readonly gap: number;
   private readonly lateness: number;
   private readonly ttl: number;
+  /** how far before its end a window starts: the size, or the gap for sessions */
+  private readonly windowReach: number;
+  private readonly now: () => number;
   /** hot-key pre-aggregation (sliding and tumbling windows only) */
   readonly preAggregate: boolean;
   readonly emitPartials: boolean;
@@ -113,20 +145,17 @@ export class WindowOperator {
   private seg = 0;
   private preKeys: KeyState[] = [];
   private prePool: Pane[] = [];
-  /** keys changed since the last checkpoint, and keys evicted since then */
-  dirtyKeys: KeyState[] = [];
-  evictedKeys: string[] = [];
-  /** ids first seen since the last checkpoint */
-  newIds: Array<[string, number]> = [];
-  rows: WindowRow[] = [];
-  late: LateEvent[] = [];
-  /** the epoch of the snapshot being encoded in slices, −1 when none */
-  snapshotEpoch = -1;
-  /** whether that snapshot is full: then every key born before it is pending until encoded */
-  snapshotFull = false;
-  snapshotsStarted = 0;
-  /** encodes a key into the snapshot in progress before it changes (copy-on-write) */
-  beforeWrite: ((k: KeyState) => void) | null = null;
+  /** keys changed since the last snapshot started, and keys evicted since then */
+  private dirtyKeys: KeyState[] = [];
+  private evictedKeys: string[] = [];
+  /** ids first seen since the last snapshot started */
+  private newIds: Array<[string, number]> = [];
+  private rows: WindowRow[] = [];
+  private late: LateEvent[] = [];
+  /** the snapshot being encoded in slices (null when none); a full one holds every key born before it */
+  private snapshot: { epoch: number; full: boolean; encode: (k: StoredKey) => void } | null = null;
+  /** epochs grow per operator, so keys restored with born = 0 are older than any snapshot */
+  private snapshotsStarted = 0;
   metrics: OperatorMetrics = { events: 0, late: 0, duplicates: 0, rows: 0, refires: 0, evictedKeys: 0, preAggregated: 0 };
 
   constructor(asset: StreamingAsset, opts: OperatorOptions = {}) {
@@ -142,6 +171,8 @@ export class WindowOperator {
     this.gap = w.kind === 'session' ? w.gapMs : 0;
     this.lateness = asset.allowedLatenessMs;
     this.ttl = asset.ttlMs;
+    this.windowReach = w.kind === 'session' ? w.gapMs : w.sizeMs;
+    this.now = opts.now ?? Date.now;
     this.preAggregate = !this.session && (opts.preAggregate ?? asset.hotKeys?.preAggregate ?? false);
     this.emitPartials = opts.emitPartials ?? false;
   }
@@ -174,6 +205,9 @@ export class WindowOperator {
     const slide = this.slide;
     const size = this.size;
     const lateness = this.lateness;
+    // an event ahead of the worker's clock (within the asset's maxFutureSkew) counts in its
+    // window, but moves the watermark only up to the clock: no window closes before its end
+    const cap = b.readAt;
     let folded = 0;
     for (let i = 0; i < n; i++) {
       const part = partition[i];
@@ -200,7 +234,7 @@ export class WindowOperator {
           addEvent(aggs, k.pre ?? this.openPre(k, p), b.nums, b.vals, ts, i);
           folded++;
           if (ts > k.lastSeen) k.lastSeen = ts;
-          tracker.observe(slot, ts);
+          tracker.observe(slot, ts < cap ? ts : cap);
           if (tracker.watermark >= timers.nextTime || refireKeys.size > 0) this.fire();
           continue;
         }
@@ -211,7 +245,7 @@ export class WindowOperator {
         k = kept;
         k.preSeg = this.seg;
       }
-      tracker.observe(slot, ts);
+      tracker.observe(slot, ts < cap ? ts : cap);
       // late events re-fire at once, as Flink's EventTimeTrigger does, so every result is a
       // function of the event order alone and never of where a batch happened to end
       if (tracker.watermark >= timers.nextTime || refireKeys.size > 0) this.fire();
@@ -321,7 +355,7 @@ export class WindowOperator {
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
-    else if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    else this.beforeWrite(k);
     // every window the watermark has closed was fired the moment it closed (timers are checked
     // after each event), so this key is fired up to there even if it had no data in them
     const closed = Math.floor((w + 1) / slide) * slide;
@@ -392,7 +426,7 @@ export class WindowOperator {
   }
 
   private wakeSliding(k: KeyState, w: number): void {
-    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    this.beforeWrite(k);
     const slide = this.slide;
     const size = this.size;
     const panes = k.panes;
@@ -401,7 +435,19 @@ export class WindowOperator {
     if (panes.length > 0 && upTo > k.firedEnd) {
       let end = Math.max(k.firedEnd + slide, panes[0].start + slide);
       const lastEnd = Math.min(upTo, panes[panes.length - 1].start + size);
-      for (; end <= lastEnd; end += slide) this.emitSliding(k, end, 0);
+      // only window ends over a pane are visited: panes far apart in event time (a replay with a
+      // gap of years) would otherwise cost one step per slide in between
+      let j = 0;
+      while (end <= lastEnd) {
+        while (j < panes.length && panes[j].start < end - size) j++;
+        if (j === panes.length) break;
+        if (panes[j].start >= end) {
+          end = panes[j].start + slide;
+          continue;
+        }
+        this.emitSliding(k, end, 0);
+        end += slide;
+      }
       k.firedEnd = upTo;
       this.markDirty(k);
     } else if (upTo > k.firedEnd) {
@@ -466,7 +512,7 @@ export class WindowOperator {
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
-    else if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    else this.beforeWrite(k);
     const sessions = k.panes as SessionPane[];
     let target: SessionPane;
     if (count === 0) {
@@ -505,7 +551,7 @@ export class WindowOperator {
   }
 
   private wakeSession(k: KeyState, w: number): void {
-    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    this.beforeWrite(k);
     const sessions = k.panes as SessionPane[];
     let changed = false;
     for (const s of sessions) {
@@ -564,7 +610,7 @@ export class WindowOperator {
   }
 
   private refireSliding(k: KeyState, w: number): void {
-    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    this.beforeWrite(k);
     const ends = k.refire;
     k.refire = null;
     if (!ends) return;
@@ -587,7 +633,7 @@ export class WindowOperator {
   }
 
   private evict(k: KeyState): void {
-    if (k.snap === this.snapshotEpoch || (this.snapshotFull && k.born < this.snapshotEpoch && k.done !== this.snapshotEpoch)) this.beforeWrite!(k);
+    this.beforeWrite(k);
     k.evicted = true;
     this.keys.delete(k.key);
     this.evictedKeys.push(k.key);
@@ -602,16 +648,127 @@ export class WindowOperator {
     return s;
   }
 
-  /** Registers a restored key and its timer. */
-  restoreKey(k: KeyState): void {
-    k.timer = Infinity;
+  // ---- snapshots (checkpoint.ts encodes what these hand out) ----
+
+  /**
+   * Fixes what a snapshot holds: the keys to encode (every live key, or those changed since the
+   * previous snapshot), the keys evicted since then, and the dedup ids. Until endSnapshot(), a key
+   * the snapshot has yet to encode is passed to `encode` before it changes (copy-on-write), so the
+   * snapshot is the state as of this call however long the encoding takes.
+   */
+  beginSnapshot(full: boolean, encode: (k: StoredKey) => void): SnapshotStart {
+    if (this.snapshot !== null) throw new Error('a snapshot of this job is already being written');
+    const epoch = ++this.snapshotsStarted;
+    let keys: Iterator<KeyState>;
+    if (full) {
+      // nothing is touched per key here: a key is pending while born < epoch and done !== epoch
+      keys = this.keys.values();
+    } else {
+      const changed = this.dirtyKeys.filter((k) => !k.evicted);
+      for (const k of changed) {
+        k.dirty = false;
+        k.snap = epoch;
+      }
+      keys = changed.values();
+    }
+    const start: SnapshotStart = {
+      tombstones: full ? [] : this.evictedKeys,
+      keys,
+      ids: full && this.dedup ? Array.from(this.dedup.entries()) : this.newIds,
+    };
+    this.dirtyKeys = [];
+    this.evictedKeys = [];
+    this.newIds = [];
+    this.snapshot = { epoch, full, encode };
+    return start;
+  }
+
+  /** Whether the snapshot in progress has yet to encode key k; if so k counts as encoded from now on. */
+  takeForSnapshot(k: KeyState): boolean {
+    const s = this.snapshot;
+    if (s === null) return false;
+    if (k.snap !== s.epoch && !(s.full && k.born < s.epoch && k.done !== s.epoch)) return false;
+    k.snap = 0;
+    k.done = s.epoch;
     k.dirty = false;
-    k.evicted = false;
+    return true;
+  }
+
+  endSnapshot(): void {
+    this.snapshot = null;
+  }
+
+  /** Copy-on-write: called before any change to a key that already existed. */
+  private beforeWrite(k: KeyState): void {
+    if (this.snapshot !== null && this.takeForSnapshot(k)) this.snapshot.encode(k);
+  }
+
+  /**
+   * Loads a checkpoint's state into this fresh operator: watermark, keys (with their timers), dedup
+   * ids. A checkpoint whose event time is beyond processing time + maxFutureSkew was blinded by a
+   * far-future event before event times were bounded: kept, its watermark would send every event
+   * until then to the late events. Restore resets it (see RestoreReset) and says so.
+   */
+  restore(state: RestoredState): RestoreReset | null {
+    const limit = this.now() + this.asset.maxFutureSkewMs;
+    const saved = state.watermark;
+    const blinded = saved.partitions.filter((p) => p.maxTime > limit).map((p) => p.partition);
+    const reset: RestoreReset | null = saved.watermark > limit || blinded.length > 0 ? { watermark: saved.watermark, partitions: blinded, panes: 0, keys: 0, ids: 0 } : null;
+    if (reset === null) {
+      this.tracker.restore(saved);
+    } else {
+      // the watermark before the far-future event is not recorded: blinded partitions start
+      // over from their next event (until then they hold the watermark back, like a new partition)
+      const partitions = saved.partitions.map((p) => (p.maxTime > limit ? { partition: p.partition, maxTime: NO_WATERMARK } : p));
+      this.tracker.restore({ watermark: NO_WATERMARK, partitions });
+    }
+    for (const stored of state.keys) {
+      if (reset !== null && !this.resetKey(stored, limit, reset)) continue;
+      this.restoreKey(stored);
+    }
+    if (this.dedup) {
+      let ids = state.ids;
+      if (reset !== null) {
+        const horizon = this.dedup.horizonMs;
+        ids = new Map([...ids].filter(([, until]) => until - horizon <= limit));
+        reset.ids = state.ids.size - ids.size;
+      }
+      this.dedup.restore(ids);
+      this.dedup.expire(this.tracker.watermark);
+    }
+    return reset;
+  }
+
+  /** Drops what a blinded checkpoint holds of key k beyond `limit`; false when nothing of the key is left. */
+  private resetKey(k: StoredKey, limit: number, reset: RestoreReset): boolean {
+    const before = k.panes.length;
+    // a pane or session whose newest event is beyond the limit holds the far-future events
+    k.panes = this.session ? k.panes.filter((p) => (p as SessionPane).end - this.gap <= limit) : k.panes.filter((p) => p.start <= limit);
+    reset.panes += before - k.panes.length;
+    if (k.panes.length === 0 && (before > 0 || k.lastSeen > limit)) {
+      reset.keys++;
+      return false;
+    }
+    // windows the blinded watermark fired early are emitted again once the new watermark passes them
+    if (k.firedEnd > limit) k.firedEnd = -Infinity;
+    if (k.lastSeen > limit) k.lastSeen = limit;
+    if (k.revisions) {
+      for (const end of k.revisions.keys()) if (end - this.windowReach > limit) k.revisions.delete(end);
+      if (k.revisions.size === 0) k.revisions = null;
+    }
+    return true;
+  }
+
+  private restoreKey(s: StoredKey): void {
+    const k: KeyState = {
+      key: s.key, parts: s.parts, panes: s.panes, lastSeen: s.lastSeen, firedEnd: s.firedEnd, revisions: s.revisions,
+      cur: null, timer: Infinity, refire: null, dirty: false, evicted: false, snap: 0, born: 0, done: 0, pre: null, preSeg: -1,
+    };
     this.keys.set(k.key, k);
     const w = this.tracker.watermark;
     if (this.session) {
       let next = Infinity;
-      for (const s of k.panes as SessionPane[]) next = Math.min(next, s.pending ? s.end - 1 : s.end - 1 + this.lateness);
+      for (const p of k.panes as SessionPane[]) next = Math.min(next, p.pending ? p.end - 1 : p.end - 1 + this.lateness);
       if (next === Infinity) this.scheduleEviction(k, w);
       else this.schedule(k, next);
     } else {
@@ -637,8 +794,4 @@ export class WindowOperator {
     if (this.dedup) bytes += this.dedup.size * 64;
     return bytes;
   }
-}
-
-function iso(t: number): string {
-  return Number.isFinite(t) ? new Date(t).toISOString() : String(t);
 }

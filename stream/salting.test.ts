@@ -88,7 +88,8 @@ describe('salted hot keys with a final merge', () => {
     const merge = (s: SinkWriter = sink) => mergePartials({ job: asset, partials: partialsTable(salted), sinkTable, shards: 2, sink: s });
     expect((await merge()).waitingFor).toEqual([0, 1]);
 
-    // both shards at once, shard 0 dies mid-way; merge passes run alongside
+    // both shards at once, shard 0 dies mid-way (past the first windows' end + lateness, so a
+    // pass alongside has windows to merge); merge passes run alongside
     const s0 = { index: 0, count: 2 };
     const s1 = { index: 1, count: 2 };
     let running = true;
@@ -99,7 +100,7 @@ describe('salted hot keys with a final merge', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const [crashed, done1] = await Promise.allSettled([run(salted, dying(gen(), 8), s0, sink), run(salted, gen(), s1, sink)]);
+    const [crashed, done1] = await Promise.allSettled([run(salted, dying(gen(), 12), s0, sink), run(salted, gen(), s1, sink)]);
     expect(crashed.status).toBe('rejected');
     expect(done1.status).toBe('fulfilled');
     // the hot key reached both shards: neither saw all of it

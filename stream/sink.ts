@@ -14,6 +14,7 @@ import { duckdbType } from '../delta/duckdb-types.ts';
 import { ident, literal } from '../delta/sql.ts';
 import type { StreamingAsset } from '../core/streaming.ts';
 import type { AddFile, Field, Table } from '../delta/types.ts';
+import { recordText } from './decode.ts';
 import type { DeadLetter } from './decode.ts';
 import type { LateEvent, WindowRow } from './operator.ts';
 
@@ -172,14 +173,11 @@ export function deadColumns(stamp: CommitStamp): Column<DeadLetter>[] {
     { field: { name: 'raw', type: 'string', nullable: false }, get: (r) => r.raw },
     { field: { name: 'error', type: 'string', nullable: false }, get: (r) => r.error },
     { field: { name: 'checkpoint_id', type: 'long', nullable: false }, get: () => stamp.checkpoint },
+    // nullable: tables written before reasons had codes gain the column (rows before it read null)
+    { field: { name: 'reason', type: 'string', nullable: true }, get: (r) => r.reason },
   ];
 }
 
-const utf8 = new TextDecoder();
-
 function payloadText(p: unknown): string | null {
-  if (p === null || p === undefined) return null;
-  if (typeof p === 'string') return p;
-  if (p instanceof Uint8Array) return utf8.decode(p);
-  return JSON.stringify(p);
+  return p === null || p === undefined ? null : recordText(p);
 }

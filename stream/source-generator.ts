@@ -111,7 +111,8 @@ export function generatorSource(opts: GeneratorOptions = {}): StreamSource {
           const i = first + k;
           state = (Math.imul(seed, 0x2c1b3c6d) ^ Math.imul(p + 1, 0x297a2d39) ^ Math.imul(i, 0x632be5ab)) >>> 0;
           let time = start + Math.floor((i * 1000) / rate);
-          if (disorder && random() < disorder.probability) time -= Math.floor(random() * disorder.maxDelayMs);
+          // a delayed event arrives late, but never before the stream's first event (nor 1970, where event times start)
+          if (disorder && random() < disorder.probability) time = Math.max(start, time - Math.floor(random() * disorder.maxDelayMs));
           ctx.index = i;
           ctx.partition = p;
           ctx.time = time;

@@ -124,11 +124,13 @@ export class WatermarkTracker {
   }
 
   restore(state: WatermarkState): void {
+    // a checkpoint's JSON header spells −Infinity (no event yet) as null
+    const time = (t: number | null) => (typeof t === 'number' ? t : NO_WATERMARK);
     for (const p of state.partitions) {
       const i = this.slot(p.partition);
-      this.maxTime[i] = p.maxTime;
+      this.maxTime[i] = time(p.maxTime);
     }
-    this.watermark = state.watermark;
+    this.watermark = time(state.watermark);
     this.recompute();
   }
 

@@ -1,7 +1,9 @@
 // `freshet stream start|status|stop|restart <asset>`: the supervised streaming jobs.
 import type { Command } from 'commander';
 import { restartStream, startStream, stopStream, streamStatus } from '../../control/streams.ts';
+import type { ShardStatus } from '../../control/streams.ts';
 import { parseDuration } from '../../core/index.ts';
+import { isoText } from '../../stream/event-fields.ts';
 import type { SourceSpec } from '../../stream/source-spec.ts';
 import { connectClient, loadConfig, loadProject } from '../../runtime/index.ts';
 
@@ -12,6 +14,21 @@ export function parseSource(text: string): SourceSpec {
   if (kafka) return { kind: 'kafka', brokers: kafka[1].split(','), topic: kafka[2] };
   if (text.startsWith('file:')) return { kind: 'file', path: text.slice(5), follow: true };
   throw new Error(`--source '${text}' is not understood: use generator, kafka://host:port/topic or file:/path/events.jsonl.`);
+}
+
+/** One shard's line in `freshet stream status`. */
+export function shardLine(sh: ShardStatus): string {
+  const m = sh.heartbeat?.metrics;
+  // workers from before a metric existed send heartbeats without it
+  const byReason = Object.entries(m?.deadLettersByReason ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const reset = m?.restoreReset;
+  return `  shard ${sh.shard ?? '(waiting for a worker)'}: attempt ${sh.attempt}, checkpoint ${sh.heartbeat?.checkpointId ?? '-'}` +
+    (m ? `, ${m.eventsPerSecond.toFixed(0)} events/s, watermark lag ${(m.watermarkLagMs / 1000).toFixed(1)} s, ${m.stateKeys} keys` : '') +
+    (m ? `, ${m.late} late, ${m.deadLetters} dead letters` + (byReason.length > 0 ? ` (${byReason.map(([r, n]) => `${r} ${n}`).join(', ')})` : '') : '') +
+    (reset ? `, restored a checkpoint blinded by a far-future event (watermark ${isoText(reset.watermark)}): watermark reset, ${reset.panes} panes and ${reset.keys} keys dropped` : '') +
+    // a stalled event loop delays heartbeats: worth seeing next to a heartbeat timeout
+    ((sh.heartbeat?.loopDelayMaxMs ?? 0) >= 500 ? `, event loop stalled ${sh.heartbeat!.loopDelayMaxMs} ms` : '') +
+    (sh.lastFailure ? `, last failure: ${sh.lastFailure}` : '');
 }
 
 export function streamCommand(program: Command): void {
@@ -35,14 +52,7 @@ export function streamCommand(program: Command): void {
     const s = await streamStatus(client, taskQueue, asset);
     if (!s) return console.log(`${asset}: not started (freshet stream start ${asset})`);
     console.log(`${asset}: ${s.state} (${s.workflowStatus}), source ${s.source}, ${s.shards} shard(s), ${s.restarts} restart(s) by signal`);
-    for (const sh of s.shardsStatus) {
-      const m = sh.heartbeat?.metrics;
-      console.log(`  shard ${sh.shard ?? '(waiting for a worker)'}: attempt ${sh.attempt}, checkpoint ${sh.heartbeat?.checkpointId ?? '-'}` +
-        (m ? `, ${m.eventsPerSecond.toFixed(0)} events/s, watermark lag ${(m.watermarkLagMs / 1000).toFixed(1)} s, ${m.stateKeys} keys` : '') +
-        // a stalled event loop delays heartbeats: worth seeing next to a heartbeat timeout
-        ((sh.heartbeat?.loopDelayMaxMs ?? 0) >= 500 ? `, event loop stalled ${sh.heartbeat!.loopDelayMaxMs} ms` : '') +
-        (sh.lastFailure ? `, last failure: ${sh.lastFailure}` : ''));
-    }
+    for (const sh of s.shardsStatus) console.log(shardLine(sh));
   }));
   cmd.command('stop <asset>').action((asset: string) => withJob(asset, async ({ client, taskQueue }) => {
     await stopStream(client, taskQueue, asset);
