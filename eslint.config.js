@@ -29,7 +29,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['web/app/vite.config.ts', '*.js', 'bin/*.mjs', 'scripts/*.mjs'] },
+        projectService: { allowDefaultProject: ['web/app/vite.config.ts', '*.js', 'bin/*.mjs', 'scripts/*.mjs', 'web/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

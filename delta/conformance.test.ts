@@ -8,8 +8,6 @@ import { ensureDeltaLake } from '../services/deltalake.ts';
 import { startMinio, type MinioServer } from '../services/minio.ts';
 import { ensureBucket, openStore, type ObjectStore } from '../storage/index.ts';
 import { canonical, deltaRsRead, oracle, parquetRows } from '../test/support/delta/conformance/oracle.ts';
-import { withDuck } from './duck.ts';
-import { literal } from './sql.ts';
 import { addPath, loadSnapshot, newDataFileKey, readRows, write, type Field } from './index.ts';
 import { schemaString } from './schema.ts';
 import { dataFile, tempDir } from '../test/support/delta/testkit.ts';

@@ -6,7 +6,7 @@ import { checkpointInterval, isAppendOnly } from './config.ts';
 import { writeCheckpoint } from './checkpoint.ts';
 import { DeltaConflictError, DeltaWriteError, describePartition } from './errors.ts';
 import { commitKey, normalizePartition, serializeActions, type Action, type Commit, type RawMetadata } from './log.ts';
-import { checkSchemaFeatures, checkWritable, FRESHET_PROTOCOL, protocolFor } from './protocol.ts';
+import { checkSchemaFeatures, checkWritable, protocolFor } from './protocol.ts';
 import { LogState, toMetadata, toProtocol } from './replay.ts';
 import { evolveSchema, schemaString } from './schema.ts';
 import { literal } from './sql.ts';

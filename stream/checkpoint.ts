@@ -254,7 +254,7 @@ function decodeCheckpoint(bytes: Uint8Array, where: string): { header: Checkpoin
     if (header.magic !== MAGIC) throw new Error(`not a Freshet checkpoint (magic ${JSON.stringify(header.magic)})`);
     return { header, body: bytes.subarray(0, start) };
   } catch (e) {
-    throw new Error(`Checkpoint ${where} cannot be read: ${(e as Error).message}. It is never skipped: move it away only if you accept restoring from an older checkpoint.`);
+    throw new Error(`Checkpoint ${where} cannot be read: ${(e as Error).message}. It is never skipped: move it away only if you accept restoring from an older checkpoint.`, { cause: e });
   }
 }
 

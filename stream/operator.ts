@@ -491,8 +491,8 @@ export class WindowOperator {
   private addSession(k: KeyState | undefined, b: EventBatch, i: number, ts: number, w: number): KeyState | undefined {
     const gap = this.gap;
     const lateness = this.lateness;
-    let start = ts;
-    let end = ts + gap;
+    const start = ts;
+    const end = ts + gap;
     // live sessions this event touches (Flink merges windows that intersect or touch)
     let first = -1;
     let count = 0;

@@ -1,7 +1,6 @@
 // A newline-delimited JSON file as a one-partition source. The offset is a byte position, so a
 // restore seeks straight to it. With `follow`, the end of the file is waited on (tail -f).
 import * as fs from 'node:fs/promises';
-import type { SourceBatch } from './batch.ts';
 import type { StreamSource } from './source.ts';
 
 export function fileSource(path: string, opts: { follow?: boolean; chunkBytes?: number } = {}): StreamSource {
@@ -17,7 +16,7 @@ export function fileSource(path: string, opts: { follow?: boolean; chunkBytes?: 
       try {
         handle = await fs.open(path, 'r');
       } catch (e) {
-        throw new Error(`Stream source file ${path} cannot be opened (${(e as Error).message}); check the path, or start the job after the file exists.`);
+        throw new Error(`Stream source file ${path} cannot be opened (${(e as Error).message}); check the path, or start the job after the file exists.`, { cause: e });
       }
       position = from['0'] ?? 0;
       carry = Buffer.alloc(0);
@@ -48,7 +47,6 @@ export function fileSource(path: string, opts: { follow?: boolean; chunkBytes?: 
         if (records.length >= max) {
           position -= rest.length;
           carry = Buffer.alloc(0);
-          lineStart = position;
           break;
         }
         carry = Buffer.from(rest);

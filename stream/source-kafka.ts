@@ -67,7 +67,7 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
         const meta = await admin.fetchTopicMetadata({ topics: [opts.topic] });
         owned = meta.topics[0].partitions.map((p) => p.partitionId).filter((p) => ownsPartition(opts.shard, p)).sort((a, b) => a - b);
       } catch (e) {
-        throw new Error(`Kafka topic '${opts.topic}' on ${opts.brokers.join(',')} cannot be described (${(e as Error).message}); create it, or check the brokers.`);
+        throw new Error(`Kafka topic '${opts.topic}' on ${opts.brokers.join(',')} cannot be described (${(e as Error).message}); create it, or check the brokers.`, { cause: e });
       } finally {
         await admin.disconnect();
       }

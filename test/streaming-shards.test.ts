@@ -62,7 +62,7 @@ describe('sharded streaming job under Temporal', () => {
     const id = await startStream(cluster.h.client, cluster.h.config.taskQueue, asset, { kind: 'kafka', brokers: cluster.kafka.brokers, topic, stopAt }, { shards: SHARDS, checkpointIntervalMs: 500 });
 
     // Every status polled from the baseline on: shard 1 must show the same attempt, worker and restore point in each.
-    let baseline: { attempt: number; pid: number; restoredFrom: number | undefined } | undefined;
+    let baseline: { attempt: number; pid: number; restoredFrom: number | undefined } | undefined = undefined;
     let killed = false;
     const shard1Seen: { attempt: number; pid: number; restoredFrom: number | undefined; checkpointId: number; afterKill: boolean; lastFailure?: string }[] = [];
     const each = (s: StreamStatus) => {
