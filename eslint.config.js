@@ -9,8 +9,15 @@ import tseslint from 'typescript-eslint';
 // pure core/; types (erased at build) from anywhere, e.g. the activities' signatures.
 const workflowImports = {
   patterns: [
-    { regex: '^\\.\\./(?!contract/|core/)', allowTypeImports: true, message: 'Workflow code imports values only from @temporalio/workflow, contract/ and pure core/ (types from anywhere).' },
-    { regex: '^(node:|@temporalio/(client|worker|activity|testing)|@duckdb/|@aws-sdk/|kafkajs)', message: 'Workflow code is replayed in a sandbox: no Node APIs, clients, activities or I/O libraries.' },
+    {
+      regex: '^\\.\\./(?!contract/|core/)',
+      allowTypeImports: true,
+      message: 'Workflow code imports values only from @temporalio/workflow, contract/ and pure core/ (types from anywhere).',
+    },
+    {
+      regex: '^(node:|@temporalio/(client|worker|activity|testing)|@duckdb/|@aws-sdk/|kafkajs)',
+      message: 'Workflow code is replayed in a sandbox: no Node APIs, clients, activities or I/O libraries.',
+    },
   ],
 };
 

@@ -16,7 +16,16 @@ const graph = definitions({
     source({ name: 'wide', partitions: daily, sql: 'SELECT 1 AS x' }),
     asset({ name: 'pooled_small', deps: ['wide'], partitions: daily, concurrency: 3, sql: 'SELECT 1 AS x' }),
     asset({ name: 'pooled_big', deps: ['wide'], partitions: daily, concurrency: 40, sql: 'SELECT 1 AS x' }),
-    asset({ name: 'per_key', deps: ['wide'], partitions: daily, concurrency: 2, schema: { x: 'INTEGER' }, transform: async function* () { yield [{ x: 1 }]; } }),
+    asset({
+      name: 'per_key',
+      deps: ['wide'],
+      partitions: daily,
+      concurrency: 2,
+      schema: { x: 'INTEGER' },
+      transform: async function* () {
+        yield [{ x: 1 }];
+      },
+    }),
     asset({ name: 'whole', deps: ['wide'], concurrency: 2, sql: 'SELECT 1 AS x' }),
   ],
 });
@@ -24,13 +33,23 @@ const dir = mkdtempSync(path.join(tmpdir(), 'freshet-plan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function planned(rangeBatch?: number): Promise<BackfillPlan> {
-  const { planBackfill } = createBackfillActivities({ graph, warehouse: new LocalStore(dir), engine: rangeBatch ? { rangeBatch } : undefined });
+  const { planBackfill } = createBackfillActivities({
+    graph,
+    warehouse: new LocalStore(dir),
+    engine: rangeBatch ? { rangeBatch } : undefined,
+  });
   // force: every task runs, so the plan reads no partition state from the (empty) warehouse
-  return new MockActivityEnvironment().run(planBackfill, { assets: ['wide'], downstream: true, from: '2026-01-01', to: '2026-01-20', force: true });
+  return new MockActivityEnvironment().run(planBackfill, {
+    assets: ['wide'],
+    downstream: true,
+    from: '2026-01-01',
+    to: '2026-01-20',
+    force: true,
+  });
 }
 
 describe('planBackfill', () => {
-  it("gives a range-batching asset the range batch, a pooled one at most its pool, a transform or unpartitioned asset 1", async () => {
+  it('gives a range-batching asset the range batch, a pooled one at most its pool, a transform or unpartitioned asset 1', async () => {
     const plan = await planned();
     expect(plan.tasks).toBe(4 * 20 + 1);
     expect(plan.assets.map((a) => [a.asset, a.batchSize, a.pool, a.initial])).toEqual([
@@ -46,7 +65,10 @@ describe('planBackfill', () => {
   it('the scheduler then cuts pooled assets into batches no bigger than their pool', async () => {
     const plan = await planned();
     const states = plan.assets.map((a, i) => [...(i === 0 ? 'm'.repeat(a.keys.length) : a.initial)]);
-    const sizes = (asset: string) => readyBatches(plan, states, []).filter((b) => plan.assets[b.asset].asset === asset).map((b) => b.keys.length);
+    const sizes = (asset: string) =>
+      readyBatches(plan, states, [])
+        .filter((b) => plan.assets[b.asset].asset === asset)
+        .map((b) => b.keys.length);
     expect(sizes('pooled_small')).toEqual([3, 3, 3, 3, 3, 3, 2]);
     expect(sizes('pooled_big')).toEqual([16, 4]);
     expect(sizes('per_key')).toEqual(Array(20).fill(1));

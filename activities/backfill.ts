@@ -46,7 +46,10 @@ export function createBackfillActivities(deps: ActivityDeps) {
           attempt: ctx.info.attempt,
           txnVersion: input.txnVersion ?? input.runId,
           signal: ctx.cancellationSignal,
-          onPartitionDone: (r) => { done.push(r.partition ?? ''); ctx.heartbeat({ done: done.length }); },
+          onPartitionDone: (r) => {
+            done.push(r.partition ?? '');
+            ctx.heartbeat({ done: done.length });
+          },
         });
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw err;

@@ -17,7 +17,13 @@ export const HEARTBEAT_EVERY_MS = 2_000;
  * not failed) nor for an asset or key that does not exist (nothing was attempted). A record
  * that cannot be written is logged: it never replaces the failure the workflow must see.
  */
-export async function recordFailedAttempt(deps: ActivityDeps, asset: string, key: string, err: unknown, txnVersion: number | undefined): Promise<void> {
+export async function recordFailedAttempt(
+  deps: ActivityDeps,
+  asset: string,
+  key: string,
+  err: unknown,
+  txnVersion: number | undefined,
+): Promise<void> {
   const ctx = Context.current();
   if (ctx.cancellationSignal.aborted || err instanceof AssetGraphError || err instanceof PartitionKeyError) return;
   try {

@@ -14,7 +14,12 @@ export function createFreshnessActivities(deps: ActivityDeps) {
       return report.map((f) => {
         if (f.status !== 'stale' && f.status !== 'never') return f;
         const asset = deps.graph.get(f.asset);
-        const request: BackfillRequest = { assets: [asset.name], downstream: false, upstream: true, concurrency: DEFAULT_BACKFILL_CONCURRENCY };
+        const request: BackfillRequest = {
+          assets: [asset.name],
+          downstream: false,
+          upstream: true,
+          concurrency: DEFAULT_BACKFILL_CONCURRENCY,
+        };
         const def = asset.partitions;
         if (def && def.kind !== 'static') {
           // Everything after the newest materialized partition, up to the newest complete one.

@@ -6,7 +6,13 @@ import { createStreamMergeActivities } from './stream-merge.ts';
 import { createStreamingActivities } from './streaming.ts';
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMaterializeActivities(deps), ...createBackfillActivities(deps), ...createFreshnessActivities(deps), ...createStreamingActivities(deps), ...createStreamMergeActivities(deps) };
+  return {
+    ...createMaterializeActivities(deps),
+    ...createBackfillActivities(deps),
+    ...createFreshnessActivities(deps),
+    ...createStreamingActivities(deps),
+    ...createStreamMergeActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -15,13 +15,15 @@ export interface ActivityDeps {
   engine?: EngineConfig;
 }
 
-
 export function createMaterializeActivities(deps: ActivityDeps) {
   return {
     async materializePartition(input: MaterializeActivityInput): Promise<MaterializeResult> {
       const ctx = Context.current();
       let phase = 'started';
-      const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, () => { ctx.heartbeat({ phase }); phase = 'computing'; });
+      const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, () => {
+        ctx.heartbeat({ phase });
+        phase = 'computing';
+      });
       try {
         return await materialize({
           graph: deps.graph,

@@ -26,14 +26,33 @@ export function createStreamMergeActivities(deps: ActivityDeps) {
       try {
         for (;;) {
           const stopping = signal.aborted;
-          const r = await mergePartials({ job, partials: partialsTable(streamStore(deps, input.asset)), sinkTable: deps.warehouse.at(input.asset), shards: input.shards, sink });
-          last = { pass: r.pass, watermark: Number.isFinite(r.watermark) ? r.watermark : -1, windows: last.windows + r.windows, waitingFor: r.waitingFor, at: Date.now() };
+          const r = await mergePartials({
+            job,
+            partials: partialsTable(streamStore(deps, input.asset)),
+            sinkTable: deps.warehouse.at(input.asset),
+            shards: input.shards,
+            sink,
+          });
+          last = {
+            pass: r.pass,
+            watermark: Number.isFinite(r.watermark) ? r.watermark : -1,
+            windows: last.windows + r.windows,
+            waitingFor: r.waitingFor,
+            at: Date.now(),
+          };
           beat();
           if (stopping) break;
           await new Promise<void>((resolve) => {
             if (signal.aborted) return resolve();
             const t = setTimeout(resolve, input.intervalMs ?? 10_000);
-            signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+            signal.addEventListener(
+              'abort',
+              () => {
+                clearTimeout(t);
+                resolve();
+              },
+              { once: true },
+            );
           });
         }
         if (!ctx.cancellationDetails?.cancelRequested) {

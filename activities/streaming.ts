@@ -20,7 +20,14 @@ export function createStreamingActivities(deps: ActivityDeps) {
     async runStreamingShard(input: ShardInput): Promise<{ checkpointId: number; reason: string }> {
       const ctx = Context.current();
       const job = deps.graph.getStream(input.asset);
-      let last: ShardHeartbeat = { phase: 'restoring', shard: input.shard?.index ?? 0, pid: process.pid, checkpointId: -1, loopDelayMaxMs: 0, at: Date.now() };
+      let last: ShardHeartbeat = {
+        phase: 'restoring',
+        shard: input.shard?.index ?? 0,
+        pid: process.pid,
+        checkpointId: -1,
+        loopDelayMaxMs: 0,
+        at: Date.now(),
+      };
       const loop = monitorEventLoopDelay({ resolution: 20 });
       loop.enable();
       const beat = () => {
@@ -38,12 +45,27 @@ export function createStreamingActivities(deps: ActivityDeps) {
           shard: input.shard,
           checkpointIntervalMs: input.checkpointIntervalMs,
           signal: ctx.cancellationSignal,
-          onStart: (info) => { last = { ...last, phase: 'running', checkpointId: info.restoredFrom, restoredFrom: info.restoredFrom, restoreMs: info.restoreMs }; beat(); },
-          onCheckpoint: (id, metrics) => { last = { ...last, phase: 'running', checkpointId: id, metrics }; beat(); },
+          onStart: (info) => {
+            last = {
+              ...last,
+              phase: 'running',
+              checkpointId: info.restoredFrom,
+              restoredFrom: info.restoredFrom,
+              restoreMs: info.restoreMs,
+            };
+            beat();
+          },
+          onCheckpoint: (id, metrics) => {
+            last = { ...last, phase: 'running', checkpointId: id, metrics };
+            beat();
+          },
         });
         // A worker shutting down is not the job being stopped: fail, so Temporal runs the shard elsewhere.
         if (result.reason === 'aborted' && !ctx.cancellationDetails?.cancelRequested) {
-          throw ApplicationFailure.retryable(`shard interrupted (${describeCancel(ctx.cancellationDetails)}) after checkpoint ${result.checkpointId}; resuming elsewhere`, 'ShardInterrupted');
+          throw ApplicationFailure.retryable(
+            `shard interrupted (${describeCancel(ctx.cancellationDetails)}) after checkpoint ${result.checkpointId}; resuming elsewhere`,
+            'ShardInterrupted',
+          );
         }
         return { checkpointId: result.checkpointId, reason: result.reason };
       } finally {
@@ -56,5 +78,13 @@ export function createStreamingActivities(deps: ActivityDeps) {
 
 function describeCancel(d: ActivityCancellationDetails | undefined): string {
   if (!d) return 'cancelled';
-  return d.workerShutdown ? 'worker shutdown' : d.timedOut ? 'heartbeat timed out' : d.notFound ? 'workflow gone' : d.paused ? 'paused' : 'cancelled';
+  return d.workerShutdown
+    ? 'worker shutdown'
+    : d.timedOut
+      ? 'heartbeat timed out'
+      : d.notFound
+        ? 'workflow gone'
+        : d.paused
+          ? 'paused'
+          : 'cancelled';
 }

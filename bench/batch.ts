@@ -47,7 +47,11 @@ process.env.FRESHET_ROWS_PER_DAY = String(Math.round(ROWS / DAYS));
 process.env.FRESHET_USERS = String(USERS);
 process.env.FRESHET_START_DATE = first;
 const graph: AssetGraph = (await import('../assets/index.ts')).default;
-const days = keysBetween(graph.get('transactions').partitions!, first, shiftKey(graph.get('transactions').partitions! as never, first, DAYS - 1));
+const days = keysBetween(
+  graph.get('transactions').partitions!,
+  first,
+  shiftKey(graph.get('transactions').partitions! as never, first, DAYS - 1),
+);
 const newDay = shiftKey(graph.get('transactions').partitions! as never, days[days.length - 1], 1);
 
 const dir = path.join(freshetHome, 'bench', `batch-${ROWS}`);
@@ -57,7 +61,9 @@ const log = (...a: unknown[]) => console.log(new Date().toISOString().slice(11, 
 /** Peak RSS while `fn` runs (sampled every 100 ms) and its wall time. */
 async function measure<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMb: number }> {
   let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
   const t0 = performance.now();
   try {
     const result = await fn();
@@ -85,7 +91,8 @@ async function generate(store: ObjectStore): Promise<void> {
 async function raw(store: ObjectStore): Promise<number> {
   const tx = (await loadSnapshot(assetTable(store, 'transactions')))!.files.filter((f) => days.includes(f.partitionValues.day!));
   const profiles = (await loadSnapshot(assetTable(store, 'user_profiles')))!.files;
-  const paths = (table: string, files: typeof tx) => files.map((f) => `'${path.join(dir, 'warehouse', table, decodeURIComponent(f.path))}'`).join(', ');
+  const paths = (table: string, files: typeof tx) =>
+    files.map((f) => `'${path.join(dir, 'warehouse', table, decodeURIComponent(f.path))}'`).join(', ');
   const config = engineConfigFromEnv();
   const options: Record<string, string> = { preserve_insertion_order: 'false', temp_directory: path.join(dir, 'spill-raw') };
   if (config.memoryLimit) options.memory_limit = config.memoryLimit;
@@ -132,8 +139,12 @@ async function rawBatched(store: ObjectStore, batch: number, concurrency: number
       const keys = batches[next++];
       const lo = shiftKey(graph.get('transactions').partitions! as never, keys[0], -29);
       const read = tx.filter((f) => f.partitionValues.day! >= lo && f.partitionValues.day! <= keys[keys.length - 1]);
-      await db.run(`CREATE OR REPLACE TEMP VIEW transactions AS SELECT * FROM read_parquet([${read.map((f) => file('transactions', f)).join(', ')}], hive_partitioning = true)`);
-      await db.run(`CREATE OR REPLACE TEMP VIEW user_profiles AS SELECT * FROM read_parquet([${profiles.map((f) => file('user_profiles', f)).join(', ')}])`);
+      await db.run(
+        `CREATE OR REPLACE TEMP VIEW transactions AS SELECT * FROM read_parquet([${read.map((f) => file('transactions', f)).join(', ')}], hive_partitioning = true)`,
+      );
+      await db.run(
+        `CREATE OR REPLACE TEMP VIEW user_profiles AS SELECT * FROM read_parquet([${profiles.map((f) => file('user_profiles', f)).join(', ')}])`,
+      );
       const sql = (asset.rangeSql as (c: ReturnType<typeof rangeContext>) => string)(rangeContext(asset, keys, 1));
       const target = path.join(out, keys[0]);
       await db.run(`COPY (${sql}) TO '${target}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day))`);
@@ -168,7 +179,13 @@ async function main(): Promise<void> {
   installRuntime('ERROR');
   const server = await startTemporalDevServer();
   const taskQueue = `bench-batch-${process.pid}`;
-  const config = { ...loadConfig(), temporalAddress: server.address, taskQueue, warehouse: path.join(dir, 'warehouse'), project: path.join(repoRoot, 'assets/index.ts') };
+  const config = {
+    ...loadConfig(),
+    temporalAddress: server.address,
+    taskQueue,
+    warehouse: path.join(dir, 'warehouse'),
+    project: path.join(repoRoot, 'assets/index.ts'),
+  };
   const { worker, connection: native } = await createWorker({ config, graph });
   const running = worker.run();
   const connection = await Connection.connect({ address: server.address });
@@ -176,7 +193,7 @@ async function main(): Promise<void> {
   const ctx: ControlContext = { client, taskQueue, graph, warehouse };
   const backfill = async (to: string, force: boolean): Promise<BackfillProgress> => {
     const { id } = await startBackfill(ctx, { assets: ['user_purchases_30d'], downstream: false, from: days[0], to, force, concurrency });
-    const done = await client.workflow.getHandle(id).result() as BackfillProgress;
+    const done = (await client.workflow.getHandle(id).result()) as BackfillProgress;
     if (done.failures.length) throw new Error(`backfill failed: ${JSON.stringify(done.failures.slice(0, 3))}`);
     return done;
   };

@@ -42,7 +42,12 @@ function fakeAdd(i: number, j: number): AddFile {
     size: 1000 + j,
     modificationTime: Date.now(),
     dataChange: true,
-    stats: JSON.stringify({ numRecords: 100, minValues: { user_id: i, amount: 0.5 }, maxValues: { user_id: i + 99, amount: 99.5 }, nullCount: { user_id: 0, amount: 0 } }),
+    stats: JSON.stringify({
+      numRecords: 100,
+      minValues: { user_id: i, amount: 0.5 },
+      maxValues: { user_id: i + 99, amount: 99.5 },
+      nullCount: { user_id: 0, amount: 0 },
+    }),
   };
 }
 
@@ -51,16 +56,36 @@ async function buildBigLog(dir: string): Promise<void> {
   await fs.mkdir(path.join(dir, '_delta_log'), { recursive: true });
   const now = Date.now();
   for (let i = 0; i < COMMITS; i += 200) {
-    await Promise.all(Array.from({ length: Math.min(200, COMMITS - i) }, (_, k) => {
-      const v = i + k;
-      const actions: Action[] = [{ commitInfo: { timestamp: now, operation: 'WRITE', operationParameters: { mode: 'Append', partitionBy: '["date"]' }, engineInfo: 'freshet' } }];
-      if (v === 0) {
-        actions.push({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } });
-        actions.push({ metaData: { id: randomUUID(), format: { provider: 'parquet', options: {} }, schemaString: schemaString(SCHEMA), partitionColumns: ['date'], configuration: {}, createdTime: now } });
-      }
-      for (let j = 0; j < FILES_PER_COMMIT; j++) actions.push({ add: fakeAdd(v, j) });
-      return fs.writeFile(path.join(dir, commitKey(v)), serializeActions(actions));
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(200, COMMITS - i) }, (_, k) => {
+        const v = i + k;
+        const actions: Action[] = [
+          {
+            commitInfo: {
+              timestamp: now,
+              operation: 'WRITE',
+              operationParameters: { mode: 'Append', partitionBy: '["date"]' },
+              engineInfo: 'freshet',
+            },
+          },
+        ];
+        if (v === 0) {
+          actions.push({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } });
+          actions.push({
+            metaData: {
+              id: randomUUID(),
+              format: { provider: 'parquet', options: {} },
+              schemaString: schemaString(SCHEMA),
+              partitionColumns: ['date'],
+              configuration: {},
+              createdTime: now,
+            },
+          });
+        }
+        for (let j = 0; j < FILES_PER_COMMIT; j++) actions.push({ add: fakeAdd(v, j) });
+        return fs.writeFile(path.join(dir, commitKey(v)), serializeActions(actions));
+      }),
+    );
   }
 }
 
@@ -130,7 +155,9 @@ print(json.dumps(times))
 `;
 
 async function deltaRsCommits(uri: string, storageOptions: Record<string, string>): Promise<number[]> {
-  return JSON.parse(await runPython(DELTA_RS_COMMITS, [uri, String(LATENCY_COMMITS)], { DELTA_STORAGE_OPTIONS: JSON.stringify(storageOptions) }));
+  return JSON.parse(
+    await runPython(DELTA_RS_COMMITS, [uri, String(LATENCY_COMMITS)], { DELTA_STORAGE_OPTIONS: JSON.stringify(storageOptions) }),
+  );
 }
 
 const summary = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p99: round(percentile(xs, 99)), n: xs.length });
@@ -160,9 +187,21 @@ async function main(): Promise<void> {
     }
 
     // 2. commit latency
-    const s3 = { endpoint: minio.endpoint, region: minio.region, accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey, pathStyle: true };
+    const s3 = {
+      endpoint: minio.endpoint,
+      region: minio.region,
+      accessKeyId: minio.accessKeyId,
+      secretAccessKey: minio.secretAccessKey,
+      pathStyle: true,
+    };
     await ensureBucket('s3://bench', s3);
-    const rsS3 = { AWS_ENDPOINT_URL: minio.endpoint, AWS_REGION: minio.region, AWS_ALLOW_HTTP: 'true', AWS_ACCESS_KEY_ID: minio.accessKeyId, AWS_SECRET_ACCESS_KEY: minio.secretAccessKey };
+    const rsS3 = {
+      AWS_ENDPOINT_URL: minio.endpoint,
+      AWS_REGION: minio.region,
+      AWS_ALLOW_HTTP: 'true',
+      AWS_ACCESS_KEY_ID: minio.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
+    };
     console.error(`commit latency, ${LATENCY_COMMITS} commits each...`);
     const local = {
       freshet: summary(await freshetCommits(openStore(path.join(work, 'commits-freshet')))),
@@ -174,29 +213,52 @@ async function main(): Promise<void> {
     };
 
     const result = {
-      machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverageAtEnd: os.loadavg().map(round) },
+      machine: {
+        cpus: os.cpus().length,
+        node: process.version,
+        platform: `${os.platform()} ${os.arch()}`,
+        loadAverageAtEnd: os.loadavg().map(round),
+      },
       when: new Date().toISOString(),
       snapshotLoad: {
         table: { commits: COMMITS, files: COMMITS * FILES_PER_COMMIT, note: 'log only: snapshot load reads _delta_log, not data files' },
         runs: RUNS,
         withoutCheckpoint: { freshetMs: noCp.freshet.ms, deltaRsMs: noCp.deltaRs.ms, ratio: ratio(noCp.freshet.ms, noCp.deltaRs.ms) },
-        withCheckpoint: { checkpointVersion: cpVersion, freshetMs: withCp.freshet.ms, deltaRsMs: withCp.deltaRs.ms, ratio: ratio(withCp.freshet.ms, withCp.deltaRs.ms) },
+        withCheckpoint: {
+          checkpointVersion: cpVersion,
+          freshetMs: withCp.freshet.ms,
+          deltaRsMs: withCp.deltaRs.ms,
+          ratio: ratio(withCp.freshet.ms, withCp.deltaRs.ms),
+        },
       },
       commitLatencyMs: {
         note: 'append of one add action to a fresh table, each tool with its own default checkpoint interval (Freshet 10, delta-rs 100); ratio = Freshet / delta-rs',
         local: { ...local, ratioP50: ratio(local.freshet.p50, local.deltaRs.p50), ratioP99: ratio(local.freshet.p99, local.deltaRs.p99) },
-        minio: { ...onMinio, ratioP50: ratio(onMinio.freshet.p50, onMinio.deltaRs.p50), ratioP99: ratio(onMinio.freshet.p99, onMinio.deltaRs.p99) },
+        minio: {
+          ...onMinio,
+          ratioP50: ratio(onMinio.freshet.p50, onMinio.deltaRs.p50),
+          ratioP99: ratio(onMinio.freshet.p99, onMinio.deltaRs.p99),
+        },
       },
     };
     const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'delta.json');
     await fs.mkdir(path.dirname(out), { recursive: true });
     await fs.writeFile(out, JSON.stringify(result, null, 2) + '\n');
     console.log(`snapshot load, ${COMMITS} commits / ${COMMITS * FILES_PER_COMMIT} files (median of ${RUNS}):`);
-    console.log(`  without checkpoint  Freshet ${noCp.freshet.ms} ms   delta-rs ${noCp.deltaRs.ms} ms   ratio ${result.snapshotLoad.withoutCheckpoint.ratio}`);
-    console.log(`  with checkpoint     Freshet ${withCp.freshet.ms} ms   delta-rs ${withCp.deltaRs.ms} ms   ratio ${result.snapshotLoad.withCheckpoint.ratio}`);
+    console.log(
+      `  without checkpoint  Freshet ${noCp.freshet.ms} ms   delta-rs ${noCp.deltaRs.ms} ms   ratio ${result.snapshotLoad.withoutCheckpoint.ratio}`,
+    );
+    console.log(
+      `  with checkpoint     Freshet ${withCp.freshet.ms} ms   delta-rs ${withCp.deltaRs.ms} ms   ratio ${result.snapshotLoad.withCheckpoint.ratio}`,
+    );
     console.log(`commit latency (${LATENCY_COMMITS} commits), p50 / p99:`);
-    for (const [name, r] of [['local', result.commitLatencyMs.local], ['MinIO', result.commitLatencyMs.minio]] as const) {
-      console.log(`  ${name.padEnd(6)} Freshet ${r.freshet.p50} / ${r.freshet.p99} ms   delta-rs ${r.deltaRs.p50} / ${r.deltaRs.p99} ms   ratio ${r.ratioP50} / ${r.ratioP99}`);
+    for (const [name, r] of [
+      ['local', result.commitLatencyMs.local],
+      ['MinIO', result.commitLatencyMs.minio],
+    ] as const) {
+      console.log(
+        `  ${name.padEnd(6)} Freshet ${r.freshet.p50} / ${r.freshet.p99} ms   delta-rs ${r.deltaRs.p50} / ${r.deltaRs.p99} ms   ratio ${r.ratioP50} / ${r.ratioP99}`,
+      );
     }
     console.log(`written to ${out}`);
   } finally {

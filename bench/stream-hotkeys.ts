@@ -26,7 +26,14 @@ const COLD_KEYS = Number(process.env.BENCH_KEYS ?? 1_000);
 function skewed(ctx: GeneratorContext): Record<string, unknown> {
   const r = ctx.random;
   const user = r() < HOT ? 'hot' : `u${Math.floor(r() * COLD_KEYS)}`;
-  return { id: ctx.index, user_id: user, amount: Math.floor(r() * 10_000), merchant: `m${Math.floor(r() * 500)}`, category: `c${Math.floor(r() * r() * 8)}`, ts: ctx.time };
+  return {
+    id: ctx.index,
+    user_id: user,
+    amount: Math.floor(r() * 10_000),
+    merchant: `m${Math.floor(r() * 500)}`,
+    category: `c${Math.floor(r() * r() * 8)}`,
+    ts: ctx.time,
+  };
 }
 
 const SETS: Record<string, Record<string, AggregateSpec>> = {
@@ -35,7 +42,13 @@ const SETS: Record<string, Record<string, AggregateSpec>> = {
 };
 
 async function records(): Promise<SourceBatch[]> {
-  const src = generatorSource({ eventsPerSecond: 10_000, limit: N, disorder: { probability: 0.1, maxDelayMs: 3_000 }, make: skewed, seed: 3 });
+  const src = generatorSource({
+    eventsPerSecond: 10_000,
+    limit: N,
+    disorder: { probability: 0.1, maxDelayMs: 3_000 },
+    make: skewed,
+    seed: 3,
+  });
   await src.open({});
   const out: SourceBatch[] = [];
   for (let b = await src.poll(4096, 0); b; b = await src.poll(4096, 0)) out.push(...b);
@@ -44,8 +57,15 @@ async function records(): Promise<SourceBatch[]> {
 
 function runOnce(aggregates: Record<string, AggregateSpec>, input: SourceBatch[], preAggregate: boolean) {
   const asset = streamingAsset({
-    name: 'hot', source: 's', key: 'user_id', eventTime: 'ts', window: sliding('10s', '2s'), aggregates,
-    watermark: { maxOutOfOrderness: '3s' }, allowedLateness: '2s', dedupBy: 'id',
+    name: 'hot',
+    source: 's',
+    key: 'user_id',
+    eventTime: 'ts',
+    window: sliding('10s', '2s'),
+    aggregates,
+    watermark: { maxOutOfOrderness: '3s' },
+    allowedLateness: '2s',
+    dedupBy: 'id',
   });
   const op = new WindowOperator(asset, { preAggregate });
   const dec = makeDecoder(asset, op.aggs);
@@ -82,12 +102,23 @@ async function main(): Promise<void> {
       same &&= JSON.stringify(on.rows) === JSON.stringify(off.rows);
     }
     results[name] = {
-      events_per_s_without: Math.round(best.off), events_per_s_with: Math.round(best.on),
-      speedup: Number((best.on / best.off).toFixed(3)), share_pre_aggregated: Number(folded.toFixed(3)), same_rows: same,
+      events_per_s_without: Math.round(best.off),
+      events_per_s_with: Math.round(best.on),
+      speedup: Number((best.on / best.off).toFixed(3)),
+      share_pre_aggregated: Number(folded.toFixed(3)),
+      same_rows: same,
     };
     console.error('[bench/stream-hotkeys]', name, results[name]);
   }
-  const out = { events: N, hot_share: HOT, cold_keys: COLD_KEYS, window: "sliding('10s', '2s')", results, node: process.version, at: new Date().toISOString() };
+  const out = {
+    events: N,
+    hot_share: HOT,
+    cold_keys: COLD_KEYS,
+    window: "sliding('10s', '2s')",
+    results,
+    node: process.version,
+    at: new Date().toISOString(),
+  };
   await fs.writeFile(path.join(here, 'results', 'stream-hotkeys.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(JSON.stringify(out, null, 2));
 }

@@ -26,17 +26,28 @@ export function nexmarkEvent(ctx: GeneratorContext): Record<string, unknown> {
   const lastAuction = epoch * 3 + Math.min(offset, 3) - 1;
   if (offset === 0) return { type: 'person', id: epoch, name: `p${epoch}`, dateTime: ctx.time };
   if (offset < 4) {
-    const seller = r() < 0.75 ? Math.floor(lastPerson / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO : Math.max(0, lastPerson - Math.floor(r() * ACTIVE_PEOPLE));
+    const seller =
+      r() < 0.75 ? Math.floor(lastPerson / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO : Math.max(0, lastPerson - Math.floor(r() * ACTIVE_PEOPLE));
     return { type: 'auction', id: lastAuction, seller, category: Math.floor(r() * 5), dateTime: ctx.time };
   }
-  const auction = Math.floor(r() * HOT_AUCTION_RATIO) > 0
-    ? Math.floor(lastAuction / HOT_AUCTION_RATIO) * HOT_AUCTION_RATIO
-    : Math.max(0, lastAuction - Math.floor(r() * IN_FLIGHT_AUCTIONS));
-  const bidder = Math.floor(r() * HOT_BIDDER_RATIO) > 0
-    ? Math.floor(lastPerson / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO + 1
-    : Math.max(0, lastPerson - Math.floor(r() * ACTIVE_PEOPLE));
+  const auction =
+    Math.floor(r() * HOT_AUCTION_RATIO) > 0
+      ? Math.floor(lastAuction / HOT_AUCTION_RATIO) * HOT_AUCTION_RATIO
+      : Math.max(0, lastAuction - Math.floor(r() * IN_FLIGHT_AUCTIONS));
+  const bidder =
+    Math.floor(r() * HOT_BIDDER_RATIO) > 0
+      ? Math.floor(lastPerson / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO + 1
+      : Math.max(0, lastPerson - Math.floor(r() * ACTIVE_PEOPLE));
   const id = r() < DUPLICATE_RATE && offset > 4 ? i - 1 : i;
-  return { type: 'bid', id, auction, bidder, price: 100 + Math.floor(r() * 10_000), channel: CHANNELS[Math.floor(r() * CHANNELS.length)], dateTime: ctx.time };
+  return {
+    type: 'bid',
+    id,
+    auction,
+    bidder,
+    price: 100 + Math.floor(r() * 10_000),
+    channel: CHANNELS[Math.floor(r() * CHANNELS.length)],
+    dateTime: ctx.time,
+  };
 }
 
 const isBid = (e: Record<string, unknown>) => e.type === 'bid';
@@ -44,26 +55,51 @@ const watermark = { maxOutOfOrderness: '4s' }; // Nexmark's SQL watermark: dateT
 
 /** q5: bids per auction in a 10 s window sliding every 2 s (the hot-items count) */
 const q5Input: StreamingAssetInput = {
-  name: 'nexmark_q5', source: 'nexmark', key: 'auction', eventTime: 'dateTime', filter: isBid,
-  window: sliding('10s', '2s'), aggregates: { bids: count() }, watermark,
+  name: 'nexmark_q5',
+  source: 'nexmark',
+  key: 'auction',
+  eventTime: 'dateTime',
+  filter: isBid,
+  window: sliding('10s', '2s'),
+  aggregates: { bids: count() },
+  watermark,
 };
 
 /** q11: bids per bidder session, 10 s gap */
 const q11Input: StreamingAssetInput = {
-  name: 'nexmark_q11', source: 'nexmark', key: 'bidder', eventTime: 'dateTime', filter: isBid,
-  window: session('10s'), aggregates: { bids: count() }, watermark,
+  name: 'nexmark_q11',
+  source: 'nexmark',
+  key: 'bidder',
+  eventTime: 'dateTime',
+  filter: isBid,
+  window: session('10s'),
+  aggregates: { bids: count() },
+  watermark,
 };
 
 /** q18: the last bid per (bidder, auction), duplicates dropped by bid id (per 10 s window) */
 const q18Input: StreamingAssetInput = {
-  name: 'nexmark_q18', source: 'nexmark', key: ['bidder', 'auction'], eventTime: 'dateTime', filter: isBid,
-  window: tumbling('10s'), aggregates: { bids: count(), last_price: last('price', { type: 'long' }) }, watermark, dedupBy: 'id',
+  name: 'nexmark_q18',
+  source: 'nexmark',
+  key: ['bidder', 'auction'],
+  eventTime: 'dateTime',
+  filter: isBid,
+  window: tumbling('10s'),
+  aggregates: { bids: count(), last_price: last('price', { type: 'long' }) },
+  watermark,
+  dedupBy: 'id',
 };
 
 /** q15-style: distinct bidders and auctions per channel (10 s windows stand in for days), by HyperLogLog */
 const q15Input: StreamingAssetInput = {
-  name: 'nexmark_q15', source: 'nexmark', key: 'channel', eventTime: 'dateTime', filter: isBid,
-  window: tumbling('10s'), aggregates: { bids: count(), bidders: distinctCount('bidder'), auctions: distinctCount('auction') }, watermark,
+  name: 'nexmark_q15',
+  source: 'nexmark',
+  key: 'channel',
+  eventTime: 'dateTime',
+  filter: isBid,
+  window: tumbling('10s'),
+  aggregates: { bids: count(), bidders: distinctCount('bidder'), auctions: distinctCount('auction') },
+  watermark,
 };
 
 export const q5 = streamingAsset(q5Input);
@@ -82,5 +118,8 @@ export const LATENCY_DISORDER = { probability: 0.1, maxDelayMs: 150 };
  * bound every result would wait 4 s for the watermark, which measures the bound, not Freshet.
  */
 export const latencyQueries: Record<string, StreamingAsset> = Object.fromEntries(
-  Object.entries(inputs).map(([q, input]) => [q, streamingAsset({ ...input, name: `${input.name}_latency`, watermark: { maxOutOfOrderness: '200ms' } })]),
+  Object.entries(inputs).map(([q, input]) => [
+    q,
+    streamingAsset({ ...input, name: `${input.name}_latency`, watermark: { maxOutOfOrderness: '200ms' } }),
+  ]),
 );

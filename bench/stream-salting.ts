@@ -28,29 +28,60 @@ const PARTITIONS = 4;
 const SHARDS = 2;
 const log = (...a: unknown[]) => console.error('[bench/stream-salting]', ...a);
 
-interface ShardRun { events: number; processingMs: number }
+interface ShardRun {
+  events: number;
+  processingMs: number;
+}
 
 /** Runs the shards as processes at once; each one's time is from its first poll to its last commit. */
-async function runShards(assetExport: string, storeDir: string, brokers: string[], topic: string, stopAt: Record<string, number>): Promise<ShardRun[]> {
-  return Promise.all(Array.from({ length: SHARDS }, (_, index) => new Promise<ShardRun>((resolve, reject) => {
-    const config: ChildConfig = {
-      assetModule: path.join(here, '..', 'test', 'support', 'stream', 'test-assets.ts'), assetExport, storeDir,
-      source: { kind: 'kafka', options: { brokers, topic, stopAt } }, checkpointIntervalMs: 1_000, shard: { index, count: SHARDS },
-    };
-    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', path.join(here, '..', 'test', 'support', 'stream', 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let startedMs = 0;
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const o = JSON.parse(buf.slice(0, nl)) as { started?: boolean; done?: string; sinceStartMs: number; events?: number };
-        buf = buf.slice(nl + 1);
-        if (o.started) startedMs = o.sinceStartMs;
-        if (o.done) resolve({ events: o.events ?? 0, processingMs: o.sinceStartMs - startedMs });
-      }
-    });
-    child.once('exit', (code) => { if (code !== 0) reject(new Error(`shard ${index} exited with ${code}`)); });
-  })));
+async function runShards(
+  assetExport: string,
+  storeDir: string,
+  brokers: string[],
+  topic: string,
+  stopAt: Record<string, number>,
+): Promise<ShardRun[]> {
+  return Promise.all(
+    Array.from(
+      { length: SHARDS },
+      (_, index) =>
+        new Promise<ShardRun>((resolve, reject) => {
+          const config: ChildConfig = {
+            assetModule: path.join(here, '..', 'test', 'support', 'stream', 'test-assets.ts'),
+            assetExport,
+            storeDir,
+            source: { kind: 'kafka', options: { brokers, topic, stopAt } },
+            checkpointIntervalMs: 1_000,
+            shard: { index, count: SHARDS },
+          };
+          const child = spawn(
+            process.execPath,
+            [
+              '--max-semi-space-size=64',
+              '--import',
+              'tsx',
+              path.join(here, '..', 'test', 'support', 'stream', 'job-child.ts'),
+              JSON.stringify(config),
+            ],
+            { stdio: ['ignore', 'pipe', 'inherit'] },
+          );
+          let startedMs = 0;
+          let buf = '';
+          child.stdout!.on('data', (d: Buffer) => {
+            buf += d.toString();
+            for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+              const o = JSON.parse(buf.slice(0, nl)) as { started?: boolean; done?: string; sinceStartMs: number; events?: number };
+              buf = buf.slice(nl + 1);
+              if (o.started) startedMs = o.sinceStartMs;
+              if (o.done) resolve({ events: o.events ?? 0, processingMs: o.sinceStartMs - startedMs });
+            }
+          });
+          child.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`shard ${index} exited with ${code}`));
+          });
+        }),
+    ),
+  );
 }
 
 type Row = Record<string, unknown>;
@@ -78,7 +109,14 @@ async function main(): Promise<void> {
     log(`producing ${N} events twice (keyed by user, and with the hot user salted)`);
     const keyedEnds = await produceToTopic(kafka.brokers, 'keyed', PARTITIONS, events);
     const saltedEnds = await produceToTopic(kafka.brokers, 'salted', PARTITIONS, events, { keyOf: saltHotKey(16) });
-    const share = (ends: Record<string, number>) => Array.from({ length: SHARDS }, (_, s) => Object.entries(ends).filter(([p]) => Number(p) % SHARDS === s).reduce((a, [, n]) => a + n, 0) / N);
+    const share = (ends: Record<string, number>) =>
+      Array.from(
+        { length: SHARDS },
+        (_, s) =>
+          Object.entries(ends)
+            .filter(([p]) => Number(p) % SHARDS === s)
+            .reduce((a, [, n]) => a + n, 0) / N,
+      );
 
     const keyedDir = path.join(dir, 'keyed');
     const keyed = await runShards('spendPerUser', keyedDir, kafka.brokers, 'keyed', keyedEnds);
@@ -88,7 +126,8 @@ async function main(): Promise<void> {
     const saltedDir = path.join(dir, 'salted');
     // as in a running job, the merge runs beside the shards (here in this process) every second
     const store = new LocalStore(saltedDir);
-    const merge = () => mergePartials({ job: spendPerUserSalted, partials: partialsTable(store), sinkTable: store.at('sink'), shards: SHARDS });
+    const merge = () =>
+      mergePartials({ job: spendPerUserSalted, partials: partialsTable(store), sinkTable: store.at('sink'), shards: SHARDS });
     let running = true;
     const merging = (async () => {
       while (running) {
@@ -104,7 +143,9 @@ async function main(): Promise<void> {
     const merged = await merge();
     const mergeS = (performance.now() - mergeStarted) / 1000;
     const saltedS = Math.max(...salted.map((s) => s.processingMs)) / 1000;
-    log(`salted: shards took ${salted.map((s) => `${s.events} events in ${(s.processingMs / 1000).toFixed(1)} s`).join(', ')}; last merge pass ${merged.windows} windows in ${mergeS.toFixed(2)} s`);
+    log(
+      `salted: shards took ${salted.map((s) => `${s.events} events in ${(s.processingMs / 1000).toFixed(1)} s`).join(', ')}; last merge pass ${merged.windows} windows in ${mergeS.toFixed(2)} s`,
+    );
 
     const lateness = spendPerUserSalted.allowedLatenessMs;
     const want = await windows(new LocalStore(keyedDir).at('sink'), merged.watermark, lateness);
@@ -113,11 +154,24 @@ async function main(): Promise<void> {
     log(`rows: ${got.size} merged, ${want.size} keyed, same: ${same}`);
 
     const out = {
-      events: N, hot_share: HOT, event_time_rate_per_s: RATE, partitions: PARTITIONS, shards: SHARDS, salt_buckets: 16,
-      keyed: { shard_event_share: share(keyedEnds).map((x) => +x.toFixed(3)), seconds: +keyedS.toFixed(2), events_per_s: Math.round(N / keyedS) },
+      events: N,
+      hot_share: HOT,
+      event_time_rate_per_s: RATE,
+      partitions: PARTITIONS,
+      shards: SHARDS,
+      salt_buckets: 16,
+      keyed: {
+        shard_event_share: share(keyedEnds).map((x) => +x.toFixed(3)),
+        seconds: +keyedS.toFixed(2),
+        events_per_s: Math.round(N / keyedS),
+      },
       salted: {
-        shard_event_share: share(saltedEnds).map((x) => +x.toFixed(3)), shard_seconds: +saltedS.toFixed(2), last_merge_seconds: +mergeS.toFixed(2),
-        last_pass_windows: merged.windows, seconds: +(saltedS + mergeS).toFixed(2), events_per_s: Math.round(N / (saltedS + mergeS)),
+        shard_event_share: share(saltedEnds).map((x) => +x.toFixed(3)),
+        shard_seconds: +saltedS.toFixed(2),
+        last_merge_seconds: +mergeS.toFixed(2),
+        last_pass_windows: merged.windows,
+        seconds: +(saltedS + mergeS).toFixed(2),
+        events_per_s: Math.round(N / (saltedS + mergeS)),
       },
       speedup: +(keyedS / (saltedS + mergeS)).toFixed(3),
       same_rows: same,
@@ -126,7 +180,9 @@ async function main(): Promise<void> {
         'salted: merge passes run every second beside the shards (in the bench process, as the merge activity would on a worker); salted.seconds adds the last pass after both shards finished.',
         'same_rows: every window final at the merged watermark has the same purchases and spend in both layouts.',
       ],
-      cores: os.availableParallelism(), node: process.version, at: new Date().toISOString(),
+      cores: os.availableParallelism(),
+      node: process.version,
+      at: new Date().toISOString(),
     };
     await fs.writeFile(path.join(here, 'results', 'stream-salting.json'), `${JSON.stringify(out, null, 2)}\n`);
     console.log(JSON.stringify(out, null, 2));

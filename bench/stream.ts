@@ -42,7 +42,14 @@ const LATENCY_S = Number(process.env.BENCH_LATENCY_S ?? 20);
 const KAFKA_PARTITIONS = 4;
 const log = (...a: unknown[]) => console.error('[bench/stream]', ...a);
 
-interface Bids { id: number[]; auction: number[]; bidder: number[]; price: number[]; channel: string[]; time: number[] }
+interface Bids {
+  id: number[];
+  auction: number[];
+  bidder: number[];
+  price: number[];
+  channel: string[];
+  time: number[];
+}
 
 /** Generator → decode → operator on this thread; optionally keeps bids and final rows for the reference check. */
 async function inProcess(asset: StreamingAsset, n: number, keep: boolean) {
@@ -67,8 +74,12 @@ async function inProcess(asset: StreamingAsset, n: number, keep: boolean) {
       if (keep) {
         for (const r of sb.records as Array<Record<string, number | string>>) {
           if (r.type !== 'bid') continue;
-          bids.id.push(r.id as number); bids.auction.push(r.auction as number); bids.bidder.push(r.bidder as number);
-          bids.price.push(r.price as number); bids.channel.push(r.channel as string); bids.time.push(r.dateTime as number);
+          bids.id.push(r.id as number);
+          bids.auction.push(r.auction as number);
+          bids.bidder.push(r.bidder as number);
+          bids.price.push(r.price as number);
+          bids.channel.push(r.channel as string);
+          bids.time.push(r.dateTime as number);
         }
       }
       let at = 0;
@@ -108,11 +119,18 @@ function finalRows(rows: WindowRow[], withEnd: boolean): Map<string, string> {
 }
 
 async function loadBids(c: DuckDBConnection, bids: Bids): Promise<void> {
-  await c.run('CREATE OR REPLACE TABLE bids (idx BIGINT, id BIGINT, auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, dateTime BIGINT)');
+  await c.run(
+    'CREATE OR REPLACE TABLE bids (idx BIGINT, id BIGINT, auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, dateTime BIGINT)',
+  );
   const a = await c.createAppender('bids');
   for (let i = 0; i < bids.id.length; i++) {
-    a.appendBigInt(BigInt(i)); a.appendBigInt(BigInt(bids.id[i])); a.appendBigInt(BigInt(bids.auction[i])); a.appendBigInt(BigInt(bids.bidder[i]));
-    a.appendBigInt(BigInt(bids.price[i])); a.appendVarchar(bids.channel[i]); a.appendBigInt(BigInt(bids.time[i]));
+    a.appendBigInt(BigInt(i));
+    a.appendBigInt(BigInt(bids.id[i]));
+    a.appendBigInt(BigInt(bids.auction[i]));
+    a.appendBigInt(BigInt(bids.bidder[i]));
+    a.appendBigInt(BigInt(bids.price[i]));
+    a.appendVarchar(bids.channel[i]);
+    a.appendBigInt(BigInt(bids.time[i]));
     a.endRow();
   }
   a.closeSync();
@@ -208,10 +226,19 @@ async function produceToKafka(kafka: KafkaServer, topic: string, n: number): Pro
     const batches = await src.poll(10_000, 0);
     if (!batches) break;
     // event i goes to partition i mod 4, so each partition holds its events in generation order
-    inFlight.push(producer.sendBatch({
-      compression: CompressionTypes.None,
-      topicMessages: [{ topic, messages: batches.flatMap((sb) => sb.records.map((r, i) => ({ partition: (sb.firstOffset + i) % KAFKA_PARTITIONS, value: JSON.stringify(r) }))) }],
-    }));
+    inFlight.push(
+      producer.sendBatch({
+        compression: CompressionTypes.None,
+        topicMessages: [
+          {
+            topic,
+            messages: batches.flatMap((sb) =>
+              sb.records.map((r, i) => ({ partition: (sb.firstOffset + i) % KAFKA_PARTITIONS, value: JSON.stringify(r) })),
+            ),
+          },
+        ],
+      }),
+    );
     if (inFlight.length >= 4) await inFlight.shift();
   }
   await Promise.all(inFlight);
@@ -238,8 +265,12 @@ async function kafkaRun(asset: StreamingAsset, kafka: KafkaServer, topic: string
     },
   };
   const result = await runStreamingJob({
-    job: asset, store, sinkTable: store.at('sink'), source,
-    signal: new AbortController().signal, checkpointIntervalMs: 1_000,
+    job: asset,
+    store,
+    sinkTable: store.at('sink'),
+    source,
+    signal: new AbortController().signal,
+    checkpointIntervalMs: 1_000,
     onCheckpoint: (_id, m) => void checkpoints.push(m),
   });
   const seconds = (performance.now() - startedAt) / 1000;
@@ -250,8 +281,12 @@ async function kafkaRun(asset: StreamingAsset, kafka: KafkaServer, topic: string
     return { count: cs.length, ms: median(cs.map((c) => c.checkpointMs)), stallMs: median(cs.map((c) => c.checkpointStallMs)) };
   };
   return {
-    eventsPerSecond: KAFKA_N / seconds, seconds, checkpoints: result.checkpointId,
-    stallMs: Math.max(...checkpoints.map((c) => c.checkpointStallMs)), full: kind(true), incremental: kind(false),
+    eventsPerSecond: KAFKA_N / seconds,
+    seconds,
+    checkpoints: result.checkpointId,
+    stallMs: Math.max(...checkpoints.map((c) => c.checkpointStallMs)),
+    full: kind(true),
+    incremental: kind(false),
   };
 }
 
@@ -263,7 +298,12 @@ async function latencyRun(asset: StreamingAsset, dir: string) {
   const stalls: number[] = [];
   setTimeout(() => controller.abort(), LATENCY_S * 1000);
   await runStreamingJob({
-    job: asset, store, sinkTable: store.at('sink'), sink, signal: controller.signal, checkpointIntervalMs: 1_000,
+    job: asset,
+    store,
+    sinkTable: store.at('sink'),
+    sink,
+    signal: controller.signal,
+    checkpointIntervalMs: 1_000,
     source: generatorSource({ realtime: true, eventsPerSecond: 50_000, make: nexmarkEvent, disorder: LATENCY_DISORDER }),
     onCheckpoint: (_id, m) => void stalls.push(m.checkpointStallMs),
   });
@@ -274,27 +314,47 @@ async function latencyRun(asset: StreamingAsset, dir: string) {
 }
 
 /** Time from spawning a replacement worker to its first event, after the first one was SIGKILLed mid-run. */
-async function restoreRun(q: string, kafka: KafkaServer, topic: string, ends: Record<string, number>, dir: string): Promise<{ restoreS: number; restoreMs: number; restoredFrom: number }> {
+async function restoreRun(
+  q: string,
+  kafka: KafkaServer,
+  topic: string,
+  ends: Record<string, number>,
+  dir: string,
+): Promise<{ restoreS: number; restoreMs: number; restoredFrom: number }> {
   const config: ChildConfig = {
-    assetModule: path.join(here, 'stream-nexmark.ts'), assetExport: q, storeDir: path.join(dir, `restore-${q}`),
-    source: { kind: 'kafka', options: { brokers: kafka.brokers, topic, stopAt: ends } }, checkpointIntervalMs: 1_000,
+    assetModule: path.join(here, 'stream-nexmark.ts'),
+    assetExport: q,
+    storeDir: path.join(dir, `restore-${q}`),
+    source: { kind: 'kafka', options: { brokers: kafka.brokers, topic, stopAt: ends } },
+    checkpointIntervalMs: 1_000,
   };
-  const run = (onLine: (o: Record<string, unknown>, child: ReturnType<typeof spawn>) => void) => new Promise<void>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'test', 'support', 'stream', 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try { onLine(JSON.parse(line) as Record<string, unknown>, child); } catch { /* ignore */ }
-      }
+  const run = (onLine: (o: Record<string, unknown>, child: ReturnType<typeof spawn>) => void) =>
+    new Promise<void>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(here, '..', 'test', 'support', 'stream', 'job-child.ts'), JSON.stringify(config)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let buf = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        buf += d;
+        let nl;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          try {
+            onLine(JSON.parse(line) as Record<string, unknown>, child);
+          } catch {
+            /* ignore */
+          }
+        }
+      });
+      child.on('exit', () => resolve());
     });
-    child.on('exit', () => resolve());
-  });
   let checkpoints = 0;
-  await run((o, child) => { if (o.checkpoint !== undefined && ++checkpoints === 2) child.kill('SIGKILL'); });
+  await run((o, child) => {
+    if (o.checkpoint !== undefined && ++checkpoints === 2) child.kill('SIGKILL');
+  });
   const spawned = performance.now();
   let restoreS = NaN;
   let restoreMs = NaN;
@@ -312,7 +372,14 @@ async function restoreRun(q: string, kafka: KafkaServer, topic: string, ends: Re
 
 /** Checkpoint stall with 1M keys: the synchronous encode of a full and of an incremental snapshot, and restoring them. */
 async function millionKeys(dir: string) {
-  const asset = streamingAsset({ name: 'million_keys', source: 's', key: 'k', eventTime: 't', window: tumbling('1h'), aggregates: { n: count() } });
+  const asset = streamingAsset({
+    name: 'million_keys',
+    source: 's',
+    key: 'k',
+    eventTime: 't',
+    window: tumbling('1h'),
+    aggregates: { n: count() },
+  });
   const op = new WindowOperator(asset);
   const dec = makeDecoder(asset, op.aggs);
   const b = newEventBatch(4096, 0, 0);
@@ -352,7 +419,16 @@ async function millionKeys(dir: string) {
   while (!incremental.step(5)) feed(3_000_000, 100, 3);
   const inc = incremental.result();
   const store = new LocalStore(path.join(dir, 'million'));
-  const header = { job: asset.name, createdAt: Date.now(), offsets: {}, watermark: op.tracker.state(), pending: { rows: [], late: [], dead: [] }, sinkVersion: 0, fingerprint: jobFingerprint(asset), keyCount: op.keys.size };
+  const header = {
+    job: asset.name,
+    createdAt: Date.now(),
+    offsets: {},
+    watermark: op.tracker.state(),
+    pending: { rows: [], late: [], dead: [] },
+    sinkVersion: 0,
+    fingerprint: jobFingerprint(asset),
+    keyCount: op.keys.size,
+  };
   await writeCheckpoint(store, { ...header, id: 1, parent: null, chainLength: 0 }, { body: full.body.slice() });
   await writeCheckpoint(store, { ...header, id: 2, parent: 1, chainLength: 1 }, inc);
   const started = performance.now();
@@ -360,8 +436,17 @@ async function millionKeys(dir: string) {
   await restoreLatest(store, fresh, jobFingerprint(asset));
   const restoreS = (performance.now() - started) / 1000;
   return {
-    keys: op.keys.size, full_stall_ms: +full.encodeMs.toFixed(1), full_stall_cold_buffer_ms: +cold.toFixed(1), full_slices: slices, full_at_once_ms: +atOnce.toFixed(1), full_bytes: full.body.length,
-    incremental_stall_ms: +inc.encodeMs.toFixed(1), incremental_keys: inc.keyCount, incremental_bytes: inc.body.length, restore_s: +restoreS.toFixed(2), restored_keys: fresh.keys.size,
+    keys: op.keys.size,
+    full_stall_ms: +full.encodeMs.toFixed(1),
+    full_stall_cold_buffer_ms: +cold.toFixed(1),
+    full_slices: slices,
+    full_at_once_ms: +atOnce.toFixed(1),
+    full_bytes: full.body.length,
+    incremental_stall_ms: +inc.encodeMs.toFixed(1),
+    incremental_keys: inc.keyCount,
+    incremental_bytes: inc.body.length,
+    restore_s: +restoreS.toFixed(2),
+    restored_keys: fresh.keys.size,
   };
 }
 
@@ -382,12 +467,21 @@ async function main(): Promise<void> {
       const want = new Map<string, string>();
       for (const r of (await c.runAndReadAll(referenceSql(q, ref.watermark))).getRowObjectsJson()) want.set(String(r.id), String(r.v));
       const check = compare(q, finalRows(ref.rows, q === 'q11'), want);
-      log(`${q}: reference ${check.matches ? 'matches' : 'DIFFERS'} (${check.rows} windows, ${check.wrong} wrong, ${check.extra} extra)`, check.sample);
+      log(
+        `${q}: reference ${check.matches ? 'matches' : 'DIFFERS'} (${check.rows} windows, ${check.wrong} wrong, ${check.extra} extra)`,
+        check.sample,
+      );
       results[q] = {
-        gen_events_per_s_per_core: Math.round(speed.eventsPerSecond), gen_events: N, gen_seconds: +speed.seconds.toFixed(2),
+        gen_events_per_s_per_core: Math.round(speed.eventsPerSecond),
+        gen_events: N,
+        gen_seconds: +speed.seconds.toFixed(2),
         gen_checkpoint_stall_ms: +speed.stallMs.toFixed(2),
-        state_keys_at_end: keys, state_bytes_per_key: Math.round(stateBytesPerKey),
-        reference_windows: check.rows, reference_wrong: check.wrong, reference_extra: check.extra, matches_reference: check.matches,
+        state_keys_at_end: keys,
+        state_bytes_per_key: Math.round(stateBytesPerKey),
+        reference_windows: check.rows,
+        reference_wrong: check.wrong,
+        reference_extra: check.extra,
+        matches_reference: check.matches,
       };
     }
     log('starting Kafka');
@@ -396,15 +490,25 @@ async function main(): Promise<void> {
       const ends = await produceToKafka(kafka, 'nexmark', KAFKA_N);
       for (const [q, asset] of Object.entries(queries)) {
         const k = await kafkaRun(asset, kafka, 'nexmark', ends, dir);
-        log(`${q}: Kafka ${Math.round(k.eventsPerSecond)} events/s with the Delta sink, ${k.checkpoints} checkpoints, max stall ${k.stallMs.toFixed(1)} ms;`
-          + ` full ${k.full.ms} ms (stall ${k.full.stallMs} ms), incremental ${k.incremental.ms} ms (stall ${k.incremental.stallMs} ms)`);
+        log(
+          `${q}: Kafka ${Math.round(k.eventsPerSecond)} events/s with the Delta sink, ${k.checkpoints} checkpoints, max stall ${k.stallMs.toFixed(1)} ms;` +
+            ` full ${k.full.ms} ms (stall ${k.full.stallMs} ms), incremental ${k.incremental.ms} ms (stall ${k.incremental.stallMs} ms)`,
+        );
         Object.assign(results[q], {
-          kafka_events_per_s: Math.round(k.eventsPerSecond), kafka_events: KAFKA_N, checkpoint_stall_ms: +k.stallMs.toFixed(2),
-          checkpoint_full_ms: k.full.ms, checkpoint_full_stall_ms: k.full.stallMs, checkpoints_full: k.full.count,
-          checkpoint_incremental_ms: k.incremental.ms, checkpoint_incremental_stall_ms: k.incremental.stallMs, checkpoints_incremental: k.incremental.count,
+          kafka_events_per_s: Math.round(k.eventsPerSecond),
+          kafka_events: KAFKA_N,
+          checkpoint_stall_ms: +k.stallMs.toFixed(2),
+          checkpoint_full_ms: k.full.ms,
+          checkpoint_full_stall_ms: k.full.stallMs,
+          checkpoints_full: k.full.count,
+          checkpoint_incremental_ms: k.incremental.ms,
+          checkpoint_incremental_stall_ms: k.incremental.stallMs,
+          checkpoints_incremental: k.incremental.count,
         });
         const restore = await restoreRun(q, kafka, 'nexmark', ends, dir);
-        log(`${q}: restore after SIGKILL ${restore.restoreS.toFixed(2)} s from spawn to first event (checkpoint ${restore.restoredFrom}, ${restore.restoreMs} ms in restore)`);
+        log(
+          `${q}: restore after SIGKILL ${restore.restoreS.toFixed(2)} s from spawn to first event (checkpoint ${restore.restoredFrom}, ${restore.restoreMs} ms in restore)`,
+        );
         Object.assign(results[q], { restore_s: +restore.restoreS.toFixed(2), restore_in_process_ms: restore.restoreMs });
       }
     } finally {
@@ -414,18 +518,31 @@ async function main(): Promise<void> {
       log(`${q}: latency with a realtime generator, 1 s checkpoints, ${LATENCY_S} s`);
       const lat = await latencyRun(asset, dir);
       log(`${q}: latency p50 ${lat.p50} ms, p99 ${lat.p99} ms over ${lat.rows} window results`);
-      Object.assign(results[q], { latency_p50_ms: lat.p50, latency_p99_ms: lat.p99, latency_rows: lat.rows, latency_watermark_bound_ms: 200 });
+      Object.assign(results[q], {
+        latency_p50_ms: lat.p50,
+        latency_p99_ms: lat.p99,
+        latency_rows: lat.rows,
+        latency_watermark_bound_ms: 200,
+      });
     }
     const million = await millionKeys(dir);
     log('1M keys:', million);
     const out = {
       generated_at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg_at_end: os.loadavg() },
-      config: { events: N, reference_events: REF_N, kafka_events: KAFKA_N, kafka_partitions: KAFKA_PARTITIONS, event_time_rate_per_s: EVENTS_PER_SECOND, disorder: DISORDER, checkpoint_interval_ms: 1000 },
+      config: {
+        events: N,
+        reference_events: REF_N,
+        kafka_events: KAFKA_N,
+        kafka_partitions: KAFKA_PARTITIONS,
+        event_time_rate_per_s: EVENTS_PER_SECOND,
+        disorder: DISORDER,
+        checkpoint_interval_ms: 1000,
+      },
       notes: [
         'gen_events_per_s_per_core: generator, decode and keyed window operator on one thread, all Nexmark events counted (persons, auctions, bids), no sink (Nexmark blackhole).',
         'kafka_events_per_s: one job reading 4 partitions from a local broker, Delta sink, checkpoint every 1 s, from the first event to the last commit.',
-        'latency: commit time minus window end, each query with a realtime generator at 50k events/s and a 200 ms out-of-orderness bound (Nexmark\'s 4 s bound would measure the bound).',
+        "latency: commit time minus window end, each query with a realtime generator at 50k events/s and a 200 ms out-of-orderness bound (Nexmark's 4 s bound would measure the bound).",
         'checkpoint_*_ms: from snapshot to sink commit (median), full and incremental, in the Kafka run; *_stall_ms: how long processing stood still for it.',
         'restore_s: from spawning a replacement process (node + tsx start included) to its first event, after SIGKILL of the first.',
         'q15 distinct counts are HyperLogLog (p=12); they match when within 3 standard errors of DuckDB count(DISTINCT); every other column must be equal.',

@@ -22,9 +22,7 @@ const START = '2015-01-01-00';
 const first = hourlyPartitions({ start: START });
 const partitions = hourlyPartitions({ start: START, end: shiftKey(first, START, PARTITIONS - 1) });
 const graph = definitions({
-  assets: [
-    source({ name: 'events_hourly', description: 'Bench: 100,000 hourly partitions.', partitions, sql: 'SELECT 1 AS n' }),
-  ],
+  assets: [source({ name: 'events_hourly', description: 'Bench: 100,000 hourly partitions.', partitions, sql: 'SELECT 1 AS n' })],
 });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -81,19 +79,21 @@ try {
     await page.getByRole('tooltip').waitFor();
     interactive.push(await page.evaluate(() => performance.now()));
     // Scrolling through 4,167 rows: time of each frame, redraw included.
-    frames.push(...await page.evaluate(async () => {
-      const s = document.querySelector('[data-testid="partition-grid"]') as HTMLElement;
-      const out: number[] = [];
-      let last = performance.now();
-      for (let i = 0; i < 60; i++) {
-        s.scrollTop -= 1_000;
-        await new Promise((r) => requestAnimationFrame(() => r(null)));
-        const now = performance.now();
-        out.push(now - last);
-        last = now;
-      }
-      return out;
-    }));
+    frames.push(
+      ...(await page.evaluate(async () => {
+        const s = document.querySelector('[data-testid="partition-grid"]') as HTMLElement;
+        const out: number[] = [];
+        let last = performance.now();
+        for (let i = 0; i < 60; i++) {
+          s.scrollTop -= 1_000;
+          await new Promise((r) => requestAnimationFrame(() => r(null)));
+          const now = performance.now();
+          out.push(now - last);
+          last = now;
+        }
+        return out;
+      })),
+    );
     if (run === 0) {
       mkdirSync('test-results', { recursive: true });
       await page.screenshot({ path: 'test-results/bench-web-100k.png', fullPage: true });
@@ -105,7 +105,12 @@ try {
 
   frames.sort((a, b) => a - b);
   const result = {
-    machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, loadAverageAtEnd: os.loadavg().map(round) },
+    machine: {
+      cpus: os.cpus().length,
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      loadAverageAtEnd: os.loadavg().map(round),
+    },
     when: new Date().toISOString(),
     partitions: PARTITIONS,
     materialized: keys.size,

@@ -25,7 +25,21 @@ const program = new Command('freshet')
   .description('Feature assets in TypeScript, run by Temporal, stored as Delta Lake tables.')
   .showHelpAfterError();
 
-for (const register of [devCommand, workerCommand, materializeCommand, backfillCommand, assetsCommand, statusCommand, schedulesCommand, tableInfoCommand, webCommand, streamCommand, configCommand, stackCommand]) register(program);
+for (const register of [
+  devCommand,
+  workerCommand,
+  materializeCommand,
+  backfillCommand,
+  assetsCommand,
+  statusCommand,
+  schedulesCommand,
+  tableInfoCommand,
+  webCommand,
+  streamCommand,
+  configCommand,
+  stackCommand,
+])
+  register(program);
 
 try {
   await program.parseAsync(process.argv);

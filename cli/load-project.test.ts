@@ -17,14 +17,20 @@ async function freshet(project: string, ...args: string[]): Promise<{ code: numb
 
 describe('loading a project that throws on import', () => {
   for (const [fixture, thrown, line] of [
-    ['project-bad-declaration.ts', "AssetDefinitionError: asset 'bad' needs exactly one of 'sql' or 'transform'.", 'project-bad-declaration.ts:4:13'],
+    [
+      'project-bad-declaration.ts',
+      "AssetDefinitionError: asset 'bad' needs exactly one of 'sql' or 'transform'.",
+      'project-bad-declaration.ts:4:13',
+    ],
     ['project-throws-on-import.ts', 'TypeError: FRESHET_TEST_NO_SUCH_SETTING is not set', 'project-settings.ts:3:46'],
   ]) {
     it(`${fixture}: names the file, what it threw on import, and the line`, async () => {
       const file = path.resolve('test/fixtures', fixture);
       const r = await freshet(file, 'assets');
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe(`error: Loading the project ${file} failed: importing it threw ${thrown}\n  at ${path.resolve('test/fixtures', line)}\n`);
+      expect(r.stderr).toBe(
+        `error: Loading the project ${file} failed: importing it threw ${thrown}\n  at ${path.resolve('test/fixtures', line)}\n`,
+      );
     }, 60_000);
   }
 

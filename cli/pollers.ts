@@ -9,7 +9,9 @@ export async function warnIfNoWorker(client: Client, taskQueue: string): Promise
       taskQueueType: 1, // workflow task queue
     });
     if ((res.pollers ?? []).length === 0) {
-      console.error(`warning: no worker is polling task queue '${taskQueue}'; the run waits until one starts (\`npx freshet worker\` or \`npm start\`).`);
+      console.error(
+        `warning: no worker is polling task queue '${taskQueue}'; the run waits until one starts (\`npx freshet worker\` or \`npm start\`).`,
+      );
     }
   } catch {
     // Informational only: the run itself reports real errors.

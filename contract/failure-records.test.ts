@@ -11,31 +11,41 @@ function keyOf(path: string, asset: string): string {
   return decodeURIComponent(name.slice('key='.length, -'.json'.length).replaceAll('/', ''));
 }
 
-const anyKey = fc.oneof(fc.string({ unit: 'binary', maxLength: 600 }), fc.string({ maxLength: 40 }), fc.constantFrom('', '.', '..', '/', 'a/../b', 'US', 'us', '%41', 'key=x.json', '2026-01-01'));
+const anyKey = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 600 }),
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom('', '.', '..', '/', 'a/../b', 'US', 'us', '%41', 'key=x.json', '2026-01-01'),
+);
 
 describe('failure record paths', () => {
-  it('any key gives a path under the asset\'s prefix with safe segments, and back the same key', () => {
-    fc.assert(fc.property(anyKey, (key) => {
-      const path = failureRecordPath('clicks', key);
-      expect(path.startsWith(failureRecordsPrefix('clicks'))).toBe(true);
-      const segments = path.split('/');
-      for (const s of segments) {
-        expect(s).not.toBe('');
-        expect(s).not.toBe('..');
-        expect(s).not.toBe('.');
-        expect(new TextEncoder().encode(s).length).toBeLessThanOrEqual(255);
-      }
-      // Only lower case: keys differing in case stay apart on case-insensitive disks.
-      expect(path.slice(failureRecordsPrefix('clicks').length)).toMatch(/^[a-z0-9_%=./-]+$/);
-      expect(keyOf(path, 'clicks')).toBe(key);
-    }), { numRuns: 500 });
+  it("any key gives a path under the asset's prefix with safe segments, and back the same key", () => {
+    fc.assert(
+      fc.property(anyKey, (key) => {
+        const path = failureRecordPath('clicks', key);
+        expect(path.startsWith(failureRecordsPrefix('clicks'))).toBe(true);
+        const segments = path.split('/');
+        for (const s of segments) {
+          expect(s).not.toBe('');
+          expect(s).not.toBe('..');
+          expect(s).not.toBe('.');
+          expect(new TextEncoder().encode(s).length).toBeLessThanOrEqual(255);
+        }
+        // Only lower case: keys differing in case stay apart on case-insensitive disks.
+        expect(path.slice(failureRecordsPrefix('clicks').length)).toMatch(/^[a-z0-9_%=./-]+$/);
+        expect(keyOf(path, 'clicks')).toBe(key);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('two keys never share a path, even ones differing only in case', () => {
-    fc.assert(fc.property(anyKey, anyKey, (a, b) => {
-      fc.pre(a !== b);
-      expect(failureRecordPath('t', a).toLowerCase()).not.toBe(failureRecordPath('t', b).toLowerCase());
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(anyKey, anyKey, (a, b) => {
+        fc.pre(a !== b);
+        expect(failureRecordPath('t', a).toLowerCase()).not.toBe(failureRecordPath('t', b).toLowerCase());
+      }),
+      { numRuns: 500 },
+    );
     expect(failureRecordPath('t', 'US')).not.toBe(failureRecordPath('t', 'us'));
   });
 
@@ -47,7 +57,15 @@ describe('failure record paths', () => {
 });
 
 describe('whether a failure is the last run', () => {
-  const record: FailureRecord = { asset: 'a', partition: 'k', at: '2026-01-01T00:00:00.000Z', attempt: 2, error: 'boom', tableVersion: 7, tableId: 'T1' };
+  const record: FailureRecord = {
+    asset: 'a',
+    partition: 'k',
+    at: '2026-01-01T00:00:00.000Z',
+    attempt: 2,
+    error: 'boom',
+    tableVersion: 7,
+    tableId: 'T1',
+  };
 
   it('counts until a commit of the partition past the table version at the failure', () => {
     expect(lastRunFailed(record, 'T1', undefined)).toBe(true); // never committed
@@ -68,7 +86,9 @@ describe('whether a failure is the last run', () => {
   });
 
   it('an unreadable record is an error naming it and the fix', () => {
-    expect(() => parseFailureRecord('wh/_freshet/failures/a/key=k.json', '{"asset":')).toThrow(/wh\/_freshet\/failures\/a\/key=k\.json is not JSON .*delete it/);
+    expect(() => parseFailureRecord('wh/_freshet/failures/a/key=k.json', '{"asset":')).toThrow(
+      /wh\/_freshet\/failures\/a\/key=k\.json is not JSON .*delete it/,
+    );
     expect(() => parseFailureRecord('p.json', '{"asset":"a"}')).toThrow(/p\.json lacks .*delete it/);
     expect(parseFailureRecord('p.json', JSON.stringify(record))).toEqual(record);
   });

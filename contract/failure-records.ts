@@ -56,12 +56,24 @@ export function parseFailureRecord(path: string, text: string): FailureRecord {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new Error(`Failure record ${path} is not JSON (${(err as Error).message}); delete it: it only marks a failed run.`, { cause: err });
+    throw new Error(`Failure record ${path} is not JSON (${(err as Error).message}); delete it: it only marks a failed run.`, {
+      cause: err,
+    });
   }
   const r = value as Partial<FailureRecord> | null;
-  if (!r || typeof r !== 'object' || typeof r.asset !== 'string' || typeof r.partition !== 'string'
-    || typeof r.tableVersion !== 'number' || typeof r.error !== 'string' || typeof r.at !== 'string' || typeof r.attempt !== 'number') {
-    throw new Error(`Failure record ${path} lacks asset, partition, at, attempt, error or tableVersion; delete it: it only marks a failed run.`);
+  if (
+    !r ||
+    typeof r !== 'object' ||
+    typeof r.asset !== 'string' ||
+    typeof r.partition !== 'string' ||
+    typeof r.tableVersion !== 'number' ||
+    typeof r.error !== 'string' ||
+    typeof r.at !== 'string' ||
+    typeof r.attempt !== 'number'
+  ) {
+    throw new Error(
+      `Failure record ${path} lacks asset, partition, at, attempt, error or tableVersion; delete it: it only marks a failed run.`,
+    );
   }
   return r as FailureRecord;
 }

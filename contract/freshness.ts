@@ -26,4 +26,3 @@ export interface FreshnessMonitorInput {
 }
 
 export type FreshnessMonitorWorkflow = (input: FreshnessMonitorInput) => Promise<void>;
-

@@ -40,4 +40,3 @@ export interface PoolState {
 }
 
 export type AssetPoolWorkflow = (input: AssetPoolInput) => Promise<PoolState>;
-

@@ -76,14 +76,7 @@ export interface Calibration {
 
 /** Why an event went to the dead-letter table instead of into state. */
 export type DeadLetterReason =
-  | 'invalid-json'
-  | 'not-an-object'
-  | 'filter-error'
-  | 'key'
-  | 'event-time'
-  | 'future-skew'
-  | 'dedup-id'
-  | 'field';
+  'invalid-json' | 'not-an-object' | 'filter-error' | 'key' | 'event-time' | 'future-skew' | 'dedup-id' | 'field';
 
 /** What restore reset when the checkpoint had been blinded by a far-future event. */
 export interface RestoreReset {

@@ -6,7 +6,12 @@ import type { AssetGraph } from '../core/index.ts';
 import { planPreview } from './preview.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import {
-  MAX_BACKFILL_CONCURRENCY, type AssetPartitionStates, type BackfillPreview, type BackfillProgress, type BackfillRequest, type BackfillSummary,
+  MAX_BACKFILL_CONCURRENCY,
+  type AssetPartitionStates,
+  type BackfillPreview,
+  type BackfillProgress,
+  type BackfillRequest,
+  type BackfillSummary,
 } from '../contract/backfill.ts';
 import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
 import { backfillWorkflowId, isBackfillWorkflowId } from '../contract/ids.ts';
@@ -56,7 +61,8 @@ export async function startBackfill(ctx: ControlContext, request: BackfillReques
 }
 
 async function handle(ctx: ControlContext, id: string) {
-  if (!isBackfillWorkflowId(ctx.taskQueue, id)) throw new BackfillRequestError('id', `'${id}' is not a backfill of task queue '${ctx.taskQueue}'.`);
+  if (!isBackfillWorkflowId(ctx.taskQueue, id))
+    throw new BackfillRequestError('id', `'${id}' is not a backfill of task queue '${ctx.taskQueue}'.`);
   const h = ctx.client.workflow.getHandle(id);
   try {
     await h.describe();

@@ -6,7 +6,12 @@ import { materializeWorkflowId } from '../contract/ids.ts';
 import type { MaterializePartitionWorkflow } from '../contract/materialize.ts';
 import { startWorkflow } from './start-workflow.ts';
 
-export function startMaterialize(client: Client, taskQueue: string, asset: AssetDef, partition?: string): Promise<WorkflowHandleWithFirstExecutionRunId<MaterializePartitionWorkflow>> {
+export function startMaterialize(
+  client: Client,
+  taskQueue: string,
+  asset: AssetDef,
+  partition?: string,
+): Promise<WorkflowHandleWithFirstExecutionRunId<MaterializePartitionWorkflow>> {
   return startWorkflow(client, 'materializePartition', {
     taskQueue,
     workflowId: materializeWorkflowId(taskQueue, asset.name, partition),

@@ -6,7 +6,12 @@ import { planPartitions } from '../engine/plan.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { BackfillPreview, BackfillRequest } from '../contract/backfill.ts';
 
-export async function planPreview(graph: AssetGraph, warehouse: ObjectStore, request: BackfillRequest, now = Date.now()): Promise<BackfillPreview> {
+export async function planPreview(
+  graph: AssetGraph,
+  warehouse: ObjectStore,
+  request: BackfillRequest,
+  now = Date.now(),
+): Promise<BackfillPreview> {
   const planned = await planPartitions(graph, warehouse, request, now);
   return {
     tasks: planned.reduce((n, p) => n + p.run.filter(Boolean).length, 0),

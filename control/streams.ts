@@ -3,7 +3,13 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { streamWorkflowId } from '../contract/ids.ts';
 import { restartStreamSignal, stopStreamSignal, streamStatusQuery } from '../contract/signals.ts';
-import { SHARD_ACTIVITY, type ShardHeartbeat, type SourceSpec, type StreamingJobInput, type StreamingJobStatus } from '../contract/streaming.ts';
+import {
+  SHARD_ACTIVITY,
+  type ShardHeartbeat,
+  type SourceSpec,
+  type StreamingJobInput,
+  type StreamingJobStatus,
+} from '../contract/streaming.ts';
 import { startWorkflow } from './start-workflow.ts';
 
 export interface StreamOptions {
@@ -13,7 +19,13 @@ export interface StreamOptions {
 }
 
 /** Starts the job, or joins the one already running. */
-export async function startStream(client: Client, taskQueue: string, asset: string, source: SourceSpec, opts: StreamOptions = {}): Promise<string> {
+export async function startStream(
+  client: Client,
+  taskQueue: string,
+  asset: string,
+  source: SourceSpec,
+  opts: StreamOptions = {},
+): Promise<string> {
   const workflowId = streamWorkflowId(taskQueue, asset);
   const input: StreamingJobInput = { asset, source, ...opts };
   await startWorkflow(client, 'streamingJob', { taskQueue, workflowId, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });

@@ -1,7 +1,14 @@
 // What users write: asset() and source(). A declaration is data; nothing here runs it.
 import { allPartitions, identity, type PartitionMapping } from './mappings.ts';
 import type { Partitions } from './partitions.ts';
-import { resolveFreshness, resolveRetry, type FreshnessPolicy, type ResolvedFreshness, type ResolvedRetry, type RetryPolicy } from './policies.ts';
+import {
+  resolveFreshness,
+  resolveRetry,
+  type FreshnessPolicy,
+  type ResolvedFreshness,
+  type ResolvedRetry,
+  type RetryPolicy,
+} from './policies.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -132,22 +139,30 @@ export function source(spec: Omit<AssetSpec, 'deps'>): AssetDef {
 function build(spec: AssetSpec, isSource: boolean): AssetDef {
   const name = spec.name;
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new AssetDefinitionError(`Asset name '${name}' is invalid: start with a lower-case letter, then up to 62 lower-case letters, digits or '_'.`);
+    throw new AssetDefinitionError(
+      `Asset name '${name}' is invalid: start with a lower-case letter, then up to 62 lower-case letters, digits or '_'.`,
+    );
   }
   const owner = `asset '${name}'`;
   if ((spec.sql === undefined) === (spec.transform === undefined)) {
     throw new AssetDefinitionError(`${owner} needs exactly one of 'sql' or 'transform'.`);
   }
   if (spec.rangeSql !== undefined && (spec.sql === undefined || !spec.partitions)) {
-    throw new AssetDefinitionError(`${owner}: 'rangeSql' goes with 'sql' on a partitioned asset (it computes many partitions of the same SQL at once).`);
+    throw new AssetDefinitionError(
+      `${owner}: 'rangeSql' goes with 'sql' on a partitioned asset (it computes many partitions of the same SQL at once).`,
+    );
   }
   if (spec.transform && !spec.schema) {
-    throw new AssetDefinitionError(`${owner} has a transform but no 'schema': declare its output columns, e.g. schema: { user_id: 'BIGINT' }.`);
+    throw new AssetDefinitionError(
+      `${owner} has a transform but no 'schema': declare its output columns, e.g. schema: { user_id: 'BIGINT' }.`,
+    );
   }
   const batchSize = spec.batchSize ?? 10_000;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new AssetDefinitionError(`${owner}: batchSize must be a whole number >= 1.`);
   if (spec.concurrency !== undefined && (!Number.isInteger(spec.concurrency) || spec.concurrency < 1)) {
-    throw new AssetDefinitionError(`${owner}: concurrency must be a whole number >= 1 (at most that many partitions computed at once), got ${String(spec.concurrency)}.`);
+    throw new AssetDefinitionError(
+      `${owner}: concurrency must be a whole number >= 1 (at most that many partitions computed at once), got ${String(spec.concurrency)}.`,
+    );
   }
   try {
     return {

@@ -4,7 +4,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { asset, source } from './asset.ts';
-import { BackfillRequestError, depRanges, MAX_BACKFILL_PARTITIONS, planTasks, selectTasks, type SelectionRequest } from './backfill-plan.ts';
+import {
+  BackfillRequestError,
+  depRanges,
+  MAX_BACKFILL_PARTITIONS,
+  planTasks,
+  selectTasks,
+  type SelectionRequest,
+} from './backfill-plan.ts';
 import { definitions } from './graph.ts';
 import { allPartitions, lookback, timeWindow, upstreamKeys, type PartitionMapping } from './mappings.ts';
 import { dailyPartitions, hourlyPartitions, lastCompleteKey, shiftKey, staticPartitions } from './partitions.ts';
@@ -57,12 +64,17 @@ describe('backfill ranges end at the newest complete partition', () => {
   it('accepts a range up to it; downstream assets on a coarser grid stop at their own newest complete window', () => {
     expect(select({ from: '2026-11-29', to: '2026-11-30' })[0].keys).toEqual(['2026-11-29', '2026-11-30']);
     const s = select({ assets: ['events'], downstream: true, from: '2026-11-30-22', to: '2026-12-01-14' });
-    expect(s.map((t) => [t.asset.name, t.keys.length])).toEqual([['events', 17], ['events_daily', 1]]);
+    expect(s.map((t) => [t.asset.name, t.keys.length])).toEqual([
+      ['events', 17],
+      ['events_daily', 1],
+    ]);
     expect(s[1].keys).toEqual(['2026-11-30']); // 2026-12-01 is not over
   });
 
   it('says so when no partition is complete yet', () => {
-    const young = definitions({ assets: [source({ name: 'young', partitions: dailyPartitions({ start: '2026-12-01' }), sql: 'SELECT 1' })] });
+    const young = definitions({
+      assets: [source({ name: 'young', partitions: dailyPartitions({ start: '2026-12-01' }), sql: 'SELECT 1' })],
+    });
     const err = refusal(() => selectTasks(young, { assets: ['young'], downstream: false, from: '2026-12-01', to: '2026-12-01' }, NOW));
     expect(err.message).toMatch(/No daily partition is complete yet: the first, '2026-12-01', ends at 2026-12-02T00:00:00.000Z/);
   });
@@ -87,25 +99,30 @@ describe(`one backfill plans at most ${MAX_BACKFILL_PARTITIONS} partitions`, () 
 
   it('any range on any grid either plans at most the limit, up to the newest complete partition, or is refused with a field', () => {
     const newest = { daily: lastCompleteKey(daily, NOW)!, hourly: lastCompleteKey(hourly, NOW)! };
-    fc.assert(fc.property(
-      fc.constantFrom('clicks', 'events', 'forever'),
-      fc.integer({ min: 0, max: 3_000_000 }), fc.integer({ min: 0, max: 3_000_000 }), fc.boolean(),
-      (name, a, b, downstream) => {
-        const def = graph.get(name).partitions as typeof daily;
-        const from = shiftKey(def, def.start, Math.min(a, b) % 40_000);
-        const to = shiftKey(def, def.start, Math.max(a, b));
-        let s;
-        try {
-          s = select({ assets: [name], downstream, from, to });
-        } catch (err) {
-          expect(err).toBeInstanceOf(BackfillRequestError);
-          expect(['from', 'to']).toContain((err as BackfillRequestError).field);
-          return;
-        }
-        expect(s.reduce((n, t) => n + t.keys.length, 0)).toBeLessThanOrEqual(MAX_BACKFILL_PARTITIONS);
-        for (const t of s) for (const k of t.keys) expect(k <= newest[t.asset.partitions!.kind as 'daily' | 'hourly']).toBe(true);
-      },
-    ), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('clicks', 'events', 'forever'),
+        fc.integer({ min: 0, max: 3_000_000 }),
+        fc.integer({ min: 0, max: 3_000_000 }),
+        fc.boolean(),
+        (name, a, b, downstream) => {
+          const def = graph.get(name).partitions as typeof daily;
+          const from = shiftKey(def, def.start, Math.min(a, b) % 40_000);
+          const to = shiftKey(def, def.start, Math.max(a, b));
+          let s;
+          try {
+            s = select({ assets: [name], downstream, from, to });
+          } catch (err) {
+            expect(err).toBeInstanceOf(BackfillRequestError);
+            expect(['from', 'to']).toContain((err as BackfillRequestError).field);
+            return;
+          }
+          expect(s.reduce((n, t) => n + t.keys.length, 0)).toBeLessThanOrEqual(MAX_BACKFILL_PARTITIONS);
+          for (const t of s) for (const k of t.keys) expect(k <= newest[t.asset.partitions!.kind as 'daily' | 'hourly']).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('counts the upstream partitions a refresh reads, and refuses past the limit', () => {
@@ -115,9 +132,18 @@ describe(`one backfill plans at most ${MAX_BACKFILL_PARTITIONS} partitions`, () 
         asset({ name: 'rolling', deps: { raw: lookback(24 * 400) }, partitions: hourly, sql: 'SELECT 1' }),
       ],
     });
-    const ok = selectTasks(wide, { assets: ['rolling'], downstream: false, upstream: true, from: '2026-11-30-00', to: '2026-11-30-23' }, NOW);
-    expect(ok.map((t) => [t.asset.name, t.keys.length])).toEqual([['raw', 24 * 400 + 23], ['rolling', 24]]);
-    const err = refusal(() => selectTasks(wide, { assets: ['rolling'], downstream: false, upstream: true, from: '2025-06-01-00', to: '2026-11-30-23' }, NOW));
+    const ok = selectTasks(
+      wide,
+      { assets: ['rolling'], downstream: false, upstream: true, from: '2026-11-30-00', to: '2026-11-30-23' },
+      NOW,
+    );
+    expect(ok.map((t) => [t.asset.name, t.keys.length])).toEqual([
+      ['raw', 24 * 400 + 23],
+      ['rolling', 24],
+    ]);
+    const err = refusal(() =>
+      selectTasks(wide, { assets: ['rolling'], downstream: false, upstream: true, from: '2025-06-01-00', to: '2026-11-30-23' }, NOW),
+    );
     expect(err.message).toMatch(/upstream partitions it reads.*more than 20,000/);
   });
 });
@@ -126,21 +152,35 @@ describe('depRanges', () => {
   it('equals the ranges listed key by key, for any time mapping and planned keys', () => {
     const mappings: PartitionMapping[] = [lookback(1), lookback(3), lookback(30), timeWindow(-5, 2), timeWindow(1, 4), allPartitions()];
     const defs = [daily, dailyPartitions({ start: '2026-02-10', end: '2026-06-01' }), hourlyPartitions({ start: '2026-03-01-00' })];
-    fc.assert(fc.property(
-      fc.constantFrom(...defs), fc.constantFrom(...defs), fc.constantFrom(...mappings),
-      fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1, max: 60 }), fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 80 }),
-      (down, up, mapping, off, n, upPicks) => {
-        const g = definitions({ assets: [source({ name: 'u', partitions: up, sql: 'SELECT 1' }), asset({ name: 'd', deps: { u: mapping }, partitions: down, sql: 'SELECT 1' })] });
-        const downKeys = Array.from({ length: n }, (_, i) => shiftKey(down, down.start, off + i)).filter((k) => !down.end || k <= down.end);
-        const upKeys = [...new Set(upPicks.map((i) => shiftKey(up, up.start, i)).filter((k) => !up.end || k <= up.end))].sort();
-        const got = depRanges(g.get('d'), downKeys, g.get('u'), upKeys, g);
-        downKeys.forEach((k, i) => {
-          const ups = upstreamKeys(down, up, mapping, k);
-          const idx = ups === 'all' ? upKeys.map((_, j) => j) : upKeys.flatMap((u, j) => (ups.includes(u) ? [j] : []));
-          expect([got.lo[i], got.hi[i]]).toEqual(idx.length ? [idx[0], idx[idx.length - 1]] : [0, -1]);
-        });
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...defs),
+        fc.constantFrom(...defs),
+        fc.constantFrom(...mappings),
+        fc.integer({ min: 0, max: 120 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 80 }),
+        (down, up, mapping, off, n, upPicks) => {
+          const g = definitions({
+            assets: [
+              source({ name: 'u', partitions: up, sql: 'SELECT 1' }),
+              asset({ name: 'd', deps: { u: mapping }, partitions: down, sql: 'SELECT 1' }),
+            ],
+          });
+          const downKeys = Array.from({ length: n }, (_, i) => shiftKey(down, down.start, off + i)).filter(
+            (k) => !down.end || k <= down.end,
+          );
+          const upKeys = [...new Set(upPicks.map((i) => shiftKey(up, up.start, i)).filter((k) => !up.end || k <= up.end))].sort();
+          const got = depRanges(g.get('d'), downKeys, g.get('u'), upKeys, g);
+          downKeys.forEach((k, i) => {
+            const ups = upstreamKeys(down, up, mapping, k);
+            const idx = ups === 'all' ? upKeys.map((_, j) => j) : upKeys.flatMap((u, j) => (ups.includes(u) ? [j] : []));
+            expect([got.lo[i], got.hi[i]]).toEqual(idx.length ? [idx[0], idx[idx.length - 1]] : [0, -1]);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

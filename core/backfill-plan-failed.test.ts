@@ -41,31 +41,37 @@ describe('planning with failed partitions', () => {
   });
 
   it('only failed and missing runs exactly the failed and missing partitions, whatever the states', () => {
-    fc.assert(fc.property(allStates, (lists) => {
-      const plan = planTasks(graph, selection, statesOf(lists), { onlyFailedAndMissing: true });
-      NAMES.forEach((n, a) => {
-        expect(running(plan, n)).toEqual(DAYS.filter((_, i) => lists[a][i] === 'missing' || lists[a][i] === 'failed'));
-      });
-    }));
+    fc.assert(
+      fc.property(allStates, (lists) => {
+        const plan = planTasks(graph, selection, statesOf(lists), { onlyFailedAndMissing: true });
+        NAMES.forEach((n, a) => {
+          expect(running(plan, n)).toEqual(DAYS.filter((_, i) => lists[a][i] === 'missing' || lists[a][i] === 'failed'));
+        });
+      }),
+    );
   });
 
   it('the default runs failed, missing and stale partitions, and what reads a partition that runs', () => {
-    fc.assert(fc.property(allStates, (lists) => {
-      const plan = planTasks(graph, selection, statesOf(lists), {});
-      NAMES.forEach((n, a) => {
-        const p = plan[a];
-        p.keys.forEach((k, i) => {
-          const upstreamRuns = p.deps.some((d) => plan[d.up].run.slice(d.lo[i], d.hi[i] + 1).some(Boolean));
-          expect(p.run[i], `${n} ${k} ${lists[a][i]}`).toBe(lists[a][i] !== 'up_to_date' || upstreamRuns);
+    fc.assert(
+      fc.property(allStates, (lists) => {
+        const plan = planTasks(graph, selection, statesOf(lists), {});
+        NAMES.forEach((n, a) => {
+          const p = plan[a];
+          p.keys.forEach((k, i) => {
+            const upstreamRuns = p.deps.some((d) => plan[d.up].run.slice(d.lo[i], d.hi[i] + 1).some(Boolean));
+            expect(p.run[i], `${n} ${k} ${lists[a][i]}`).toBe(lists[a][i] !== 'up_to_date' || upstreamRuns);
+          });
         });
-      });
-    }));
+      }),
+    );
   });
 
   it('force runs everything, failed or not', () => {
-    fc.assert(fc.property(allStates, (lists) => {
-      const plan = planTasks(graph, selection, statesOf(lists), { force: true, onlyFailedAndMissing: true });
-      expect(plan.every((p) => p.run.every(Boolean))).toBe(true);
-    }));
+    fc.assert(
+      fc.property(allStates, (lists) => {
+        const plan = planTasks(graph, selection, statesOf(lists), { force: true, onlyFailedAndMissing: true });
+        expect(plan.every((p) => p.run.every(Boolean))).toBe(true);
+      }),
+    );
   });
 });

@@ -4,12 +4,27 @@ import type { AssetDef } from './asset.ts';
 import type { AssetGraph } from './graph.ts';
 import { upstreamKeys, upstreamWindow } from './mappings.ts';
 import {
-  allKeys, completeUntil, countKeys, countOverlapping, keysBetween, keyStart, keysOverlapping, keyWindow, lastCompleteKey,
-  PartitionKeyError, shiftKey, windowSlice, type Partitions, type TimePartitions,
+  allKeys,
+  completeUntil,
+  countKeys,
+  countOverlapping,
+  keysBetween,
+  keyStart,
+  keysOverlapping,
+  keyWindow,
+  lastCompleteKey,
+  PartitionKeyError,
+  shiftKey,
+  windowSlice,
+  type Partitions,
+  type TimePartitions,
 } from './partitions.ts';
 
 export class BackfillRequestError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -53,15 +68,30 @@ export function selectTasks(graph: AssetGraph, req: SelectionRequest, now: numbe
   if (req.assets.length === 0) throw new BackfillRequestError('assets', 'Select at least one asset.');
   for (const name of req.assets) {
     if (!graph.has(name)) {
-      try { graph.get(name); } catch (err) { throw new BackfillRequestError('assets', (err as Error).message); }
+      try {
+        graph.get(name);
+      } catch (err) {
+        throw new BackfillRequestError('assets', (err as Error).message);
+      }
     }
   }
-  if ((req.from === undefined) !== (req.to === undefined)) throw new BackfillRequestError(req.from === undefined ? 'from' : 'to', 'Give both ends of the partition range (from and to), or neither for every partition.');
+  if ((req.from === undefined) !== (req.to === undefined))
+    throw new BackfillRequestError(
+      req.from === undefined ? 'from' : 'to',
+      'Give both ends of the partition range (from and to), or neither for every partition.',
+    );
   const chosen = req.downstream ? graph.withDownstream(req.assets) : new Set(req.assets);
   const anchor = graph.get(req.assets[0]).partitions;
   const ranges = graph.assets.filter((a) => chosen.has(a.name)).map((a) => ({ asset: a, keys: rangeKeys(a, anchor, req, now) }));
   const total = ranges.reduce((n, r) => n + r.keys.count, 0);
-  if (total > MAX_BACKFILL_PARTITIONS) throw tooMany(total, ranges.map((r) => [r.asset.name, r.keys.count]), anchor, req, now);
+  if (total > MAX_BACKFILL_PARTITIONS)
+    throw tooMany(
+      total,
+      ranges.map((r) => [r.asset.name, r.keys.count]),
+      anchor,
+      req,
+      now,
+    );
   const keys = new Map<string, Set<string>>(ranges.map((r) => [r.asset.name, new Set(r.keys.list())]));
   if (req.upstream) addUpstream(graph, keys, total, now);
   return graph.assets.filter((a) => keys.has(a.name)).map((a) => ({ asset: a, keys: sortKeys(a.partitions, [...keys.get(a.name)!]) }));
@@ -70,9 +100,15 @@ export function selectTasks(graph: AssetGraph, req: SelectionRequest, now: numbe
 /** Walks upward from the selection: each ancestor gets the partitions its readers map to. */
 function addUpstream(graph: AssetGraph, keys: Map<string, Set<string>>, selected: number, now: number): void {
   let total = selected;
-  const over = () => new BackfillRequestError('to', `With the upstream partitions it reads, this backfill would plan more than ${fmt(MAX_BACKFILL_PARTITIONS)} partitions, the most one backfill may plan: split the range into shorter ones.`);
+  const over = () =>
+    new BackfillRequestError(
+      'to',
+      `With the upstream partitions it reads, this backfill would plan more than ${fmt(MAX_BACKFILL_PARTITIONS)} partitions, the most one backfill may plan: split the range into shorter ones.`,
+    );
   // A list longer than the limit on its own is refused before it is made.
-  const fits = (count: number) => { if (count > MAX_BACKFILL_PARTITIONS) throw over(); };
+  const fits = (count: number) => {
+    if (count > MAX_BACKFILL_PARTITIONS) throw over();
+  };
   const grow = (set: Set<string>, add: Iterable<string>) => {
     const before = set.size;
     for (const k of add) set.add(k);
@@ -86,7 +122,10 @@ function addUpstream(graph: AssetGraph, keys: Map<string, Set<string>>, selected
       let set = keys.get(up.name);
       if (!set) keys.set(up.name, (set = new Set()));
       const [down, def] = [a.partitions, up.partitions];
-      if (!def) { grow(set, ['']); continue; }
+      if (!def) {
+        grow(set, ['']);
+        continue;
+      }
       if (def.kind !== 'static' && down && down.kind !== 'static' && mapping.kind !== 'all') {
         // Neighbouring keys read overlapping windows: list each merged span once, not per key.
         for (const { start, end } of mergedWindows([...mine].map((k) => upstreamWindow(down, k, mapping)))) {
@@ -98,7 +137,10 @@ function addUpstream(graph: AssetGraph, keys: Map<string, Set<string>>, selected
       }
       for (const k of mine) {
         const ups = upstreamKeys(down, def, mapping, k || undefined);
-        if (ups !== 'all') { grow(set, ups); continue; }
+        if (ups !== 'all') {
+          grow(set, ups);
+          continue;
+        }
         fits(countKeys(def, now));
         grow(set, allKeys(def, now));
         break; // every key of the upstream is in already
@@ -155,21 +197,33 @@ function rangeKeys(a: AssetDef, anchor: Partitions | undefined, req: SelectionRe
 function checkComplete(grid: TimePartitions, to: string, now: number): void {
   const last = lastCompleteKey(grid, now);
   if (last === undefined) {
-    throw new BackfillRequestError('to', `No ${grid.kind} partition is complete yet: the first, '${grid.start}', ends at ${new Date(keyWindow(grid, grid.start).end).toISOString()}.`);
+    throw new BackfillRequestError(
+      'to',
+      `No ${grid.kind} partition is complete yet: the first, '${grid.start}', ends at ${new Date(keyWindow(grid, grid.start).end).toISOString()}.`,
+    );
   }
   if (keyStart(grid, to) > keyStart(grid, last)) {
-    throw new BackfillRequestError('to', `Partition '${to}' is not complete yet: the newest complete ${grid.kind} partition is '${last}'. End the range at '${last}' or earlier.`);
+    throw new BackfillRequestError(
+      'to',
+      `Partition '${to}' is not complete yet: the newest complete ${grid.kind} partition is '${last}'. End the range at '${last}' or earlier.`,
+    );
   }
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** The limit, what went over it, and a first range that fits. */
-function tooMany(total: number, perAsset: Array<[string, number]>, anchor: Partitions | undefined, req: SelectionRequest, now: number): BackfillRequestError {
+function tooMany(
+  total: number,
+  perAsset: Array<[string, number]>,
+  anchor: Partitions | undefined,
+  req: SelectionRequest,
+  now: number,
+): BackfillRequestError {
   const what = `This backfill would plan ${fmt(total)} partitions (${perAsset.map(([n, c]) => `${n} ${fmt(c)}`).join(', ')}), more than the ${fmt(MAX_BACKFILL_PARTITIONS)} one backfill may plan.`;
   const field = req.from !== undefined ? 'to' : 'from';
-  const from = anchor && anchor.kind !== 'static' ? req.from ?? anchor.start : undefined;
-  const last = anchor && anchor.kind !== 'static' ? req.to ?? lastCompleteKey(anchor, now) : undefined;
+  const from = anchor && anchor.kind !== 'static' ? (req.from ?? anchor.start) : undefined;
+  const last = anchor && anchor.kind !== 'static' ? (req.to ?? lastCompleteKey(anchor, now)) : undefined;
   if (!anchor || anchor.kind === 'static' || from === undefined || last === undefined) {
     return new BackfillRequestError(field, `${what} Select fewer assets, or split the selection into several backfills.`);
   }
@@ -177,11 +231,20 @@ function tooMany(total: number, perAsset: Array<[string, number]>, anchor: Parti
   // Tasks grow with the anchor's keys (downstream grids round a little): a 2% margin keeps the first range under the limit.
   const per = Math.max(1, Math.floor((anchorKeys * MAX_BACKFILL_PARTITIONS * 0.98) / total));
   const firstTo = shiftKey(anchor, from, per - 1);
-  return new BackfillRequestError(field, `${what} Split the range into backfills of at most ${fmt(per)} ${anchor.kind} partitions: from '${from}' to '${firstTo}', then from '${shiftKey(anchor, firstTo, 1)}' on.`);
+  return new BackfillRequestError(
+    field,
+    `${what} Split the range into backfills of at most ${fmt(per)} ${anchor.kind} partitions: from '${from}' to '${firstTo}', then from '${shiftKey(anchor, firstTo, 1)}' on.`,
+  );
 }
 
 /** Index ranges of the upstream keys each key reads, within the upstream's planned keys. */
-export function depRanges(down: AssetDef, downKeys: string[], up: AssetDef, upKeys: string[], graph: AssetGraph): { lo: number[]; hi: number[] } {
+export function depRanges(
+  down: AssetDef,
+  downKeys: string[],
+  up: AssetDef,
+  upKeys: string[],
+  graph: AssetGraph,
+): { lo: number[]; hi: number[] } {
   const mapping = graph.upstream(down.name).find((d) => d.asset.name === up.name)!.mapping;
   const lo: number[] = [];
   const hi: number[] = [];
@@ -199,12 +262,19 @@ export function depRanges(down: AssetDef, downKeys: string[], up: AssetDef, upKe
   const index = new Map(upKeys.map((k, i) => [k, i]));
   for (const k of downKeys) {
     const ups = upstreamKeys(dp, upDef, mapping, k || undefined);
-    if (ups === 'all') { lo.push(0); hi.push(upKeys.length - 1); continue; }
+    if (ups === 'all') {
+      lo.push(0);
+      hi.push(upKeys.length - 1);
+      continue;
+    }
     let a = Number.POSITIVE_INFINITY;
     let b = -1;
     for (const u of ups) {
       const i = index.get(u);
-      if (i !== undefined) { a = Math.min(a, i); b = Math.max(b, i); }
+      if (i !== undefined) {
+        a = Math.min(a, i);
+        b = Math.max(b, i);
+      }
     }
     lo.push(b < 0 ? 0 : a);
     hi.push(b);
@@ -237,11 +307,17 @@ export interface PlannedTasks {
  * and missing are wanted), or when an upstream task it reads runs (its input is about to change).
  * A failed partition runs in every mode: its last run did not leave what was asked of it.
  */
-export function planTasks(graph: AssetGraph, selection: Selection, states: Map<string, Map<string, KeyState>>, opts: PlanOptions): PlannedTasks[] {
+export function planTasks(
+  graph: AssetGraph,
+  selection: Selection,
+  states: Map<string, Map<string, KeyState>>,
+  opts: PlanOptions,
+): PlannedTasks[] {
   const pos = new Map(selection.map((s, i) => [s.asset.name, i]));
   const out: PlannedTasks[] = [];
   for (const { asset, keys } of selection) {
-    const deps = graph.upstream(asset.name)
+    const deps = graph
+      .upstream(asset.name)
       .filter((d) => pos.has(d.asset.name))
       .map((d) => {
         const up = pos.get(d.asset.name)!;
@@ -256,7 +332,10 @@ export function planTasks(graph: AssetGraph, selection: Selection, states: Map<s
       if (opts.force || state === 'missing' || state === 'failed' || opts.forceAssets?.includes(asset.name)) return true;
       if (opts.onlyFailedAndMissing) return false;
       if (state === 'stale') return true;
-      return deps.some((d) => { for (let j = d.lo[i]; j <= d.hi[i]; j++) if (out[d.up].run[j]) return true; return false; });
+      return deps.some((d) => {
+        for (let j = d.lo[i]; j <= d.hi[i]; j++) if (out[d.up].run[j]) return true;
+        return false;
+      });
     });
     out.push({ asset, keys, run, deps });
   }

@@ -27,19 +27,23 @@ describe('asset graph validation at load', () => {
   });
 
   it('prints the cycle', () => {
-    expect(() => definitions({
-      assets: [
-        asset({ name: 'a', deps: ['c'], sql: 'SELECT 1' }),
-        asset({ name: 'b', deps: ['a'], sql: 'SELECT 1' }),
-        asset({ name: 'c', deps: ['b'], sql: 'SELECT 1' }),
-      ],
-    })).toThrow(/cycle: a → c → b → a/);
+    expect(() =>
+      definitions({
+        assets: [
+          asset({ name: 'a', deps: ['c'], sql: 'SELECT 1' }),
+          asset({ name: 'b', deps: ['a'], sql: 'SELECT 1' }),
+          asset({ name: 'c', deps: ['b'], sql: 'SELECT 1' }),
+        ],
+      }),
+    ).toThrow(/cycle: a → c → b → a/);
   });
 
   it('names an unknown dependency and the closest existing name', () => {
-    expect(() => definitions({
-      assets: [raw, asset({ name: 'features', deps: ['rwa'], partitions: daily, sql: 'SELECT 1' })],
-    })).toThrow("Asset 'features' depends on unknown asset 'rwa'. Did you mean 'raw'?");
+    expect(() =>
+      definitions({
+        assets: [raw, asset({ name: 'features', deps: ['rwa'], partitions: daily, sql: 'SELECT 1' })],
+      }),
+    ).toThrow("Asset 'features' depends on unknown asset 'rwa'. Did you mean 'raw'?");
   });
 
   it('refuses duplicate names', () => {
@@ -48,12 +52,16 @@ describe('asset graph validation at load', () => {
 
   it('refuses a mapping between incompatible partition definitions', () => {
     const regions = staticPartitions(['us', 'eu']);
-    expect(() => definitions({
-      assets: [raw, asset({ name: 'by_region', deps: { raw: lookback(3) }, partitions: regions, sql: 'SELECT 1' })],
-    })).toThrow(/'by_region' cannot read 'raw': a time-window mapping needs time partitions on both sides, found static → daily/);
-    expect(() => definitions({
-      assets: [raw, asset({ name: 'by_region', deps: ['raw'], partitions: regions, sql: 'SELECT 1' })],
-    })).toThrow(/identity cannot map static partitions onto daily partitions/);
+    expect(() =>
+      definitions({
+        assets: [raw, asset({ name: 'by_region', deps: { raw: lookback(3) }, partitions: regions, sql: 'SELECT 1' })],
+      }),
+    ).toThrow(/'by_region' cannot read 'raw': a time-window mapping needs time partitions on both sides, found static → daily/);
+    expect(() =>
+      definitions({
+        assets: [raw, asset({ name: 'by_region', deps: ['raw'], partitions: regions, sql: 'SELECT 1' })],
+      }),
+    ).toThrow(/identity cannot map static partitions onto daily partitions/);
   });
 
   it('refuses malformed declarations with the fix', () => {
@@ -64,23 +72,33 @@ describe('asset graph validation at load', () => {
   });
 
   it('reports every problem at once', () => {
-    expect(() => definitions({
-      assets: [asset({ name: 'a', deps: ['nope', 'missing'], sql: 'SELECT 1' })],
-    })).toThrow(/unknown asset 'nope'[\s\S]*unknown asset 'missing'/);
+    expect(() =>
+      definitions({
+        assets: [asset({ name: 'a', deps: ['nope', 'missing'], sql: 'SELECT 1' })],
+      }),
+    ).toThrow(/unknown asset 'nope'[\s\S]*unknown asset 'missing'/);
   });
 
   it('reports a cycle and an unknown dependency together, and every cycle', () => {
-    const run = () => definitions({
-      assets: [
-        asset({ name: 'a', deps: ['b'], sql: 'SELECT 1' }),
-        asset({ name: 'b', deps: ['a', 'ghost'], sql: 'SELECT 1' }),
-        asset({ name: 'c', deps: ['d'], sql: 'SELECT 1' }),
-        asset({ name: 'd', deps: ['c'], sql: 'SELECT 1' }),
-        asset({ name: 'e', deps: ['e'], sql: 'SELECT 1' }),
-      ],
-    });
+    const run = () =>
+      definitions({
+        assets: [
+          asset({ name: 'a', deps: ['b'], sql: 'SELECT 1' }),
+          asset({ name: 'b', deps: ['a', 'ghost'], sql: 'SELECT 1' }),
+          asset({ name: 'c', deps: ['d'], sql: 'SELECT 1' }),
+          asset({ name: 'd', deps: ['c'], sql: 'SELECT 1' }),
+          asset({ name: 'e', deps: ['e'], sql: 'SELECT 1' }),
+        ],
+      });
     expect(run).toThrow(/unknown asset 'ghost'/);
-    const message = (() => { try { run(); } catch (err) { return (err as Error).message; } return ''; })();
+    const message = (() => {
+      try {
+        run();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    })();
     expect(message.split('\n')).toEqual([
       "Asset 'b' depends on unknown asset 'ghost'. Did you mean 'a'?",
       'The asset graph has a cycle: a → b → a. Remove one of these dependencies.',
@@ -90,9 +108,11 @@ describe('asset graph validation at load', () => {
   });
 
   it('never suggests the asset itself for its unknown dependency', () => {
-    expect(() => definitions({ assets: [asset({ name: 'clicks', deps: ['clickz'], sql: 'SELECT 1' })] }))
-      .toThrow(/^Asset 'clicks' depends on unknown asset 'clickz'\.$/);
-    expect(() => definitions({ assets: [raw, asset({ name: 'clicks', deps: ['clickz'], sql: 'SELECT 1' })] }))
-      .toThrow("Asset 'clicks' depends on unknown asset 'clickz'. Did you mean 'raw'?");
+    expect(() => definitions({ assets: [asset({ name: 'clicks', deps: ['clickz'], sql: 'SELECT 1' })] })).toThrow(
+      /^Asset 'clicks' depends on unknown asset 'clickz'\.$/,
+    );
+    expect(() => definitions({ assets: [raw, asset({ name: 'clicks', deps: ['clickz'], sql: 'SELECT 1' })] })).toThrow(
+      "Asset 'clicks' depends on unknown asset 'clickz'. Did you mean 'raw'?",
+    );
   });
 });

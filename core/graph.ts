@@ -126,10 +126,11 @@ function makeGraph(order: AssetDef[], byName: Map<string, AssetDef>, streams: St
     assets: order,
     get,
     has: (name) => byName.has(name),
-    upstream: (name) => get(name).deps.map((dep) => {
-      const up = get(dep.asset);
-      return { asset: up, mapping: effectiveMapping(dep, get(name).partitions, up.partitions) };
-    }),
+    upstream: (name) =>
+      get(name).deps.map((dep) => {
+        const up = get(dep.asset);
+        return { asset: up, mapping: effectiveMapping(dep, get(name).partitions, up.partitions) };
+      }),
     downstream: (name) => order.filter((a) => a.deps.some((d) => d.asset === name)),
     withDownstream: (names) => {
       const closure = new Set(names);
@@ -141,7 +142,12 @@ function makeGraph(order: AssetDef[], byName: Map<string, AssetDef>, streams: St
     getStream: (name) => {
       const st = streams.find((x) => x.name === name);
       if (!st) {
-        const hint = streams.length ? ` Did you mean '${closest(name, streams.map((x) => x.name))}'?` : ' The project declares none.';
+        const hint = streams.length
+          ? ` Did you mean '${closest(
+              name,
+              streams.map((x) => x.name),
+            )}'?`
+          : ' The project declares none.';
         throw new AssetGraphError(`Unknown streaming asset '${name}'.${hint}`);
       }
       return st;
@@ -155,7 +161,8 @@ export function checkAssetKey(asset: AssetDef, key: string | undefined): void {
     if (key !== undefined) throw new AssetGraphError(`Asset '${asset.name}' is not partitioned; omit the partition key (got '${key}').`);
     return;
   }
-  if (key === undefined) throw new AssetGraphError(`Asset '${asset.name}' is partitioned (${asset.partitions.kind}); give a partition key.`);
+  if (key === undefined)
+    throw new AssetGraphError(`Asset '${asset.name}' is partitioned (${asset.partitions.kind}); give a partition key.`);
   checkKey(asset.partitions, key);
 }
 

@@ -28,7 +28,8 @@ export function timeWindow(startOffset: number, endOffset: number): PartitionMap
 /** Why this mapping cannot connect these two partition definitions, or undefined when it can. */
 export function mappingProblem(down: Partitions | undefined, up: Partitions | undefined, mapping: PartitionMapping): string | undefined {
   if (mapping.kind === 'all' || !up) return undefined;
-  if (!down) return `an unpartitioned asset cannot read one partition of a partitioned upstream with '${mapping.kind}'; use allPartitions()`;
+  if (!down)
+    return `an unpartitioned asset cannot read one partition of a partitioned upstream with '${mapping.kind}'; use allPartitions()`;
   if (mapping.kind === 'timeWindow' && (down.kind === 'static' || up.kind === 'static')) {
     return `a time-window mapping needs time partitions on both sides, found ${down.kind} → ${up.kind}`;
   }
@@ -43,7 +44,12 @@ export function mappingProblem(down: Partitions | undefined, up: Partitions | un
 }
 
 /** Upstream keys that downstream partition `key` reads; 'all' for the whole upstream table. */
-export function upstreamKeys(down: Partitions | undefined, up: Partitions | undefined, mapping: PartitionMapping, key: string | undefined): string[] | 'all' {
+export function upstreamKeys(
+  down: Partitions | undefined,
+  up: Partitions | undefined,
+  mapping: PartitionMapping,
+  key: string | undefined,
+): string[] | 'all' {
   if (!up || mapping.kind === 'all' || !down || key === undefined) return 'all';
   if (down.kind === 'static' || up.kind === 'static') return [key];
   const { start, end } = widen(down, key, mapping);
@@ -63,7 +69,13 @@ function widen(down: TimePartitions, key: string, mapping: PartitionMapping): { 
 }
 
 /** Downstream keys (among `candidates`) that read upstream partition `upKey`: the inverse, for staleness. */
-export function downstreamKeys(down: Partitions | undefined, up: Partitions | undefined, mapping: PartitionMapping, upKey: string, candidates: string[]): string[] {
+export function downstreamKeys(
+  down: Partitions | undefined,
+  up: Partitions | undefined,
+  mapping: PartitionMapping,
+  upKey: string,
+  candidates: string[],
+): string[] {
   if (!down) return [];
   if (!up || mapping.kind === 'all') return candidates;
   if (down.kind === 'static' || up.kind === 'static') return candidates.filter((k) => k === upKey);

@@ -1,8 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  allKeys, checkKey, countKeys, countOverlapping, dailyPartitions, hourlyPartitions, keyOfValue, keysBetween, keysOverlapping, keyStart, keyWindow,
-  lastCompleteKey, MAX_PARTITION_KEYS, partitionValue, shiftKey, staticPartitions,
+  allKeys,
+  checkKey,
+  countKeys,
+  countOverlapping,
+  dailyPartitions,
+  hourlyPartitions,
+  keyOfValue,
+  keysBetween,
+  keysOverlapping,
+  keyStart,
+  keyWindow,
+  lastCompleteKey,
+  MAX_PARTITION_KEYS,
+  partitionValue,
+  shiftKey,
+  staticPartitions,
 } from './partitions.ts';
 
 describe('partitions', () => {
@@ -52,19 +66,35 @@ describe('partitions', () => {
     const far = dailyPartitions({ start: '2026-01-01', end: '9999-12-31' });
     const limit = /more than the 500,000 Freshet lists at once: narrow the range/;
     expect(() => keysBetween(far, '2026-01-01', '9999-12-31')).toThrow(limit);
-    expect(() => keysBetween(hourlyPartitions({ start: '1900-01-01-00' }), '1900-01-01-00', '2026-01-01-00')).toThrow(/hourly partitions from '1900-01-01-00' to '2026-01-01-00' are 1,104,505/);
+    expect(() => keysBetween(hourlyPartitions({ start: '1900-01-01-00' }), '1900-01-01-00', '2026-01-01-00')).toThrow(
+      /hourly partitions from '1900-01-01-00' to '2026-01-01-00' are 1,104,505/,
+    );
     expect(() => keysOverlapping(daily, 0, Date.UTC(9999, 0, 1))).toThrow(limit);
     expect(() => allKeys(hourlyPartitions({ start: '1950-01-01-00' }), Date.UTC(2026, 0, 1))).toThrow(limit);
     expect(keysBetween(far, '2026-01-01', '2026-01-03')).toHaveLength(3);
   });
 
   it('counts the keys of a window or a definition as listing them would', () => {
-    const defs = [daily, hourly, dailyPartitions({ start: '2026-02-01', end: '2026-03-10' }), hourlyPartitions({ start: '2026-01-02-05', end: '2026-01-09-00' })];
-    fc.assert(fc.property(fc.constantFrom(...defs), fc.integer({ min: -200, max: 3000 }), fc.integer({ min: -50, max: 3000 }), fc.integer({ min: 0, max: 3_600_000 * 48 }), (def, a, len, jitter) => {
-      const start = keyStart(def, def.start) + a * 3_600_000 + (jitter % 3_600_000);
-      const end = start + len * 3_600_000 + jitter;
-      expect(countOverlapping(def, start, end)).toBe(keysOverlapping(def, start, end).length);
-      expect(countKeys(def, end)).toBe(allKeys(def, end).length);
-    }), { numRuns: 500 });
+    const defs = [
+      daily,
+      hourly,
+      dailyPartitions({ start: '2026-02-01', end: '2026-03-10' }),
+      hourlyPartitions({ start: '2026-01-02-05', end: '2026-01-09-00' }),
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...defs),
+        fc.integer({ min: -200, max: 3000 }),
+        fc.integer({ min: -50, max: 3000 }),
+        fc.integer({ min: 0, max: 3_600_000 * 48 }),
+        (def, a, len, jitter) => {
+          const start = keyStart(def, def.start) + a * 3_600_000 + (jitter % 3_600_000);
+          const end = start + len * 3_600_000 + jitter;
+          expect(countOverlapping(def, start, end)).toBe(keysOverlapping(def, start, end).length);
+          expect(countKeys(def, end)).toBe(allKeys(def, end).length);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

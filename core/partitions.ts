@@ -42,7 +42,9 @@ export const MAX_PARTITION_KEYS = 500_000;
 /** Throws when `count` keys from `from` to `to` are more than MAX_PARTITION_KEYS. */
 export function checkListable(def: Partitions, count: number, from: string, to: string): void {
   if (count <= MAX_PARTITION_KEYS) return;
-  throw new PartitionKeyError(`The ${def.kind} partitions from '${from}' to '${to}' are ${count.toLocaleString('en-US')}, more than the ${MAX_PARTITION_KEYS.toLocaleString('en-US')} Freshet lists at once: narrow the range (or set a later start in the partition definition).`);
+  throw new PartitionKeyError(
+    `The ${def.kind} partitions from '${from}' to '${to}' are ${count.toLocaleString('en-US')}, more than the ${MAX_PARTITION_KEYS.toLocaleString('en-US')} Freshet lists at once: narrow the range (or set a later start in the partition definition).`,
+  );
 }
 
 /** Daily partitions: keys `YYYY-MM-DD`, stored in a `date` column named `day`. */
@@ -62,7 +64,8 @@ export function staticPartitions(keys: string[], opts: { column?: string } = {})
   if (keys.length === 0) throw new PartitionKeyError('staticPartitions needs at least one key.');
   const seen = new Set<string>();
   for (const key of keys) {
-    if (!STATIC_KEY.test(key)) throw new PartitionKeyError(`Static partition key '${key}' is malformed: use 1 to 128 letters, digits, '_', '.' or '-'.`);
+    if (!STATIC_KEY.test(key))
+      throw new PartitionKeyError(`Static partition key '${key}' is malformed: use 1 to 128 letters, digits, '_', '.' or '-'.`);
     if (seen.has(key)) throw new PartitionKeyError(`Static partition key '${key}' is listed twice.`);
     seen.add(key);
   }
@@ -79,7 +82,8 @@ function checkTime(def: TimePartitions): TimePartitions {
 }
 
 function checkColumn(column: string): void {
-  if (!COLUMN.test(column)) throw new PartitionKeyError(`Partition column '${column}' is not a valid name: use lower-case letters, digits and '_'.`);
+  if (!COLUMN.test(column))
+    throw new PartitionKeyError(`Partition column '${column}' is not a valid name: use lower-case letters, digits and '_'.`);
 }
 
 export function columnType(def: Partitions): PartitionColumnType {
@@ -149,12 +153,14 @@ export function keyWindow(def: TimePartitions, key: string): { start: number; en
 /** Checks that `key` is a partition of `def` (well-formed and within its bounds). */
 export function checkKey(def: Partitions, key: string): void {
   if (def.kind === 'static') {
-    if (!def.keys.includes(key)) throw new PartitionKeyError(`Partition key '${key}' is not one of the static keys: ${def.keys.join(', ')}.`);
+    if (!def.keys.includes(key))
+      throw new PartitionKeyError(`Partition key '${key}' is not one of the static keys: ${def.keys.join(', ')}.`);
     return;
   }
   const ms = keyStart(def, key);
   if (ms < keyStart(def, def.start)) throw new PartitionKeyError(`Partition key '${key}' is before the first partition '${def.start}'.`);
-  if (def.end !== undefined && ms > keyStart(def, def.end)) throw new PartitionKeyError(`Partition key '${key}' is after the last partition '${def.end}'.`);
+  if (def.end !== undefined && ms > keyStart(def, def.end))
+    throw new PartitionKeyError(`Partition key '${key}' is after the last partition '${def.end}'.`);
 }
 
 /** The key `n` steps after `key` (negative = before). Does not check bounds. */

@@ -22,7 +22,8 @@ export interface ResolvedRetry {
 
 export function resolveRetry(policy: RetryPolicy | undefined, owner: string): ResolvedRetry {
   const maxAttempts = policy?.maxAttempts ?? 3;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new Error(`${owner}: retry.maxAttempts must be a whole number >= 1, got ${maxAttempts}.`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new Error(`${owner}: retry.maxAttempts must be a whole number >= 1, got ${maxAttempts}.`);
   const backoff = policy?.backoff ?? 2;
   if (!(backoff >= 1)) throw new Error(`${owner}: retry.backoff must be >= 1, got ${backoff}.`);
   return {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  aggregateOutputType, count, distinctCount, frequency, last, sliding, session, streamingAsset, sum, topK, tumbling,
+  aggregateOutputType,
+  count,
+  distinctCount,
+  frequency,
+  last,
+  sliding,
+  session,
+  streamingAsset,
+  sum,
+  topK,
+  tumbling,
 } from './streaming.ts';
 
 const base = {
@@ -45,20 +55,37 @@ describe('aggregate constructors', () => {
 
 describe('streamingAsset', () => {
   it('normalizes the declaration and derives ttl and dedup horizon', () => {
-    const a = streamingAsset({ ...base, watermark: { maxOutOfOrderness: '30s', idleTimeout: '1m' }, allowedLateness: '10s', dedupBy: 'id' });
-    expect(a).toMatchObject({
-      kind: 'streaming', key: ['user_id'], source: 'transactions',
-      maxOutOfOrdernessMs: 30_000, idleTimeoutMs: 60_000, allowedLatenessMs: 10_000,
-      ttlMs: 340_000, dedupHorizonMs: 340_000, dedupBy: 'id',
+    const a = streamingAsset({
+      ...base,
+      watermark: { maxOutOfOrderness: '30s', idleTimeout: '1m' },
+      allowedLateness: '10s',
+      dedupBy: 'id',
     });
-    expect(streamingAsset({ ...base, source: { name: 'tx' }, key: ['a', 'b'] })).toMatchObject({ source: 'tx', key: ['a', 'b'], idleTimeoutMs: undefined });
+    expect(a).toMatchObject({
+      kind: 'streaming',
+      key: ['user_id'],
+      source: 'transactions',
+      maxOutOfOrdernessMs: 30_000,
+      idleTimeoutMs: 60_000,
+      allowedLatenessMs: 10_000,
+      ttlMs: 340_000,
+      dedupHorizonMs: 340_000,
+      dedupBy: 'id',
+    });
+    expect(streamingAsset({ ...base, source: { name: 'tx' }, key: ['a', 'b'] })).toMatchObject({
+      source: 'tx',
+      key: ['a', 'b'],
+      idleTimeoutMs: undefined,
+    });
   });
   it('bounds event time ahead of the clock: maxFutureSkew, 5 minutes unless declared', () => {
     expect(streamingAsset(base).maxFutureSkewMs).toBe(300_000);
     expect(streamingAsset({ ...base, watermark: { maxFutureSkew: '30s' } }).maxFutureSkewMs).toBe(30_000);
     expect(streamingAsset({ ...base, watermark: { maxFutureSkew: '0s' } }).maxFutureSkewMs).toBe(0);
     expect(() => streamingAsset({ ...base, watermark: { maxFutureSkew: 'soon' } })).toThrow(/watermark.maxFutureSkew: Duration 'soon'/);
-    expect(() => streamingAsset({ ...base, watermark: { maxFutureSkw: '1m' } as never })).toThrow(/watermark.maxFutureSkw is not an option; use maxOutOfOrderness, idleTimeout, maxFutureSkew/);
+    expect(() => streamingAsset({ ...base, watermark: { maxFutureSkw: '1m' } as never })).toThrow(
+      /watermark.maxFutureSkw is not an option; use maxOutOfOrderness, idleTimeout, maxFutureSkew/,
+    );
   });
   it('names the field and the fix for each mistake', () => {
     expect(() => streamingAsset({ ...base, name: 'Bad-Name' })).toThrow(/name must start with a lowercase letter/);
@@ -67,7 +94,9 @@ describe('streamingAsset', () => {
     expect(() => streamingAsset({ ...base, eventTime: '' })).toThrow(/eventTime must name an event field/);
     expect(() => streamingAsset({ ...base, aggregates: {} })).toThrow(/aggregates is empty/);
     expect(() => streamingAsset({ ...base, aggregates: { window_start: count() } })).toThrow(/clashes/);
-    expect(() => streamingAsset({ ...base, watermark: { maxOutOfOrderness: '30 seconds' } })).toThrow(/watermark.maxOutOfOrderness: Duration '30 seconds'/);
+    expect(() => streamingAsset({ ...base, watermark: { maxOutOfOrderness: '30 seconds' } })).toThrow(
+      /watermark.maxOutOfOrderness: Duration '30 seconds'/,
+    );
     expect(() => streamingAsset({ ...base, ttl: '1m' })).toThrow(/ttl '1m' is shorter than the window/);
     expect(() => streamingAsset({ ...base, window: undefined as never })).toThrow(/window is missing/);
   });

@@ -5,9 +5,7 @@ import { formatDuration, parseDuration } from './duration.ts';
 // ---- windows -------------------------------------------------------------------------------
 
 export type WindowSpec =
-  | { kind: 'tumbling'; sizeMs: number }
-  | { kind: 'sliding'; sizeMs: number; slideMs: number }
-  | { kind: 'session'; gapMs: number };
+  { kind: 'tumbling'; sizeMs: number } | { kind: 'sliding'; sizeMs: number; slideMs: number } | { kind: 'session'; gapMs: number };
 
 /** Fixed, non-overlapping windows of `size`, aligned to the epoch. */
 export function tumbling(size: string): WindowSpec {
@@ -20,10 +18,14 @@ export function sliding(size: string, slide: string): WindowSpec {
   const sizeMs = positiveDuration(size, 'sliding(size, slide): size');
   const slideMs = positiveDuration(slide, 'sliding(size, slide): slide');
   if (slideMs > sizeMs) {
-    throw new Error(`sliding('${size}', '${slide}'): the slide is longer than the window, so events between windows would be lost; use a slide no longer than the size, or tumbling('${size}').`);
+    throw new Error(
+      `sliding('${size}', '${slide}'): the slide is longer than the window, so events between windows would be lost; use a slide no longer than the size, or tumbling('${size}').`,
+    );
   }
   if (sizeMs % slideMs !== 0) {
-    throw new Error(`sliding('${size}', '${slide}'): the size must be a whole multiple of the slide (windows are built from slide-long panes); e.g. sliding('${size}', '${slideSuggestion(sizeMs, slideMs)}').`);
+    throw new Error(
+      `sliding('${size}', '${slide}'): the size must be a whole multiple of the slide (windows are built from slide-long panes); e.g. sliding('${size}', '${slideSuggestion(sizeMs, slideMs)}').`,
+    );
   }
   return { kind: 'sliding', sizeMs, slideMs };
 }
@@ -65,7 +67,9 @@ export function last(field: string, opts: { type?: OutputType } = {}): Aggregate
 export function distinctCount(field: string, opts: { precision?: number } = {}): AggregateSpec {
   const precision = opts.precision ?? 12;
   if (!Number.isInteger(precision) || precision < 4 || precision > 16) {
-    throw new Error(`distinctCount('${field}', { precision: ${precision} }): precision must be a whole number from 4 to 16 (12 gives 4 KB per key and ~1.6% error).`);
+    throw new Error(
+      `distinctCount('${field}', { precision: ${precision} }): precision must be a whole number from 4 to 16 (12 gives 4 KB per key and ~1.6% error).`,
+    );
   }
   return { kind: 'distinctCount', field: fieldName(field, 'distinctCount'), precision };
 }
@@ -75,8 +79,12 @@ export function frequency(field: string, opts: { epsilon?: number; delta?: numbe
   const epsilon = opts.epsilon ?? 0.01;
   const delta = opts.delta ?? 0.01;
   const top = opts.top ?? 10;
-  for (const [name, v] of [['epsilon', epsilon], ['delta', delta]] as const) {
-    if (!(v > 0 && v < 1)) throw new Error(`frequency('${field}', { ${name}: ${v} }): ${name} must be between 0 and 1 exclusive, e.g. 0.01.`);
+  for (const [name, v] of [
+    ['epsilon', epsilon],
+    ['delta', delta],
+  ] as const) {
+    if (!(v > 0 && v < 1))
+      throw new Error(`frequency('${field}', { ${name}: ${v} }): ${name} must be between 0 and 1 exclusive, e.g. 0.01.`);
   }
   if (!Number.isInteger(top) || top < 1 || top > 1000) {
     throw new Error(`frequency('${field}', { top: ${top} }): top must be a whole number from 1 to 1000.`);
@@ -92,7 +100,9 @@ export function topK(field: string, k: number, opts: { maxBytes?: number } = {})
   const maxBytes = opts.maxBytes ?? 4096;
   // Space-Saving needs more counters than k to rank the k reliably; 64 B per counter is the runtime's budget.
   if (!Number.isInteger(maxBytes) || maxBytes < k * 64) {
-    throw new Error(`topK('${field}', ${k}, { maxBytes: ${maxBytes} }): at least ${k * 64} bytes are needed to keep ${k} counters (64 B each); raise maxBytes or lower k.`);
+    throw new Error(
+      `topK('${field}', ${k}, { maxBytes: ${maxBytes} }): at least ${k * 64} bytes are needed to keep ${k} counters (64 B each); raise maxBytes or lower k.`,
+    );
   }
   return { kind: 'topK', field: fieldName(field, 'topK'), k, maxBytes };
 }
@@ -198,9 +208,12 @@ export const RESERVED_COLUMNS = ['window_start', 'window_end', 'revision', 'emit
 /** Declares a streaming feature. Throws an Error naming the asset, the field and the fix. */
 export function streamingAsset(input: StreamingAssetInput): StreamingAsset {
   const where = `streamingAsset('${input?.name}')`;
-  if (typeof input !== 'object' || input === null) throw new Error('streamingAsset({...}): pass an object with name, source, key, eventTime, window and aggregates.');
+  if (typeof input !== 'object' || input === null)
+    throw new Error('streamingAsset({...}): pass an object with name, source, key, eventTime, window and aggregates.');
   if (typeof input.name !== 'string' || !NAME.test(input.name)) {
-    throw new Error(`${where}: name must start with a lowercase letter and hold only lowercase letters, digits and '_' (it names the Delta table), e.g. 'purchases_last_5m'.`);
+    throw new Error(
+      `${where}: name must start with a lowercase letter and hold only lowercase letters, digits and '_' (it names the Delta table), e.g. 'purchases_last_5m'.`,
+    );
   }
   const source = typeof input.source === 'string' ? input.source : input.source?.name;
   if (typeof source !== 'string' || source.length === 0) {
@@ -221,13 +234,19 @@ export function streamingAsset(input: StreamingAssetInput): StreamingAsset {
   const aggregates: Record<string, AggregateSpec> = {};
   for (const [column, spec] of Object.entries(input.aggregates)) {
     if (!NAME.test(column)) {
-      throw new Error(`${where}: aggregate name '${column}' must be lowercase letters, digits and '_' (it becomes a column), e.g. 'purchases'.`);
+      throw new Error(
+        `${where}: aggregate name '${column}' must be lowercase letters, digits and '_' (it becomes a column), e.g. 'purchases'.`,
+      );
     }
     if ((RESERVED_COLUMNS as readonly string[]).includes(column) || key.includes(column)) {
-      throw new Error(`${where}: aggregate name '${column}' clashes with a key or a column the sink always has (${RESERVED_COLUMNS.join(', ')}); rename it.`);
+      throw new Error(
+        `${where}: aggregate name '${column}' clashes with a key or a column the sink always has (${RESERVED_COLUMNS.join(', ')}); rename it.`,
+      );
     }
     if (typeof spec !== 'object' || spec === null || typeof (spec as { kind?: unknown }).kind !== 'string') {
-      throw new Error(`${where}: aggregates.${column} is not an aggregate; build it with count(), sum('field'), min, max, avg, last, distinctCount, frequency or topK.`);
+      throw new Error(
+        `${where}: aggregates.${column} is not an aggregate; build it with count(), sum('field'), min, max, avg, last, distinctCount, frequency or topK.`,
+      );
     }
     aggregates[column] = spec;
   }
@@ -240,7 +259,8 @@ export function streamingAsset(input: StreamingAssetInput): StreamingAsset {
   }
   const maxOutOfOrdernessMs = optionalDuration(where, 'watermark.maxOutOfOrderness', input.watermark?.maxOutOfOrderness) ?? 0;
   const idleTimeoutMs = optionalDuration(where, 'watermark.idleTimeout', input.watermark?.idleTimeout);
-  if (idleTimeoutMs === 0) throw new Error(`${where}: watermark.idleTimeout must be longer than 0; leave it out to never treat a partition as idle.`);
+  if (idleTimeoutMs === 0)
+    throw new Error(`${where}: watermark.idleTimeout must be longer than 0; leave it out to never treat a partition as idle.`);
   const maxFutureSkewMs = optionalDuration(where, 'watermark.maxFutureSkew', input.watermark?.maxFutureSkew) ?? DEFAULT_MAX_FUTURE_SKEW_MS;
   const allowedLatenessMs = optionalDuration(where, 'allowedLateness', input.allowedLateness) ?? 0;
   const horizonMs = windowHorizonMs(window);
@@ -248,7 +268,9 @@ export function streamingAsset(input: StreamingAssetInput): StreamingAsset {
   const defaultTtl = horizonMs + lagMs;
   const ttlMs = optionalDuration(where, 'ttl', input.ttl) ?? defaultTtl;
   if (ttlMs < horizonMs) {
-    throw new Error(`${where}: ttl '${input.ttl}' is shorter than the window (${horizonMs} ms), so keys would lose state inside an open window; use at least the window size plus the watermark lag (${defaultTtl} ms) or leave ttl out.`);
+    throw new Error(
+      `${where}: ttl '${input.ttl}' is shorter than the window (${horizonMs} ms), so keys would lose state inside an open window; use at least the window size plus the watermark lag (${defaultTtl} ms) or leave ttl out.`,
+    );
   }
   if (input.dedupBy !== undefined) checkField(where, 'dedupBy', input.dedupBy);
   if (input.filter !== undefined && typeof input.filter !== 'function') {
@@ -284,16 +306,20 @@ export function windowHorizonMs(window: WindowSpec): number {
 
 function checkHotKeys(where: string, hot: StreamingAssetInput['hotKeys'], window: WindowSpec): StreamingAsset['hotKeys'] {
   if (hot === undefined) return { preAggregate: false, salted: false };
-  if (typeof hot !== 'object' || hot === null) throw new Error(`${where}: hotKeys must be an object, e.g. hotKeys: { preAggregate: true }.`);
+  if (typeof hot !== 'object' || hot === null)
+    throw new Error(`${where}: hotKeys must be an object, e.g. hotKeys: { preAggregate: true }.`);
   for (const k of Object.keys(hot)) {
-    if (k !== 'preAggregate' && k !== 'salted') throw new Error(`${where}: hotKeys.${k} is not an option; use hotKeys: { preAggregate: true } and/or { salted: true }.`);
+    if (k !== 'preAggregate' && k !== 'salted')
+      throw new Error(`${where}: hotKeys.${k} is not an option; use hotKeys: { preAggregate: true } and/or { salted: true }.`);
   }
   for (const k of ['preAggregate', 'salted'] as const) {
     if (hot[k] !== undefined && typeof hot[k] !== 'boolean') throw new Error(`${where}: hotKeys.${k} must be true or false.`);
   }
   if (hot.salted && window.kind === 'session') {
     // a session's extent depends on every event of its key, so shards' partial sessions do not line up
-    throw new Error(`${where}: hotKeys.salted needs sliding or tumbling windows; a session window cannot be merged from shards' partial sessions. Remove salted, or key the source by entity.`);
+    throw new Error(
+      `${where}: hotKeys.salted needs sliding or tumbling windows; a session window cannot be merged from shards' partial sessions. Remove salted, or key the source by entity.`,
+    );
   }
   return { preAggregate: hot.preAggregate ?? false, salted: hot.salted ?? false };
 }

@@ -37,11 +37,29 @@ export function checkpointActions(state: LogState, now = Date.now()): Action[] {
   const actions: Action[] = [{ protocol: state.protocol }, { metaData: state.metadata }];
   for (const [appId, t] of state.txns) actions.push({ txn: { appId, version: t.version, lastUpdated: t.lastUpdated ?? null } });
   for (const add of state.files.values()) {
-    actions.push({ add: { path: add.path, partitionValues: add.partitionValues, size: add.size, modificationTime: add.modificationTime, dataChange: false, stats: add.stats } });
+    actions.push({
+      add: {
+        path: add.path,
+        partitionValues: add.partitionValues,
+        size: add.size,
+        modificationTime: add.modificationTime,
+        dataChange: false,
+        stats: add.stats,
+      },
+    });
   }
   for (const rm of state.tombstones.values()) {
     if ((rm.deletionTimestamp ?? 0) < now - retention) continue;
-    actions.push({ remove: { path: rm.path, deletionTimestamp: rm.deletionTimestamp ?? 0, dataChange: false, extendedFileMetadata: rm.extendedFileMetadata, partitionValues: rm.partitionValues, size: rm.size } });
+    actions.push({
+      remove: {
+        path: rm.path,
+        deletionTimestamp: rm.deletionTimestamp ?? 0,
+        dataChange: false,
+        extendedFileMetadata: rm.extendedFileMetadata,
+        partitionValues: rm.partitionValues,
+        size: rm.size,
+      },
+    });
   }
   return actions;
 }
@@ -54,11 +72,15 @@ export async function writeCheckpoint(table: ObjectStore, state: LogState): Prom
     const json = path.join(dir, 'actions.json');
     const parquet = path.join(dir, `${randomUUID()}.parquet`);
     await fs.writeFile(json, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
-    const columns = Object.entries(COLUMNS).map(([k, t]) => `${literal(k)}: ${literal(t)}`).join(', ');
-    await withDuck((c) => c.run(
-      `COPY (SELECT ${Object.keys(COLUMNS).map(ident).join(', ')} FROM read_json(${literal(json)}, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 1073741824))
+    const columns = Object.entries(COLUMNS)
+      .map(([k, t]) => `${literal(k)}: ${literal(t)}`)
+      .join(', ');
+    await withDuck((c) =>
+      c.run(
+        `COPY (SELECT ${Object.keys(COLUMNS).map(ident).join(', ')} FROM read_json(${literal(json)}, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 1073741824))
        TO ${literal(parquet)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 16384)`,
-    ));
+      ),
+    );
     const { size: sizeInBytes } = await fs.stat(parquet);
     await table.putFile(checkpointKey(state.version), parquet);
     const last: LastCheckpoint = { version: state.version, size: actions.length, sizeInBytes, numOfAddFiles: state.files.size };

@@ -24,7 +24,12 @@ export function parseInterval(text: string | undefined): number | undefined {
   const m = /^\s*(?:interval\s+)?(\d+)\s+(\w+?)s?\s*$/i.exec(text);
   if (!m) return undefined;
   const unit: Record<string, number> = {
-    millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: DAY, week: 7 * DAY,
+    millisecond: 1,
+    second: 1000,
+    minute: 60_000,
+    hour: 3_600_000,
+    day: DAY,
+    week: 7 * DAY,
   };
   const ms = unit[m[2].toLowerCase()];
   return ms === undefined ? undefined : Number(m[1]) * ms;

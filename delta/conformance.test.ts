@@ -26,7 +26,13 @@ afterAll(async () => {
 });
 
 function s3Options() {
-  return { endpoint: minio!.endpoint, region: minio!.region, accessKeyId: minio!.accessKeyId, secretAccessKey: minio!.secretAccessKey, pathStyle: true };
+  return {
+    endpoint: minio!.endpoint,
+    region: minio!.region,
+    accessKeyId: minio!.accessKeyId,
+    secretAccessKey: minio!.secretAccessKey,
+    pathStyle: true,
+  };
 }
 
 interface Site {
@@ -52,8 +58,11 @@ const allSites: Site[] = [
       return { uri, store: openStore(uri, { s3: s3Options() }) };
     },
     storageOptions: () => ({
-      AWS_ENDPOINT_URL: minio!.endpoint, AWS_REGION: minio!.region, AWS_ALLOW_HTTP: 'true',
-      AWS_ACCESS_KEY_ID: minio!.accessKeyId, AWS_SECRET_ACCESS_KEY: minio!.secretAccessKey,
+      AWS_ENDPOINT_URL: minio!.endpoint,
+      AWS_REGION: minio!.region,
+      AWS_ALLOW_HTTP: 'true',
+      AWS_ACCESS_KEY_ID: minio!.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: minio!.secretAccessKey,
     }),
   },
 ];
@@ -83,13 +92,26 @@ const WIDE: Field[] = [...BASE, { name: 'country', type: 'string', nullable: tru
 /** 14 versions: appends, partition overwrites, a schema addition, a txn, odd partition values, a checkpoint at 10. */
 async function freshetScenario(t: ObjectStore): Promise<void> {
   let n = 0;
-  const rows = (k: number, wide = false) => Array.from({ length: k }, () => {
-    n++;
-    return { user_id: n, amount: n * 0.25, ts: `2024-01-0${(n % 9) + 1} 0${n % 10}:15:00+00`, ...(wide ? { country: n % 2 ? 'NL' : null } : {}) };
-  });
+  const rows = (k: number, wide = false) =>
+    Array.from({ length: k }, () => {
+      n++;
+      return {
+        user_id: n,
+        amount: n * 0.25,
+        ts: `2024-01-0${(n % 9) + 1} 0${n % 10}:15:00+00`,
+        ...(wide ? { country: n % 2 ? 'NL' : null } : {}),
+      };
+    });
   const add = (schema: Field[], date: string | null, k: number) => dataFile(t, rows(k, schema === WIDE), { schema, pv: { date } });
   const commit = async (schema: Field[], mode: 'append' | 'overwrite', date: string | null, files: Promise<unknown>[], extra = {}) =>
-    write(t, { schema, partitionColumns: ['date'], mode, replace: mode === 'overwrite' ? { date } : undefined, adds: await Promise.all(files) as never, ...extra });
+    write(t, {
+      schema,
+      partitionColumns: ['date'],
+      mode,
+      replace: mode === 'overwrite' ? { date } : undefined,
+      adds: (await Promise.all(files)) as never,
+      ...extra,
+    });
   await commit(BASE, 'append', null, [add(BASE, '2024-01-01', 3), add(BASE, '2024-01-02', 2)]);
   await commit(BASE, 'append', null, [add(BASE, '2024-01-03', 2)]);
   await commit(BASE, 'append', null, [add(BASE, '2024-01-01', 1)]);
@@ -134,7 +156,12 @@ describe.each(sites)('conformance with delta-rs on $name', (site) => {
 
     // filtered reads in delta-rs skip files by Freshet's stats: no row may go missing
     const rows = await readRows(store, ours.snap);
-    const when = (r: Record<string, unknown>) => Date.parse(String(r.ts).replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+    const when = (r: Record<string, unknown>) =>
+      Date.parse(
+        String(r.ts)
+          .replace(' ', 'T')
+          .replace(/([+-]\d\d)$/, '$1:00'),
+      );
     const cases: Array<[string, string, string, (r: Record<string, unknown>) => boolean]> = [
       ['user_id', '>', '20', (r) => Number(r.user_id) > 20],
       ['user_id', '<=', '16', (r) => Number(r.user_id) <= 16],
@@ -171,7 +198,13 @@ describe.each(sites)('conformance with delta-rs on $name', (site) => {
     expect(ours.snap.metadata.schema.map((f) => f.name)).toContain('country');
 
     // and Freshet can go on writing it, with delta-rs still agreeing
-    await write(store, { schema: ours.snap.metadata.schema, partitionColumns: ['date'], mode: 'overwrite', replace: { date: '2024-01-02' }, adds: [] });
+    await write(store, {
+      schema: ours.snap.metadata.schema,
+      partitionColumns: ['date'],
+      mode: 'overwrite',
+      replace: { date: '2024-01-02' },
+      adds: [],
+    });
     const after = await deltaRs(site, uri);
     expect(after.version).toBe(ours.version + 1);
     expect(after.rows).toEqual((await freshetView(store)).rows);
@@ -184,19 +217,41 @@ describe.each(sites)('conformance with delta-rs on $name', (site) => {
     // Partition values as the protocol allows them: UTC wall time (a DST gap and a repeated hour
     // in Los Angeles, a fraction) or ISO-8601 in UTC; and null.
     const pts = ['2024-03-10 02:30:00', '2024-11-03 01:30:00.5', '2024-03-10T10:30:00.123456Z', null];
-    const schema: Field[] = [{ name: 'id', type: 'long', nullable: true }, { name: 'ts', type: 'timestamp', nullable: true }, { name: 'pts', type: 'timestamp', nullable: true }];
+    const schema: Field[] = [
+      { name: 'id', type: 'long', nullable: true },
+      { name: 'ts', type: 'timestamp', nullable: true },
+      { name: 'pts', type: 'timestamp', nullable: true },
+    ];
     const adds = [];
     for (const [i, f] of files.entries()) {
       const partitionValues = { pts: pts[i] };
       const key = newDataFileKey(['pts'], partitionValues);
       const size = (await fs.stat(f.path)).size;
       await store.putFile(key, f.path);
-      adds.push({ add: { path: addPath(key), partitionValues, size, modificationTime: Date.now(), dataChange: true, stats: JSON.stringify({ numRecords: f.rows }) } });
+      adds.push({
+        add: {
+          path: addPath(key),
+          partitionValues,
+          size,
+          modificationTime: Date.now(),
+          dataChange: true,
+          stats: JSON.stringify({ numRecords: f.rows }),
+        },
+      });
     }
     // the log as another writer (Spark) leaves it: one commit, files it did not write with Freshet
     const log = [
       { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
-      { metaData: { id: randomUUID(), format: { provider: 'parquet', options: {} }, schemaString: schemaString(schema), partitionColumns: ['pts'], configuration: {}, createdTime: Date.now() } },
+      {
+        metaData: {
+          id: randomUUID(),
+          format: { provider: 'parquet', options: {} },
+          schemaString: schemaString(schema),
+          partitionColumns: ['pts'],
+          configuration: {},
+          createdTime: Date.now(),
+        },
+      },
       ...adds,
     ];
     await store.putIfAbsent('_delta_log/00000000000000000000.json', log.map((a) => JSON.stringify(a)).join('\n') + '\n');
@@ -204,14 +259,23 @@ describe.each(sites)('conformance with delta-rs on $name', (site) => {
     const ours = await freshetView(store);
     expect(ours.rows).toEqual((await deltaRs(site, uri)).rows);
     // and the instants are the ones written, each in one representation (UTC, "+00")
-    const instants = ['2024-03-10 02:30:00+00', '2024-11-03 01:30:00.5+00', '2024-03-10 10:30:00.123456+00', '1969-12-31 23:59:59.999999+00'];
+    const instants = [
+      '2024-03-10 02:30:00+00',
+      '2024-11-03 01:30:00.5+00',
+      '2024-03-10 10:30:00.123456+00',
+      '1969-12-31 23:59:59.999999+00',
+    ];
     const millis = ['2024-03-10 02:30:00+00', '2024-11-03 01:30:00.5+00', '2024-03-10 10:30:00.123+00', '1969-12-31 23:59:59.999+00'];
     const partitions = ['2024-03-10 02:30:00+00', '2024-11-03 01:30:00.5+00', '2024-03-10 10:30:00.123456+00', null];
     const check = (rows: Record<string, unknown>[]) => {
       for (const r of rows) {
         const id = Number(r.id);
         const file = Math.floor(id / 10);
-        expect({ id, ts: r.ts, pts: r.pts }).toEqual({ id, ts: (files[file].kind === 'naive-ms' ? millis : instants)[id % 10], pts: partitions[file] });
+        expect({ id, ts: r.ts, pts: r.pts }).toEqual({
+          id,
+          ts: (files[file].kind === 'naive-ms' ? millis : instants)[id % 10],
+          pts: partitions[file],
+        });
       }
     };
     const rows = await readRows(store, ours.snap);

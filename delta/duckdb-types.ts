@@ -92,37 +92,81 @@ const DEC38_MAX = '9'.repeat(38);
 
 function convert(t: DuckDBType, where: Where): Conversion {
   const as = (sqlType: string) => (x: string) => `CAST(${x} AS ${sqlType})`;
-  const hint = (type: string) => where.path === ident(where.top)
-    ? `cast it in the SQL: CAST(${ident(where.top)} AS ${type})`
-    : `cast ${ident(where.top)} in the SQL so that ${where.path} is ${type}`;
-  const infinite = (what: string): Check => ({ when: (x) => `isinf(${x})`, problem: `which Delta cannot store (it has no infinite ${what})`, fix: 'replace it with NULL or a finite value in the SQL' });
+  const hint = (type: string) =>
+    where.path === ident(where.top)
+      ? `cast it in the SQL: CAST(${ident(where.top)} AS ${type})`
+      : `cast ${ident(where.top)} in the SQL so that ${where.path} is ${type}`;
+  const infinite = (what: string): Check => ({
+    when: (x) => `isinf(${x})`,
+    problem: `which Delta cannot store (it has no infinite ${what})`,
+    fix: 'replace it with NULL or a finite value in the SQL',
+  });
   const utc = (x: string) => `timezone('UTC', ${x})`;
   switch (t.typeId) {
-    case DuckDBTypeId.BOOLEAN: return { delta: 'boolean' };
-    case DuckDBTypeId.TINYINT: return { delta: 'byte' };
-    case DuckDBTypeId.SMALLINT: return { delta: 'short' };
-    case DuckDBTypeId.INTEGER: return { delta: 'integer' };
-    case DuckDBTypeId.BIGINT: return { delta: 'long' };
-    case DuckDBTypeId.UTINYINT: return { delta: 'short', sql: as('SMALLINT') };
-    case DuckDBTypeId.USMALLINT: return { delta: 'integer', sql: as('INTEGER') };
-    case DuckDBTypeId.UINTEGER: return { delta: 'long', sql: as('BIGINT') };
-    case DuckDBTypeId.UBIGINT: return { delta: 'decimal(38,0)', sql: as('DECIMAL(38,0)') };
+    case DuckDBTypeId.BOOLEAN:
+      return { delta: 'boolean' };
+    case DuckDBTypeId.TINYINT:
+      return { delta: 'byte' };
+    case DuckDBTypeId.SMALLINT:
+      return { delta: 'short' };
+    case DuckDBTypeId.INTEGER:
+      return { delta: 'integer' };
+    case DuckDBTypeId.BIGINT:
+      return { delta: 'long' };
+    case DuckDBTypeId.UTINYINT:
+      return { delta: 'short', sql: as('SMALLINT') };
+    case DuckDBTypeId.USMALLINT:
+      return { delta: 'integer', sql: as('INTEGER') };
+    case DuckDBTypeId.UINTEGER:
+      return { delta: 'long', sql: as('BIGINT') };
+    case DuckDBTypeId.UBIGINT:
+      return { delta: 'decimal(38,0)', sql: as('DECIMAL(38,0)') };
     case DuckDBTypeId.HUGEINT:
-      return { delta: 'long', sql: checked(where, [{ when: (x) => `${x} < ${INT64.min} OR ${x} > ${INT64.max}`, problem: 'which is beyond Delta long (64-bit)', fix: `${hint('DECIMAL(38,0)')} to keep up to 38 digits` }], as('BIGINT')) };
+      return {
+        delta: 'long',
+        sql: checked(
+          where,
+          [
+            {
+              when: (x) => `${x} < ${INT64.min} OR ${x} > ${INT64.max}`,
+              problem: 'which is beyond Delta long (64-bit)',
+              fix: `${hint('DECIMAL(38,0)')} to keep up to 38 digits`,
+            },
+          ],
+          as('BIGINT'),
+        ),
+      };
     case DuckDBTypeId.UHUGEINT:
-      return { delta: 'decimal(38,0)', sql: checked(where, [{ when: (x) => `${x} > ${DEC38_MAX}`, problem: 'which has more digits than the 38 of Delta decimal(38,0)', fix: `${hint('VARCHAR')} to keep it as text` }], as('DECIMAL(38,0)')) };
-    case DuckDBTypeId.FLOAT: return { delta: 'float' };
-    case DuckDBTypeId.DOUBLE: return { delta: 'double' };
+      return {
+        delta: 'decimal(38,0)',
+        sql: checked(
+          where,
+          [
+            {
+              when: (x) => `${x} > ${DEC38_MAX}`,
+              problem: 'which has more digits than the 38 of Delta decimal(38,0)',
+              fix: `${hint('VARCHAR')} to keep it as text`,
+            },
+          ],
+          as('DECIMAL(38,0)'),
+        ),
+      };
+    case DuckDBTypeId.FLOAT:
+      return { delta: 'float' };
+    case DuckDBTypeId.DOUBLE:
+      return { delta: 'double' };
     case DuckDBTypeId.DECIMAL: {
       // DuckDB's DECIMAL widths (1..38) are Delta's.
       return { delta: `decimal(${t.width},${t.scale})` };
     }
     // JSON is VARCHAR by another name: written as plain text, as readers expect of a Delta string.
-    case DuckDBTypeId.VARCHAR: return t.alias ? { delta: 'string', sql: as('VARCHAR') } : { delta: 'string' };
+    case DuckDBTypeId.VARCHAR:
+      return t.alias ? { delta: 'string', sql: as('VARCHAR') } : { delta: 'string' };
     case DuckDBTypeId.ENUM:
     case DuckDBTypeId.UUID:
       return { delta: 'string', sql: as('VARCHAR') };
-    case DuckDBTypeId.BLOB: return { delta: 'binary' };
+    case DuckDBTypeId.BLOB:
+      return { delta: 'binary' };
     case DuckDBTypeId.DATE:
       return { delta: 'date', sql: checked(where, [infinite('date')], (x) => x) };
     case DuckDBTypeId.TIMESTAMP:
@@ -133,11 +177,18 @@ function convert(t: DuckDBType, where: Where): Conversion {
     case DuckDBTypeId.TIMESTAMP_NS:
       return {
         delta: 'timestamp',
-        sql: checked(where, [infinite('timestamp'), {
-          when: (x) => `epoch_ns(${x}) % 1000 <> 0`,
-          problem: 'which has nanoseconds, and Delta timestamps keep microseconds',
-          fix: `${hint('TIMESTAMP')} to drop them, or keep them as a number with epoch_ns(${ident(where.top)})`,
-        }], (x) => utc(`CAST(${x} AS TIMESTAMP)`)),
+        sql: checked(
+          where,
+          [
+            infinite('timestamp'),
+            {
+              when: (x) => `epoch_ns(${x}) % 1000 <> 0`,
+              problem: 'which has nanoseconds, and Delta timestamps keep microseconds',
+              fix: `${hint('TIMESTAMP')} to drop them, or keep them as a number with epoch_ns(${ident(where.top)})`,
+            },
+          ],
+          (x) => utc(`CAST(${x} AS TIMESTAMP)`),
+        ),
       };
     case DuckDBTypeId.TIMESTAMP_TZ:
       return { delta: 'timestamp', sql: checked(where, [infinite('timestamp')], (x) => x) };
@@ -149,19 +200,30 @@ function convert(t: DuckDBType, where: Where): Conversion {
       const toList = t.typeId === DuckDBTypeId.ARRAY ? (x: string) => `CAST(${x} AS ${child.toString()}[])` : (x: string) => x;
       const sql = el.sql
         ? (x: string, d: number) => `list_transform(${toList(x)}, lambda __e${d}: ${el.sql!(`__e${d}`, d + 1)})`
-        : t.typeId === DuckDBTypeId.ARRAY ? toList : undefined;
+        : t.typeId === DuckDBTypeId.ARRAY
+          ? toList
+          : undefined;
       return { delta: { type: 'array', elementType: el.delta, containsNull: true }, sql };
     }
     case DuckDBTypeId.STRUCT: {
-      const fields = t.entryNames.map((name, i) => ({ name, conv: convert(t.entryTypes[i], { ...where, path: `${where.path}.${ident(name)}` }) }));
-      const delta: DeltaType = { type: 'struct', fields: fields.map((f) => ({ name: f.name, type: f.conv.delta, nullable: true, metadata: {} })) };
+      const fields = t.entryNames.map((name, i) => ({
+        name,
+        conv: convert(t.entryTypes[i], { ...where, path: `${where.path}.${ident(name)}` }),
+      }));
+      const delta: DeltaType = {
+        type: 'struct',
+        fields: fields.map((f) => ({ name: f.name, type: f.conv.delta, nullable: true, metadata: {} })),
+      };
       if (fields.every((f) => !f.conv.sql)) return { delta };
       return {
         delta,
-        sql: (x, d) => `CASE WHEN ${x} IS NULL THEN NULL ELSE struct_pack(${fields.map((f) => {
-          const v = `struct_extract(${x}, ${literal(f.name)})`;
-          return `${ident(f.name)} := ${f.conv.sql ? f.conv.sql(v, d) : v}`;
-        }).join(', ')}) END`,
+        sql: (x, d) =>
+          `CASE WHEN ${x} IS NULL THEN NULL ELSE struct_pack(${fields
+            .map((f) => {
+              const v = `struct_extract(${x}, ${literal(f.name)})`;
+              return `${ident(f.name)} := ${f.conv.sql ? f.conv.sql(v, d) : v}`;
+            })
+            .join(', ')}) END`,
       };
     }
     case DuckDBTypeId.MAP: {
@@ -173,12 +235,15 @@ function convert(t: DuckDBType, where: Where): Conversion {
       const part = (c: Conversion, v: string, d: number) => (c.sql ? c.sql(v, d + 1) : v);
       return {
         delta,
-        sql: (x, d) => `map_from_entries(list_transform(map_entries(${x}), lambda ${e(d)}: struct_pack(key := ${part(key, `${e(d)}.key`, d)}, value := ${part(value, `${e(d)}.value`, d)})))`,
+        sql: (x, d) =>
+          `map_from_entries(list_transform(map_entries(${x}), lambda ${e(d)}: struct_pack(key := ${part(key, `${e(d)}.key`, d)}, value := ${part(value, `${e(d)}.value`, d)})))`,
       };
     }
     default: {
       const fix = t.typeId === DuckDBTypeId.BIGNUM ? `${hint('DECIMAL(38,0)')}, or to VARCHAR` : hint('VARCHAR');
-      throw new DeltaWriteError(`${where.owner}: column ${where.path} has DuckDB type ${t.toString()}, which Delta tables cannot store; ${fix}.`);
+      throw new DeltaWriteError(
+        `${where.owner}: column ${where.path} has DuckDB type ${t.toString()}, which Delta tables cannot store; ${fix}.`,
+      );
     }
   }
 }
@@ -195,9 +260,18 @@ function checked(where: Where, checks: Check[], then: (x: string) => string): (x
 }
 
 const DUCK_OF: Record<string, string> = {
-  string: 'VARCHAR', long: 'BIGINT', integer: 'INTEGER', short: 'SMALLINT', byte: 'TINYINT',
-  float: 'FLOAT', double: 'DOUBLE', boolean: 'BOOLEAN', binary: 'BLOB', date: 'DATE',
-  timestamp: 'TIMESTAMPTZ', timestamp_ntz: 'TIMESTAMP',
+  string: 'VARCHAR',
+  long: 'BIGINT',
+  integer: 'INTEGER',
+  short: 'SMALLINT',
+  byte: 'TINYINT',
+  float: 'FLOAT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  binary: 'BLOB',
+  date: 'DATE',
+  timestamp: 'TIMESTAMPTZ',
+  timestamp_ntz: 'TIMESTAMP',
 };
 
 /** The DuckDB type (SQL text) that holds a Delta column's values: the field's type text, primitive or nested JSON. */
@@ -212,13 +286,19 @@ function duckOf(t: DeltaType, path: string): string {
     if (dec && Number(dec[1]) <= 38) return `DECIMAL(${dec[1]},${dec[2]})`;
     const duck = DUCK_OF[name];
     if (duck) return duck;
-    throw new DeltaLogError(`column ${path || '?'} has Delta type ${t}, which Freshet cannot read (it reads ${Object.keys(DUCK_OF).join(', ')}, decimal(p,s) up to 38 digits, array, struct and map)`);
+    throw new DeltaLogError(
+      `column ${path || '?'} has Delta type ${t}, which Freshet cannot read (it reads ${Object.keys(DUCK_OF).join(', ')}, decimal(p,s) up to 38 digits, array, struct and map)`,
+    );
   }
   switch (t.type) {
-    case 'array': return `${duckOf(t.elementType, `${path}[]`)}[]`;
-    case 'struct': return `STRUCT(${t.fields.map((f) => `${ident(f.name)} ${duckOf(f.type, `${path}.${f.name}`)}`).join(', ')})`;
-    case 'map': return `MAP(${duckOf(t.keyType, `${path}{key}`)}, ${duckOf(t.valueType, `${path}{value}`)})`;
-    default: throw new DeltaLogError(`column ${path || '?'} has Delta type ${JSON.stringify(t)}, which Freshet cannot read`);
+    case 'array':
+      return `${duckOf(t.elementType, `${path}[]`)}[]`;
+    case 'struct':
+      return `STRUCT(${t.fields.map((f) => `${ident(f.name)} ${duckOf(f.type, `${path}.${f.name}`)}`).join(', ')})`;
+    case 'map':
+      return `MAP(${duckOf(t.keyType, `${path}{key}`)}, ${duckOf(t.valueType, `${path}{value}`)})`;
+    default:
+      throw new DeltaLogError(`column ${path || '?'} has Delta type ${JSON.stringify(t)}, which Freshet cannot read`);
   }
 }
 

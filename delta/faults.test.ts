@@ -12,25 +12,44 @@ import { dataFile, SCHEMA, tempTable } from '../test/support/delta/testkit.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (t: { uri: string }, v: number) => path.join(t.uri, '_delta_log', `${String(v).padStart(20, '0')}.json`);
 
-function runScript(script: string, args: string[], onLine?: (line: string, kill: () => void) => void): Promise<{ code: number | null; signal: string | null; out: string }> {
+function runScript(
+  script: string,
+  args: string[],
+  onLine?: (line: string, kill: () => void) => void,
+): Promise<{ code: number | null; signal: string | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'test', 'support', 'delta', 'faults', script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, '..', 'test', 'support', 'delta', 'faults', script), ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       for (const line of d.toString().split('\n')) if (line) onLine?.(line, () => child.kill('SIGKILL'));
     });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 || signal === 'SIGKILL' ? resolve({ code, signal, out }) : reject(new Error(`${script} exited ${code}: ${err.slice(-3000)}`))));
+    child.on('exit', (code, signal) =>
+      code === 0 || signal === 'SIGKILL'
+        ? resolve({ code, signal, out })
+        : reject(new Error(`${script} exited ${code}: ${err.slice(-3000)}`)),
+    );
   });
 }
 
 async function smallTable() {
   const t = await tempTable();
   for (const d of ['d1', 'd2', 'd3']) {
-    await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [await dataFile(t, [{ user_id: 1, amount: 1, ts: '2024-01-01 00:00:00+00' }], { pv: { date: d } })] });
+    await write(t, {
+      schema: SCHEMA,
+      partitionColumns: ['date'],
+      mode: 'append',
+      adds: [await dataFile(t, [{ user_id: 1, amount: 1, ts: '2024-01-01 00:00:00+00' }], { pv: { date: d } })],
+    });
   }
   return t;
 }
@@ -69,7 +88,13 @@ describe('faults', () => {
   it('vacuum keeps files that a version inside the retention window still needs', async () => {
     const t = await smallTable();
     const old = (await loadSnapshot(t))!.files.find((f) => f.partitionValues.date === 'd1')!;
-    await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'overwrite', replace: { date: 'd1' }, adds: [await dataFile(t, [{ user_id: 2, amount: 2, ts: '2024-01-01 00:00:00+00' }], { pv: { date: 'd1' } })] });
+    await write(t, {
+      schema: SCHEMA,
+      partitionColumns: ['date'],
+      mode: 'overwrite',
+      replace: { date: 'd1' },
+      adds: [await dataFile(t, [{ user_id: 2, amount: 2, ts: '2024-01-01 00:00:00+00' }], { pv: { date: 'd1' } })],
+    });
     // removed just now: inside a 1-hour window it stays; version 2 still reads
     expect((await vacuum(t, { retentionHours: 1, enforceRetention: false, dryRun: true, now: Date.now() + 1000 })).files).toEqual([]);
     expect((await readRows(t, (await loadSnapshot(t, { version: 2 }))!)).length).toBe(3);
@@ -85,9 +110,13 @@ describe('faults', () => {
     await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [] });
     const go = path.join(path.dirname(t.uri), 'go');
     let ready = 0;
-    const results = await Promise.all(['a', 'b'].map((name) => runScript('overwrite-writer.ts', [t.uri, name, '200', go], (line) => {
-      if (line === 'ready' && ++ready === 2) void fs.writeFile(go, '');
-    })));
+    const results = await Promise.all(
+      ['a', 'b'].map((name) =>
+        runScript('overwrite-writer.ts', [t.uri, name, '200', go], (line) => {
+          if (line === 'ready' && ++ready === 2) void fs.writeFile(go, '');
+        }),
+      ),
+    );
     const retries = results.map((r) => JSON.parse(r.out.trim().split('\n').pop()!.slice(5)).retries as number);
 
     const commits = await history(t);
@@ -104,9 +133,12 @@ describe('faults', () => {
     for (const w of ['a', 'b']) for (let k = 0; k < 10; k++) expect(byPartition[`${w}-${k}`]).toBe(190 + k);
     // the race really happened (some commits were retried), and delta-rs agrees on the outcome
     expect(retries[0] + retries[1]).toBeGreaterThan(0);
-    const theirs = JSON.parse(await runPython(
-      'import sys, json; from deltalake import DeltaTable; t = DeltaTable(sys.argv[1]); print(json.dumps({"v": t.version(), "n": t.count() if hasattr(t, "count") else len(t.to_pyarrow_table())}))',
-      [t.uri]));
+    const theirs = JSON.parse(
+      await runPython(
+        'import sys, json; from deltalake import DeltaTable; t = DeltaTable(sys.argv[1]); print(json.dumps({"v": t.version(), "n": t.count() if hasattr(t, "count") else len(t.to_pyarrow_table())}))',
+        [t.uri],
+      ),
+    );
     expect(theirs).toEqual({ v: 400, n: 20 });
   }, 240_000);
 });
@@ -117,7 +149,9 @@ describe('bad input stops the reader with the path and the problem', () => {
     const file = log(t, 2);
     const text = await fs.readFile(file, 'utf8');
     await fs.writeFile(file, text.slice(0, text.length - 40));
-    await expect(loadSnapshot(openStore(t.uri))).rejects.toThrow(new RegExp(`corrupt commit file ${file}, line \\d+: not valid JSON \\(the file looks truncated\\)`));
+    await expect(loadSnapshot(openStore(t.uri))).rejects.toThrow(
+      new RegExp(`corrupt commit file ${file}, line \\d+: not valid JSON \\(the file looks truncated\\)`),
+    );
   });
 
   it('a malformed action and an empty commit', async () => {
@@ -140,15 +174,24 @@ describe('bad input stops the reader with the path and the problem', () => {
     const snap = (await loadSnapshot(t))!;
     const gone = snap.files[1];
     await fs.rm(path.join(t.uri, decodeURI(gone.path)));
-    await expect(readRows(t, snap)).rejects.toThrow(`data file ${t.uri}/${decodeURI(gone.path)} is missing, but version 2 of the table references it`);
+    await expect(readRows(t, snap)).rejects.toThrow(
+      `data file ${t.uri}/${decodeURI(gone.path)} is missing, but version 2 of the table references it`,
+    );
     await expect(dataFiles(t, snap)).rejects.toThrow(/is missing/);
   });
 
   it('an unknown reader feature in protocol', async () => {
     const t = await smallTable();
-    await fs.writeFile(log(t, 3), '{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["deletionVectors"],"writerFeatures":["deletionVectors"]}}\n');
-    await expect(loadSnapshot(openStore(t.uri))).rejects.toThrow(`protocol in ${log(t, 3)} needs reader feature "deletionVectors", which Freshet does not support`);
-    await expect(write(openStore(t.uri), { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [] })).rejects.toThrow(/deletionVectors/);
+    await fs.writeFile(
+      log(t, 3),
+      '{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["deletionVectors"],"writerFeatures":["deletionVectors"]}}\n',
+    );
+    await expect(loadSnapshot(openStore(t.uri))).rejects.toThrow(
+      `protocol in ${log(t, 3)} needs reader feature "deletionVectors", which Freshet does not support`,
+    );
+    await expect(write(openStore(t.uri), { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [] })).rejects.toThrow(
+      /deletionVectors/,
+    );
   });
 
   it('a corrupt checkpoint', async () => {

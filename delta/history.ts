@@ -23,7 +23,9 @@ export async function history(table: ObjectStore, opts: { fromVersion?: number; 
   const to = Math.min(opts.toVersion ?? newest, newest);
   if (to < from) return [];
   if (!listing.commits.has(from)) {
-    throw new DeltaLogError(`history of ${table.uri} from version ${from}: ${table.uri}/${LOG_DIR}/${pad(from)}.json is gone (log cleaned up?), so the changes since then cannot be read`);
+    throw new DeltaLogError(
+      `history of ${table.uri} from version ${from}: ${table.uri}/${LOG_DIR}/${pad(from)}.json is gone (log cleaned up?), so the changes since then cannot be read`,
+    );
   }
   return (await readCommits(table, listing, from, to)).map(toEntry);
 }
@@ -66,7 +68,14 @@ export async function changesSince(table: ObjectStore, sinceVersion: number, toV
       }
     }
   }
-  return { sinceVersion, toVersion: last, added: [...added.values()], removed: [...removed.values()], partitions: [...partitions.values()], metadataChanged };
+  return {
+    sinceVersion,
+    toVersion: last,
+    added: [...added.values()],
+    removed: [...removed.values()],
+    partitions: [...partitions.values()],
+    metadataChanged,
+  };
 }
 
 async function historyCommits(table: ObjectStore, from: number, to?: number): Promise<Commit[]> {
@@ -75,7 +84,9 @@ async function historyCommits(table: ObjectStore, from: number, to?: number): Pr
   const last = Math.min(to ?? newest, newest);
   if (last < from) return [];
   if (!listing.commits.has(from)) {
-    throw new DeltaLogError(`changes of ${table.uri} since version ${from - 1}: ${table.uri}/${LOG_DIR}/${pad(from)}.json is gone, so they cannot be read; recompute from a snapshot instead`);
+    throw new DeltaLogError(
+      `changes of ${table.uri} since version ${from - 1}: ${table.uri}/${LOG_DIR}/${pad(from)}.json is gone, so they cannot be read; recompute from a snapshot instead`,
+    );
   }
   return readCommits(table, listing, from, last);
 }

@@ -82,7 +82,9 @@ export function parseLogName(info: ObjectInfo): LogFile | undefined {
 function logVersion(digits: string, info: ObjectInfo): number {
   const v = Number(digits);
   if (!Number.isSafeInteger(v)) {
-    throw new DeltaLogError(`log file ${info.path} names version ${digits}, beyond the versions Freshet can count (${Number.MAX_SAFE_INTEGER}); remove it if it is not a commit`);
+    throw new DeltaLogError(
+      `log file ${info.path} names version ${digits}, beyond the versions Freshet can count (${Number.MAX_SAFE_INTEGER}); remove it if it is not a commit`,
+    );
   }
   return v;
 }
@@ -128,7 +130,8 @@ export function checkAction(a: Action, where: string): void {
   if (a.remove && (typeof a.remove.path !== 'string' || a.remove.path === '')) bad('remove without a path');
   // metaData fields are checked on the metaData a version ends with (LogState.check): Delta Live
   // Tables write a first metaData without schemaString that a later one completes.
-  if (a.metaData !== undefined && (typeof a.metaData !== 'object' || a.metaData === null || Array.isArray(a.metaData))) bad('metaData is not an object');
+  if (a.metaData !== undefined && (typeof a.metaData !== 'object' || a.metaData === null || Array.isArray(a.metaData)))
+    bad('metaData is not an object');
   if (a.protocol && (typeof a.protocol.minReaderVersion !== 'number' || typeof a.protocol.minWriterVersion !== 'number')) {
     bad('protocol without minReaderVersion/minWriterVersion');
   }
@@ -147,7 +150,9 @@ export function fileKey(addPath: string): string {
   const key = decodeURIComponent(addPath);
   // Refused, not looked for: a file outside the table is not this table's to read.
   if (key.split('/').includes('..')) {
-    throw new DeltaLogError(`data file path ${addPath} leaves the table (a '..' segment), so it is refused: Freshet reads only files inside the table`);
+    throw new DeltaLogError(
+      `data file path ${addPath} leaves the table (a '..' segment), so it is refused: Freshet reads only files inside the table`,
+    );
   }
   return key;
 }

@@ -29,22 +29,31 @@ export function protocolFor(schema: Field[], configuration: Record<string, strin
 export function checkSchemaFeatures(p: Protocol, schema: Field[], table: string): void {
   const ntz = schema.find((f) => usesTimestampNtz(f.type));
   if (!ntz) return;
-  const has = p.minReaderVersion >= 3 && p.minWriterVersion >= 7
-    && (p.readerFeatures ?? []).includes('timestampNtz') && (p.writerFeatures ?? []).includes('timestampNtz');
+  const has =
+    p.minReaderVersion >= 3 &&
+    p.minWriterVersion >= 7 &&
+    (p.readerFeatures ?? []).includes('timestampNtz') &&
+    (p.writerFeatures ?? []).includes('timestampNtz');
   if (!has) {
-    throw new DeltaWriteError(`write to ${table}: column "${ntz.name}" is timestamp_ntz, which needs the table feature timestampNtz (reader version 3, writer version 7), but the table's protocol is reader ${p.minReaderVersion} / writer ${p.minWriterVersion}${p.writerFeatures ? ` with features ${p.writerFeatures.join(', ') || 'none'}` : ''}; write the column as timestamp (UTC) instead, or write to a new table`);
+    throw new DeltaWriteError(
+      `write to ${table}: column "${ntz.name}" is timestamp_ntz, which needs the table feature timestampNtz (reader version 3, writer version 7), but the table's protocol is reader ${p.minReaderVersion} / writer ${p.minWriterVersion}${p.writerFeatures ? ` with features ${p.writerFeatures.join(', ') || 'none'}` : ''}; write the column as timestamp (UTC) instead, or write to a new table`,
+    );
   }
 }
 
 export function checkReadable(p: Protocol, where: string): void {
   if (p.minReaderVersion <= 1) return;
   if (p.minReaderVersion === 2) {
-    throw new DeltaLogError(`protocol in ${where} needs reader version 2 (table feature "columnMapping"), which Freshet does not support; Freshet reads version 1, and version 3 with features ${READER_FEATURES.join(', ')}`);
+    throw new DeltaLogError(
+      `protocol in ${where} needs reader version 2 (table feature "columnMapping"), which Freshet does not support; Freshet reads version 1, and version 3 with features ${READER_FEATURES.join(', ')}`,
+    );
   }
   if (p.minReaderVersion === 3) {
     const unknown = (p.readerFeatures ?? []).filter((f) => !READER_FEATURES.includes(f));
     if (unknown.length > 0) {
-      throw new DeltaLogError(`protocol in ${where} needs reader feature${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')}, which Freshet does not support (supported: ${READER_FEATURES.join(', ')})`);
+      throw new DeltaLogError(
+        `protocol in ${where} needs reader feature${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')}, which Freshet does not support (supported: ${READER_FEATURES.join(', ')})`,
+      );
     }
     return;
   }
@@ -54,17 +63,23 @@ export function checkReadable(p: Protocol, where: string): void {
 export function checkWritable(p: Protocol, schema: Field[], table: string): void {
   checkReadable(p, table);
   if (p.minWriterVersion > 2 && p.minWriterVersion < 7) {
-    throw new DeltaWriteError(`table ${table} needs writer version ${p.minWriterVersion} (check constraints, change data feed, generated or identity columns), which Freshet cannot honour; Freshet writes versions 1, 2 and 7 with features ${WRITER_FEATURES.join(', ')}`);
+    throw new DeltaWriteError(
+      `table ${table} needs writer version ${p.minWriterVersion} (check constraints, change data feed, generated or identity columns), which Freshet cannot honour; Freshet writes versions 1, 2 and 7 with features ${WRITER_FEATURES.join(', ')}`,
+    );
   }
   if (p.minWriterVersion >= 7) {
     const unknown = (p.writerFeatures ?? []).filter((f) => !WRITER_FEATURES.includes(f));
     if (unknown.length > 0) {
-      throw new DeltaWriteError(`table ${table} needs writer feature${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')}, which Freshet cannot honour`);
+      throw new DeltaWriteError(
+        `table ${table} needs writer feature${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')}, which Freshet cannot honour`,
+      );
     }
   }
   // Invariants are SQL expressions checked per row; Freshet has no evaluator, so it refuses rather than ignores them.
   const withInvariant = schema.find((f) => f.metadata && 'delta.invariants' in f.metadata);
   if (withInvariant) {
-    throw new DeltaWriteError(`table ${table}: column "${withInvariant.name}" has a delta.invariants constraint, which Freshet cannot check; write this table with Spark or delta-rs`);
+    throw new DeltaWriteError(
+      `table ${table}: column "${withInvariant.name}" has a delta.invariants constraint, which Freshet cannot check; write this table with Spark or delta-rs`,
+    );
   }
 }

@@ -73,13 +73,17 @@ export class LogState {
     checkReadable(toProtocol(this.protocol), this.protocolSource || where);
     const m = this.metadata;
     const bad = (what: string): never => {
-      throw new DeltaLogError(`corrupt action in ${this.metadataSource || where}: ${what} (the metaData that version ${this.version} of ${this.table} uses)`);
+      throw new DeltaLogError(
+        `corrupt action in ${this.metadataSource || where}: ${what} (the metaData that version ${this.version} of ${this.table} uses)`,
+      );
     };
     if (typeof m !== 'object' || m === null) bad('metaData is not an object');
     // Column mapping stores columns under physical names: read by logical name, every value would be null.
     const mapping = m.configuration?.['delta.columnMapping.mode'];
     if (mapping !== undefined && mapping !== null && mapping !== 'none') {
-      throw new DeltaLogError(`table ${this.table} uses column mapping (delta.columnMapping.mode=${mapping} in ${this.metadataSource}), table feature "columnMapping", which Freshet does not support`);
+      throw new DeltaLogError(
+        `table ${this.table} uses column mapping (delta.columnMapping.mode=${mapping} in ${this.metadataSource}), table feature "columnMapping", which Freshet does not support`,
+      );
     }
     if (typeof m.schemaString !== 'string') bad('metaData without schemaString');
     if (!Array.isArray(m.partitionColumns)) bad('metaData without partitionColumns');

@@ -35,7 +35,9 @@ export async function dataFiles(table: ObjectStore, snapshot: Snapshot, files: A
       try {
         localPath = await table.localPath(key);
       } catch (e) {
-        throw new DeltaLogError(`data file ${table.uri}/${key} is missing, but version ${snapshot.version} of the table references it (add.path "${add.path}"): ${(e as Error).message}`);
+        throw new DeltaLogError(
+          `data file ${table.uri}/${key} is missing, but version ${snapshot.version} of the table references it (add.path "${add.path}"): ${(e as Error).message}`,
+        );
       }
       out[i] = { add, key, localPath, partitionValues: normalizePartition(add.partitionValues) };
     }
@@ -47,8 +49,12 @@ export async function dataFiles(table: ObjectStore, snapshot: Snapshot, files: A
 /** A SELECT over the snapshot's files, partition columns filled in from the log, missing columns as NULL. */
 export async function scanSql(files: DataFile[], snapshot: Snapshot, present: Set<string>): Promise<string> {
   const { schema, partitionColumns } = snapshot.metadata;
-  const values = files.map((f) => `(${[f.localPath, ...partitionColumns.map((c) => f.partitionValues[c] ?? null)]
-    .map((v) => (v === null ? 'NULL' : literal(v))).join(', ')})`);
+  const values = files.map(
+    (f) =>
+      `(${[f.localPath, ...partitionColumns.map((c) => f.partitionValues[c] ?? null)]
+        .map((v) => (v === null ? 'NULL' : literal(v)))
+        .join(', ')})`,
+  );
   const pcols = partitionColumns.map((_, i) => `__p${i}`);
   const select = schema.map((f) => {
     const i = partitionColumns.indexOf(f.name);
@@ -65,7 +71,11 @@ export async function scanSql(files: DataFile[], snapshot: Snapshot, present: Se
 }
 
 /** Every row of the snapshot (or of some of its files) as JSON-friendly objects (DuckDB's JSON conversion), for checks and small tables. */
-export async function readRows(table: ObjectStore, snapshot: Snapshot, only: AddFile[] = snapshot.files): Promise<Record<string, unknown>[]> {
+export async function readRows(
+  table: ObjectStore,
+  snapshot: Snapshot,
+  only: AddFile[] = snapshot.files,
+): Promise<Record<string, unknown>[]> {
   if (only.length === 0) return [];
   const files = await dataFiles(table, snapshot, only);
   return withDuck(async (c) => {
@@ -84,11 +94,13 @@ export async function fileRowCounts(table: ObjectStore, snapshot: Snapshot): Pro
   if (unknown.length === 0) return counts;
   const files = await dataFiles(table, snapshot, unknown);
   const byPath = await withDuck(async (c) => {
-    const r = await c.runAndReadAll(`SELECT file_name, num_rows::BIGINT AS n FROM parquet_file_metadata([${files.map((f) => literal(f.localPath)).join(', ')}])`);
+    const r = await c.runAndReadAll(
+      `SELECT file_name, num_rows::BIGINT AS n FROM parquet_file_metadata([${files.map((f) => literal(f.localPath)).join(', ')}])`,
+    );
     return new Map(r.getRowObjectsJson().map((x) => [String(x.file_name), Number(x.n)]));
   });
   let j = 0;
-  return counts.map((n) => (n >= 0 ? n : byPath.get(files[j++].localPath) ?? 0));
+  return counts.map((n) => (n >= 0 ? n : (byPath.get(files[j++].localPath) ?? 0)));
 }
 
 /** Row count from the files' stats; files without stats are counted from their Parquet footers. */

@@ -54,13 +54,17 @@ export function evolveSchema(current: Field[], incoming: Field[], table: string)
     const next = byName.get(old.name);
     if (!next) {
       if (!old.nullable) {
-        throw new DeltaWriteError(`schema of ${table}: column "${old.name}" (${old.type}, not nullable) is missing from the write; include it or make it nullable`);
+        throw new DeltaWriteError(
+          `schema of ${table}: column "${old.name}" (${old.type}, not nullable) is missing from the write; include it or make it nullable`,
+        );
       }
       schema.push(old);
       continue;
     }
     if (normalizeType(next.type) !== normalizeType(old.type)) {
-      throw new DeltaWriteError(`incompatible schema change in ${table}: column "${old.name}" is ${old.type} in the table but ${next.type} in the write; changing a column's type is not supported (write to a new column instead)`);
+      throw new DeltaWriteError(
+        `incompatible schema change in ${table}: column "${old.name}" is ${old.type} in the table but ${next.type} in the write; changing a column's type is not supported (write to a new column instead)`,
+      );
     }
     schema.push(old);
     byName.delete(old.name);
@@ -68,7 +72,9 @@ export function evolveSchema(current: Field[], incoming: Field[], table: string)
   for (const f of incoming) {
     if (!byName.has(f.name)) continue;
     if (!f.nullable) {
-      throw new DeltaWriteError(`schema of ${table}: new column "${f.name}" (${f.type}) must be nullable, since existing rows have no value for it`);
+      throw new DeltaWriteError(
+        `schema of ${table}: new column "${f.name}" (${f.type}) must be nullable, since existing rows have no value for it`,
+      );
     }
     schema.push(f);
   }

@@ -13,7 +13,13 @@ async function commits(n: number) {
   for (let i = 0; i < n; i++) {
     const date = `d${i % 4}`;
     const add = await dataFile(t, [{ user_id: i, amount: i, ts: '2024-01-01 00:00:00+00' }], { pv: { date } });
-    await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: i % 3 === 2 ? 'overwrite' : 'append', replace: i % 3 === 2 ? { date } : undefined, adds: [add] });
+    await write(t, {
+      schema: SCHEMA,
+      partitionColumns: ['date'],
+      mode: i % 3 === 2 ? 'overwrite' : 'append',
+      replace: i % 3 === 2 ? { date } : undefined,
+      adds: [add],
+    });
   }
   return t;
 }
@@ -22,7 +28,10 @@ describe('checkpoints', () => {
   it('writes a Parquet checkpoint every 10 commits and _last_checkpoint; loads from it', async () => {
     const t = await commits(23);
     const files = await fs.readdir(logDir(t));
-    expect(files.filter((f) => f.includes('checkpoint.parquet')).sort()).toEqual([name(10, 'checkpoint.parquet'), name(20, 'checkpoint.parquet')]);
+    expect(files.filter((f) => f.includes('checkpoint.parquet')).sort()).toEqual([
+      name(10, 'checkpoint.parquet'),
+      name(20, 'checkpoint.parquet'),
+    ]);
     const last = JSON.parse(await fs.readFile(path.join(logDir(t), '_last_checkpoint'), 'utf8'));
     expect(last).toMatchObject({ version: 20 });
     const full = (await loadSnapshot(t, { version: 22 }))!;
@@ -43,7 +52,14 @@ describe('checkpoints', () => {
     const t = await tempTable();
     for (let i = 0; i < 11; i++) {
       const add = await dataFile(t, [{ user_id: i, amount: i, ts: '2024-01-01 00:00:00+00' }], { pv: { date: 'd' } });
-      await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'overwrite', replace: { date: 'd' }, adds: [add], txn: { appId: 'job', version: i } });
+      await write(t, {
+        schema: SCHEMA,
+        partitionColumns: ['date'],
+        mode: 'overwrite',
+        replace: { date: 'd' },
+        adds: [add],
+        txn: { appId: 'job', version: i },
+      });
     }
     for (let v = 0; v < 10; v++) await fs.rm(path.join(logDir(t), name(v)));
     const snap = (await loadSnapshot(openStore(t.uri), { version: 10 }))!;
@@ -68,7 +84,9 @@ describe('time travel and changes', () => {
     expect(await at(base + 90_000)).toBe(1);
     expect(await at(base + 60_000)).toBe(1);
     expect(await at(base + 10 * 60_000)).toBe(2);
-    await expect(at(base - 1)).rejects.toThrow(/no version at or before 2024-01-01T11:59:59.999Z; the earliest is version 0 at 2024-01-01T12:00:00.000Z/);
+    await expect(at(base - 1)).rejects.toThrow(
+      /no version at or before 2024-01-01T11:59:59.999Z; the earliest is version 0 at 2024-01-01T12:00:00.000Z/,
+    );
     await expect(loadSnapshot(t, { version: 7 })).rejects.toThrow(/version 7 of .* does not exist; the newest is 2/);
   });
 
@@ -80,8 +98,18 @@ describe('time travel and changes', () => {
     expect(c).toMatchObject({ sinceVersion: 2, toVersion: 5, metadataChanged: false });
     const v2paths = new Set(v2.files.map((f) => f.path));
     const nowPaths = new Set(now.files.map((f) => f.path));
-    expect(c.added.map((f) => f.path).sort()).toEqual(now.files.filter((f) => !v2paths.has(f.path)).map((f) => f.path).sort());
-    expect(c.removed.map((f) => f.path).sort()).toEqual(v2.files.filter((f) => !nowPaths.has(f.path)).map((f) => f.path).sort());
+    expect(c.added.map((f) => f.path).sort()).toEqual(
+      now.files
+        .filter((f) => !v2paths.has(f.path))
+        .map((f) => f.path)
+        .sort(),
+    );
+    expect(c.removed.map((f) => f.path).sort()).toEqual(
+      v2.files
+        .filter((f) => !nowPaths.has(f.path))
+        .map((f) => f.path)
+        .sort(),
+    );
     expect(c.partitions.map((p) => p.date).sort()).toEqual(['d0', 'd1', 'd3']);
     expect((await changesSince(t, 5)).added).toEqual([]);
   });

@@ -15,7 +15,10 @@ export interface LogListing {
 
 /** Lists _delta_log (from `fromVersion` on when given) and sorts its files into commits and checkpoints. */
 export async function listLog(table: ObjectStore, fromVersion = 0): Promise<LogListing> {
-  const infos = await table.list(`${LOG_DIR}/`, { shallow: true, ...(fromVersion > 0 ? { startAfter: `${LOG_DIR}/${pad(fromVersion - 1)}.z` } : {}) });
+  const infos = await table.list(`${LOG_DIR}/`, {
+    shallow: true,
+    ...(fromVersion > 0 ? { startAfter: `${LOG_DIR}/${pad(fromVersion - 1)}.z` } : {}),
+  });
   const commits = new Map<number, ObjectInfo>();
   const parts = new Map<string, ObjectInfo[]>();
   for (const info of infos) {
@@ -55,7 +58,9 @@ export async function readCommit(table: ObjectStore, version: number, info: Obje
 export async function readCommits(table: ObjectStore, listing: LogListing, from: number, to: number): Promise<Commit[]> {
   for (let v = from; v <= to; v++) {
     if (!listing.commits.has(v)) {
-      throw new DeltaLogError(`the log of ${table.uri} is missing commit ${v} (${table.uri}/${LOG_DIR}/${pad(v)}.json) between versions ${from} and ${to}`);
+      throw new DeltaLogError(
+        `the log of ${table.uri} is missing commit ${v} (${table.uri}/${LOG_DIR}/${pad(v)}.json) between versions ${from} and ${to}`,
+      );
     }
   }
   const versions = Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
@@ -89,7 +94,9 @@ export async function stateFromListing(table: ObjectStore, listing: LogListing, 
     state.apply(actions, start, ts, `${table.uri}/${parts[0].path}`);
   } else if (!listing.commits.has(0)) {
     const first = Math.min(...listing.commits.keys());
-    throw new DeltaLogError(`the log of ${table.uri} starts at version ${first} with no checkpoint at or before version ${target}, so version ${target} cannot be read (missing ${table.uri}/${LOG_DIR}/${pad(0)}.json)`);
+    throw new DeltaLogError(
+      `the log of ${table.uri} starts at version ${first} with no checkpoint at or before version ${target}, so version ${target} cannot be read (missing ${table.uri}/${LOG_DIR}/${pad(0)}.json)`,
+    );
   }
   for (const commit of await readCommits(table, listing, start + 1, target)) {
     state.apply(commit.actions, commit.version, commit.timestamp, `${table.uri}/${commit.key}`);
@@ -165,12 +172,15 @@ export async function loadState(table: ObjectStore, at: { version?: number; time
     const before = times.filter(([, ts]) => ts <= at.timestamp!);
     if (times.length === 0) return undefined;
     if (before.length === 0) {
-      throw new DeltaLogError(`${table.uri} has no version at or before ${new Date(at.timestamp).toISOString()}; the earliest is version ${times[0][0]} at ${new Date(times[0][1]).toISOString()}`);
+      throw new DeltaLogError(
+        `${table.uri} has no version at or before ${new Date(at.timestamp).toISOString()}; the earliest is version ${times[0][0]} at ${new Date(times[0][1]).toISOString()}`,
+      );
     }
     const found = before[before.length - 1][0];
     version = version === undefined ? found : Math.min(version, found);
   }
-  if (version !== undefined && version < 0) throw new DeltaLogError(`version ${version} of ${table.uri} is not a version (they start at 0)`);
+  if (version !== undefined && version < 0)
+    throw new DeltaLogError(`version ${version} of ${table.uri} is not a version (they start at 0)`);
   return stateFromListing(table, listing, version);
 }
 

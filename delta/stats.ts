@@ -34,8 +34,10 @@ class ExactNumber {
 export function statsJson(stats: FileStats): string {
   const { minValues, maxValues, ...rest } = stats;
   const out = Object.keys(minValues).length > 0 || Object.keys(maxValues).length > 0 ? stats : rest;
-  return JSON.stringify(out, (_k, v: unknown) => (typeof v === 'bigint' ? `${RAW}${v}` : v))
-    .replace(/"\\u0000raw:(-?\d+(?:\.\d+)?)"/g, '$1');
+  return JSON.stringify(out, (_k, v: unknown) => (typeof v === 'bigint' ? `${RAW}${v}` : v)).replace(
+    /"\\u0000raw:(-?\d+(?:\.\d+)?)"/g,
+    '$1',
+  );
 }
 
 /**
@@ -54,17 +56,28 @@ export async function fileStats(conn: DuckDBConnection, file: string, fields: Fi
   const stats: FileStats = { numRecords, minValues: {}, maxValues: {}, nullCount: {} };
   const flat = fields.filter((x) => !x.type.startsWith('{'));
   const ranged = flat.filter((x) => x.type !== 'binary');
-  const bound = (agg: 'min' | 'max') => ranged.length === 0 ? 'NULL' : `CASE path_in_schema ${ranged.map((x) =>
-    `WHEN ${literal(x.name)} THEN CAST(${agg}(TRY_CAST(stats_${agg}_value AS ${duckdbType(x.type, x.name)})) AS VARCHAR)`).join(' ')} END`;
+  const bound = (agg: 'min' | 'max') =>
+    ranged.length === 0
+      ? 'NULL'
+      : `CASE path_in_schema ${ranged
+          .map((x) => `WHEN ${literal(x.name)} THEN CAST(${agg}(TRY_CAST(stats_${agg}_value AS ${duckdbType(x.type, x.name)})) AS VARCHAR)`)
+          .join(' ')} END`;
   // A row group with values but no bound (or one that does not parse) makes the file's bound unknown.
-  const unbounded = ranged.length === 0 ? 'true' : `bool_or(CASE path_in_schema ${ranged.map((x) => {
-    const t = duckdbType(x.type, x.name);
-    return `WHEN ${literal(x.name)} THEN (TRY_CAST(stats_min_value AS ${t}) IS NULL OR TRY_CAST(stats_max_value AS ${t}) IS NULL) AND coalesce(stats_null_count, -1) <> row_group_num_rows`;
-  }).join(' ')} END)`;
-  const rows = (await conn.runAndReadAll(`
+  const unbounded =
+    ranged.length === 0
+      ? 'true'
+      : `bool_or(CASE path_in_schema ${ranged
+          .map((x) => {
+            const t = duckdbType(x.type, x.name);
+            return `WHEN ${literal(x.name)} THEN (TRY_CAST(stats_min_value AS ${t}) IS NULL OR TRY_CAST(stats_max_value AS ${t}) IS NULL) AND coalesce(stats_null_count, -1) <> row_group_num_rows`;
+          })
+          .join(' ')} END)`;
+  const rows = (
+    await conn.runAndReadAll(`
     SELECT path_in_schema AS name, sum(stats_null_count) AS nulls, count(*) - count(stats_null_count) AS unknown_nulls,
       ${bound('min')} AS lo, ${bound('max')} AS hi, ${unbounded} AS unbounded
-    FROM parquet_metadata(${f}) GROUP BY path_in_schema`)).getRowObjectsJS();
+    FROM parquet_metadata(${f}) GROUP BY path_in_schema`)
+  ).getRowObjectsJS();
   const byName = new Map(rows.map((r) => [String(r.name), r]));
   let complete = true;
   for (const field of flat) {
@@ -102,12 +115,16 @@ export async function fileStats(conn: DuckDBConnection, file: string, fields: Fi
  */
 export function statValue(type: string, text: string, bound: 'min' | 'max'): unknown {
   switch (type) {
-    case 'byte': case 'short': case 'integer': case 'long': {
+    case 'byte':
+    case 'short':
+    case 'integer':
+    case 'long': {
       if (!/^-?\d+$/.test(text)) return undefined;
       const n = Number(text);
       return Number.isSafeInteger(n) ? n : BigInt(text);
     }
-    case 'float': case 'double': {
+    case 'float':
+    case 'double': {
       const n = Number(text);
       return Number.isFinite(n) ? n : undefined;
     }
@@ -117,7 +134,8 @@ export function statValue(type: string, text: string, bound: 'min' | 'max'): unk
       return text === 'true' ? true : text === 'false' ? false : undefined;
     case 'date':
       return /^\d{4}-\d\d-\d\d$/.test(text) ? text : undefined;
-    case 'timestamp': case 'timestamp_ntz': {
+    case 'timestamp':
+    case 'timestamp_ntz': {
       // DuckDB's text: 2024-01-01 10:00:00.123456, with +00 for TIMESTAMPTZ (its session is UTC);
       // written as ISO-8601 with milliseconds, UTC with a Z, timestamp_ntz without (as Spark does)
       const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(\+00(?::00)?)?$/.exec(text);

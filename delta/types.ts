@@ -2,8 +2,19 @@
 import type { ObjectStore } from '../storage/types.ts';
 
 export type PrimitiveType =
-  | 'string' | 'long' | 'integer' | 'short' | 'byte' | 'float' | 'double'
-  | 'boolean' | 'binary' | 'date' | 'timestamp' | 'timestamp_ntz' | `decimal(${number},${number})`;
+  | 'string'
+  | 'long'
+  | 'integer'
+  | 'short'
+  | 'byte'
+  | 'float'
+  | 'double'
+  | 'boolean'
+  | 'binary'
+  | 'date'
+  | 'timestamp'
+  | 'timestamp_ntz'
+  | `decimal(${number},${number})`;
 
 export interface Field {
   name: string;

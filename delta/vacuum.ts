@@ -38,7 +38,9 @@ export async function vacuum(table: ObjectStore, opts: VacuumOptions = {}): Prom
   const tableRetention = deletedFileRetentionMs(metadata);
   const retention = opts.retentionHours === undefined ? tableRetention : opts.retentionHours * 3_600_000;
   if (retention < tableRetention && opts.enforceRetention !== false) {
-    throw new DeltaWriteError(`vacuum of ${table.uri}: retention ${opts.retentionHours} h is shorter than the table's ${tableRetention / 3_600_000} h; time travel to versions inside it would break. Pass enforceRetention: false to do it anyway`);
+    throw new DeltaWriteError(
+      `vacuum of ${table.uri}: retention ${opts.retentionHours} h is shorter than the table's ${tableRetention / 3_600_000} h; time travel to versions inside it would break. Pass enforceRetention: false to do it anyway`,
+    );
   }
   const cutoff = (opts.now ?? Date.now()) - retention;
   const keep = new Set<string>();

@@ -70,7 +70,9 @@ export async function write(table: ObjectStore, req: WriteRequest): Promise<Writ
     const listing = await listLog(table, version);
     if (!listing.commits.has(version)) {
       // Taken, yet not a commit: retrying would lose the same way every time.
-      throw new DeltaWriteError(`cannot commit version ${version} of ${table.uri}: ${table.uri}/${commitKey(version)} exists but is not a commit file (a folder?); move it out of _delta_log and write again`);
+      throw new DeltaWriteError(
+        `cannot commit version ${version} of ${table.uri}: ${table.uri}/${commitKey(version)} exists but is not a commit file (a folder?); move it out of _delta_log and write again`,
+      );
     }
     const winners = await readCommits(table, listing, version, newestVersion(listing));
     for (const w of winners) checkConflict(table.uri, req, state?.version ?? -1, w);
@@ -90,19 +92,26 @@ function checkRequest(table: string, req: WriteRequest): void {
   if (req.replace && req.mode !== 'overwrite') throw new DeltaWriteError(`write to ${table}: "replace" needs mode "overwrite"`);
   for (const k of Object.keys(req.replace ?? {})) {
     if (!req.partitionColumns.includes(k)) {
-      throw new DeltaWriteError(`write to ${table}: replace names "${k}", which is not a partition column (${req.partitionColumns.join(', ') || 'none'})`);
+      throw new DeltaWriteError(
+        `write to ${table}: replace names "${k}", which is not a partition column (${req.partitionColumns.join(', ') || 'none'})`,
+      );
     }
   }
   for (const t of [...(req.txn ? [req.txn] : []), ...(req.marks ?? [])]) {
-    if (!Number.isSafeInteger(t.version)) throw new DeltaWriteError(`write to ${table}: txn version for "${t.appId}" must be a whole number, got ${t.version}`);
+    if (!Number.isSafeInteger(t.version))
+      throw new DeltaWriteError(`write to ${table}: txn version for "${t.appId}" must be a whole number, got ${t.version}`);
   }
   const cols = [...req.partitionColumns].sort().join(',');
   for (const add of req.adds) {
     if (Object.keys(add.partitionValues).sort().join(',') !== cols) {
-      throw new DeltaWriteError(`write to ${table}: file ${add.path} has partition values for (${Object.keys(add.partitionValues).join(', ')}) but the partition columns are (${req.partitionColumns.join(', ')})`);
+      throw new DeltaWriteError(
+        `write to ${table}: file ${add.path} has partition values for (${Object.keys(add.partitionValues).join(', ')}) but the partition columns are (${req.partitionColumns.join(', ')})`,
+      );
     }
     if (req.replace && !matches(add.partitionValues, req.replace)) {
-      throw new DeltaWriteError(`write to ${table}: file ${add.path} is in partition ${describePartition(add.partitionValues)}, outside the replaced partition ${describePartition(req.replace)}`);
+      throw new DeltaWriteError(
+        `write to ${table}: file ${add.path} is in partition ${describePartition(add.partitionValues)}, outside the replaced partition ${describePartition(req.replace)}`,
+      );
     }
   }
 }
@@ -129,7 +138,9 @@ function plan(table: string, state: LogState | undefined, req: WriteRequest): { 
     state.checkWritable();
     const current = toMetadata(state.metadata!, state.metadataSource);
     if (current.partitionColumns.join(',') !== req.partitionColumns.join(',')) {
-      throw new DeltaWriteError(`write to ${table}: the table is partitioned by (${current.partitionColumns.join(', ') || 'nothing'}) but the write by (${req.partitionColumns.join(', ') || 'nothing'}); repartitioning needs a new table`);
+      throw new DeltaWriteError(
+        `write to ${table}: the table is partitioned by (${current.partitionColumns.join(', ') || 'nothing'}) but the write by (${req.partitionColumns.join(', ') || 'nothing'}); repartitioning needs a new table`,
+      );
     }
     const evolved = evolveSchema(current.schema, req.schema, table);
     checkSchemaFeatures(toProtocol(state.protocol!), evolved.schema, table);
@@ -144,10 +155,19 @@ function plan(table: string, state: LogState | undefined, req: WriteRequest): { 
   if (req.mode === 'overwrite' && state) {
     for (const f of state.files.values()) {
       if (req.replace && !matches(f.partitionValues, req.replace)) continue;
-      removes.push({ path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size });
+      removes.push({
+        path: f.path,
+        deletionTimestamp: now,
+        dataChange: true,
+        extendedFileMetadata: true,
+        partitionValues: f.partitionValues,
+        size: f.size,
+      });
     }
     if (removes.length > 0 && isAppendOnly(toMetadata(state.metadata!, state.metadataSource))) {
-      throw new DeltaWriteError(`write to ${table}: the table is append-only (delta.appendOnly=true), so ${describePartition(req.replace)} cannot be overwritten`);
+      throw new DeltaWriteError(
+        `write to ${table}: the table is append-only (delta.appendOnly=true), so ${describePartition(req.replace)} cannot be overwritten`,
+      );
     }
   }
   for (const r of removes) actions.push({ remove: r });
@@ -181,8 +201,10 @@ function checkConflict(table: string, req: WriteRequest, readVersion: number, wi
     // A remove without partitionValues could be anywhere: treat it as touching this partition.
     if (!req.replace || touched === undefined || matches(touched, req.replace)) {
       const what = describePartition(req.replace);
-      const op = typeof winner.actions.find((x) => x.commitInfo)?.commitInfo?.operation === 'string'
-        ? ` (${String(winner.actions.find((x) => x.commitInfo)!.commitInfo!.operation)})` : '';
+      const op =
+        typeof winner.actions.find((x) => x.commitInfo)?.commitInfo?.operation === 'string'
+          ? ` (${String(winner.actions.find((x) => x.commitInfo)!.commitInfo!.operation)})`
+          : '';
       throw new DeltaConflictError(
         `conflicting write to ${table}: version ${winner.version}${op} changed ${what} after this write read version ${readVersion}; nothing was committed. Read version ${winner.version} or later and write again.`,
         { table, partition: req.replace, readVersion, conflictingVersion: winner.version },
@@ -216,5 +238,7 @@ export function matches(pv: PartitionValues, filter: PartitionValues): boolean {
 }
 
 function predicate(pv: PartitionValues): string {
-  return Object.entries(pv).map(([k, v]) => (v === null ? `${k} IS NULL` : `${k} = ${literal(v)}`)).join(' AND ');
+  return Object.entries(pv)
+    .map(([k, v]) => (v === null ? `${k} IS NULL` : `${k} = ${literal(v)}`))
+    .join(' AND ');
 }

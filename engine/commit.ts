@@ -41,9 +41,17 @@ export async function commitPartition(req: CommitRequest): Promise<MaterializeRe
   const rows = written.reduce((n, w) => n + w.rows, 0);
   const bytes = written.reduce((n, w) => n + w.add.size, 0);
   const lineage = {
-    asset: asset.name, partition: key ?? null, rows, bytes, durationMs,
-    inputVersions: req.inputVersions, attempt: req.attempt, peakMemoryBytes: req.peakMemoryBytes ?? null, spilledBytes: req.spilledBytes ?? null,
-    mode: req.mode, batchSize: req.batchSize,
+    asset: asset.name,
+    partition: key ?? null,
+    rows,
+    bytes,
+    durationMs,
+    inputVersions: req.inputVersions,
+    attempt: req.attempt,
+    peakMemoryBytes: req.peakMemoryBytes ?? null,
+    spilledBytes: req.spilledBytes ?? null,
+    mode: req.mode,
+    batchSize: req.batchSize,
   };
   const result = await write(table, {
     schema,

@@ -46,7 +46,11 @@ export async function openConnection(config: EngineConfig): Promise<DuckDBConnec
 }
 
 /** Runs `fn` on a fresh connection, interrupting the query when `signal` aborts. */
-export async function withConnection<T>(config: EngineConfig, signal: AbortSignal | undefined, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+export async function withConnection<T>(
+  config: EngineConfig,
+  signal: AbortSignal | undefined,
+  fn: (c: DuckDBConnection) => Promise<T>,
+): Promise<T> {
   // A listener added to an already-aborted signal never fires: check first.
   signal?.throwIfAborted();
   const conn = await (await instance(config)).connect();

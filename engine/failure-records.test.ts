@@ -34,13 +34,17 @@ const [d1, d2, d3, d4, , d6, d7] = days;
 
 /** What a failed activity does: try, and record the failure it threw. */
 async function failOnce(key: string, txnVersion: number): Promise<string> {
-  const err = await materialize({ graph, warehouse, asset: 'clean', partition: key, txnVersion }).then(() => undefined, (e: Error) => e);
+  const err = await materialize({ graph, warehouse, asset: 'clean', partition: key, txnVersion }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   expect(err?.message).toMatch(/is broken/);
   await recordFailure(warehouse, graph.get('clean'), key, { error: err!.message, attempt: 1, txnVersion });
   return err!.message;
 }
 
-const stateOf = async (keys: string[]) => Object.fromEntries([...await partitionStates(graph, warehouse, 'clean', keys)].map(([k, s]) => [k, s.state]));
+const stateOf = async (keys: string[]) =>
+  Object.fromEntries([...(await partitionStates(graph, warehouse, 'clean', keys))].map(([k, s]) => [k, s.state]));
 
 describe('failure records', () => {
   it('a failed last run makes a partition failed and planned by only-failed-and-missing; a later commit clears it', async () => {
@@ -52,10 +56,25 @@ describe('failure records', () => {
     await failOnce(d6, 1); // never materialized, and failed
     await materializeMany({ graph, warehouse, asset: 'raw', partitions: [d4] }); // clean d4 goes stale
 
-    expect(await stateOf(days)).toEqual({ [d1]: 'up_to_date', [d2]: 'failed', [d3]: 'failed', [d4]: 'stale', '2026-01-05': 'up_to_date', [d6]: 'failed', [d7]: 'missing' });
-    expect((await partitionStates(graph, warehouse, 'clean', [d2])).get(d2)!.reason).toMatch(/^its last run failed at 20\d\d-.*Z \(attempt 1\): .*clean 2026-01-02 is broken \(test\)/);
+    expect(await stateOf(days)).toEqual({
+      [d1]: 'up_to_date',
+      [d2]: 'failed',
+      [d3]: 'failed',
+      [d4]: 'stale',
+      '2026-01-05': 'up_to_date',
+      [d6]: 'failed',
+      [d7]: 'missing',
+    });
+    expect((await partitionStates(graph, warehouse, 'clean', [d2])).get(d2)!.reason).toMatch(
+      /^its last run failed at 20\d\d-.*Z \(attempt 1\): .*clean 2026-01-02 is broken \(test\)/,
+    );
 
-    const plan = await planPartitions(graph, warehouse, { assets: ['clean'], downstream: false, from: d1, to: d7, onlyFailedAndMissing: true }, Date.now());
+    const plan = await planPartitions(
+      graph,
+      warehouse,
+      { assets: ['clean'], downstream: false, from: d1, to: d7, onlyFailedAndMissing: true },
+      Date.now(),
+    );
     expect(plan[0].keys.filter((_, i) => plan[0].run[i])).toEqual([d2, d3, d6, d7]);
     const all = await planPartitions(graph, warehouse, { assets: ['clean'], downstream: false, from: d1, to: d7 }, Date.now());
     expect(all[0].keys.filter((_, i) => all[0].run[i])).toEqual([d2, d3, d4, d6, d7]);
@@ -73,7 +92,9 @@ describe('failure records', () => {
   it('records nothing for a partition this run already committed (its retry reports that commit)', async () => {
     broken.clear();
     await materialize({ graph, warehouse, asset: 'clean', partition: d3, txnVersion: 10 });
-    expect(await recordFailure(warehouse, graph.get('clean'), d3, { error: 'lost after the commit', attempt: 1, txnVersion: 10 })).toBeUndefined();
+    expect(
+      await recordFailure(warehouse, graph.get('clean'), d3, { error: 'lost after the commit', attempt: 1, txnVersion: 10 }),
+    ).toBeUndefined();
     expect(await stateOf([d3])).toEqual({ [d3]: 'up_to_date' });
     // Another run failing after it still counts.
     expect(await recordFailure(warehouse, graph.get('clean'), d3, { error: 'later run', attempt: 1, txnVersion: 11 })).toBeDefined();
@@ -88,7 +109,9 @@ describe('failure records', () => {
     const read = await readFailures(warehouse, 'regions');
     expect([...read.keys()].sort()).toEqual([...keys].sort());
     for (const k of keys) expect(read.get(k)).toMatchObject({ partition: k, error: `failed ${k}`, tableVersion: -1 });
-    expect([...(await partitionStates(regions, warehouse, 'regions', keys)).values()].map((s) => s.state)).toEqual(keys.map(() => 'failed'));
+    expect([...(await partitionStates(regions, warehouse, 'regions', keys)).values()].map((s) => s.state)).toEqual(
+      keys.map(() => 'failed'),
+    );
 
     await materializeMany({ graph: regions, warehouse, asset: 'regions', partitions: ['us', '..'] });
     const states = await partitionStates(regions, warehouse, 'regions', keys);
@@ -97,7 +120,9 @@ describe('failure records', () => {
 
   it('an unreadable record stops planning with its path and the fix', async () => {
     await warehouse.put(failureRecordPath('clean', d7), '{"asset": "cle');
-    await expect(partitionStates(graph, warehouse, 'clean', [d7])).rejects.toThrow(/failures\/clean\/key=2026-01-07\.json is not JSON .*delete it/);
+    await expect(partitionStates(graph, warehouse, 'clean', [d7])).rejects.toThrow(
+      /failures\/clean\/key=2026-01-07\.json is not JSON .*delete it/,
+    );
     await warehouse.delete(failureRecordPath('clean', d7));
   });
 });

@@ -21,7 +21,13 @@ const MAX_ERROR = 2_000;
  * recorded when this run committed the partition before failing: its data is there, and the
  * retry reports that commit instead of making another.
  */
-export async function recordFailure(warehouse: ObjectStore, asset: AssetDef, key: string, failed: FailedAttempt, now = Date.now()): Promise<FailureRecord | undefined> {
+export async function recordFailure(
+  warehouse: ObjectStore,
+  asset: AssetDef,
+  key: string,
+  failed: FailedAttempt,
+  now = Date.now(),
+): Promise<FailureRecord | undefined> {
   const snapshot = await loadSnapshot(assetTable(warehouse, asset.name));
   const committed = snapshot?.txns.get(txnAppId(asset.name, key || undefined));
   if (failed.txnVersion !== undefined && committed !== undefined && committed >= failed.txnVersion) return undefined;
@@ -46,13 +52,15 @@ export async function readFailures(warehouse: ObjectStore, asset: string): Promi
   const listed = await warehouse.list(failureRecordsPrefix(asset));
   // A few at a time: on S3 each is a request, and an asset may have many partitions that once failed.
   for (let i = 0; i < listed.length; i += READ_AT_ONCE) {
-    await Promise.all(listed.slice(i, i + READ_AT_ONCE).map(async (info) => {
-      const bytes = await warehouse.get(info.path);
-      if (!bytes) return; // deleted since the listing
-      const record = parseFailureRecord(`${warehouse.uri}/${info.path}`, new TextDecoder().decode(bytes));
-      // The path is derived from the key; a record elsewhere (copied by hand) describes another partition.
-      if (record.asset === asset && failureRecordPath(asset, record.partition) === info.path) out.set(record.partition, record);
-    }));
+    await Promise.all(
+      listed.slice(i, i + READ_AT_ONCE).map(async (info) => {
+        const bytes = await warehouse.get(info.path);
+        if (!bytes) return; // deleted since the listing
+        const record = parseFailureRecord(`${warehouse.uri}/${info.path}`, new TextDecoder().decode(bytes));
+        // The path is derived from the key; a record elsewhere (copied by hand) describes another partition.
+        if (record.asset === asset && failureRecordPath(asset, record.partition) === info.path) out.set(record.partition, record);
+      }),
+    );
   }
   return out;
 }

@@ -19,26 +19,40 @@ export interface InputSelection {
  * One snapshot per upstream, and the union of the upstream keys that `keys` read (lookback
  * included): what one query over many partitions needs. `undefined` = an unpartitioned asset.
  */
-export async function openInputs(graph: AssetGraph, warehouse: ObjectStore, asset: AssetDef, keys: Array<string | undefined>): Promise<InputSelection[]> {
+export async function openInputs(
+  graph: AssetGraph,
+  warehouse: ObjectStore,
+  asset: AssetDef,
+  keys: Array<string | undefined>,
+): Promise<InputSelection[]> {
   const per = keys.map((k) => inputKeys(graph, asset, k));
-  return Promise.all(graph.upstream(asset.name).map(async ({ asset: up }, i) => {
-    let union: string[] | 'all' = [];
-    const seen = new Set<string>();
-    for (const inputs of per) {
-      const k = inputs[i].keys;
-      if (k === 'all') { union = 'all'; break; }
-      for (const key of k) if (!seen.has(key)) { seen.add(key); union.push(key); }
-    }
-    const table = warehouse.at(up.name);
-    return { asset: up, table, keys: union, snapshot: await loadSnapshot(table) };
-  }));
+  return Promise.all(
+    graph.upstream(asset.name).map(async ({ asset: up }, i) => {
+      let union: string[] | 'all' = [];
+      const seen = new Set<string>();
+      for (const inputs of per) {
+        const k = inputs[i].keys;
+        if (k === 'all') {
+          union = 'all';
+          break;
+        }
+        for (const key of k)
+          if (!seen.has(key)) {
+            seen.add(key);
+            union.push(key);
+          }
+      }
+      const table = warehouse.at(up.name);
+      return { asset: up, table, keys: union, snapshot: await loadSnapshot(table) };
+    }),
+  );
 }
 
 /** Files of `snapshot` grouped by the partition value of `column` (one group with '' for unpartitioned tables). */
 function filesByValue(snapshot: Snapshot, column: string | undefined): Map<string, AddFile[]> {
   const groups = new Map<string, AddFile[]>();
   for (const f of snapshot.files) {
-    const v = column ? f.partitionValues[column] ?? '' : '';
+    const v = column ? (f.partitionValues[column] ?? '') : '';
     let list = groups.get(v);
     if (!list) groups.set(v, (list = []));
     list.push(f);
@@ -50,7 +64,10 @@ function filesByValue(snapshot: Snapshot, column: string | undefined): Map<strin
 export function selectFiles(sel: InputSelection, reader: string): Map<string, AddFile[]> {
   const { asset, snapshot, keys } = sel;
   const hint = (what: string) => `Materialize it first: freshet materialize ${asset.name}${what}.`;
-  if (!snapshot) throw new MissingInputError(`${reader} reads '${asset.name}', which has never been materialized. ${hint(asset.partitions ? ' --from <key> --to <key>' : '')}`);
+  if (!snapshot)
+    throw new MissingInputError(
+      `${reader} reads '${asset.name}', which has never been materialized. ${hint(asset.partitions ? ' --from <key> --to <key>' : '')}`,
+    );
   const column = asset.partitions ? snapshot.metadata.partitionColumns[0] : undefined;
   const groups = filesByValue(snapshot, column);
   if (keys === 'all' || !asset.partitions) return groups;
@@ -64,7 +81,9 @@ export function selectFiles(sel: InputSelection, reader: string): Map<string, Ad
   }
   if (missing.length) {
     const shown = missing.length > 5 ? `${missing.slice(0, 5).join(', ')} and ${missing.length - 5} more` : missing.join(', ');
-    throw new MissingInputError(`${reader} needs partitions of '${asset.name}' that are not materialized: ${shown}. ${hint(` --from ${missing[0]} --to ${missing[missing.length - 1]}`)}`);
+    throw new MissingInputError(
+      `${reader} needs partitions of '${asset.name}' that are not materialized: ${shown}. ${hint(` --from ${missing[0]} --to ${missing[missing.length - 1]}`)}`,
+    );
   }
   return picked;
 }
@@ -79,9 +98,11 @@ export async function createInputView(conn: DuckDBConnection, sel: InputSelectio
     const paths: string[] = [];
     for (const f of files) paths.push(await sel.table.localPath(fileKey(f.path)));
     // union_by_name: files written before a schema evolution lack the new columns (read as NULL).
-    const cols = schema.map((f) => partCols.has(f.name)
-      ? `CAST(${value === '' ? 'NULL' : literal(value)} AS ${duckdbType(f.type, f.name)}) AS ${ident(f.name)}`
-      : `CAST(${ident(f.name)} AS ${duckdbType(f.type, f.name)}) AS ${ident(f.name)}`);
+    const cols = schema.map((f) =>
+      partCols.has(f.name)
+        ? `CAST(${value === '' ? 'NULL' : literal(value)} AS ${duckdbType(f.type, f.name)}) AS ${ident(f.name)}`
+        : `CAST(${ident(f.name)} AS ${duckdbType(f.type, f.name)}) AS ${ident(f.name)}`,
+    );
     branches.push(`SELECT ${cols.join(', ')} FROM read_parquet(${literalList(paths)}, union_by_name = true)`);
   }
   if (branches.length === 0) {

@@ -27,7 +27,10 @@ export async function materializeMany(req: MaterializeManyRequest): Promise<Mate
   const keys = partitions.map((k) => (k === '' ? undefined : k));
   for (const k of keys) checkAssetKey(asset, k);
   const results: MaterializeResult[] = [];
-  const done = (r: MaterializeResult) => { onPartitionDone?.(r); results.push(r); };
+  const done = (r: MaterializeResult) => {
+    onPartitionDone?.(r);
+    results.push(r);
+  };
 
   const todo = await skipCommitted(req, asset, keys, done);
   const batched = asset.partitions && asset.sql !== undefined && !asset.transform;
@@ -41,7 +44,12 @@ export async function materializeMany(req: MaterializeManyRequest): Promise<Mate
 }
 
 /** Keys whose commit for this txn version is already in the table (a retried activity) are reported, not recomputed. */
-async function skipCommitted(req: MaterializeManyRequest, asset: AssetDef, keys: Array<string | undefined>, done: (r: MaterializeResult) => void): Promise<Array<string | undefined>> {
+async function skipCommitted(
+  req: MaterializeManyRequest,
+  asset: AssetDef,
+  keys: Array<string | undefined>,
+  done: (r: MaterializeResult) => void,
+): Promise<Array<string | undefined>> {
   if (req.txnVersion === undefined) return keys;
   const snapshot = await loadSnapshot(assetTable(req.warehouse, asset.name));
   if (!snapshot) return keys;
@@ -55,8 +63,14 @@ async function skipCommitted(req: MaterializeManyRequest, asset: AssetDef, keys:
     const values = partitionValuesOf(asset, key);
     const files = snapshot.files.filter((f) => Object.entries(values).every(([c, v]) => f.partitionValues[c] === v));
     done({
-      asset: asset.name, partition: key, version: snapshot.version, rows: parseStatsRows(files), bytes: files.reduce((n, f) => n + f.size, 0),
-      durationMs: 0, inputVersions: {}, alreadyCommitted: true,
+      asset: asset.name,
+      partition: key,
+      version: snapshot.version,
+      rows: parseStatsRows(files),
+      bytes: files.reduce((n, f) => n + f.size, 0),
+      durationMs: 0,
+      inputVersions: {},
+      alreadyCommitted: true,
     });
   }
   return todo;
@@ -65,9 +79,10 @@ async function skipCommitted(req: MaterializeManyRequest, asset: AssetDef, keys:
 /** Splits keys into runs of consecutive partitions (in the order given), at most `max` long. */
 export function contiguousRuns(asset: AssetDef, keys: string[], max: number): string[][] {
   const def = asset.partitions!;
-  const sorted = def.kind === 'static'
-    ? [...keys].sort((a, b) => def.keys.indexOf(a) - def.keys.indexOf(b))
-    : [...keys].sort((a, b) => keyStart(def, a) - keyStart(def, b));
+  const sorted =
+    def.kind === 'static'
+      ? [...keys].sort((a, b) => def.keys.indexOf(a) - def.keys.indexOf(b))
+      : [...keys].sort((a, b) => keyStart(def, a) - keyStart(def, b));
   const next = (k: string) => (def.kind === 'static' ? def.keys[def.keys.indexOf(k) + 1] : shiftKey(def, k, 1));
   const runs: string[][] = [];
   for (const key of sorted) {

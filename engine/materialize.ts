@@ -60,13 +60,22 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
       for (const input of inputs) await createInputView(conn, input, selectFiles(input, owner));
       await registerFunctions(conn, req.engine ?? {}, asset);
       if (asset.transform) {
-        const written = await runTransform(conn, { asset, ctx, inputs, table, values, partitionColumns, owner, engine: req.engine, signal: req.signal }, stats);
+        const written = await runTransform(
+          conn,
+          { asset, ctx, inputs, table, values, partitionColumns, owner, engine: req.engine, signal: req.signal },
+          stats,
+        );
         tracker.sample();
         return { written, peak: tracker.peak, spilled: tracker.spilled };
       }
       const sql = assetSql(asset, ctx);
       const columns = await describeQuery(conn, `(${sql})`);
-      checkNoPartitionColumn(columns.map((c) => c.name), partitionColumns, owner, 'SQL');
+      checkNoPartitionColumn(
+        columns.map((c) => c.name),
+        partitionColumns,
+        owner,
+        'SQL',
+      );
       const written = await writeParquet(conn, table, sql, columns, values, partitionColumns, owner, tracker);
       return { written, peak: tracker.peak, spilled: tracker.spilled };
     } finally {
@@ -74,8 +83,18 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
     }
   });
   const result = await commitPartition({
-    table, asset, key: req.partition, written: [written], inputVersions: versionsOf(inputs), txnVersion: req.txnVersion,
-    attempt: ctx.attempt, started, peakMemoryBytes: peak, spilledBytes: spilled, mode: asset.transform ? 'transform' : 'partition', batchSize: 1,
+    table,
+    asset,
+    key: req.partition,
+    written: [written],
+    inputVersions: versionsOf(inputs),
+    txnVersion: req.txnVersion,
+    attempt: ctx.attempt,
+    started,
+    peakMemoryBytes: peak,
+    spilledBytes: spilled,
+    mode: asset.transform ? 'transform' : 'partition',
+    batchSize: 1,
   });
   if (asset.transform) result.transformBatches = { input: stats.inputBatches, output: stats.outputBatches, largest: stats.largestBatch };
   return result;

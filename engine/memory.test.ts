@@ -19,7 +19,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('memory bound', () => {
   it('a 64 MB memory_limit build of a few hundred MB spills and succeeds; lineage records peak memory and spill', async () => {
     const spill = path.join(dir, 'spill');
-    const r = await materialize({ graph, warehouse: openStore(path.join(dir, 'wh')), asset: 'big', partition: undefined, engine: { memoryLimit: '64MB', spillDirectory: spill, threads: 1 } });
+    const r = await materialize({
+      graph,
+      warehouse: openStore(path.join(dir, 'wh')),
+      asset: 'big',
+      partition: undefined,
+      engine: { memoryLimit: '64MB', spillDirectory: spill, threads: 1 },
+    });
     expect(r.rows).toBe(3_000_000);
     expect(existsSync(spill)).toBe(true);
     expect(r.spilledBytes).toBeGreaterThan(0);

@@ -5,8 +5,17 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  addPath, deltaColumns, fileStats, literal, newDataFileKey, statsJson,
-  type AddFile, type DuckColumn, type Field, type PartitionValues, type Table,
+  addPath,
+  deltaColumns,
+  fileStats,
+  literal,
+  newDataFileKey,
+  statsJson,
+  type AddFile,
+  type DuckColumn,
+  type Field,
+  type PartitionValues,
+  type Table,
 } from '../delta/index.ts';
 import type { PeakTracker } from './profile.ts';
 
@@ -38,7 +47,16 @@ export function checkNoPartitionColumn(names: string[], partitionColumns: string
  * Runs `sql` into a Parquet file under the table's partition directory.
  * The partition columns are not in the file: Delta keeps them in the log.
  */
-export async function writeParquet(conn: DuckDBConnection, table: Table, sql: string, columns: DuckColumn[], partition: PartitionValues, partitionColumns: string[], owner: string, tracker?: PeakTracker): Promise<WrittenFile> {
+export async function writeParquet(
+  conn: DuckDBConnection,
+  table: Table,
+  sql: string,
+  columns: DuckColumn[],
+  partition: PartitionValues,
+  partitionColumns: string[],
+  owner: string,
+  tracker?: PeakTracker,
+): Promise<WrittenFile> {
   const { selects, fields } = deltaColumns(columns, owner);
   const local = path.join(stagingDir(), `part-${randomUUID()}.parquet`);
   try {
@@ -64,7 +82,14 @@ export function stagingDir(): string {
 }
 
 /** Moves a written local Parquet file under the table's partition directory and describes it for the commit. */
-export async function publishFile(conn: DuckDBConnection, table: Table, local: string, fields: Field[], partition: PartitionValues, partitionColumns: string[]): Promise<WrittenFile> {
+export async function publishFile(
+  conn: DuckDBConnection,
+  table: Table,
+  local: string,
+  fields: Field[],
+  partition: PartitionValues,
+  partitionColumns: string[],
+): Promise<WrittenFile> {
   const stats = await fileStats(conn, local, fields);
   // delta/'s layout: hive-escaped directories, URI-encoded add.path, as Spark and delta-rs write them.
   const key = newDataFileKey(partitionColumns, partition);

@@ -23,26 +23,45 @@ async function setup(over: ReturnType<typeof asset>) {
 
 describe('the partition column', () => {
   it('returned by the SQL fails for one partition and for a range run, naming the asset, the key and the fix; nothing is written', async () => {
-    const { graph, warehouse } = await setup(asset({ name: 'out', partitions: days, deps: ['ev'], sql: ({ partition }) => `SELECT k, CAST(${partition!.sql.start} AS DATE) AS day FROM ev` }));
+    const { graph, warehouse } = await setup(
+      asset({
+        name: 'out',
+        partitions: days,
+        deps: ['ev'],
+        sql: ({ partition }) => `SELECT k, CAST(${partition!.sql.start} AS DATE) AS day FROM ev`,
+      }),
+    );
     await expect(materialize({ graph, warehouse, asset: 'out', partition: keys[0] })).rejects.toThrow(
-      "asset 'out' partition 2026-01-01: the SQL returns column 'day', the partition column Freshet fills from the key; remove it from the SELECT.");
+      "asset 'out' partition 2026-01-01: the SQL returns column 'day', the partition column Freshet fills from the key; remove it from the SELECT.",
+    );
     // contiguous keys without rangeSql: the union of inputs is read once, the SQL runs per key
     await expect(materializeMany({ graph, warehouse, asset: 'out', partitions: keys })).rejects.toThrow(
-      "asset 'out' partition 2026-01-01: the SQL returns column 'day', the partition column Freshet fills from the key; remove it from the SELECT.");
+      "asset 'out' partition 2026-01-01: the SQL returns column 'day', the partition column Freshet fills from the key; remove it from the SELECT.",
+    );
     expect(await loadSnapshot(assetTable(warehouse, 'out'))).toBeUndefined();
   });
 
-  it('declared by a transform\'s schema fails the same way', async () => {
-    const { graph, warehouse } = await setup(asset({
-      name: 'out', partitions: days, deps: ['ev'], schema: { k: 'VARCHAR', day: 'DATE' },
-      async *transform() { yield []; },
-    }));
+  it("declared by a transform's schema fails the same way", async () => {
+    const { graph, warehouse } = await setup(
+      asset({
+        name: 'out',
+        partitions: days,
+        deps: ['ev'],
+        schema: { k: 'VARCHAR', day: 'DATE' },
+        async *transform() {
+          yield [];
+        },
+      }),
+    );
     await expect(materialize({ graph, warehouse, asset: 'out', partition: keys[1] })).rejects.toThrow(
-      "asset 'out' partition 2026-01-02: the schema declares column 'day', the partition column Freshet fills from the key; remove it from the schema.");
+      "asset 'out' partition 2026-01-02: the schema declares column 'day', the partition column Freshet fills from the key; remove it from the schema.",
+    );
   });
 
   it('not returned, each key gets its own SQL (a function of the partition) in both paths, and the same rows', async () => {
-    const { graph, warehouse } = await setup(asset({ name: 'out', partitions: days, deps: ['ev'], sql: ({ partition }) => `SELECT k, ${partition!.sql.key} AS key_seen FROM ev` }));
+    const { graph, warehouse } = await setup(
+      asset({ name: 'out', partitions: days, deps: ['ev'], sql: ({ partition }) => `SELECT k, ${partition!.sql.key} AS key_seen FROM ev` }),
+    );
     const ranged = await materializeMany({ graph, warehouse, asset: 'out', partitions: keys });
     expect(ranged.map((r) => [r.partition, r.rows, r.mode])).toEqual(keys.map((k) => [k, 1, 'range']));
     const one = await materialize({ graph, warehouse, asset: 'out', partition: keys[2] });

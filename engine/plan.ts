@@ -1,11 +1,24 @@
 // Plans a backfill against the warehouse: core's selection and decisions, fed with each
 // partition's state (missing, failed, stale, up to date) from staleness.ts.
-import { planTasks, selectTasks, type KeyState, type PlanOptions, type PlannedTasks, type SelectionRequest } from '../core/backfill-plan.ts';
+import {
+  planTasks,
+  selectTasks,
+  type KeyState,
+  type PlanOptions,
+  type PlannedTasks,
+  type SelectionRequest,
+} from '../core/backfill-plan.ts';
 import type { AssetGraph } from '../core/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import { partitionStates } from './staleness.ts';
 
-export async function planPartitions(graph: AssetGraph, warehouse: ObjectStore, request: SelectionRequest & PlanOptions, now: number, onAsset?: () => void): Promise<PlannedTasks[]> {
+export async function planPartitions(
+  graph: AssetGraph,
+  warehouse: ObjectStore,
+  request: SelectionRequest & PlanOptions,
+  now: number,
+  onAsset?: () => void,
+): Promise<PlannedTasks[]> {
   const selection = selectTasks(graph, request, now);
   const states = new Map<string, Map<string, KeyState>>();
   if (!request.force && !request.only) {

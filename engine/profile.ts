@@ -37,10 +37,16 @@ export async function trackPeakMemory(conn: DuckDBConnection): Promise<PeakTrack
         const p = JSON.parse(readFileSync(file, 'utf8')) as { system_peak_buffer_memory?: number; system_peak_temp_dir_size?: number };
         if (typeof p.system_peak_buffer_memory === 'number') peak = Math.max(peak ?? 0, p.system_peak_buffer_memory);
         if (typeof p.system_peak_temp_dir_size === 'number') spilled = Math.max(spilled ?? 0, p.system_peak_temp_dir_size);
-      } catch { /* no profile for this statement */ }
+      } catch {
+        /* no profile for this statement */
+      }
     },
-    get peak() { return peak; },
-    get spilled() { return spilled; },
+    get peak() {
+      return peak;
+    },
+    get spilled() {
+      return spilled;
+    },
     close() {
       // The profiling settings are the connection's, and it is closed after the job.
       rmSync(file, { force: true });

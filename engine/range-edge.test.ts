@@ -12,7 +12,8 @@ const days = dailyPartitions({ start: '2026-01-01' });
 const ev = source({
   name: 'ev',
   partitions: days,
-  sql: ({ partition }) => `SELECT i % 3 AS k FROM range(CASE WHEN day(CAST(${partition!.sql.start} AS DATE)) % 2 = 0 THEN 10 ELSE 0 END) r(i)`,
+  sql: ({ partition }) =>
+    `SELECT i % 3 AS k FROM range(CASE WHEN day(CAST(${partition!.sql.start} AS DATE)) % 2 = 0 THEN 10 ELSE 0 END) r(i)`,
 });
 const perDay = `SELECT k, count(*) AS n FROM ev GROUP BY k`;
 const counts = (extra: Partial<AssetSpec>) => asset({ name: 'counts', partitions: days, deps: ['ev'], sql: perDay, ...extra });
@@ -29,7 +30,9 @@ async function setup(extra: Partial<AssetSpec>) {
 
 describe('range batching edges', () => {
   it('a partition with no rows gets an empty file, as per partition', async () => {
-    const { graph, warehouse } = await setup({ rangeSql: ({ sql }) => `SELECT day, k, count(*) AS n FROM ev WHERE day >= CAST(${sql.start} AS DATE) GROUP BY day, k` });
+    const { graph, warehouse } = await setup({
+      rangeSql: ({ sql }) => `SELECT day, k, count(*) AS n FROM ev WHERE day >= CAST(${sql.start} AS DATE) GROUP BY day, k`,
+    });
     const ranged = await materializeMany({ graph, warehouse, asset: 'counts', partitions: keys });
     expect(ranged.map((r) => [r.partition, r.rows, r.mode])).toEqual(keys.map((k) => [k, Number(k.slice(-1)) % 2 === 0 ? 3 : 0, 'range']));
     const snapshot = await loadSnapshot(assetTable(warehouse, 'counts'));
@@ -40,10 +43,16 @@ describe('range batching edges', () => {
 
   it('rows outside the batch, a missing partition column or different columns fail with what to fix', async () => {
     let t = await setup({ rangeSql: `SELECT day + 1 AS day, k, count(*) AS n FROM ev GROUP BY ALL` });
-    await expect(materializeMany({ graph: t.graph, warehouse: t.warehouse, asset: 'counts', partitions: keys })).rejects.toThrow(/rangeSql returned rows for partitions outside 2026-01-01..2026-01-06 \(offset 6\)/);
+    await expect(materializeMany({ graph: t.graph, warehouse: t.warehouse, asset: 'counts', partitions: keys })).rejects.toThrow(
+      /rangeSql returned rows for partitions outside 2026-01-01..2026-01-06 \(offset 6\)/,
+    );
     t = await setup({ rangeSql: `SELECT k, count(*) AS n FROM ev GROUP BY ALL` });
-    await expect(materializeMany({ graph: t.graph, warehouse: t.warehouse, asset: 'counts', partitions: keys })).rejects.toThrow(/rangeSql must return the partition column 'day'/);
+    await expect(materializeMany({ graph: t.graph, warehouse: t.warehouse, asset: 'counts', partitions: keys })).rejects.toThrow(
+      /rangeSql must return the partition column 'day'/,
+    );
     t = await setup({ rangeSql: `SELECT day, k, CAST(count(*) AS INTEGER) AS n FROM ev GROUP BY ALL` });
-    await expect(materializeMany({ graph: t.graph, warehouse: t.warehouse, asset: 'counts', partitions: keys })).rejects.toThrow(/rangeSql returns \(k BIGINT, n INTEGER\) but sql returns \(k BIGINT, n BIGINT\)/);
+    await expect(materializeMany({ graph: t.graph, warehouse: t.warehouse, asset: 'counts', partitions: keys })).rejects.toThrow(
+      /rangeSql returns \(k BIGINT, n INTEGER\) but sql returns \(k BIGINT, n BIGINT\)/,
+    );
   });
 });

@@ -17,7 +17,15 @@ import { commitPartition, partitionValuesOf, type MaterializeResult } from './co
 import { withConnection } from './duckdb.ts';
 import { createInputView, openInputs, selectFiles, type InputSelection } from './inputs.ts';
 import { assetTable, ownerOf, versionsOf, type MaterializeRequest } from './materialize.ts';
-import { checkNoPartitionColumn, describeQuery, PARQUET_OPTIONS, publishFile, stagingDir, writeParquet, type WrittenFile } from './output.ts';
+import {
+  checkNoPartitionColumn,
+  describeQuery,
+  PARQUET_OPTIONS,
+  publishFile,
+  stagingDir,
+  writeParquet,
+  type WrittenFile,
+} from './output.ts';
 import { trackPeakMemory, type PeakTracker } from './profile.ts';
 import { registerFunctions } from './udf.ts';
 
@@ -50,8 +58,18 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
       // One commit per partition: its own txn (idempotent retries), its own lineage record, and
       // a crash mid-batch leaves the partitions already committed done.
       const r = await commitPartition({
-        table, asset, key, written: files.get(key)!, inputVersions, txnVersion: req.txnVersion, attempt: req.attempt ?? 1,
-        started, peakMemoryBytes: peak, spilledBytes: spilled, mode: 'range', batchSize: keys.length,
+        table,
+        asset,
+        key,
+        written: files.get(key)!,
+        inputVersions,
+        txnVersion: req.txnVersion,
+        attempt: req.attempt ?? 1,
+        started,
+        peakMemoryBytes: peak,
+        spilledBytes: spilled,
+        mode: 'range',
+        batchSize: keys.length,
       });
       req.onPartitionDone?.(r);
       results.push(r);
@@ -81,7 +99,9 @@ async function viaRangeSql({ conn, req, asset, keys, inputs, owner, staging, tra
   const columns = await checkRangeColumns(conn, asset, keys[0], sql, req.attempt ?? 1, owner);
   const { selects, fields } = deltaColumns(columns, owner);
   const part = partExpr(asset.partitions!, keys);
-  await conn.run(`COPY (SELECT ${selects.join(', ')}, ${part} AS ${ident(PART)} FROM (${sql})) TO ${literal(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (${ident(PART)}))`);
+  await conn.run(
+    `COPY (SELECT ${selects.join(', ')}, ${part} AS ${ident(PART)} FROM (${sql})) TO ${literal(staging)} (${PARQUET_OPTIONS}, PARTITION_BY (${ident(PART)}))`,
+  );
   tracker.sample();
   const byKey = writtenParts(staging, asset.partitions!, keys, owner);
   const table = assetTable(req.warehouse, asset.name);
@@ -90,7 +110,8 @@ async function viaRangeSql({ conn, req, asset, keys, inputs, owner, staging, tra
     // A partition with no rows still gets a file: the commit replaces what the partition held.
     const locals = byKey.get(key) ?? [await emptyFile(conn, columns, selects, staging)];
     const list: WrittenFile[] = [];
-    for (const local of locals) list.push(await publishFile(conn, table, local, fields, partitionValuesOf(asset, key), [asset.partitions!.column]));
+    for (const local of locals)
+      list.push(await publishFile(conn, table, local, fields, partitionValuesOf(asset, key), [asset.partitions!.column]));
     files.set(key, list);
   }
   return files;
@@ -107,7 +128,12 @@ async function viaUnion({ conn, req, asset, keys, inputs, owner, tracker }: Batc
     await restrictUnion(conn, req, asset, inputs, key);
     const sql = assetSql(asset, assetContext(asset, key, req.attempt ?? 1));
     const columns = await describeQuery(conn, `(${sql})`);
-    checkNoPartitionColumn(columns.map((c) => c.name), [column], ownerOf(asset, key), 'SQL');
+    checkNoPartitionColumn(
+      columns.map((c) => c.name),
+      [column],
+      ownerOf(asset, key),
+      'SQL',
+    );
     files.set(key, [await writeParquet(conn, table, sql, columns, partitionValuesOf(asset, key), [column], ownerOf(asset, key), tracker)]);
   }
   return files;
@@ -128,15 +154,25 @@ export function rangeContext(asset: AssetDef, keys: string[], attempt: number): 
 }
 
 /** The rangeSql's columns: the partition column plus exactly the per-partition SQL's columns and types. */
-async function checkRangeColumns(conn: DuckDBConnection, asset: AssetDef, firstKey: string, rangeSql: string, attempt: number, owner: string): Promise<DuckColumn[]> {
+async function checkRangeColumns(
+  conn: DuckDBConnection,
+  asset: AssetDef,
+  firstKey: string,
+  rangeSql: string,
+  attempt: number,
+  owner: string,
+): Promise<DuckColumn[]> {
   const col = asset.partitions!.column;
   const ranged = await describeQuery(conn, `(${rangeSql})`);
-  if (!ranged.some((c) => c.name === col)) throw new Error(`${owner}: rangeSql must return the partition column '${col}' (it says which partition each row belongs to).`);
+  if (!ranged.some((c) => c.name === col))
+    throw new Error(`${owner}: rangeSql must return the partition column '${col}' (it says which partition each row belongs to).`);
   const rest = ranged.filter((c) => c.name !== col);
   const single = await describeQuery(conn, `(${assetSql(asset, assetContext(asset, firstKey, attempt))})`);
   const show = (cs: DuckColumn[]) => cs.map((c) => `${c.name} ${c.type.toString()}`).join(', ');
   if (show(rest) !== show(single)) {
-    throw new Error(`${owner}: rangeSql returns (${show(rest)}) but sql returns (${show(single)}); both must give the same columns and types, in the same order.`);
+    throw new Error(
+      `${owner}: rangeSql returns (${show(rest)}) but sql returns (${show(single)}); both must give the same columns and types, in the same order.`,
+    );
   }
   return rest;
 }
@@ -161,10 +197,17 @@ function writtenParts(staging: string, def: Partitions, keys: string[], owner: s
       outside.push(def.kind === 'static' ? raw : raw === 'NULL' || raw === '__HIVE_DEFAULT_PARTITION__' ? 'NULL' : `offset ${raw}`);
       continue;
     }
-    out.set(key, readdirSync(path.join(staging, dir)).sort().map((f) => path.join(staging, dir, f)));
+    out.set(
+      key,
+      readdirSync(path.join(staging, dir))
+        .sort()
+        .map((f) => path.join(staging, dir, f)),
+    );
   }
   if (outside.length) {
-    throw new Error(`${owner}: rangeSql returned rows for partitions outside ${keys[0]}..${keys[keys.length - 1]} (${outside.slice(0, 5).join(', ')}); filter them with ctx.sql.start/end or ctx.sql.keys.`);
+    throw new Error(
+      `${owner}: rangeSql returned rows for partitions outside ${keys[0]}..${keys[keys.length - 1]} (${outside.slice(0, 5).join(', ')}); filter them with ctx.sql.start/end or ctx.sql.keys.`,
+    );
   }
   return out;
 }
@@ -187,7 +230,13 @@ async function loadUnion(conn: DuckDBConnection, inputs: InputSelection[], owner
 }
 
 /** Points each upstream's view at the partitions `key` reads, within the loaded union. */
-async function restrictUnion(conn: DuckDBConnection, req: RangeRequest, asset: AssetDef, inputs: InputSelection[], key: string): Promise<void> {
+async function restrictUnion(
+  conn: DuckDBConnection,
+  req: RangeRequest,
+  asset: AssetDef,
+  inputs: InputSelection[],
+  key: string,
+): Promise<void> {
   const mapped = inputKeys(req.graph, asset, key);
   for (const [i, input] of inputs.entries()) {
     const keys = mapped[i].keys;

@@ -14,7 +14,16 @@
 // - the SLA side ("data older than maxLag") is the freshness monitor's, not this.
 import { lastRunFailed } from '../contract/failure-records.ts';
 import {
-  allKeys, checkKey, keyOfValue, upstreamKeys, upstreamWindow, windowSlice, type AssetDef, type AssetGraph, type Partitions, type TimePartitions,
+  allKeys,
+  checkKey,
+  keyOfValue,
+  upstreamKeys,
+  upstreamWindow,
+  windowSlice,
+  type AssetDef,
+  type AssetGraph,
+  type Partitions,
+  type TimePartitions,
 } from '../core/index.ts';
 import { history, loadSnapshot, type CommitEntry, type PartitionValues } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
@@ -43,7 +52,12 @@ interface ChangeIndex {
 }
 
 /** State of each key of `asset` ('' for an unpartitioned asset); keys undefined = every key that exists now. */
-export async function partitionStates(graph: AssetGraph, warehouse: ObjectStore, asset: string, keys: string[] | undefined): Promise<Map<string, PartitionStatus>> {
+export async function partitionStates(
+  graph: AssetGraph,
+  warehouse: ObjectStore,
+  asset: string,
+  keys: string[] | undefined,
+): Promise<Map<string, PartitionStatus>> {
   const def = graph.get(asset);
   const wanted = keys ?? (def.partitions ? allKeys(def.partitions, Date.now()) : ['']);
   const table = assetTable(warehouse, def.name);
@@ -77,9 +91,10 @@ export async function partitionStates(graph: AssetGraph, warehouse: ObjectStore,
       const index = indexes.get(up.name)!;
       const [down, upDef] = [def.partitions, up.partitions];
       // Time onto time: the window's changes found by bisection, not its keys listed (lookback(720) of hours per partition).
-      reason = down && down.kind !== 'static' && upDef && upDef.kind !== 'static' && mapping.kind !== 'all'
-        ? changedInWindow(up.name, index, changedKeys(upDef, index), upstreamWindow(down, key, mapping), read)
-        : changedAfter(up.name, index, upstreamKeys(down, upDef, mapping, key || undefined), read);
+      reason =
+        down && down.kind !== 'static' && upDef && upDef.kind !== 'static' && mapping.kind !== 'all'
+          ? changedInWindow(up.name, index, changedKeys(upDef, index), upstreamWindow(down, key, mapping), read)
+          : changedAfter(up.name, index, upstreamKeys(down, upDef, mapping, key || undefined), read);
       if (reason) break;
     }
     out.set(key, reason ? { state: 'stale', reason } : { state: 'up_to_date' });
@@ -96,7 +111,8 @@ export async function partitionStates(graph: AssetGraph, warehouse: ObjectStore,
 function changedAfter(name: string, index: ChangeIndex, upKeys: string[] | 'all', read: number): string | undefined {
   if (index.unreadable) return `${name}: ${index.unreadable}`;
   const anywhere = index.byKey.get('*');
-  if (anywhere !== undefined && anywhere > read) return `${name} changed in v${anywhere} (a remove without partition values) after this read v${read}`;
+  if (anywhere !== undefined && anywhere > read)
+    return `${name} changed in v${anywhere} (a remove without partition values) after this read v${read}`;
   if (upKeys === 'all') {
     const n = index.newest;
     return n && n.version > read ? `${name}${n.key ? ` ${n.key}` : ''} changed in v${n.version} after this read v${read}` : undefined;
@@ -109,10 +125,17 @@ function changedAfter(name: string, index: ChangeIndex, upKeys: string[] | 'all'
 }
 
 /** As changedAfter, for the upstream time keys overlapping window `w`. */
-function changedInWindow(name: string, index: ChangeIndex, changed: ChangedKeys, w: { start: number; end: number }, read: number): string | undefined {
+function changedInWindow(
+  name: string,
+  index: ChangeIndex,
+  changed: ChangedKeys,
+  w: { start: number; end: number },
+  read: number,
+): string | undefined {
   if (index.unreadable) return `${name}: ${index.unreadable}`;
   const anywhere = index.byKey.get('*');
-  if (anywhere !== undefined && anywhere > read) return `${name} changed in v${anywhere} (a remove without partition values) after this read v${read}`;
+  if (anywhere !== undefined && anywhere > read)
+    return `${name} changed in v${anywhere} (a remove without partition values) after this read v${read}`;
   const [first, last] = windowSlice(changed.def, changed.keys, w);
   for (let i = first; i <= last; i++) {
     if (changed.versions[i] > read) return `${name} ${changed.keys[i]} changed in v${changed.versions[i]} after this read v${read}`;
@@ -174,8 +197,10 @@ async function changeIndex(warehouse: ObjectStore, up: AssetDef, oldestRead: num
     return index;
   }
   for (const c of commits) {
-    const touched = [...c.adds.filter((a) => a.dataChange !== false).map((a) => a.partitionValues),
-      ...c.removes.filter((r) => r.dataChange !== false).map((r) => r.partitionValues)];
+    const touched = [
+      ...c.adds.filter((a) => a.dataChange !== false).map((a) => a.partitionValues),
+      ...c.removes.filter((r) => r.dataChange !== false).map((r) => r.partitionValues),
+    ];
     for (const pv of touched) {
       // A remove without partitionValues could be anywhere: count it as a change of every partition.
       const key = pv ? keyOf(up.partitions, pv) : '*';

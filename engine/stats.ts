@@ -6,7 +6,9 @@ export function parseStatsRows(files: AddFile[]): number {
   for (const f of files) {
     try {
       rows += Number((JSON.parse(f.stats ?? '{}') as { numRecords?: number }).numRecords ?? 0);
-    } catch { /* a file without readable stats counts 0 */ }
+    } catch {
+      /* a file without readable stats counts 0 */
+    }
   }
   return rows;
 }

@@ -29,7 +29,10 @@ let inFlightPeak = 0;
 // A full GC before each sample, so the heap measured is what is retained, not garbage not yet collected.
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
-const sample = () => { gc(); heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed); };
+const sample = () => {
+  gc();
+  heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+};
 
 const scored = asset({
   name: 'scored',
@@ -42,7 +45,12 @@ const scored = asset({
       inFlight += batch.length;
       inFlightPeak = Math.max(inFlightPeak, inFlight);
       sample();
-      const out: Row[] = batch.map((r) => ({ id: r.id, user_id: r.user_id, score: Number(r.amount) * 2, label: String(r.label).toUpperCase() }));
+      const out: Row[] = batch.map((r) => ({
+        id: r.id,
+        user_id: r.user_id,
+        score: Number(r.amount) * 2,
+        label: String(r.label).toUpperCase(),
+      }));
       yield out;
       inFlight -= batch.length;
     }
@@ -56,7 +64,10 @@ beforeAll(async () => {
   h = await startHarness(graph, testConfig('transform'));
   dir = h.config.warehouse;
 });
-afterAll(async () => { await h?.stop(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await h?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('TypeScript transforms', () => {
   it('stream a partition 40x their batch size with bounded heap, and write every row', async () => {
@@ -77,7 +88,11 @@ describe('TypeScript transforms', () => {
     const snapshot = await loadSnapshot(assetTable(warehouse, 'scored'));
     const files = snapshot!.files.map((f) => `'${path.join(dir, 'scored', decodeURIComponent(f.path))}'`);
     const db = await (await DuckDBInstance.create(':memory:')).connect();
-    const check = (await db.runAndReadAll(`SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(score) AS s, min(label) AS l FROM read_parquet([${files.join(', ')}])`)).getRowObjectsJS()[0];
+    const check = (
+      await db.runAndReadAll(
+        `SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(score) AS s, min(label) AS l FROM read_parquet([${files.join(', ')}])`,
+      )
+    ).getRowObjectsJS()[0];
     const expected = (await db.runAndReadAll(`SELECT sum(CAST(i % 997 AS DOUBLE) * 2) AS s FROM range(${ROWS}) r(i)`)).getRowObjectsJS()[0];
     expect(check).toEqual({ n: BigInt(ROWS), ids: BigInt(ROWS), s: expected.s, l: 'LABEL-0' });
     db.closeSync();

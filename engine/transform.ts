@@ -46,7 +46,10 @@ export async function runTransform(conn: DuckDBConnection, job: TransformJob, st
     const inputs: Record<string, AsyncIterable<Row[]>> = {};
     for (const input of job.inputs) {
       s.inputBatches[input.asset.name] = 0;
-      inputs[input.asset.name] = batches(job, input, streams, (n) => { s.inputBatches[input.asset.name]++; s.largestBatch = Math.max(s.largestBatch, n); });
+      inputs[input.asset.name] = batches(job, input, streams, (n) => {
+        s.inputBatches[input.asset.name]++;
+        s.largestBatch = Math.max(s.largestBatch, n);
+      });
     }
     const appender = await conn.createAppender(out, 'main', 'temp');
     try {
@@ -71,7 +74,12 @@ export async function runTransform(conn: DuckDBConnection, job: TransformJob, st
 
 /** One upstream's rows in batches of at most batchSize, read lazily on a connection of its own
  *  (a streaming result lives only while its connection runs nothing else). */
-async function* batches(job: TransformJob, input: InputSelection, streams: DuckDBConnection[], seen: (n: number) => void): AsyncGenerator<Row[]> {
+async function* batches(
+  job: TransformJob,
+  input: InputSelection,
+  streams: DuckDBConnection[],
+  seen: (n: number) => void,
+): AsyncGenerator<Row[]> {
   const size = job.asset.batchSize;
   const conn = await openConnection(job.engine ?? {});
   streams.push(conn);
@@ -100,9 +108,15 @@ function appendRows(appender: DuckDBAppender, names: string[], rows: Row[], owne
     const part = rows.slice(i, i + CHUNK);
     const chunk = DuckDBDataChunk.create(types, part.length);
     try {
-      chunk.setRowsConverted(part.map((r) => names.map((n) => (r[n] ?? null) as never)), JSToDuckDBValueConverter);
+      chunk.setRowsConverted(
+        part.map((r) => names.map((n) => (r[n] ?? null) as never)),
+        JSToDuckDBValueConverter,
+      );
     } catch (err) {
-      throw new Error(`${owner}: a row the transform yielded does not fit the declared schema (${names.map((n, j) => `${n} ${types[j]}`).join(', ')}): ${(err as Error).message}`, { cause: err });
+      throw new Error(
+        `${owner}: a row the transform yielded does not fit the declared schema (${names.map((n, j) => `${n} ${types[j]}`).join(', ')}): ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     appender.appendDataChunk(chunk);
   }

@@ -21,7 +21,20 @@ describe('scalar TypeScript functions in SQL', () => {
       functions: { shout: { params: ['VARCHAR', 'BIGINT'], returns: 'VARCHAR', fn: (s: string, n: bigint) => `${s.toUpperCase()}!${n}` } },
       sql: `SELECT count(*) AS n, count(shout(s, id)) AS non_null, max(shout(s, id)) AS top FROM raw`,
     });
-    const bad = asset({ name: 'bad', deps: ['raw'], functions: { boom: { params: ['BIGINT'], returns: 'BIGINT', fn: () => { throw new Error('no'); } } }, sql: `SELECT boom(id) AS x FROM raw` });
+    const bad = asset({
+      name: 'bad',
+      deps: ['raw'],
+      functions: {
+        boom: {
+          params: ['BIGINT'],
+          returns: 'BIGINT',
+          fn: () => {
+            throw new Error('no');
+          },
+        },
+      },
+      sql: `SELECT boom(id) AS x FROM raw`,
+    });
     const graph = definitions({ assets: [raw, scored, bad] });
     const warehouse = openStore(dir);
     await materialize({ graph, warehouse, asset: 'raw', partition: undefined });
@@ -29,7 +42,9 @@ describe('scalar TypeScript functions in SQL', () => {
     expect(r.rows).toBe(1);
     const file = (await loadSnapshot(assetTable(warehouse, 'scored')))!.files[0].path;
     const db = await (await DuckDBInstance.create(':memory:')).connect();
-    const row = (await db.runAndReadAll(`SELECT * FROM read_parquet('${path.join(dir, 'scored', decodeURIComponent(file))}')`)).getRowObjectsJS()[0];
+    const row = (
+      await db.runAndReadAll(`SELECT * FROM read_parquet('${path.join(dir, 'scored', decodeURIComponent(file))}')`)
+    ).getRowObjectsJS()[0];
     db.closeSync();
     // 'V999' sorts highest among 'V0'..'V4999'; row 3 (NULL s) is skipped.
     expect(row).toEqual({ n: 5000n, non_null: 4999n, top: 'V999!999' });

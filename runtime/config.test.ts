@@ -16,28 +16,56 @@ describe('configuration', () => {
   it('gives the embedded defaults with no variable set', () => {
     const c = loadConfig({}, '/work');
     expect(c).toMatchObject({
-      temporalAddress: '127.0.0.1:7233', embeddedTemporal: true, namespace: 'default', taskQueue: 'freshet',
-      warehouse: path.resolve('/work', '.freshet/warehouse'), project: path.resolve('/work', 'assets/index.ts'),
-      workerActivities: 4, logLevel: 'WARN', monitorIntervalMs: undefined,
+      temporalAddress: '127.0.0.1:7233',
+      embeddedTemporal: true,
+      namespace: 'default',
+      taskQueue: 'freshet',
+      warehouse: path.resolve('/work', '.freshet/warehouse'),
+      project: path.resolve('/work', 'assets/index.ts'),
+      workerActivities: 4,
+      logLevel: 'WARN',
+      monitorIntervalMs: undefined,
       s3: { region: 'us-east-1', pathStyle: false },
       web: { host: '127.0.0.1', port: 8300, token: undefined },
     });
   });
 
   it('reads every variable into its typed field', () => {
-    const c = loadConfig({
-      TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_NAMESPACE: 'features', FRESHET_TASK_QUEUE: 'fq',
-      FRESHET_WAREHOUSE: 's3://bucket/wh', FRESHET_PROJECT: 'proj/index.ts',
-      FRESHET_S3_ENDPOINT: 'http://127.0.0.1:9000', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret',
-      FRESHET_DUCKDB_MEMORY: '4GB', FRESHET_DUCKDB_THREADS: '2', FRESHET_RANGE_BATCH: '32', FRESHET_WORKER_ACTIVITIES: '8',
-      FRESHET_MONITOR_INTERVAL: '30s', FRESHET_LOG_LEVEL: 'info', FRESHET_WEB_HOST: '0.0.0.0', FRESHET_WEB_PORT: '0', FRESHET_TOKEN: 't0k',
-    }, '/work');
+    const c = loadConfig(
+      {
+        TEMPORAL_ADDRESS: 'temporal.internal:7233',
+        TEMPORAL_NAMESPACE: 'features',
+        FRESHET_TASK_QUEUE: 'fq',
+        FRESHET_WAREHOUSE: 's3://bucket/wh',
+        FRESHET_PROJECT: 'proj/index.ts',
+        FRESHET_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'id',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        FRESHET_DUCKDB_MEMORY: '4GB',
+        FRESHET_DUCKDB_THREADS: '2',
+        FRESHET_RANGE_BATCH: '32',
+        FRESHET_WORKER_ACTIVITIES: '8',
+        FRESHET_MONITOR_INTERVAL: '30s',
+        FRESHET_LOG_LEVEL: 'info',
+        FRESHET_WEB_HOST: '0.0.0.0',
+        FRESHET_WEB_PORT: '0',
+        FRESHET_TOKEN: 't0k',
+      },
+      '/work',
+    );
     expect(c).toMatchObject({
-      temporalAddress: 'temporal.internal:7233', embeddedTemporal: false, namespace: 'features', taskQueue: 'fq',
-      warehouse: 's3://bucket/wh', project: path.resolve('/work', 'proj/index.ts'),
+      temporalAddress: 'temporal.internal:7233',
+      embeddedTemporal: false,
+      namespace: 'features',
+      taskQueue: 'fq',
+      warehouse: 's3://bucket/wh',
+      project: path.resolve('/work', 'proj/index.ts'),
       s3: { endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', accessKeyId: 'id', secretAccessKey: 'secret', pathStyle: true },
       engine: { memoryLimit: '4GB', threads: 2, rangeBatch: 32 },
-      workerActivities: 8, monitorIntervalMs: 30_000, logLevel: 'INFO',
+      workerActivities: 8,
+      monitorIntervalMs: 30_000,
+      logLevel: 'INFO',
       web: { host: '0.0.0.0', port: 0, token: 't0k' },
     });
     expect(loadConfig({ FRESHET_S3_ENDPOINT: 'http://h:9000', FRESHET_S3_PATH_STYLE: 'false' }).s3.pathStyle).toBe(false);
@@ -72,7 +100,13 @@ describe('configuration', () => {
   });
 
   it('never puts a secret in its error message', () => {
-    const err = (() => { try { loadConfig({ AWS_SECRET_ACCESS_KEY: 'hunter2', FRESHET_TOKEN: 'tok3n', FRESHET_WEB_PORT: 'bad' }); } catch (e) { return e as Error; } })();
+    const err = (() => {
+      try {
+        loadConfig({ AWS_SECRET_ACCESS_KEY: 'hunter2', FRESHET_TOKEN: 'tok3n', FRESHET_WEB_PORT: 'bad' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
     expect(err?.message).toMatch(/FRESHET_WEB_PORT/);
     expect(err?.message).not.toMatch(/hunter2|tok3n/);
   });

@@ -56,24 +56,46 @@ export class ConfigError extends Error {
   }
 }
 
-const text = (fallback: string) => z.string().trim().min(1).optional().transform((v) => v ?? fallback);
-const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
-const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => z.string().trim().optional().transform((v, ctx) => {
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) {
-    ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got '${v}'` });
+const text = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .transform((v) => v ?? fallback);
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < min || n > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got '${v}'`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+const bool = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    ctx.addIssue({ code: 'custom', message: `expected true or false, got '${v}'` });
     return z.NEVER;
-  }
-  return n;
-});
-const bool = z.string().trim().optional().transform((v, ctx) => {
-  if (v === undefined || v === '') return undefined;
-  if (/^(1|true|yes|on)$/i.test(v)) return true;
-  if (/^(0|false|no|off)$/i.test(v)) return false;
-  ctx.addIssue({ code: 'custom', message: `expected true or false, got '${v}'` });
-  return z.NEVER;
-});
+  });
 const url = optionalText.refine((v) => v === undefined || URL.canParse(v), { message: 'expected a URL such as http://127.0.0.1:9000' });
 const duration = optionalText.transform((v, ctx) => {
   if (v === undefined) return undefined;
@@ -90,14 +112,18 @@ const memory = optionalText.refine((v) => v === undefined || /^\d+(\.\d+)?\s*(B|
 const hostPort = text('127.0.0.1:7233').refine((v) => /^[^\s:/]+:\d{1,5}$|^\[[0-9a-f:]+\]:\d{1,5}$/i.test(v), {
   message: 'expected host:port of the Temporal frontend, such as 127.0.0.1:7233',
 });
-const logLevel = z.string().trim().optional().transform((v, ctx): LogLevel => {
-  const level = (v || 'WARN').toUpperCase();
-  if (!['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level)) {
-    ctx.addIssue({ code: 'custom', message: `expected one of TRACE, DEBUG, INFO, WARN, ERROR, got '${v}'` });
-    return z.NEVER;
-  }
-  return level as LogLevel;
-});
+const logLevel = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx): LogLevel => {
+    const level = (v || 'WARN').toUpperCase();
+    if (!['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level)) {
+      ctx.addIssue({ code: 'custom', message: `expected one of TRACE, DEBUG, INFO, WARN, ERROR, got '${v}'` });
+      return z.NEVER;
+    }
+    return level as LogLevel;
+  });
 
 /** Every variable Freshet reads (the keys are the variable names). */
 export const configSchema = z.object({
@@ -147,9 +173,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embeddedTemporal: !env.TEMPORAL_ADDRESS,
     namespace: v.TEMPORAL_NAMESPACE,
     taskQueue: v.FRESHET_TASK_QUEUE,
-    warehouse: v.FRESHET_WAREHOUSE && /^[a-z][a-z0-9+.-]*:\/\//i.test(v.FRESHET_WAREHOUSE)
-      ? v.FRESHET_WAREHOUSE
-      : path.resolve(cwd, v.FRESHET_WAREHOUSE ?? '.freshet/warehouse'),
+    warehouse:
+      v.FRESHET_WAREHOUSE && /^[a-z][a-z0-9+.-]*:\/\//i.test(v.FRESHET_WAREHOUSE)
+        ? v.FRESHET_WAREHOUSE
+        : path.resolve(cwd, v.FRESHET_WAREHOUSE ?? '.freshet/warehouse'),
     project: path.resolve(cwd, v.FRESHET_PROJECT),
     s3: {
       endpoint,
@@ -190,16 +217,30 @@ export interface ConfigSource {
 export function describeConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): ConfigSource[] {
   const config = loadConfig(env, cwd);
   const effective: Record<ConfigVariable, unknown> = {
-    TEMPORAL_ADDRESS: config.temporalAddress, TEMPORAL_NAMESPACE: config.namespace, FRESHET_TASK_QUEUE: config.taskQueue,
-    FRESHET_WAREHOUSE: config.warehouse, FRESHET_PROJECT: config.project,
-    FRESHET_S3_ENDPOINT: config.s3.endpoint, FRESHET_S3_REGION: config.s3.region, AWS_REGION: env.AWS_REGION,
-    AWS_ACCESS_KEY_ID: config.s3.accessKeyId, AWS_SECRET_ACCESS_KEY: config.s3.secretAccessKey,
-    FRESHET_S3_PATH_STYLE: config.s3.pathStyle, FRESHET_S3_CACHE: config.s3.cacheDir,
-    FRESHET_DUCKDB_MEMORY: config.engine.memoryLimit, FRESHET_DUCKDB_SPILL: config.engine.spillDirectory,
-    FRESHET_DUCKDB_THREADS: config.engine.threads, FRESHET_RANGE_BATCH: config.engine.rangeBatch,
-    FRESHET_WORKER_ACTIVITIES: config.workerActivities, FRESHET_MONITOR_INTERVAL: config.monitorIntervalMs === undefined ? undefined : `${config.monitorIntervalMs} ms`,
-    FRESHET_LOG_LEVEL: config.logLevel, FRESHET_WEB_HOST: config.web.host, FRESHET_WEB_PORT: config.web.port,
-    FRESHET_TOKEN: config.web.token, FRESHET_TEMPORAL_UI: config.web.temporalUiUrl, FRESHET_WEB_DIST: config.web.dist,
+    TEMPORAL_ADDRESS: config.temporalAddress,
+    TEMPORAL_NAMESPACE: config.namespace,
+    FRESHET_TASK_QUEUE: config.taskQueue,
+    FRESHET_WAREHOUSE: config.warehouse,
+    FRESHET_PROJECT: config.project,
+    FRESHET_S3_ENDPOINT: config.s3.endpoint,
+    FRESHET_S3_REGION: config.s3.region,
+    AWS_REGION: env.AWS_REGION,
+    AWS_ACCESS_KEY_ID: config.s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: config.s3.secretAccessKey,
+    FRESHET_S3_PATH_STYLE: config.s3.pathStyle,
+    FRESHET_S3_CACHE: config.s3.cacheDir,
+    FRESHET_DUCKDB_MEMORY: config.engine.memoryLimit,
+    FRESHET_DUCKDB_SPILL: config.engine.spillDirectory,
+    FRESHET_DUCKDB_THREADS: config.engine.threads,
+    FRESHET_RANGE_BATCH: config.engine.rangeBatch,
+    FRESHET_WORKER_ACTIVITIES: config.workerActivities,
+    FRESHET_MONITOR_INTERVAL: config.monitorIntervalMs === undefined ? undefined : `${config.monitorIntervalMs} ms`,
+    FRESHET_LOG_LEVEL: config.logLevel,
+    FRESHET_WEB_HOST: config.web.host,
+    FRESHET_WEB_PORT: config.web.port,
+    FRESHET_TOKEN: config.web.token,
+    FRESHET_TEMPORAL_UI: config.web.temporalUiUrl,
+    FRESHET_WEB_DIST: config.web.dist,
   };
   return (Object.keys(configSchema.shape) as ConfigVariable[]).map((variable) => {
     const value = effective[variable];

@@ -11,7 +11,9 @@ export async function loadProject(file: string): Promise<AssetGraph> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e?.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes(file)) {
-      throw new Error(`Project file ${file} not found: set FRESHET_PROJECT to your assets module (default assets/index.ts).`, { cause: err });
+      throw new Error(`Project file ${file} not found: set FRESHET_PROJECT to your assets module (default assets/index.ts).`, {
+        cause: err,
+      });
     }
     // The module ran and threw (a bad declaration, a graph problem, its own code): say that
     // it happened on import, what was thrown, and the line of the project that threw it.

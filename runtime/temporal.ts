@@ -5,8 +5,10 @@ import { NativeConnection } from '@temporalio/worker';
 import type { FreshetConfig } from './config.ts';
 
 function unreachable(config: FreshetConfig, err: unknown): Error {
-  return new Error(`Cannot reach Temporal at ${config.temporalAddress} (${(err as Error).message}).\n` +
-    'Start Freshet with its embedded server: `npm start` (or `npx freshet dev`), or set TEMPORAL_ADDRESS to a running Temporal server.');
+  return new Error(
+    `Cannot reach Temporal at ${config.temporalAddress} (${(err as Error).message}).\n` +
+      'Start Freshet with its embedded server: `npm start` (or `npx freshet dev`), or set TEMPORAL_ADDRESS to a running Temporal server.',
+  );
 }
 
 export async function connectClient(config: FreshetConfig): Promise<Client> {

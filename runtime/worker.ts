@@ -51,11 +51,15 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
 /** Reconciles SLA schedules and starts the freshness monitor; returns a one-line summary. Uses
  * `client` when given (left open), else a connection of its own. */
 export async function reconcileOnStart(config: FreshetConfig, graph: AssetGraph, given?: Client): Promise<string> {
-  const client = given ?? await connectClient(config);
+  const client = given ?? (await connectClient(config));
   try {
     const r = await startFreshness(client, graph, config.taskQueue, config.monitorIntervalMs);
     const part = (label: string, list: string[]) => (list.length ? `${label} ${list.join(', ')}` : '');
-    return [part('created', r.created), part('updated', r.updated), part('deleted', r.deleted), part('unchanged', r.unchanged)].filter(Boolean).join('; ') || 'no SLAs';
+    return (
+      [part('created', r.created), part('updated', r.updated), part('deleted', r.deleted), part('unchanged', r.unchanged)]
+        .filter(Boolean)
+        .join('; ') || 'no SLAs'
+    );
   } finally {
     if (!given) await client.connection.close();
   }

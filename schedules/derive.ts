@@ -43,7 +43,8 @@ export function deriveSchedule(asset: AssetDef, taskQueue: string): DerivedSched
     offsetMs: 0,
     runTimeoutMs: computeBudgetMs,
     catchupWindowMs: Math.max(maxLagMs, MIN_CATCHUP_MS),
-    reason: `maxLag ${L} → a run every ${L}${aligned}; each run, retries included, must finish within ${B}` +
+    reason:
+      `maxLag ${L} → a run every ${L}${aligned}; each run, retries included, must finish within ${B}` +
       `${asset.freshness && computeBudgetMs * 4 === maxLagMs ? ' (a quarter of maxLag)' : ''}; data is then at most ${L} + ${B} old.`,
     warning,
   };

@@ -1,7 +1,14 @@
 // Makes the server's schedules match the project's SLAs: create, update when the SLA changed,
 // delete when the asset (or its SLA) is gone. Run on every worker and `freshet dev` start, so
 // several workers starting together run it at once (docker-compose.yml starts two).
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ServiceError, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ServiceError,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+} from '@temporalio/client';
 import { DEFAULT_BACKFILL_CONCURRENCY, type BackfillRequest } from '../contract/backfill.ts';
 import { assetOfScheduleId, refreshWorkflowId } from '../contract/ids.ts';
 import { WORKFLOW_TYPES, type FreshetWorkflows } from '../contract/workflows.ts';
@@ -16,7 +23,13 @@ export interface ReconcileResult {
 }
 
 function options(d: DerivedSchedule, taskQueue: string): ScheduleOptions<ScheduleOptionsStartWorkflowAction<FreshetWorkflows['backfill']>> {
-  const request: BackfillRequest = { assets: [d.asset], downstream: false, upstream: true, latest: true, concurrency: DEFAULT_BACKFILL_CONCURRENCY };
+  const request: BackfillRequest = {
+    assets: [d.asset],
+    downstream: false,
+    upstream: true,
+    latest: true,
+    concurrency: DEFAULT_BACKFILL_CONCURRENCY,
+  };
   return {
     scheduleId: d.scheduleId,
     spec: { intervals: [{ every: d.everyMs, offset: d.offsetMs }] },
@@ -94,8 +107,11 @@ const RACE_ATTEMPTS = 8;
 /** Another worker reconciling at the same moment: the schedule appeared, vanished, or is being
  * deleted (the server answers FAILED_PRECONDITION, gRPC code 9, while its workflow closes). */
 function isRace(err: unknown): boolean {
-  return err instanceof ScheduleAlreadyRunning || err instanceof ScheduleNotFoundError
-    || (err instanceof ServiceError && (err.cause as { code?: unknown } | undefined)?.code === 9);
+  return (
+    err instanceof ScheduleAlreadyRunning ||
+    err instanceof ScheduleNotFoundError ||
+    (err instanceof ServiceError && (err.cause as { code?: unknown } | undefined)?.code === 9)
+  );
 }
 
 /** Runs `step` again, from a fresh describe, when it lost a race; every worker wants the same end
@@ -112,16 +128,23 @@ async function againAfterRace<T>(step: () => Promise<T>): Promise<T> {
 }
 
 function describeOrUndefined(client: Client, id: string) {
-  return client.schedule.getHandle(id).describe().catch((err: unknown) => {
-    if (err instanceof ScheduleNotFoundError) return undefined;
-    throw err;
-  });
+  return client.schedule
+    .getHandle(id)
+    .describe()
+    .catch((err: unknown) => {
+      if (err instanceof ScheduleNotFoundError) return undefined;
+      throw err;
+    });
 }
 
 export type DescribedSchedule = DerivedSchedule & { nextRunAt?: number; onServer: boolean };
 
 /** An asset's derived schedule, with the server's next run time when the schedule exists there. */
-export async function describeSchedule(client: Client | undefined, asset: AssetDef, taskQueue: string): Promise<DescribedSchedule | undefined> {
+export async function describeSchedule(
+  client: Client | undefined,
+  asset: AssetDef,
+  taskQueue: string,
+): Promise<DescribedSchedule | undefined> {
   const d = deriveSchedule(asset, taskQueue);
   if (!d) return undefined;
   const desc = client ? await describeOrUndefined(client, d.scheduleId) : undefined;

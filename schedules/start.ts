@@ -13,7 +13,12 @@ export function monitorInterval(graph: AssetGraph, configured?: number): number 
   return Math.min(60_000, Math.max(1_000, Math.floor(Math.min(...budgets) / 2)));
 }
 
-export async function startFreshness(client: Client, graph: AssetGraph, taskQueue: string, monitorIntervalMs?: number): Promise<ReconcileResult> {
+export async function startFreshness(
+  client: Client,
+  graph: AssetGraph,
+  taskQueue: string,
+  monitorIntervalMs?: number,
+): Promise<ReconcileResult> {
   const result = await reconcileSchedules(client, graph, taskQueue);
   if (graph.assets.some((a) => a.freshness)) {
     await client.workflow.start<FreshetWorkflows['freshnessMonitor']>(WORKFLOW_TYPES.freshnessMonitor, {

@@ -7,5 +7,11 @@ import { ensureNode24 } from '../services/node24.ts';
 const FILES = ['core/', 'contract/', 'runtime/', 'workflows/', 'test/materialize.test.ts'];
 
 const node = await ensureNode24();
-const child = spawn(node, ['node_modules/vitest/vitest.mjs', 'run', '--project', 'freshet', '--outputFile.json=test-results/vitest-node24.json', ...FILES], { stdio: 'inherit' });
-child.on('close', (code) => { process.exitCode = code ?? 1; });
+const child = spawn(
+  node,
+  ['node_modules/vitest/vitest.mjs', 'run', '--project', 'freshet', '--outputFile.json=test-results/vitest-node24.json', ...FILES],
+  { stdio: 'inherit' },
+);
+child.on('close', (code) => {
+  process.exitCode = code ?? 1;
+});

@@ -20,6 +20,7 @@ export async function ensureChromium(): Promise<string> {
 
 /** For tests: the path, or an error saying how to get Chromium. */
 export function requireChromium(): string {
-  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} not found. ${HINT} (\`npm test\` installs it through services/setup.ts.)`);
+  if (!existsSync(chromiumPath))
+    throw new Error(`${chromiumPath} not found. ${HINT} (\`npm test\` installs it through services/setup.ts.)`);
   return chromiumPath;
 }

@@ -37,11 +37,14 @@ log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
 
 function requireTool(cmd: string, args: string[], hint: string): void {
   const r = spawnSync(cmd, args, { stdio: 'ignore' });
-  if (r.error || r.status !== 0) throw new Error(`${cmd} is needed to run Kafka but ${r.error ? 'was not found' : `'${cmd} ${args.join(' ')}' failed`}. ${hint}`);
+  if (r.error || r.status !== 0)
+    throw new Error(`${cmd} is needed to run Kafka but ${r.error ? 'was not found' : `'${cmd} ${args.join(' ')}' failed`}. ${hint}`);
 }
 
-const JAVA_HINT = 'Install a Java 17+ runtime (`apt-get install openjdk-17-jre-headless`, or https://adoptium.net), or set KAFKA_BROKERS to a running Kafka.';
-const MVN_HINT = 'Freshet fetches the Kafka jars from Maven Central with Maven: `apt-get install maven` (or https://maven.apache.org/install.html), or set KAFKA_BROKERS to a running Kafka.';
+const JAVA_HINT =
+  'Install a Java 17+ runtime (`apt-get install openjdk-17-jre-headless`, or https://adoptium.net), or set KAFKA_BROKERS to a running Kafka.';
+const MVN_HINT =
+  'Freshet fetches the Kafka jars from Maven Central with Maven: `apt-get install maven` (or https://maven.apache.org/install.html), or set KAFKA_BROKERS to a running Kafka.';
 
 /** Fetches Kafka's jars into .freshet/kafka/ unless they are there already; returns the jar directory. */
 export async function ensureKafka(): Promise<string> {
@@ -55,7 +58,12 @@ export async function ensureKafka(): Promise<string> {
   const partial = `${libDir}.partial`;
   await fs.rm(partial, { recursive: true, force: true });
   console.error(`Fetching Apache Kafka ${KAFKA_VERSION} jars from Maven Central into ${libDir} (once per machine, ~50 MB)...`);
-  await runInstaller('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`, '-DincludeScope=runtime'], process.env, MVN_HINT);
+  await runInstaller(
+    'mvn',
+    ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`, '-DincludeScope=runtime'],
+    process.env,
+    MVN_HINT,
+  );
   await fs.rm(libDir, { recursive: true, force: true });
   await fs.rename(partial, libDir);
   writeFileSync(path.join(kafkaHome, 'log4j.properties'), LOG4J);
@@ -80,12 +88,22 @@ export interface KafkaStartOptions {
 
 function java(libs: string, args: string[], log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('java', ['-cp', `${libs}/*`, `-Dlog4j.configuration=file:${path.join(kafkaHome, 'log4j.properties')}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('java', ['-cp', `${libs}/*`, `-Dlog4j.configuration=file:${path.join(kafkaHome, 'log4j.properties')}`, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d; log(d.toString()); });
-    child.stderr.on('data', (d: Buffer) => { out += d; log(d.toString()); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      log(d.toString());
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d;
+      log(d.toString());
+    });
     child.on('error', (e) => reject(new Error(`java could not run (${e.message}). ${JAVA_HINT}`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`java ${args.slice(0, 2).join(' ')} failed with code ${code}: ${out.slice(-2000)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`java ${args.slice(0, 2).join(' ')} failed with code ${code}: ${out.slice(-2000)}`)),
+    );
   });
 }
 
@@ -131,9 +149,21 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaSer
   if (!formatted) await java(libs, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', config], log);
 
   const heap = `${opts.heapMb ?? 512}m`;
-  const child = spawn('java', [`-Xmx${heap}`, `-Xms${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true',
-    `-Dlog4j.configuration=file:${path.join(kafkaHome, 'log4j.properties')}`, '-cp', `${libs}/*`, 'kafka.Kafka', config],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'java',
+    [
+      `-Xmx${heap}`,
+      `-Xms${heap}`,
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${path.join(kafkaHome, 'log4j.properties')}`,
+      '-cp',
+      `${libs}/*`,
+      'kafka.Kafka',
+      config,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let tail = '';
   const keep = (d: Buffer) => {
     tail = (tail + d.toString()).slice(-4000);

@@ -15,8 +15,12 @@ export async function ensureMinioBinary(): Promise<string> {
   if (existsSync(minioBinary)) return minioBinary;
   mkdirSync(binDir, { recursive: true });
   console.error(`Building MinIO into ${binDir} (once per machine, a few minutes)...`);
-  await runInstaller('go', ['install', 'github.com/minio/minio@latest'], { ...process.env, GOBIN: binDir },
-    'Freshet builds MinIO for its S3 tests with Go: install Go 1.24+ (https://go.dev/dl or `apt-get install golang`).');
+  await runInstaller(
+    'go',
+    ['install', 'github.com/minio/minio@latest'],
+    { ...process.env, GOBIN: binDir },
+    'Freshet builds MinIO for its S3 tests with Go: install Go 1.24+ (https://go.dev/dl or `apt-get install golang`).',
+  );
   return minioBinary;
 }
 
@@ -46,10 +50,16 @@ export async function startMinio(opts: MinioOptions = {}): Promise<MinioServer> 
   mkdirSync(dataDir, { recursive: true });
   const accessKeyId = `freshet${randomBytes(4).toString('hex')}`;
   const secretAccessKey = randomBytes(18).toString('hex');
-  const child = spawn(binary, minioArgs(dataDir, port, consolePort), { stdio: ['ignore', 'pipe', 'pipe'], env: minioEnv(accessKeyId, secretAccessKey) });
+  const child = spawn(binary, minioArgs(dataDir, port, consolePort), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: minioEnv(accessKeyId, secretAccessKey),
+  });
   const log = opts.log ?? (() => {});
   let output = '';
-  const collect = (d: Buffer) => { output = (output + d.toString()).slice(-4000); log(d.toString()); };
+  const collect = (d: Buffer) => {
+    output = (output + d.toString()).slice(-4000);
+    log(d.toString());
+  };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const endpoint = `http://127.0.0.1:${port}`;
@@ -61,14 +71,23 @@ export async function startMinio(opts: MinioOptions = {}): Promise<MinioServer> 
     await waitMinioReady(endpoint, 60_000, () => (child.exitCode === null ? undefined : `it exited with code ${child.exitCode}`));
   } catch (err) {
     await stop();
-    throw new Error(`MinIO (${binary}) did not start: ${(err as Error).message}\n${output.split(secretAccessKey).join('***')}`, { cause: err });
+    throw new Error(`MinIO (${binary}) did not start: ${(err as Error).message}\n${output.split(secretAccessKey).join('***')}`, {
+      cause: err,
+    });
   }
   const region = 'us-east-1';
   return {
-    endpoint, region, accessKeyId, secretAccessKey, stop,
+    endpoint,
+    region,
+    accessKeyId,
+    secretAccessKey,
+    stop,
     env: {
-      FRESHET_S3_ENDPOINT: endpoint, FRESHET_S3_REGION: region, FRESHET_S3_PATH_STYLE: 'true',
-      AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey,
+      FRESHET_S3_ENDPOINT: endpoint,
+      FRESHET_S3_REGION: region,
+      FRESHET_S3_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secretAccessKey,
     },
   };
 }
@@ -88,7 +107,10 @@ export async function waitMinioReady(endpoint: string, timeoutMs: number, gone: 
   for (;;) {
     const why = gone();
     if (why) throw new Error(why);
-    const ok = await fetch(`${endpoint}/minio/health/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${endpoint}/minio/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${endpoint} was not ready within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));

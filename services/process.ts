@@ -31,7 +31,10 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
     if (child && child.exitCode !== null) throw new Error(`process exited with code ${child.exitCode} before ${host}:${port} answered`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, host);
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
     });
     if (ok) return;

@@ -13,8 +13,12 @@ export async function ensureTemporalBinary(): Promise<string> {
   if (existsSync(temporalBinary)) return temporalBinary;
   mkdirSync(binDir, { recursive: true });
   console.error(`Building the temporal CLI ${CLI_VERSION} into ${binDir} (once per machine, a few minutes)...`);
-  await runInstaller('go', ['install', `github.com/temporalio/cli/cmd/temporal@${CLI_VERSION}`], { ...process.env, GOBIN: binDir },
-    'Freshet builds the Temporal dev server with Go: install Go 1.22+ (https://go.dev/dl or `apt-get install golang`), or set TEMPORAL_ADDRESS to a running server.');
+  await runInstaller(
+    'go',
+    ['install', `github.com/temporalio/cli/cmd/temporal@${CLI_VERSION}`],
+    { ...process.env, GOBIN: binDir },
+    'Freshet builds the Temporal dev server with Go: install Go 1.22+ (https://go.dev/dl or `apt-get install golang`), or set TEMPORAL_ADDRESS to a running server.',
+  );
   return temporalBinary;
 }
 
@@ -37,12 +41,23 @@ export interface StartOptions {
 export async function startTemporalDevServer(opts: StartOptions = {}): Promise<TemporalServer> {
   const binary = await ensureTemporalBinary();
   const port = opts.port ?? (await freePort());
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+  ];
   let uiUrl: string | undefined;
   if (opts.ui) {
-    const uiPort = opts.uiPort ?? (await isFree(port + 1000) ? port + 1000 : await freePort());
+    const uiPort = opts.uiPort ?? ((await isFree(port + 1000)) ? port + 1000 : await freePort());
     args.push('--ui-port', String(uiPort));
     uiUrl = `http://127.0.0.1:${uiPort}`;
   } else {

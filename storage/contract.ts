@@ -38,7 +38,9 @@ export function storeContract(make: () => Promise<ObjectStore>): void {
     expect(all.map((o) => o.path)).toEqual(['t/_delta_log/00001.json', 't/_delta_log/00002.json', 't/x=1/p.parquet']);
     expect(all[0].size).toBe('t/_delta_log/00001.json'.length);
     expect(all[0].modified).toBeGreaterThan(Date.now() - 3_600_000);
-    expect((await s.list('t/_delta_log/', { startAfter: 't/_delta_log/00001.json' })).map((o) => o.path)).toEqual(['t/_delta_log/00002.json']);
+    expect((await s.list('t/_delta_log/', { startAfter: 't/_delta_log/00001.json' })).map((o) => o.path)).toEqual([
+      't/_delta_log/00002.json',
+    ]);
     expect((await s.at('t').list('_delta_log/')).map((o) => o.path)).toEqual(['_delta_log/00001.json', '_delta_log/00002.json']);
     await s.delete('t/x=1/p.parquet');
     await s.delete('t/x=1/never-existed');

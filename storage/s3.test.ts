@@ -30,7 +30,10 @@ describe('S3 store on MinIO', () => {
       expect(new TextDecoder().decode(await store.get('x'))).toBe('y');
       expect(store.uri).not.toContain(minio.accessKeyId);
       const wrong = openStore(`s3://${bucket}/x`, { s3: { ...s3(minio), secretAccessKey: 'not-the-secret-0123456789' } });
-      const err = await wrong.put('k', 'v').then(() => undefined, (e: Error) => e);
+      const err = await wrong.put('k', 'v').then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(err).toBeInstanceOf(Error);
       expect(err!.message).toMatch(/S3 write of s3:\/\/freshet-storage-test\/x\/k failed/);
       expect(err!.message).not.toContain('not-the-secret');

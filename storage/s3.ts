@@ -57,9 +57,7 @@ function clientFor(o: S3Options): S3Client {
       endpoint: o.endpoint,
       region: o.region,
       forcePathStyle: o.pathStyle,
-      credentials: o.accessKeyId && o.secretAccessKey
-        ? { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey }
-        : undefined,
+      credentials: o.accessKeyId && o.secretAccessKey ? { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey } : undefined,
     });
     clients.set(key, client);
   }
@@ -71,7 +69,11 @@ export class S3Store implements ObjectStore {
   private readonly client: S3Client;
   private readonly cacheDir: string;
 
-  constructor(readonly bucket: string, readonly prefix: string, private readonly options: S3Options) {
+  constructor(
+    readonly bucket: string,
+    readonly prefix: string,
+    private readonly options: S3Options,
+  ) {
     this.uri = prefix ? `s3://${bucket}/${prefix}` : `s3://${bucket}`;
     this.client = clientFor(options);
     this.cacheDir = options.cacheDir ?? path.join(os.tmpdir(), 'freshet-s3-cache');
@@ -128,9 +130,14 @@ export class S3Store implements ObjectStore {
   async putFile(p: string, localFile: string): Promise<void> {
     const { size } = await fs.stat(localFile);
     try {
-      await this.client.send(new PutObjectCommand({
-        Bucket: this.bucket, Key: this.key(p), Body: createReadStream(localFile), ContentLength: size,
-      }));
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key(p),
+          Body: createReadStream(localFile),
+          ContentLength: size,
+        }),
+      );
     } catch (e) {
       throw s3Error('upload', this.where(p), e, this.options);
     }
@@ -142,14 +149,16 @@ export class S3Store implements ObjectStore {
     let token: string | undefined;
     try {
       do {
-        const page = await this.client.send(new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: root + prefix,
-          // Subfolders come back as CommonPrefixes, which are not objects of this folder.
-          Delimiter: opts.shallow ? '/' : undefined,
-          StartAfter: opts.startAfter !== undefined && !token ? root + opts.startAfter : undefined,
-          ContinuationToken: token,
-        }));
+        const page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: root + prefix,
+            // Subfolders come back as CommonPrefixes, which are not objects of this folder.
+            Delimiter: opts.shallow ? '/' : undefined,
+            StartAfter: opts.startAfter !== undefined && !token ? root + opts.startAfter : undefined,
+            ContinuationToken: token,
+          }),
+        );
         for (const o of page.Contents ?? []) {
           if (!o.Key || o.Key.endsWith('/')) continue;
           out.push({ path: o.Key.slice(root.length), size: o.Size ?? 0, modified: o.LastModified?.getTime() ?? 0 });
@@ -186,7 +195,9 @@ export class S3Store implements ObjectStore {
         throw s3Error('read', this.where(p), e, this.options);
       }
     }
-    const id = createHash('sha256').update(`${this.options.endpoint ?? ''}|${this.bucket}|${this.key(p)}|${tag}`).digest('hex');
+    const id = createHash('sha256')
+      .update(`${this.options.endpoint ?? ''}|${this.bucket}|${this.key(p)}|${tag}`)
+      .digest('hex');
     const file = path.join(this.cacheDir, `${id.slice(0, 32)}-${path.basename(p)}`);
     try {
       await fs.access(file);

@@ -98,8 +98,16 @@ export function compileAggregates(aggregates: Record<string, AggregateSpec>): Co
     }
   }
   return {
-    plans, numSlots: init.length, objSlots, lastSlots, numericFields, valueFields, valueKinds, init: Float64Array.from(init),
-    numericUses: numericUses.map((u) => u.join(', ')), valueUses: valueUses.map((u) => u.join(', ')),
+    plans,
+    numSlots: init.length,
+    objSlots,
+    lastSlots,
+    numericFields,
+    valueFields,
+    valueKinds,
+    init: Float64Array.from(init),
+    numericUses: numericUses.map((u) => u.join(', ')),
+    valueUses: valueUses.map((u) => u.join(', ')),
   };
 }
 
@@ -314,11 +322,15 @@ export function readPane(c: CompiledAggregates, r: BinaryReader): Pane {
     const tag = r.u8();
     const spec = plan.spec;
     if (tag === 1) pane.objs[plan.objSlot] = HyperLogLog.fromBytes(r.bytes());
-    else if (tag === 2 && spec.kind === 'frequency') pane.objs[plan.objSlot] = FrequencySketch.fromJSON(spec.epsilon, spec.delta, spec.top, r.json());
+    else if (tag === 2 && spec.kind === 'frequency')
+      pane.objs[plan.objSlot] = FrequencySketch.fromJSON(spec.epsilon, spec.delta, spec.top, r.json());
     else if (tag === 3 && spec.kind === 'topK') {
       const d = r.json<{ entries: Array<{ value: string; count: number; error: number }>; total: number }>();
       pane.objs[plan.objSlot] = SpaceSaving.fromEntries(Math.max(1, Math.floor(spec.maxBytes / 64)), d.entries, d.total);
-    } else if (tag !== 0) throw new Error(`Checkpoint pane holds sketch tag ${tag} where aggregate '${plan.name}' (${spec.kind}) expects another: the job's aggregates changed since the checkpoint.`);
+    } else if (tag !== 0)
+      throw new Error(
+        `Checkpoint pane holds sketch tag ${tag} where aggregate '${plan.name}' (${spec.kind}) expects another: the job's aggregates changed since the checkpoint.`,
+      );
   }
   return pane;
 }

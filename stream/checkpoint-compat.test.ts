@@ -32,21 +32,42 @@ function feeder(op: WindowOperator) {
 /** the events the fixtures were built from (changing this invalidates them) */
 function events(from: number, n: number, keys: number) {
   const o = [];
-  for (let i = from; i < from + n; i++) o.push({ id: `e${i}`, k: `k${(i * 7) % keys}`, region: `r${i % 3}`, ts: i * 37, v: i % 13, cat: `c${i % 5}` });
+  for (let i = from; i < from + n; i++)
+    o.push({ id: `e${i}`, k: `k${(i * 7) % keys}`, region: `r${i % 3}`, ts: i * 37, v: i % 13, cat: `c${i % 5}` });
   return o;
 }
 
 const base = { source: 's', eventTime: 'ts', watermark: { maxOutOfOrderness: '100ms' }, allowedLateness: '200ms' } as const;
 const assets = {
-  sliding: streamingAsset({ ...base, name: 'ckpt_v1_sliding', key: ['k', 'region'], window: sliding('2s', '500ms'), dedupBy: 'id', aggregates: { n: count(), s: sum('v'), d: distinctCount('v'), f: frequency('cat'), t: topK('cat', 2), l: last('v') } }),
-  session: streamingAsset({ ...base, name: 'ckpt_v1_session', key: 'k', window: session('300ms'), aggregates: { n: count(), s: sum('v'), m: max('v'), l: last('cat') } }),
+  sliding: streamingAsset({
+    ...base,
+    name: 'ckpt_v1_sliding',
+    key: ['k', 'region'],
+    window: sliding('2s', '500ms'),
+    dedupBy: 'id',
+    aggregates: { n: count(), s: sum('v'), d: distinctCount('v'), f: frequency('cat'), t: topK('cat', 2), l: last('v') },
+  }),
+  session: streamingAsset({
+    ...base,
+    name: 'ckpt_v1_session',
+    key: 'k',
+    window: session('300ms'),
+    aggregates: { n: count(), s: sum('v'), m: max('v'), l: last('cat') },
+  }),
 };
 
 describe('checkpoints written by an earlier runtime', () => {
   for (const [name, asset] of Object.entries(assets)) {
     it(`restore and go on to produce the same rows (${name} windows)`, async () => {
       const dir = path.join(FIXTURES, `v1-${name}`);
-      const expected = JSON.parse(await fs.readFile(path.join(dir, 'expected.json'), 'utf8')) as { keys: string[]; watermark: number; rowCount: number; rowsSha256: string; sample: string[]; late: number };
+      const expected = JSON.parse(await fs.readFile(path.join(dir, 'expected.json'), 'utf8')) as {
+        keys: string[];
+        watermark: number;
+        rowCount: number;
+        rowsSha256: string;
+        sample: string[];
+        late: number;
+      };
       const op = new WindowOperator(asset, { now: () => 0 });
       const restored = await restoreLatest(new LocalStore(dir), op, jobFingerprint(asset));
       expect(restored!.chain).toEqual([1, 2, 3]);

@@ -6,14 +6,24 @@ import { count, distinctCount, frequency, last, session, sliding, streamingAsset
 import type { StreamingAssetInput } from '../core/streaming.ts';
 import { LocalStore } from '../storage/local.ts';
 import { newEventBatch } from './batch.ts';
-import { checkpointPath, listCheckpoints, pruneBefore, restoreLatest, SnapshotWriter, snapshotState, writeCheckpoint } from './checkpoint.ts';
+import {
+  checkpointPath,
+  listCheckpoints,
+  pruneBefore,
+  restoreLatest,
+  SnapshotWriter,
+  snapshotState,
+  writeCheckpoint,
+} from './checkpoint.ts';
 import { makeDecoder } from './decode.ts';
 import { jobFingerprint } from './job.ts';
 import { WindowOperator } from './operator.ts';
 import type { WindowRow } from './operator.ts';
 
 const dirs: string[] = [];
-afterAll(async () => { for (const d of dirs) await fs.rm(d, { recursive: true, force: true }); });
+afterAll(async () => {
+  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
+});
 async function tempStore(): Promise<LocalStore> {
   const d = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-ckpt-'));
   dirs.push(d);
@@ -43,19 +53,45 @@ function events(from: number, n: number, keys: number) {
 }
 
 const header = (op: WindowOperator, id: number, parent: number | null) => ({
-  job: op.asset.name, id, parent, createdAt: 0, offsets: { '0': id }, watermark: op.tracker.state(),
-  pending: { rows: [], late: [], dead: [] }, sinkVersion: 0, chainLength: parent === null ? 0 : 1, fingerprint: jobFingerprint(op.asset), keyCount: op.keys.size,
+  job: op.asset.name,
+  id,
+  parent,
+  createdAt: 0,
+  offsets: { '0': id },
+  watermark: op.tracker.state(),
+  pending: { rows: [], late: [], dead: [] },
+  sinkVersion: 0,
+  chainLength: parent === null ? 0 : 1,
+  fingerprint: jobFingerprint(op.asset),
+  keyCount: op.keys.size,
 });
 
 const inputs: Array<[string, Partial<StreamingAssetInput>]> = [
-  ['sliding windows with sketches and dedup', { window: sliding('2s', '500ms'), dedupBy: 'id', aggregates: { n: count(), s: sum('v'), d: distinctCount('v'), f: frequency('cat'), t: topK('cat', 2), l: last('v') } }],
+  [
+    'sliding windows with sketches and dedup',
+    {
+      window: sliding('2s', '500ms'),
+      dedupBy: 'id',
+      aggregates: { n: count(), s: sum('v'), d: distinctCount('v'), f: frequency('cat'), t: topK('cat', 2), l: last('v') },
+    },
+  ],
   ['session windows', { window: session('300ms'), aggregates: { n: count(), s: sum('v') } }],
 ];
 
 describe('checkpoints', () => {
   for (const [name, input] of inputs) {
     it(`restore a full + incremental chain to the same state (${name})`, async () => {
-      const asset = streamingAsset({ name: 'ckpt', source: 's', key: 'k', eventTime: 'ts', watermark: { maxOutOfOrderness: '100ms' }, allowedLateness: '200ms', aggregates: { n: count() }, window: sliding('1s', '500ms'), ...input });
+      const asset = streamingAsset({
+        name: 'ckpt',
+        source: 's',
+        key: 'k',
+        eventTime: 'ts',
+        watermark: { maxOutOfOrderness: '100ms' },
+        allowedLateness: '200ms',
+        aggregates: { n: count() },
+        window: sliding('1s', '500ms'),
+        ...input,
+      });
       const store = await tempStore();
       const op = new WindowOperator(asset);
       const feed = feeder(op);
@@ -82,7 +118,16 @@ describe('checkpoints', () => {
 
   for (const full of [true, false]) {
     it(`encodes ${full ? 'a full' : 'an incremental'} snapshot in slices while events change its keys (copy-on-write)`, async () => {
-      const asset = streamingAsset({ name: 'ckpt', source: 's', key: 'k', eventTime: 'ts', dedupBy: 'id', window: sliding('1s', '500ms'), allowedLateness: '300ms', aggregates: { n: count(), d: distinctCount('v') } });
+      const asset = streamingAsset({
+        name: 'ckpt',
+        source: 's',
+        key: 'k',
+        eventTime: 'ts',
+        dedupBy: 'id',
+        window: sliding('1s', '500ms'),
+        allowedLateness: '300ms',
+        aggregates: { n: count(), d: distinctCount('v') },
+      });
       const sliced = new WindowOperator(asset);
       const atOnce = new WindowOperator(asset);
       const feedSliced = feeder(sliced);
@@ -121,12 +166,27 @@ describe('checkpoints', () => {
       await restoreLatest(storeB, b, jobFingerprint(asset));
       expect(a.keys.size).toBe(atOnce.keys.size);
       const more = dense(from, 1_500);
-      expect(feeder(a)(more).map((r) => JSON.stringify(r)).sort()).toEqual(feeder(b)(more).map((r) => JSON.stringify(r)).sort());
+      expect(
+        feeder(a)(more)
+          .map((r) => JSON.stringify(r))
+          .sort(),
+      ).toEqual(
+        feeder(b)(more)
+          .map((r) => JSON.stringify(r))
+          .sort(),
+      );
     });
   }
 
   it('prunes the chains before a full checkpoint, fences a second writer, and names a corrupt file', async () => {
-    const asset = streamingAsset({ name: 'ckpt', source: 's', key: 'k', eventTime: 'ts', window: sliding('1s', '500ms'), aggregates: { n: count() } });
+    const asset = streamingAsset({
+      name: 'ckpt',
+      source: 's',
+      key: 'k',
+      eventTime: 'ts',
+      window: sliding('1s', '500ms'),
+      aggregates: { n: count() },
+    });
     const store = await tempStore();
     const op = new WindowOperator(asset);
     feeder(op)(events(0, 100, 10));
@@ -135,10 +195,23 @@ describe('checkpoints', () => {
     await writeCheckpoint(store, header(op, 3, null), snapshotState(op, true));
     expect(await pruneBefore(store, 3)).toBe(2);
     expect(await listCheckpoints(store)).toEqual([3]);
-    await expect(writeCheckpoint(store, header(op, 3, null), snapshotState(op, true))).rejects.toThrow(/already exists: another run of job 'ckpt'/);
-    const other = streamingAsset({ name: 'ckpt', source: 's', key: 'k', eventTime: 'ts', window: sliding('2s', '500ms'), aggregates: { n: count() } });
-    await expect(restoreLatest(store, new WindowOperator(other), jobFingerprint(other))).rejects.toThrow(/different key, window or aggregates/);
+    await expect(writeCheckpoint(store, header(op, 3, null), snapshotState(op, true))).rejects.toThrow(
+      /already exists: another run of job 'ckpt'/,
+    );
+    const other = streamingAsset({
+      name: 'ckpt',
+      source: 's',
+      key: 'k',
+      eventTime: 'ts',
+      window: sliding('2s', '500ms'),
+      aggregates: { n: count() },
+    });
+    await expect(restoreLatest(store, new WindowOperator(other), jobFingerprint(other))).rejects.toThrow(
+      /different key, window or aggregates/,
+    );
     await store.put(checkpointPath(4), 'garbage');
-    await expect(restoreLatest(store, new WindowOperator(asset), jobFingerprint(asset))).rejects.toThrow(/00000000000000000004.ckpt cannot be read.*never skipped/);
+    await expect(restoreLatest(store, new WindowOperator(asset), jobFingerprint(asset))).rejects.toThrow(
+      /00000000000000000004.ckpt cannot be read.*never skipped/,
+    );
   });
 });

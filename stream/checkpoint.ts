@@ -254,16 +254,25 @@ function decodeCheckpoint(bytes: Uint8Array, where: string): { header: Checkpoin
     if (header.magic !== MAGIC) throw new Error(`not a Freshet checkpoint (magic ${JSON.stringify(header.magic)})`);
     return { header, body: bytes.subarray(0, start) };
   } catch (e) {
-    throw new Error(`Checkpoint ${where} cannot be read: ${(e as Error).message}. It is never skipped: move it away only if you accept restoring from an older checkpoint.`, { cause: e });
+    throw new Error(
+      `Checkpoint ${where} cannot be read: ${(e as Error).message}. It is never skipped: move it away only if you accept restoring from an older checkpoint.`,
+      { cause: e },
+    );
   }
 }
 
 /** Writes checkpoint `header.id`; throws if that id already exists (another run of this job wrote it). */
-export async function writeCheckpoint(store: ObjectStore, header: Omit<CheckpointHeader, 'magic'>, snap: { body: Uint8Array; writer?: BinaryWriter }): Promise<void> {
+export async function writeCheckpoint(
+  store: ObjectStore,
+  header: Omit<CheckpointHeader, 'magic'>,
+  snap: { body: Uint8Array; writer?: BinaryWriter },
+): Promise<void> {
   const path = checkpointPath(header.id);
   const ok = await store.putIfAbsent(path, encodeCheckpoint({ magic: MAGIC, ...header }, snap));
   if (!ok) {
-    throw new Error(`Checkpoint ${store.uri}/${path} already exists: another run of job '${header.job}' is writing checkpoints. Stop it; this run stops so the two do not both commit.`);
+    throw new Error(
+      `Checkpoint ${store.uri}/${path} already exists: another run of job '${header.job}' is writing checkpoints. Stop it; this run stops so the two do not both commit.`,
+    );
   }
 }
 
@@ -305,7 +314,10 @@ export async function restoreLatest(store: ObjectStore, op: WindowOperator, fing
   while (id !== null) {
     const path = checkpointPath(id);
     const data = await store.get(path);
-    if (!data) throw new Error(`Checkpoint ${store.uri}/${path} is missing but checkpoint ${chain[chain.length - 1]?.header.id ?? newest} builds on it; the chain is broken, restore cannot continue.`);
+    if (!data)
+      throw new Error(
+        `Checkpoint ${store.uri}/${path} is missing but checkpoint ${chain[chain.length - 1]?.header.id ?? newest} builds on it; the chain is broken, restore cannot continue.`,
+      );
     bytes += data.length;
     const c = decodeCheckpoint(data, `${store.uri}/${path}`);
     chain.push(c);
@@ -314,7 +326,9 @@ export async function restoreLatest(store: ObjectStore, op: WindowOperator, fing
   chain.reverse();
   const header = chain[chain.length - 1].header;
   if (header.fingerprint !== fingerprint) {
-    throw new Error(`Checkpoint ${store.uri}/${checkpointPath(header.id)} was taken by a job with a different key, window or aggregates (${header.fingerprint} vs ${fingerprint}); its state cannot be reused. Give the changed job a new name, or delete ${store.uri}/${DIR} to start over.`);
+    throw new Error(
+      `Checkpoint ${store.uri}/${checkpointPath(header.id)} was taken by a job with a different key, window or aggregates (${header.fingerprint} vs ${fingerprint}); its state cannot be reused. Give the changed job a new name, or delete ${store.uri}/${DIR} to start over.`,
+    );
   }
   const keys = new Map<string, StoredKey>();
   const ids2 = new Map<string, number>();

@@ -32,12 +32,12 @@ export class CountMinSketch {
     const { width, depth, counts } = this;
     let least = Infinity;
     for (let i = 0; i < depth; i++) {
-      const c = counts[i * width + ((h1 + Math.imul(i, h2)) >>> 0) % width];
+      const c = counts[i * width + (((h1 + Math.imul(i, h2)) >>> 0) % width)];
       if (c < least) least = c;
     }
     const target = least + n;
     for (let i = 0; i < depth; i++) {
-      const at = i * width + ((h1 + Math.imul(i, h2)) >>> 0) % width;
+      const at = i * width + (((h1 + Math.imul(i, h2)) >>> 0) % width);
       if (counts[at] < target) counts[at] = target;
     }
     this.total += n;
@@ -49,7 +49,7 @@ export class CountMinSketch {
     const h2 = HASH[1] | 1;
     let least = Infinity;
     for (let i = 0; i < this.depth; i++) {
-      const c = this.counts[i * this.width + ((h1 + Math.imul(i, h2)) >>> 0) % this.width];
+      const c = this.counts[i * this.width + (((h1 + Math.imul(i, h2)) >>> 0) % this.width)];
       if (c < least) least = c;
     }
     return least;

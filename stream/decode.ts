@@ -153,7 +153,14 @@ export function makeDecoder(asset: StreamingAsset, c: CompiledAggregates, now: (
           const k = keyGetters[bad](o);
           const what = `key field '${asset.key[bad]}'`;
           // the parts are joined by U+001F in the state: a part holding it could pose as another key
-          fail(dead, src, i, raw, 'key', isIdentity(k) ? `${what} contains the control character U+001F, which separates key fields` : identityError(what, k));
+          fail(
+            dead,
+            src,
+            i,
+            raw,
+            'key',
+            isIdentity(k) ? `${what} contains the control character U+001F, which separates key fields` : identityError(what, k),
+          );
           continue;
         }
         b.key[n] = parts.join(KEY_SEPARATOR);
@@ -215,13 +222,21 @@ export function makeDecoder(asset: StreamingAsset, c: CompiledAggregates, now: (
 }
 
 function futureSkewError(time: number, readAt: number, skewMs: number): string {
-  return `event time ${isoText(time)} is ${formatAhead(time - readAt)} ahead of the worker's clock (${isoText(readAt)}), ` +
-    `beyond watermark.maxFutureSkew (${formatDuration(skewMs)}): the producer's clock or the event's time is wrong. It never reached the state or the watermark; fix and re-send it`;
+  return (
+    `event time ${isoText(time)} is ${formatAhead(time - readAt)} ahead of the worker's clock (${isoText(readAt)}), ` +
+    `beyond watermark.maxFutureSkew (${formatDuration(skewMs)}): the producer's clock or the event's time is wrong. It never reached the state or the watermark; fix and re-send it`
+  );
 }
 
 /** A rough span for a message: "3 min", "100 years". */
 function formatAhead(ms: number): string {
-  const units: Array<[string, number]> = [['years', 365.25 * 86_400_000], ['days', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1_000]];
+  const units: Array<[string, number]> = [
+    ['years', 365.25 * 86_400_000],
+    ['days', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1_000],
+  ];
   for (const [unit, size] of units) if (ms >= size) return `${Math.floor(ms / size)} ${unit}`;
   return `${ms} ms`;
 }

@@ -72,37 +72,42 @@ describe('event time', () => {
   it('reads every instant in range back from its ISO text, in any zone (property)', () => {
     const instant = fc.integer({ min: 0, max: MAX_EVENT_TIME });
     const offsetMin = fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 });
-    fc.assert(fc.property(instant, offsetMin, fc.constantFrom('', '000', '999'), (t, off, extra) => {
-      const utc = new Date(t).toISOString();
-      expect(eventTimeMs(utc)).toBe(t);
-      expect(eventTimeMs(utc.replace('Z', `${extra}Z`))).toBe(t);
-      expect(eventTimeMs(String(t))).toBe(t);
-      // the same instant written as local time at an offset
-      const local = new Date(t + off * 60_000).toISOString().slice(0, -1);
-      const sign = off < 0 ? '-' : '+';
-      const abs = Math.abs(off);
-      const zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-      const year = Number(local.slice(0, 4));
-      if (year >= 1969 && year <= 9999) expect(eventTimeMs(`${local}${zone}`)).toBe(t);
-    }));
+    fc.assert(
+      fc.property(instant, offsetMin, fc.constantFrom('', '000', '999'), (t, off, extra) => {
+        const utc = new Date(t).toISOString();
+        expect(eventTimeMs(utc)).toBe(t);
+        expect(eventTimeMs(utc.replace('Z', `${extra}Z`))).toBe(t);
+        expect(eventTimeMs(String(t))).toBe(t);
+        // the same instant written as local time at an offset
+        const local = new Date(t + off * 60_000).toISOString().slice(0, -1);
+        const sign = off < 0 ? '-' : '+';
+        const abs = Math.abs(off);
+        const zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+        const year = Number(local.slice(0, 4));
+        if (year >= 1969 && year <= 9999) expect(eventTimeMs(`${local}${zone}`)).toBe(t);
+      }),
+    );
   });
 
   it('returns a time in range or NaN for any value, never throwing (property)', () => {
-    fc.assert(fc.property(fc.oneof(fc.anything(), fc.double(), fc.string(), fc.integer()), (v) => {
-      const t = eventTimeMs(v);
-      if (t === t) {
-        expect(Number.isInteger(t) && t >= 0 && t <= MAX_EVENT_TIME).toBe(true);
-      } else {
-        expect(eventTimeError('ts', v)).toMatch(/^event time field 'ts' is /);
-      }
-      if (typeof v === 'number') expect(t === t).toBe(Number.isInteger(v) && v >= 0 && v <= MAX_EVENT_TIME);
-    }));
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.double(), fc.string(), fc.integer()), (v) => {
+        const t = eventTimeMs(v);
+        if (t === t) {
+          expect(Number.isInteger(t) && t >= 0 && t <= MAX_EVENT_TIME).toBe(true);
+        } else {
+          expect(eventTimeError('ts', v)).toMatch(/^event time field 'ts' is /);
+        }
+        if (typeof v === 'number') expect(t === t).toBe(Number.isInteger(v) && v >= 0 && v <= MAX_EVENT_TIME);
+      }),
+    );
   });
 });
 
 describe('keys and dedup ids', () => {
   it('are non-empty strings or finite numbers JSON carries exactly', () => {
-    for (const v of ['u1', ' ', '0', 0, -3, 1.5, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]) expect(isIdentity(v), String(v)).toBe(true);
+    for (const v of ['u1', ' ', '0', 0, -3, 1.5, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER])
+      expect(isIdentity(v), String(v)).toBe(true);
     const refused: Array<[unknown, RegExp]> = [
       [{}, /is an object \(\{\}\): it must be a string or a finite number/],
       [[1], /is an array \(\[1\]\)/],
@@ -124,7 +129,14 @@ describe('keys and dedup ids', () => {
 
 describe('numeric and value fields', () => {
   it('numbers: finite numbers and decimal strings; null and missing are no value; nothing else', () => {
-    const accepted: Array<[unknown, number]> = [[5, 5], [-0.5, -0.5], ['12.50', 12.5], [' -3e2 ', -300], ['.5', 0.5], ['7.', 7]];
+    const accepted: Array<[unknown, number]> = [
+      [5, 5],
+      [-0.5, -0.5],
+      ['12.50', 12.5],
+      [' -3e2 ', -300],
+      ['.5', 0.5],
+      ['7.', 7],
+    ];
     for (const [v, want] of accepted) expect(numberValue(v), String(v)).toBe(want);
     expect(numberValue(null)).toBeNaN();
     expect(numberValue(undefined)).toBeNaN();

@@ -45,7 +45,11 @@ export class FrequencySketch {
     }
     let leastValue = '';
     let least = Infinity;
-    for (const [v, e] of c) if (e < least) { least = e; leastValue = v; }
+    for (const [v, e] of c)
+      if (e < least) {
+        least = e;
+        leastValue = v;
+      }
     if (estimate > least) {
       c.delete(leastValue);
       c.set(value, estimate);
@@ -67,7 +71,7 @@ export class FrequencySketch {
   }
 
   estimate(value: string): number {
-    return this.exact ? this.exact.get(value) ?? 0 : this.cms!.estimate(value);
+    return this.exact ? (this.exact.get(value) ?? 0) : this.cms!.estimate(value);
   }
 
   /** The `top` most frequent values with their (estimated) counts, largest first. */
@@ -92,7 +96,10 @@ export class FrequencySketch {
     }
     this.total += other.total;
     const names = new Set([...this.candidates.keys(), ...(other.exact ? other.exact.keys() : other.candidates.keys())]);
-    const ranked = [...names].map((v): [string, number] => [v, this.cms!.estimate(v)]).sort((a, b) => b[1] - a[1]).slice(0, 2 * this.top);
+    const ranked = [...names]
+      .map((v): [string, number] => [v, this.cms!.estimate(v)])
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 2 * this.top);
     this.candidates = new Map(ranked);
   }
 
@@ -106,9 +113,22 @@ export class FrequencySketch {
   }
 
   /** Plain data for checkpoints. */
-  toJSON(): { exact?: Array<[string, number]>; width?: number; depth?: number; counts?: number[]; candidates?: Array<[string, number]>; total: number } {
+  toJSON(): {
+    exact?: Array<[string, number]>;
+    width?: number;
+    depth?: number;
+    counts?: number[];
+    candidates?: Array<[string, number]>;
+    total: number;
+  } {
     if (this.exact) return { exact: [...this.exact], total: this.total };
-    return { width: this.cms!.width, depth: this.cms!.depth, counts: Array.from(this.cms!.counts), candidates: [...this.candidates], total: this.total };
+    return {
+      width: this.cms!.width,
+      depth: this.cms!.depth,
+      counts: Array.from(this.cms!.counts),
+      candidates: [...this.candidates],
+      total: this.total,
+    };
   }
 
   static fromJSON(epsilon: number, delta: number, top: number, data: ReturnType<FrequencySketch['toJSON']>): FrequencySketch {

@@ -38,5 +38,5 @@ export function hashNumber(x: number, seed = 0): void {
 export function hashValue(v: unknown, seed = 0): void {
   if (typeof v === 'string') hashString(v, seed);
   else if (typeof v === 'number') hashNumber(v, seed);
-  else hashString(typeof v === 'bigint' ? v.toString() : JSON.stringify(v) ?? 'undefined', seed);
+  else hashString(typeof v === 'bigint' ? v.toString() : (JSON.stringify(v) ?? 'undefined'), seed);
 }

@@ -44,17 +44,17 @@ export class HyperLogLog {
   private sparseInsert(idx25: number, rank: number): void {
     const table = this.table!;
     const mask = table.length - 1;
-    let slot = Math.imul(idx25, 0x9e3779b1) >>> 0 & mask;
+    let slot = (Math.imul(idx25, 0x9e3779b1) >>> 0) & mask;
     for (;;) {
       const e = table[slot];
       if (e === 0) break;
       if (e >>> 6 === idx25) {
-        if ((e & 63) < rank) table[slot] = (idx25 << 6 | rank) >>> 0;
+        if ((e & 63) < rank) table[slot] = ((idx25 << 6) | rank) >>> 0;
         return;
       }
       slot = (slot + 1) & mask;
     }
-    table[slot] = (idx25 << 6 | rank) >>> 0;
+    table[slot] = ((idx25 << 6) | rank) >>> 0;
     this.used++;
     if (this.used > this.sparseLimit) this.toDense();
     else if (this.used * 2 > table.length) {

@@ -18,8 +18,14 @@ const SKEW = 5 * 60_000;
 
 /** the spend job of test/stream-reference.ts: count and sum per user over 10 s, every 2 s */
 const spend: StreamingAssetInput = {
-  name: 'spend', source: 's', key: 'user_id', eventTime: 'ts', window: sliding('10s', '2s'),
-  aggregates: { purchases: count(), spend: sum('amount') }, watermark: { maxOutOfOrderness: '2s' }, dedupBy: 'id',
+  name: 'spend',
+  source: 's',
+  key: 'user_id',
+  eventTime: 'ts',
+  window: sliding('10s', '2s'),
+  aggregates: { purchases: count(), spend: sum('amount') },
+  watermark: { maxOutOfOrderness: '2s' },
+  dedupBy: 'id',
 };
 
 function harness(input: StreamingAssetInput, clock = { now: NOW }) {
@@ -60,24 +66,30 @@ describe('hostile events', () => {
   it('random streams with hostile fields: dead letters are exactly the bad events, with reasons, and windows equal DuckDB (property)', async () => {
     let compared = 0;
     const reasons = new Set<string>();
-    await fc.assert(fc.asyncProperty(eventStream({ now: NOW, skewMs: SKEW, hostilePercent: 15 }), async (events) => {
-      const h = harness(spend);
-      // as a source delivers them: some as parsed objects, some as JSON text
-      for (let i = 0; i < events.length; i += 37) h.send(events.slice(i, i + 37).map((e, j) => ((i + j) % 2 === 0 ? e.record : jsonOf(e.record))));
-      const deadAt = new Map(h.dead.map((d) => [d.offset, d]));
-      events.forEach((e, i) => {
-        // a value JSON cannot spell (NaN, Infinity) is sent as an object, and null in text; both are refused
-        expect(deadAt.get(i)?.reason ?? null, `event ${i}: ${JSON.stringify(e.record)}`).toBe(e.reason);
-      });
-      for (const d of h.dead) expect(d.error).toMatch(/'user_id'|'ts'|'id'|'amount'|event time .* ahead of the worker's clock/);
-      expect(h.late).toEqual([]);
-      expect(h.op.watermark).toBeLessThan(NOW);
-      const valid = events.filter((e) => e.reason === null).map((e) => e.canonical!);
-      const want = Number.isFinite(h.op.watermark) ? await referenceWindows(valid as Parameters<typeof referenceWindows>[0], h.op.watermark) : new Map();
-      expect(h.windows()).toEqual(want);
-      compared += want.size;
-      for (const d of h.dead) reasons.add(d.reason);
-    }), { numRuns: 30 });
+    await fc.assert(
+      fc.asyncProperty(eventStream({ now: NOW, skewMs: SKEW, hostilePercent: 15 }), async (events) => {
+        const h = harness(spend);
+        // as a source delivers them: some as parsed objects, some as JSON text
+        for (let i = 0; i < events.length; i += 37)
+          h.send(events.slice(i, i + 37).map((e, j) => ((i + j) % 2 === 0 ? e.record : jsonOf(e.record))));
+        const deadAt = new Map(h.dead.map((d) => [d.offset, d]));
+        events.forEach((e, i) => {
+          // a value JSON cannot spell (NaN, Infinity) is sent as an object, and null in text; both are refused
+          expect(deadAt.get(i)?.reason ?? null, `event ${i}: ${JSON.stringify(e.record)}`).toBe(e.reason);
+        });
+        for (const d of h.dead) expect(d.error).toMatch(/'user_id'|'ts'|'id'|'amount'|event time .* ahead of the worker's clock/);
+        expect(h.late).toEqual([]);
+        expect(h.op.watermark).toBeLessThan(NOW);
+        const valid = events.filter((e) => e.reason === null).map((e) => e.canonical!);
+        const want = Number.isFinite(h.op.watermark)
+          ? await referenceWindows(valid as Parameters<typeof referenceWindows>[0], h.op.watermark)
+          : new Map();
+        expect(h.windows()).toEqual(want);
+        compared += want.size;
+        for (const d of h.dead) reasons.add(d.reason);
+      }),
+      { numRuns: 30 },
+    );
     // the runs compared real windows and met every kind of bad field
     expect(compared).toBeGreaterThan(1_000);
     expect([...reasons].sort()).toEqual(['dedup-id', 'event-time', 'field', 'future-skew', 'key']);
@@ -86,7 +98,12 @@ describe('hostile events', () => {
   it('the job goes on after an event at 1e20 and a late event behind it (was: RangeError on every restore)', () => {
     const h = harness(spend);
     const t = NOW - 60_000;
-    h.send([{ id: 'a', user_id: 'u', amount: 1, ts: t }, { id: 'b', user_id: 'u', amount: 1, ts: 1e20 }, { id: 'c', user_id: 'u', amount: 1, ts: t + 20_000 }, { id: 'd', user_id: 'u', amount: 1, ts: t - 30_000 }]);
+    h.send([
+      { id: 'a', user_id: 'u', amount: 1, ts: t },
+      { id: 'b', user_id: 'u', amount: 1, ts: 1e20 },
+      { id: 'c', user_id: 'u', amount: 1, ts: t + 20_000 },
+      { id: 'd', user_id: 'u', amount: 1, ts: t - 30_000 },
+    ]);
     expect(h.dead.map((d) => [d.offset, d.reason])).toEqual([[1, 'event-time']]);
     expect(h.late.map((l) => l.offset)).toEqual([3]);
     expect(h.late[0].reason).toMatch(/beyond the allowed lateness .* at watermark 2026-06-01T11:59:17.999Z/);
@@ -96,9 +113,14 @@ describe('hostile events', () => {
   it('an event 100 years ahead is a future-skew dead letter and leaves the watermark alone', () => {
     const h = harness(spend);
     const t = NOW - 60_000;
-    h.send([{ id: 'a', user_id: 'u', amount: 1, ts: t }, { id: 'b', user_id: 'v', amount: 1, ts: NOW + 100 * 365 * 86_400_000 }]);
+    h.send([
+      { id: 'a', user_id: 'u', amount: 1, ts: t },
+      { id: 'b', user_id: 'v', amount: 1, ts: NOW + 100 * 365 * 86_400_000 },
+    ]);
     expect(h.dead.map((d) => d.reason)).toEqual(['future-skew']);
-    expect(h.dead[0].error).toMatch(/^event time 2126-.* is 99 years ahead of the worker's clock \(2026-06-01T12:00:00.000Z\), beyond watermark.maxFutureSkew \(5m\)/);
+    expect(h.dead[0].error).toMatch(
+      /^event time 2126-.* is 99 years ahead of the worker's clock \(2026-06-01T12:00:00.000Z\), beyond watermark.maxFutureSkew \(5m\)/,
+    );
     expect(h.op.watermark).toBe(t - 2_001);
     // on-time events after it still count
     h.send([{ id: 'c', user_id: 'u', amount: 2, ts: t + 30_000 }]);
@@ -110,7 +132,10 @@ describe('hostile events', () => {
     const h = harness(spend);
     const t = NOW - 5_000;
     const ahead = NOW + 3 * 60_000;
-    h.send([{ id: 'a', user_id: 'u', amount: 1, ts: t }, { id: 'b', user_id: 'u', amount: 5, ts: ahead }]);
+    h.send([
+      { id: 'a', user_id: 'u', amount: 1, ts: t },
+      { id: 'b', user_id: 'u', amount: 5, ts: ahead },
+    ]);
     expect(h.dead).toEqual([]);
     // the watermark stops at the clock: the window over `t` ending after NOW − bound stays open
     expect(h.op.watermark).toBe(NOW - 2_001);
@@ -133,7 +158,11 @@ describe('hostile events', () => {
     const a = Date.UTC(2020, 0, 1);
     const b = Date.UTC(2025, 0, 1);
     const started = performance.now();
-    h.send([{ id: '1', user_id: 'u', amount: 1, ts: a }, { id: '2', user_id: 'u', amount: 2, ts: b }, { id: '3', user_id: 'u', amount: 4, ts: b + 4_000_000 }]);
+    h.send([
+      { id: '1', user_id: 'u', amount: 1, ts: a },
+      { id: '2', user_id: 'u', amount: 2, ts: b },
+      { id: '3', user_id: 'u', amount: 4, ts: b + 4_000_000 },
+    ]);
     expect(performance.now() - started).toBeLessThan(2_000);
     const w = h.windows();
     expect(w.size).toBe(20); // 10 windows over each of the first two events
@@ -153,7 +182,11 @@ describe('hostile events', () => {
 
   it('a multi-field key part holding the separator is refused, not merged with another key', () => {
     const h = harness({ ...spend, key: ['user_id', 'region'], dedupBy: undefined });
-    h.send([{ user_id: 'a\u001fb', region: 'c', ts: NOW - 1, amount: 1 }, { user_id: 'a', region: 'b\u001fc', ts: NOW - 1, amount: 1 }, { user_id: 'a', region: 'b', ts: NOW - 1, amount: 1 }]);
+    h.send([
+      { user_id: 'a\u001fb', region: 'c', ts: NOW - 1, amount: 1 },
+      { user_id: 'a', region: 'b\u001fc', ts: NOW - 1, amount: 1 },
+      { user_id: 'a', region: 'b', ts: NOW - 1, amount: 1 },
+    ]);
     expect(h.dead.map((d) => d.error)).toEqual([
       "key field 'user_id' contains the control character U+001F, which separates key fields",
       "key field 'region' contains the control character U+001F, which separates key fields",
@@ -163,7 +196,9 @@ describe('hostile events', () => {
 
   it('aggregated fields: wrong types are dead letters; null is no value for every aggregate', () => {
     const h = harness({
-      ...spend, dedupBy: undefined, window: session('1s'),
+      ...spend,
+      dedupBy: undefined,
+      window: session('1s'),
       aggregates: { n: count(), s: sum('amount'), l: last('amount', { type: 'double' }), tag: last('tag') },
     });
     const t = NOW - 60_000;
@@ -175,15 +210,25 @@ describe('hostile events', () => {
       { user_id: 'u', ts: t + 10, amount: 1, tag: { a: [1] } },
       { user_id: 'v', ts: NOW - 1 },
     ]);
-    expect(h.dead.map((d) => [d.offset, d.reason])).toEqual([[3, 'field'], [4, 'field'], [5, 'field'], [6, 'field']]);
-    expect(h.dead[0].error).toBe("field 'amount' is an array ([5]): sum('amount') takes a finite number or a decimal string, or null for no value");
+    expect(h.dead.map((d) => [d.offset, d.reason])).toEqual([
+      [3, 'field'],
+      [4, 'field'],
+      [5, 'field'],
+      [6, 'field'],
+    ]);
+    expect(h.dead[0].error).toBe(
+      "field 'amount' is an array ([5]): sum('amount') takes a finite number or a decimal string, or null for no value",
+    );
     // count counts the null events; sum and last skip their nulls; last(string) keeps an object's JSON
     expect(h.rows.map((r) => [r.keyParts[0], ...r.values])).toEqual([['u', 4, 3, 1, '{"a":[1]}']]);
   });
 
   it('a filter that throws on an event dead-letters that event', () => {
     const h = harness({ ...spend, dedupBy: undefined, filter: (e) => (e.meta as { keep: boolean }).keep });
-    h.send([{ user_id: 'u', ts: NOW - 1, amount: 1, meta: { keep: true } }, { user_id: 'u', ts: NOW - 1, amount: 1 }]);
+    h.send([
+      { user_id: 'u', ts: NOW - 1, amount: 1, meta: { keep: true } },
+      { user_id: 'u', ts: NOW - 1, amount: 1 },
+    ]);
     expect(h.dead.map((d) => [d.offset, d.reason])).toEqual([[1, 'filter-error']]);
     expect(h.dead[0].error).toMatch(/^the asset's filter threw: .*keep/);
     expect(h.op.keys.size).toBe(1);

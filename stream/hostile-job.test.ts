@@ -23,31 +23,51 @@ const stores = tempStores('freshet-hostile');
 afterAll(stores.cleanup);
 
 const spendInput: StreamingAssetInput = {
-  name: 'spend_hostile', source: 'purchases', key: 'user_id', eventTime: 'ts', window: sliding('10s', '2s'),
-  aggregates: { purchases: count(), spend: sum('amount') }, watermark: { maxOutOfOrderness: '2s' }, dedupBy: 'id',
+  name: 'spend_hostile',
+  source: 'purchases',
+  key: 'user_id',
+  eventTime: 'ts',
+  window: sliding('10s', '2s'),
+  aggregates: { purchases: count(), spend: sum('amount') },
+  watermark: { maxOutOfOrderness: '2s' },
+  dedupBy: 'id',
 };
 const SKEW = 5 * 60_000;
 
 /** A source that dies after `polls` polls, like a killed worker. */
 function dying(src: StreamSource, polls: number): StreamSource {
   let n = 0;
-  return { ...src, async poll(max, wait) {
-    if (++n > polls) throw new Error('worker killed');
-    return src.poll(max, wait);
-  } };
+  return {
+    ...src,
+    async poll(max, wait) {
+      if (++n > polls) throw new Error('worker killed');
+      return src.poll(max, wait);
+    },
+  };
 }
 
 function run(store: LocalStore, source: StreamSource, input = spendInput) {
   return runStreamingJob({
-    job: streamingAsset(input), store, sinkTable: store.at('sink'), source, checkpointIntervalMs: 0, compactEvery: 4,
-    signal: new AbortController().signal, batchSize: 200,
+    job: streamingAsset(input),
+    store,
+    sinkTable: store.at('sink'),
+    source,
+    checkpointIntervalMs: 0,
+    compactEvery: 4,
+    signal: new AbortController().signal,
+    batchSize: 200,
   });
 }
 
 /** `n` valid purchases an hour behind the clock, up to 1.5 s out of order (the bound is 2 s: none is late). */
 function purchases(n: number, now: number): CanonicalPurchase[] {
   const start = now - 3_600_000;
-  return Array.from({ length: n }, (_, i) => ({ id: `e${i}`, user_id: `u${(i * 7) % 13}`, amount: ((i * 37) % 1_000) / 100, ts: start + i * 40 - ((i * 5) % 4) * 500 }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `e${i}`,
+    user_id: `u${(i * 7) % 13}`,
+    amount: ((i * 37) % 1_000) / 100,
+    ts: start + i * 40 - ((i * 5) % 4) * 500,
+  }));
 }
 
 async function rowsOf(table: ObjectStore): Promise<Array<Record<string, unknown>>> {
@@ -111,7 +131,8 @@ describe('a streaming job and hostile events', () => {
     for (const d of dead) expect(String(d.error).length).toBeGreaterThan(10);
     // status shows this run's dead letters by reason
     const thisRun: Record<string, number> = {};
-    for (const d of dead) if (Number(d.checkpoint_id) > done.metrics.restoredFrom) thisRun[String(d.reason)] = (thisRun[String(d.reason)] ?? 0) + 1;
+    for (const d of dead)
+      if (Number(d.checkpoint_id) > done.metrics.restoredFrom) thisRun[String(d.reason)] = (thisRun[String(d.reason)] ?? 0) + 1;
     expect(done.metrics.deadLettersByReason).toEqual(thisRun);
     expect(await rowsOf(store.at('late_events'))).toEqual([]);
   }, 120_000);
@@ -120,22 +141,29 @@ describe('a streaming job and hostile events', () => {
     const now = Date.now();
     const valid = purchases(600, now);
     // events a file can hold: a value JSON cannot spell (NaN) would be written as null, a different event
-    const one = fc.tuple(hostileEvent({ now, skewMs: SKEW, futureMarginMs: 10 * 60_000 }, 10_000, valid[300].ts), fc.integer({ min: 0, max: valid.length }))
+    const one = fc
+      .tuple(
+        hostileEvent({ now, skewMs: SKEW, futureMarginMs: 10 * 60_000 }, 10_000, valid[300].ts),
+        fc.integer({ min: 0, max: valid.length }),
+      )
       .filter(([e]) => typeof jsonOf(e.record) === 'string');
-    await fc.assert(fc.asyncProperty(one, async ([bad, at]) => {
-      const lines = valid.map((e) => JSON.stringify(e));
-      const line = JSON.stringify(bad.record);
-      lines.splice(at, 0, line);
-      const store = await stores.make();
-      const file = path.join(store.uri, 'events.jsonl');
-      await fs.writeFile(file, `${lines.join('\n')}\n`);
-      const done = await run(store, fileSource(file));
-      expect(done.reason).toBe('source-exhausted');
-      await expectReference(store, valid, done.metrics.watermark);
-      const dead = await rowsOf(store.at('dead_letters'));
-      expect(dead.map((d) => [d.raw, d.reason])).toEqual([[line, bad.reason]]);
-      expect(done.metrics.deadLettersByReason).toEqual({ [bad.reason!]: 1 });
-    }), { numRuns: 6 });
+    await fc.assert(
+      fc.asyncProperty(one, async ([bad, at]) => {
+        const lines = valid.map((e) => JSON.stringify(e));
+        const line = JSON.stringify(bad.record);
+        lines.splice(at, 0, line);
+        const store = await stores.make();
+        const file = path.join(store.uri, 'events.jsonl');
+        await fs.writeFile(file, `${lines.join('\n')}\n`);
+        const done = await run(store, fileSource(file));
+        expect(done.reason).toBe('source-exhausted');
+        await expectReference(store, valid, done.metrics.watermark);
+        const dead = await rowsOf(store.at('dead_letters'));
+        expect(dead.map((d) => [d.raw, d.reason])).toEqual([[line, bad.reason]]);
+        expect(done.metrics.deadLettersByReason).toEqual({ [bad.reason!]: 1 });
+      }),
+      { numRuns: 6 },
+    );
   }, 300_000);
 
   it('resets a checkpoint blinded by a far-future event before the fix, and computes windows again', async () => {
@@ -145,7 +173,12 @@ describe('a streaming job and hostile events', () => {
     const what = JSON.parse(await fs.readFile(path.join(fixture, 'what.json'), 'utf8')) as { t0: number; watermark: number };
     const store = await stores.make();
     await fs.cp(path.join(fixture, 'checkpoints'), path.join(store.uri, 'checkpoints'), { recursive: true });
-    const after: CanonicalPurchase[] = Array.from({ length: 600 }, (_, i) => ({ id: `n${i}`, user_id: `u${i % 5}`, amount: i % 10, ts: what.t0 + 40_000 + i * 100 }));
+    const after: CanonicalPurchase[] = Array.from({ length: 600 }, (_, i) => ({
+      id: `n${i}`,
+      user_id: `u${i % 5}`,
+      amount: i % 10,
+      ts: what.t0 + 40_000 + i * 100,
+    }));
     const file = path.join(store.uri, 'events.jsonl');
     await fs.writeFile(file, `${'x'.repeat(400)}\n${after.map((e) => JSON.stringify(e)).join('\n')}\n`);
     const input = { ...spendInput, name: 'ckpt_v1_blinded' };

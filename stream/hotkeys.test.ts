@@ -20,13 +20,19 @@ function skewed(n: number, seed: number): Ev[][] {
     const p = i % 2;
     let ts = i * 5;
     const x = r();
-    if (x < 0.05) ts -= Math.floor(r() * 3_000); // within the bound or the lateness
+    if (x < 0.05)
+      ts -= Math.floor(r() * 3_000); // within the bound or the lateness
     else if (x < 0.07) ts -= 20_000 + Math.floor(r() * 5_000); // beyond the lateness
     const key = r() < 0.5 ? 'hot' : `k${Math.floor(r() * 40)}`;
     const id = r() < 0.03 && i > 10 ? `e${i - 1 - Math.floor(r() * 10)}` : `e${i}`;
     parts[p].push({
-      id, k: key, ts, amount: Math.floor(r() * 1000), merchant: `m${Math.floor(r() * 30)}`,
-      category: `c${Math.floor(r() * r() * 6)}`, note: r() < 0.1 ? null : `n${i}`,
+      id,
+      k: key,
+      ts,
+      amount: Math.floor(r() * 1000),
+      merchant: `m${Math.floor(r() * 30)}`,
+      category: `c${Math.floor(r() * r() * 6)}`,
+      note: r() < 0.1 ? null : `n${i}`,
     });
   }
   return parts;
@@ -34,12 +40,26 @@ function skewed(n: number, seed: number): Ev[][] {
 
 function run(input: Partial<StreamingAssetInput>, window: WindowSpec, events: Ev[][], batchSize: number, preAggregate: boolean) {
   const asset = streamingAsset({
-    name: 't', source: 's', key: 'k', eventTime: 'ts', window,
+    name: 't',
+    source: 's',
+    key: 'k',
+    eventTime: 'ts',
+    window,
     aggregates: {
-      n: count(), spend: sum('amount'), lo: min('amount'), hi: max('amount'), mean: avg('amount'),
-      merchants: distinctCount('merchant'), cats: frequency('category'), top: topK('category', 3), last_note: last('note'),
+      n: count(),
+      spend: sum('amount'),
+      lo: min('amount'),
+      hi: max('amount'),
+      mean: avg('amount'),
+      merchants: distinctCount('merchant'),
+      cats: frequency('category'),
+      top: topK('category', 3),
+      last_note: last('note'),
     },
-    watermark: { maxOutOfOrderness: '1s' }, allowedLateness: '3s', dedupBy: 'id', ...input,
+    watermark: { maxOutOfOrderness: '1s' },
+    allowedLateness: '3s',
+    dedupBy: 'id',
+    ...input,
   });
   const op = new WindowOperator(asset, { now: () => 0, preAggregate });
   const dec = makeDecoder(asset, op.aggs);
@@ -49,7 +69,7 @@ function run(input: Partial<StreamingAssetInput>, window: WindowSpec, events: Ev
   const late: LateEvent[] = [];
   const at = events.map(() => 0);
   // interleave the partitions a chunk at a time, like a source's polls
-  for (let more = true; more; ) {
+  for (let more = true; more;) {
     more = false;
     for (let p = 0; p < events.length; p++) {
       const recs = events[p];
@@ -74,7 +94,10 @@ function run(input: Partial<StreamingAssetInput>, window: WindowSpec, events: Ev
 
 describe('hot keys: local pre-aggregation', () => {
   const events = skewed(40_000, 7);
-  for (const [name, window] of [['sliding', sliding('10s', '2s')], ['tumbling', tumbling('5s')]] as const) {
+  for (const [name, window] of [
+    ['sliding', sliding('10s', '2s')],
+    ['tumbling', tumbling('5s')],
+  ] as const) {
     for (const batchSize of [64, 1024]) {
       it(`${name} windows, batches of ${batchSize}: the same rows, late events and duplicates with and without`, () => {
         const off = run({}, window, events, batchSize, false);

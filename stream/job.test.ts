@@ -23,7 +23,8 @@ const asset = streamingAsset({
   ...spend10sInput,
 });
 
-const gen = () => generatorSource({ partitions: 2, eventsPerSecond: 200, limit: 6_000, disorder: { probability: 0.05, maxDelayMs: 15_000 }, seed: 42 });
+const gen = () =>
+  generatorSource({ partitions: 2, eventsPerSecond: 200, limit: 6_000, disorder: { probability: 0.05, maxDelayMs: 15_000 }, seed: 42 });
 
 /** A source that dies after `polls` polls, like a killed worker. */
 function dying(src: StreamSource, polls: number): StreamSource {
@@ -74,8 +75,16 @@ const strip = (m: Map<string, Row>) => new Map([...m].map(([k, r]) => [k, JSON.s
 
 async function run(store: LocalStore, source: StreamSource, sink?: SinkWriter, onCheckpoint?: (id: number, m: JobMetrics) => void) {
   return runStreamingJob({
-    job: asset, store, sinkTable: store.at('sink'), source, sink, checkpointIntervalMs: 0, compactEvery: 4,
-    signal: new AbortController().signal, batchSize: 500, onCheckpoint,
+    job: asset,
+    store,
+    sinkTable: store.at('sink'),
+    source,
+    sink,
+    checkpointIntervalMs: 0,
+    compactEvery: 4,
+    signal: new AbortController().signal,
+    batchSize: 500,
+    onCheckpoint,
   });
 }
 

@@ -30,7 +30,6 @@ import type { JobMetrics } from '../contract/streaming.ts';
 
 export type { JobMetrics };
 
-
 export interface StreamingJobOptions {
   job: StreamingAsset;
   /** where this job's checkpoints live, e.g. warehouse.at('_streams/purchases_last_5m') */
@@ -48,7 +47,13 @@ export interface StreamingJobOptions {
   signal: AbortSignal;
   onCheckpoint?: (id: number, metrics: JobMetrics) => void | Promise<void>;
   /** called once the checkpoint is restored and the source positioned, before the first event */
-  onStart?: (info: { restoredFrom: number; restoreMs: number; restoreReset: RestoreReset | null; offsets: Record<string, number>; stateKeys: number }) => void | Promise<void>;
+  onStart?: (info: {
+    restoredFrom: number;
+    restoreMs: number;
+    restoreReset: RestoreReset | null;
+    offsets: Record<string, number>;
+    stateKeys: number;
+  }) => void | Promise<void>;
   /** a shard reads the partitions p with p mod count = index, and has its own checkpoints and txn appId */
   shard?: { index: number; count: number };
   /** events per operator batch (default 4096) */
@@ -96,7 +101,8 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
   const appId = jobAppId(asset, opts.shard);
   const fingerprint = jobFingerprint(asset);
   const noStamp = { emittedAt: 0, checkpoint: 0 };
-  const rowColumns = (stamp: { emittedAt: number; checkpoint: number }) => (partial ? partialColumns(asset, stamp, shardIndex) : resultColumns(asset, stamp));
+  const rowColumns = (stamp: { emittedAt: number; checkpoint: number }) =>
+    partial ? partialColumns(asset, stamp, shardIndex) : resultColumns(asset, stamp);
   const schemas = {
     rows: rowColumns(noStamp).map((c) => c.field),
     late: lateColumns(noStamp).map((c) => c.field),
@@ -126,7 +132,13 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
   const partitions = (await opts.source.open(offsets)).filter((p) => ownsPartition(opts.shard, p));
   for (const p of partitions) op.tracker.addPartition(p);
   const restoreReset = restored?.reset ?? null;
-  await opts.onStart?.({ restoredFrom: restored?.header.id ?? 0, restoreMs, restoreReset, offsets: { ...offsets }, stateKeys: op.keys.size });
+  await opts.onStart?.({
+    restoredFrom: restored?.header.id ?? 0,
+    restoreMs,
+    restoreReset,
+    offsets: { ...offsets },
+    stateKeys: op.keys.size,
+  });
 
   // ---- run ----
   let dead: DeadLetter[] = [];
@@ -147,9 +159,27 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     }
   }
   const metrics: JobMetrics = {
-    checkpointId: lastId, events: 0, eventsPerSecond: 0, watermarkLagMs: 0, watermark: op.watermark, stateKeys: op.keys.size,
-    stateBytes: 0, rows: 0, late: 0, deadLetters: 0, deadLettersByReason: {}, duplicates: 0, lastCheckpointAt, checkpointStallMs: 0, checkpointMs: 0,
-    checkpointBytes: restored?.bytes ?? 0, checkpointFull: false, restoredFrom: restored?.header.id ?? 0, restoreMs, restoreReset, calibration: op.tracker.calibration(),
+    checkpointId: lastId,
+    events: 0,
+    eventsPerSecond: 0,
+    watermarkLagMs: 0,
+    watermark: op.watermark,
+    stateKeys: op.keys.size,
+    stateBytes: 0,
+    rows: 0,
+    late: 0,
+    deadLetters: 0,
+    deadLettersByReason: {},
+    duplicates: 0,
+    lastCheckpointAt,
+    checkpointStallMs: 0,
+    checkpointMs: 0,
+    checkpointBytes: restored?.bytes ?? 0,
+    checkpointFull: false,
+    restoredFrom: restored?.header.id ?? 0,
+    restoreMs,
+    restoreReset,
+    calibration: op.tracker.calibration(),
   };
 
   async function commitPending(id: number, pending: PendingCommit, watermark: number): Promise<void> {
@@ -159,7 +189,8 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     if (pending.dead.length > 0) await sink.commit(tables.dead, schemas.dead, pending.dead, { appId, version: id }, info);
     // partials carry the shard's watermark with every commit, rows or not: the merge waits on it
     const mark = partial && Number.isFinite(watermark) ? [{ appId: watermarkMark(appId), version: Math.floor(watermark) }] : undefined;
-    if (pending.rows.length > 0 || mark) await sink.commit(tables.rows, schemas.rows, pending.rows, { appId, version: id, marks: mark }, info);
+    if (pending.rows.length > 0 || mark)
+      await sink.commit(tables.rows, schemas.rows, pending.rows, { appId, version: id, marks: mark }, info);
   }
 
   function checkpoint(): Promise<void> {
@@ -182,8 +213,16 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
     });
     stepSnapshot(0);
     const header: Omit<CheckpointHeader, 'magic' | 'pending'> = {
-      job: asset.name, id, parent: full ? null : id - 1, createdAt: emittedAt, offsets: { ...offsets },
-      watermark: op.tracker.state(), sinkVersion, chainLength, fingerprint, keyCount: op.keys.size,
+      job: asset.name,
+      id,
+      parent: full ? null : id - 1,
+      createdAt: emittedAt,
+      offsets: { ...offsets },
+      watermark: op.tracker.state(),
+      sinkVersion,
+      chainLength,
+      fingerprint,
+      keyCount: op.keys.size,
     };
     counters.rows += rows.length;
     counters.late += late.length;
@@ -209,11 +248,23 @@ export async function runStreamingJob(opts: StreamingJobOptions): Promise<JobRes
       sinkVersion = id;
       if (full) await pruneBefore(store, id);
       Object.assign(metrics, {
-        checkpointId: id, events: counters.events, eventsPerSecond: (intervalEvents * 1000) / intervalMs,
-        watermark: op.watermark, watermarkLagMs: Number.isFinite(op.watermark) ? now() - op.watermark : 0,
-        stateKeys: op.keys.size, stateBytes: op.stateBytes(), rows: counters.rows, late: counters.late,
-        deadLetters: counters.dead, deadLettersByReason: { ...deadByReason }, duplicates: op.metrics.duplicates, lastCheckpointAt: emittedAt,
-        checkpointStallMs: stallMs, checkpointMs: now() - emittedAt, checkpointBytes: bytesBefore, checkpointFull: full,
+        checkpointId: id,
+        events: counters.events,
+        eventsPerSecond: (intervalEvents * 1000) / intervalMs,
+        watermark: op.watermark,
+        watermarkLagMs: Number.isFinite(op.watermark) ? now() - op.watermark : 0,
+        stateKeys: op.keys.size,
+        stateBytes: op.stateBytes(),
+        rows: counters.rows,
+        late: counters.late,
+        deadLetters: counters.dead,
+        deadLettersByReason: { ...deadByReason },
+        duplicates: op.metrics.duplicates,
+        lastCheckpointAt: emittedAt,
+        checkpointStallMs: stallMs,
+        checkpointMs: now() - emittedAt,
+        checkpointBytes: bytesBefore,
+        checkpointFull: full,
         calibration: op.tracker.calibration(),
       } satisfies Partial<JobMetrics>);
       await opts.onCheckpoint?.(id, { ...metrics });

@@ -33,7 +33,11 @@ afterAll(async () => {
 });
 
 function startChild(config: ChildConfig, onLine: (o: Record<string, unknown>) => void): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'test', 'support', 'stream', 'job-child.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(here, '..', 'test', 'support', 'stream', 'job-child.ts'), JSON.stringify(config)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let buf = '';
   child.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
@@ -41,7 +45,11 @@ function startChild(config: ChildConfig, onLine: (o: Record<string, unknown>) =>
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      try { onLine(JSON.parse(line) as Record<string, unknown>); } catch { /* not ours */ }
+      try {
+        onLine(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        /* not ours */
+      }
     }
   });
   child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
@@ -53,13 +61,18 @@ describe('streaming job on Kafka', () => {
     const topic = 'purchases';
     const events = makePurchases(EVENTS, 7, 2_000);
     // plus some garbage for the dead letters
-    const ends = await produceToTopic(kafka.brokers, topic, PARTITIONS, events, { extra: ['{"user_id": "u1", "ts": "not a time", "id": "bad"}'] });
+    const ends = await produceToTopic(kafka.brokers, topic, PARTITIONS, events, {
+      extra: ['{"user_id": "u1", "ts": "not a time", "id": "bad"}'],
+    });
 
     const storeDir = path.join(dir, 'job');
     const config: ChildConfig = {
-      assetModule: path.join(here, '..', 'test', 'support', 'stream', 'test-assets.ts'), assetExport: 'spendPerUser', storeDir,
+      assetModule: path.join(here, '..', 'test', 'support', 'stream', 'test-assets.ts'),
+      assetExport: 'spendPerUser',
+      storeDir,
       source: { kind: 'kafka', options: { brokers: kafka.brokers, topic, stopAt: ends } },
-      checkpointIntervalMs: 200, compactEvery: 5,
+      checkpointIntervalMs: 200,
+      compactEvery: 5,
     };
     const restoredFrom: number[] = [];
     for (let kill = 0; kill < 3; kill++) {
@@ -80,7 +93,10 @@ describe('streaming job on Kafka', () => {
       let first = true;
       const child = startChild(config, (o) => {
         if (o.done) last = o;
-        else if (first) { first = false; restoredFrom.push(Number(o.restoredFrom)); }
+        else if (first) {
+          first = false;
+          restoredFrom.push(Number(o.restoredFrom));
+        }
       });
       child.on('exit', (code) => (last ? resolve(last) : reject(new Error(`job exited with ${code}`))));
     });
@@ -114,16 +130,26 @@ describe('streaming job on Kafka', () => {
       SELECT user_id, ws, count(*) AS purchases, sum(amount) AS spend FROM w
       WHERE ws + 10000 - 1 <= ${finalWatermark} GROUP BY ALL`);
     const want = new Map<string, string>();
-    for (const r of reference.getRowObjectsJson()) want.set(`${r.user_id}@${Number(r.ws)}`, `${Number(r.purchases)}|${Number(r.spend).toFixed(2)}`);
+    for (const r of reference.getRowObjectsJson())
+      want.set(`${r.user_id}@${Number(r.ws)}`, `${Number(r.purchases)}|${Number(r.spend).toFixed(2)}`);
     c.closeSync();
     expect(want.size).toBeGreaterThan(1_000);
     const missing = [...want.keys()].filter((k) => got.get(k) !== want.get(k));
     const extra = [...got.keys()].filter((k) => !want.has(k));
-    expect({ wrong: missing.length, extra: extra.length, sample: missing.slice(0, 3).map((k) => [k, got.get(k), want.get(k)]) }).toEqual({ wrong: 0, extra: 0, sample: [] });
+    expect({ wrong: missing.length, extra: extra.length, sample: missing.slice(0, 3).map((k) => [k, got.get(k), want.get(k)]) }).toEqual({
+      wrong: 0,
+      extra: 0,
+      sample: [],
+    });
 
     const deadSnap = await loadSnapshot(new LocalStore(storeDir).at('dead_letters'));
     const dead = await readRows(new LocalStore(storeDir).at('dead_letters'), deadSnap!);
-    expect(dead.map((d) => [d.reason, d.error])).toEqual([['event-time', `event time field 'ts' is "not a time": not whole epoch milliseconds or an ISO-8601 time with a zone, e.g. 2026-01-01T10:00:00Z`]]);
+    expect(dead.map((d) => [d.reason, d.error])).toEqual([
+      [
+        'event-time',
+        `event time field 'ts' is "not a time": not whole epoch milliseconds or an ISO-8601 time with a zone, e.g. 2026-01-01T10:00:00Z`,
+      ],
+    ]);
   }, 600_000);
 });
 

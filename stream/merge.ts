@@ -73,7 +73,10 @@ export async function mergePartials(opts: MergeOptions): Promise<MergeResult> {
 
   const aggs = compileAggregates(asset.aggregates);
   // newest revision of each shard's partial, per key and window
-  const windows = new Map<string, { parts: string[]; start: number; end: number; byShard: Map<number, { revision: number; row: Record<string, unknown> }> }>();
+  const windows = new Map<
+    string,
+    { parts: string[]; start: number; end: number; byShard: Map<number, { revision: number; row: Record<string, unknown> }> }
+  >();
   for (const r of await readRows(opts.partials, snap, candidates)) {
     const end = Date.parse(String(r.window_end));
     if (!isNew(end)) continue;
@@ -110,7 +113,13 @@ export async function mergePartials(opts: MergeOptions): Promise<MergeResult> {
     const columns = resultColumns(asset, stamp);
     const adds = await sink.stage(opts.sinkTable, rows, columns);
     const info = { operation: 'STREAMING UPDATE', freshetJob: asset.name, mergePass: pass + 1, watermark };
-    const r = await sink.commit(opts.sinkTable, columns.map((c) => c.field), adds, { appId, version: pass + 1, marks: [{ appId: watermarkMark(appId), version: watermark }] }, info);
+    const r = await sink.commit(
+      opts.sinkTable,
+      columns.map((c) => c.field),
+      adds,
+      { appId, version: pass + 1, marks: [{ appId: watermarkMark(appId), version: watermark }] },
+      info,
+    );
     // another pass (a retried activity still alive) got there first: it wrote the same windows
     if (r.skipped) return { pass: pass + 1, windows: 0, watermark, waitingFor: [] };
     return { pass: pass + 1, windows: rows.length, watermark, waitingFor: [] };

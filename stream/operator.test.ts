@@ -11,8 +11,13 @@ type Ev = Record<string, unknown>;
 
 function harness(input: Partial<StreamingAssetInput>, clock = { now: 0 }) {
   const asset = streamingAsset({
-    name: 't', source: 's', key: 'k', eventTime: 'ts', window: tumbling('10s'),
-    aggregates: { n: count() }, ...input,
+    name: 't',
+    source: 's',
+    key: 'k',
+    eventTime: 'ts',
+    window: tumbling('10s'),
+    aggregates: { n: count() },
+    ...input,
   });
   const op = new WindowOperator(asset, { now: () => clock.now });
   const dec = makeDecoder(asset, op.aggs);
@@ -76,7 +81,10 @@ describe('WindowOperator: tumbling windows and watermarks', () => {
     h.send([ev('a', 2_000), ev('a', 15_000)]); // watermark 13_999: [0, 10s) fired with 1
     expect(h.rows.map((r) => [r.values[0], r.revision])).toEqual([[1, 0]]);
     h.send([ev('a', 3_000)]);
-    expect(h.rows.map((r) => [r.values[0], r.revision])).toEqual([[1, 0], [2, 1]]);
+    expect(h.rows.map((r) => [r.values[0], r.revision])).toEqual([
+      [1, 0],
+      [2, 1],
+    ]);
     expect(h.late()).toEqual([]);
   });
 
@@ -104,7 +112,11 @@ describe('WindowOperator: tumbling windows and watermarks', () => {
     clock.now = 61_000; // partition 1 silent for over a minute: left out
     h.send([ev('a', 41_000)], 0);
     expect(h.op.watermark).toBe(40_999);
-    expect(h.rows.map((r) => [r.keyParts[0], r.windowStart]).sort()).toEqual([['a', 0], ['a', 30_000], ['b', 0]]);
+    expect(h.rows.map((r) => [r.keyParts[0], r.windowStart]).sort()).toEqual([
+      ['a', 0],
+      ['a', 30_000],
+      ['b', 0],
+    ]);
     // the idle partition speaks again: it counts from then on, and its late event is recorded
     h.send([ev('b', 5_000)], 1);
     expect(h.late()).toHaveLength(1);
@@ -112,11 +124,22 @@ describe('WindowOperator: tumbling windows and watermarks', () => {
 
   it('sends malformed events to the dead letters with the parse error', () => {
     const h = harness({ aggregates: { n: count(), s: sum('amount') } });
-    h.send(['{"k":"a","ts":1}', '{oops', '{"ts":5}', '{"k":"a","ts":"yesterday"}', '{"k":"a","ts":1,"amount":"x"}', '[1]'] as unknown as Ev[]);
+    h.send([
+      '{"k":"a","ts":1}',
+      '{oops',
+      '{"ts":5}',
+      '{"k":"a","ts":"yesterday"}',
+      '{"k":"a","ts":1,"amount":"x"}',
+      '[1]',
+    ] as unknown as Ev[]);
     expect(h.dead.map((d) => [d.offset, d.reason, d.error])).toEqual([
       [1, 'invalid-json', expect.stringMatching(/^invalid JSON/)],
       [2, 'key', "key field 'k' is missing"],
-      [3, 'event-time', `event time field 'ts' is "yesterday": not whole epoch milliseconds or an ISO-8601 time with a zone, e.g. 2026-01-01T10:00:00Z`],
+      [
+        3,
+        'event-time',
+        `event time field 'ts' is "yesterday": not whole epoch milliseconds or an ISO-8601 time with a zone, e.g. 2026-01-01T10:00:00Z`,
+      ],
       [4, 'field', `field 'amount' is "x": sum('amount') takes a finite number or a decimal string, or null for no value`],
       [5, 'not-an-object', 'event is not a JSON object'],
     ]);
@@ -170,7 +193,11 @@ function referenceSliding(events: Ev[], size: number, slide: number, bound: numb
 }
 
 describe('WindowOperator: sliding windows against a reference', () => {
-  for (const [bound, lateness] of [[0, 0], [500, 0], [200, 1_500]]) {
+  for (const [bound, lateness] of [
+    [0, 0],
+    [500, 0],
+    [200, 1_500],
+  ]) {
     it(`matches event-at-a-time semantics (bound ${bound} ms, lateness ${lateness} ms)`, () => {
       const h = harness({
         window: sliding('2s', '500ms'),
@@ -201,7 +228,12 @@ describe('WindowOperator: sliding windows against a reference', () => {
       }
       if (lateness > 0) expect(h.op.metrics.refires).toBeGreaterThan(0);
       // every row, revisions included, is the same whatever the batch boundaries
-      const again = harness({ window: sliding('2s', '500ms'), watermark: { maxOutOfOrderness: `${bound}ms` }, allowedLateness: `${lateness}ms`, aggregates: { n: count(), s: sum('v'), top: max('v'), d: distinctCount('v'), l: last('v', { type: 'long' }) } });
+      const again = harness({
+        window: sliding('2s', '500ms'),
+        watermark: { maxOutOfOrderness: `${bound}ms` },
+        allowedLateness: `${lateness}ms`,
+        aggregates: { n: count(), s: sum('v'), top: max('v'), d: distinctCount('v'), l: last('v', { type: 'long' }) },
+      });
       for (let i = 0; i < events.length; i += 1_000) again.send(events.slice(i, i + 1_000));
       const text = (rows: WindowRow[]) => rows.map((r) => JSON.stringify(r)).sort();
       expect(text(again.rows)).toEqual(text(h.rows));

@@ -230,7 +230,12 @@ export class WindowOperator {
         // segment (no firing since), that addSliding would only add to that pane: no lateness,
         // no re-fire, no window closed for the key since. It goes to the key's partial instead.
         const p = Math.floor(ts / slide) * slide;
-        if (k.cur!.start === p && p + size - 1 + lateness > w && k.firedEnd < p + slide && Math.floor((w + 1) / slide) * slide <= k.firedEnd) {
+        if (
+          k.cur!.start === p &&
+          p + size - 1 + lateness > w &&
+          k.firedEnd < p + slide &&
+          Math.floor((w + 1) / slide) * slide <= k.firedEnd
+        ) {
           addEvent(aggs, k.pre ?? this.openPre(k, p), b.nums, b.vals, ts, i);
           folded++;
           if (ts > k.lastSeen) k.lastSeen = ts;
@@ -333,7 +338,15 @@ export class WindowOperator {
 
   private recordLate(b: EventBatch, i: number, ts: number, w: number, reason: string): void {
     this.metrics.late++;
-    this.late.push({ partition: b.partition[i], offset: b.offset[i], key: b.key[i], eventTime: ts, watermark: w, reason, payload: b.raw[i] });
+    this.late.push({
+      partition: b.partition[i],
+      offset: b.offset[i],
+      key: b.key[i],
+      eventTime: ts,
+      watermark: w,
+      reason,
+      payload: b.raw[i],
+    });
   }
 
   private schedule(k: KeyState, t: number): void {
@@ -351,7 +364,13 @@ export class WindowOperator {
     const p = Math.floor(ts / slide) * slide;
     // the last window over this event ends at p + size
     if (p + size - 1 + this.lateness <= w) {
-      this.recordLate(b, i, ts, w, `event time ${iso(ts)} is beyond the allowed lateness (${this.lateness} ms) of its last window [${iso(p)}, ${iso(p + size)}) at watermark ${iso(w)}`);
+      this.recordLate(
+        b,
+        i,
+        ts,
+        w,
+        `event time ${iso(ts)} is beyond the allowed lateness (${this.lateness} ms) of its last window [${iso(p)}, ${iso(p + size)}) at watermark ${iso(w)}`,
+      );
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
@@ -508,7 +527,13 @@ export class WindowOperator {
       }
     }
     if (count === 0 && end - 1 + lateness <= w) {
-      this.recordLate(b, i, ts, w, `event time ${iso(ts)} opens a session [${iso(start)}, ${iso(end)}) beyond the allowed lateness (${lateness} ms) at watermark ${iso(w)}`);
+      this.recordLate(
+        b,
+        i,
+        ts,
+        w,
+        `event time ${iso(ts)} opens a session [${iso(start)}, ${iso(end)}) beyond the allowed lateness (${lateness} ms) at watermark ${iso(w)}`,
+      );
       return undefined;
     }
     if (k === undefined) k = this.newKey(b, i, ts);
@@ -559,7 +584,13 @@ export class WindowOperator {
         s.revision += 1;
         s.pending = false;
         if (s.revision > 0) this.metrics.refires++;
-        this.rows.push({ keyParts: k.parts, windowStart: s.start, windowEnd: s.end, revision: s.revision, values: paneResults(this.aggs, s) });
+        this.rows.push({
+          keyParts: k.parts,
+          windowStart: s.start,
+          windowEnd: s.end,
+          revision: s.revision,
+          values: paneResults(this.aggs, s),
+        });
         this.metrics.rows++;
         changed = true;
       }
@@ -713,7 +744,8 @@ export class WindowOperator {
     const limit = this.now() + this.asset.maxFutureSkewMs;
     const saved = state.watermark;
     const blinded = saved.partitions.filter((p) => p.maxTime > limit).map((p) => p.partition);
-    const reset: RestoreReset | null = saved.watermark > limit || blinded.length > 0 ? { watermark: saved.watermark, partitions: blinded, panes: 0, keys: 0, ids: 0 } : null;
+    const reset: RestoreReset | null =
+      saved.watermark > limit || blinded.length > 0 ? { watermark: saved.watermark, partitions: blinded, panes: 0, keys: 0, ids: 0 } : null;
     if (reset === null) {
       this.tracker.restore(saved);
     } else {
@@ -761,8 +793,22 @@ export class WindowOperator {
 
   private restoreKey(s: StoredKey): void {
     const k: KeyState = {
-      key: s.key, parts: s.parts, panes: s.panes, lastSeen: s.lastSeen, firedEnd: s.firedEnd, revisions: s.revisions,
-      cur: null, timer: Infinity, refire: null, dirty: false, evicted: false, snap: 0, born: 0, done: 0, pre: null, preSeg: -1,
+      key: s.key,
+      parts: s.parts,
+      panes: s.panes,
+      lastSeen: s.lastSeen,
+      firedEnd: s.firedEnd,
+      revisions: s.revisions,
+      cur: null,
+      timer: Infinity,
+      refire: null,
+      dirty: false,
+      evicted: false,
+      snap: 0,
+      born: 0,
+      done: 0,
+      pre: null,
+      preSeg: -1,
     };
     this.keys.set(k.key, k);
     const w = this.tracker.watermark;

@@ -24,8 +24,13 @@ afterAll(stores.cleanup);
 const asset = streamingAsset({
   ...spend10sInput,
   aggregates: {
-    purchases: count(), spend: sum('amount'), merchants: distinctCount('merchant'),
-    lo: min('amount'), hi: max('amount'), mean: avg('amount'), categories: frequency('category'),
+    purchases: count(),
+    spend: sum('amount'),
+    merchants: distinctCount('merchant'),
+    lo: min('amount'),
+    hi: max('amount'),
+    mean: avg('amount'),
+    categories: frequency('category'),
   },
   hotKeys: { salted: true },
 });
@@ -34,24 +39,50 @@ const asset = streamingAsset({
 function saltedPurchase(ctx: GeneratorContext): Record<string, unknown> {
   const r = ctx.random;
   const user = r() < 0.5 ? 'hot' : `u${Math.floor(r() * 80)}`;
-  return { id: `${ctx.partition}-${ctx.index}`, user_id: user, amount: Math.floor(r() * 10_000), merchant: `m${Math.floor(r() * 300)}`, category: `c${Math.floor(r() * r() * 6)}`, ts: ctx.time };
+  return {
+    id: `${ctx.partition}-${ctx.index}`,
+    user_id: user,
+    amount: Math.floor(r() * 10_000),
+    merchant: `m${Math.floor(r() * 300)}`,
+    category: `c${Math.floor(r() * r() * 6)}`,
+    ts: ctx.time,
+  };
 }
 
 // disorder within the bound plus the lateness: nothing is late for either layout
-const gen = () => generatorSource({ partitions: 4, eventsPerSecond: 200, limit: 3_000, disorder: { probability: 0.05, maxDelayMs: 2_500 }, seed: 5, make: saltedPurchase });
+const gen = () =>
+  generatorSource({
+    partitions: 4,
+    eventsPerSecond: 200,
+    limit: 3_000,
+    disorder: { probability: 0.05, maxDelayMs: 2_500 },
+    seed: 5,
+    make: saltedPurchase,
+  });
 
 function dying(src: StreamSource, polls: number): StreamSource {
   let n = 0;
-  return { ...src, async poll(m, w) { if (++n > polls) throw new Error('shard killed'); return src.poll(m, w); } };
+  return {
+    ...src,
+    async poll(m, w) {
+      if (++n > polls) throw new Error('shard killed');
+      return src.poll(m, w);
+    },
+  };
 }
 
 /** A sink whose first commit to `table` dies after its files were staged. */
 function dyingFirstCommit(inner: SinkWriter, table: ObjectStore): SinkWriter {
   let died = false;
   return {
-    stage: inner.stage.bind(inner), committedVersion: inner.committedVersion.bind(inner), close: inner.close.bind(inner),
+    stage: inner.stage.bind(inner),
+    committedVersion: inner.committedVersion.bind(inner),
+    close: inner.close.bind(inner),
     async commit(t, ...rest) {
-      if (t.uri === table.uri && !died) { died = true; throw new Error('merge killed before its commit'); }
+      if (t.uri === table.uri && !died) {
+        died = true;
+        throw new Error('merge killed before its commit');
+      }
       return inner.commit(t, ...rest);
     },
   };
@@ -66,8 +97,24 @@ async function rowsOf(table: ObjectStore): Promise<Row[]> {
   return snap ? readRows(table, snap) : [];
 }
 
-function run(store: LocalStore, source: StreamSource, shard: { index: number; count: number } | undefined, sink?: SinkWriter): Promise<JobResult> {
-  return runStreamingJob({ job: asset, store, sinkTable: store.at('sink'), source, sink, shard, checkpointIntervalMs: 0, compactEvery: 4, signal: new AbortController().signal, batchSize: 500 });
+function run(
+  store: LocalStore,
+  source: StreamSource,
+  shard: { index: number; count: number } | undefined,
+  sink?: SinkWriter,
+): Promise<JobResult> {
+  return runStreamingJob({
+    job: asset,
+    store,
+    sinkTable: store.at('sink'),
+    source,
+    sink,
+    shard,
+    checkpointIntervalMs: 0,
+    compactEvery: 4,
+    signal: new AbortController().signal,
+    batchSize: 500,
+  });
 }
 
 describe('salted hot keys with a final merge', () => {
@@ -136,14 +183,18 @@ describe('salted hot keys with a final merge', () => {
     expect(ids.length - new Set(ids).size).toBe(0); // no window written twice
     expect(merged.every((r) => Number(r.revision) === 0)).toBe(true);
     // every window final at the last watermark, with the 1-shard values; nothing else
-    const final = [...latest.values()].filter((r) => Date.parse(String(r.window_end)) - 1 + asset.allowedLatenessMs <= one.metrics.watermark);
+    const final = [...latest.values()].filter(
+      (r) => Date.parse(String(r.window_end)) - 1 + asset.allowedLatenessMs <= one.metrics.watermark,
+    );
     expect(final.length).toBeGreaterThan(300);
     expect(new Map(merged.map((r) => [windowId(r), values(r)]))).toEqual(new Map(final.map((r) => [windowId(r), values(r)])));
   }, 120_000);
 
   it('is an asset option: off by default, refused for session windows', () => {
     expect(asset.hotKeys).toEqual({ preAggregate: false, salted: true });
-    expect(() => streamingAsset({ ...spend10sInput, window: session('30s'), hotKeys: { salted: true } })).toThrow(/salted needs sliding or tumbling windows/);
+    expect(() => streamingAsset({ ...spend10sInput, window: session('30s'), hotKeys: { salted: true } })).toThrow(
+      /salted needs sliding or tumbling windows/,
+    );
     expect(() => streamingAsset({ ...spend10sInput, hotKeys: { salted: 'yes' as never } })).toThrow(/hotKeys.salted must be true or false/);
   });
 });

@@ -32,12 +32,26 @@ const asset = streamingAsset({
 function keyedPurchase(ctx: GeneratorContext): Record<string, unknown> {
   const r = ctx.random;
   const user = r() < 0.5 ? 0 : 1 + Math.floor(r() * 60);
-  return { id: `${ctx.partition}-${ctx.index}`, user_id: `u${ctx.partition}-${user}`, amount: Math.floor(r() * 10_000), merchant: `m${Math.floor(r() * 40)}`, ts: ctx.time };
+  return {
+    id: `${ctx.partition}-${ctx.index}`,
+    user_id: `u${ctx.partition}-${user}`,
+    amount: Math.floor(r() * 10_000),
+    merchant: `m${Math.floor(r() * 40)}`,
+    ts: ctx.time,
+  };
 }
 
 // disorder within the bound plus the lateness: windows re-fire, nothing is late, so the final
 // results do not depend on how the partitions' watermarks combine
-const gen = () => generatorSource({ partitions: 4, eventsPerSecond: 200, limit: 3_000, disorder: { probability: 0.05, maxDelayMs: 2_500 }, seed: 11, make: keyedPurchase });
+const gen = () =>
+  generatorSource({
+    partitions: 4,
+    eventsPerSecond: 200,
+    limit: 3_000,
+    disorder: { probability: 0.05, maxDelayMs: 2_500 },
+    seed: 11,
+    make: keyedPurchase,
+  });
 
 function dying(src: StreamSource, polls: number): StreamSource {
   let n = 0;
@@ -73,15 +87,25 @@ async function files(dir: string): Promise<Record<string, string>> {
   for (const e of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile()) continue;
     const full = path.join(e.parentPath, e.name);
-    out[path.relative(dir, full)] = createHash('sha256').update(await fs.readFile(full)).digest('hex');
+    out[path.relative(dir, full)] = createHash('sha256')
+      .update(await fs.readFile(full))
+      .digest('hex');
   }
   return out;
 }
 
 function run(store: LocalStore, source: StreamSource, shard?: { index: number; count: number }, sink?: SinkWriter): Promise<JobResult> {
   return runStreamingJob({
-    job: asset, store, sinkTable: store.at('sink'), source, sink, shard, checkpointIntervalMs: 0, compactEvery: 4,
-    signal: new AbortController().signal, batchSize: 500,
+    job: asset,
+    store,
+    sinkTable: store.at('sink'),
+    source,
+    sink,
+    shard,
+    checkpointIntervalMs: 0,
+    compactEvery: 4,
+    signal: new AbortController().signal,
+    batchSize: 500,
   });
 }
 
@@ -120,8 +144,17 @@ describe('sharded streaming job', () => {
     // shard 0 restarts from its own newest checkpoint, and stops (abort) after one more checkpoint
     const stop = new AbortController();
     const again = await runStreamingJob({
-      job: asset, store: sharded, sinkTable: sharded.at('sink'), source: gen(), sink, shard: s0, checkpointIntervalMs: 0, compactEvery: 4,
-      signal: stop.signal, batchSize: 500, onCheckpoint: () => stop.abort(),
+      job: asset,
+      store: sharded,
+      sinkTable: sharded.at('sink'),
+      source: gen(),
+      sink,
+      shard: s0,
+      checkpointIntervalMs: 0,
+      compactEvery: 4,
+      signal: stop.signal,
+      batchSize: 500,
+      onCheckpoint: () => stop.abort(),
     });
     expect(again.reason).toBe('aborted');
     expect(again.metrics.restoredFrom).toBe(ids0.at(-1));

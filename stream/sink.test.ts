@@ -5,7 +5,13 @@ import { loadSnapshot, readRows } from '../delta/index.ts';
 import { deltaSink, type Column } from './sink.ts';
 import { tempStores } from '../test/support/stream/test-assets.ts';
 
-interface Row { s: unknown; l: number; i: number; d: number | null; t: number }
+interface Row {
+  s: unknown;
+  l: number;
+  i: number;
+  d: number | null;
+  t: number;
+}
 
 const columns: Column<Row>[] = [
   { field: { name: 's', type: 'string', nullable: true }, get: (r) => r.s },
@@ -34,7 +40,13 @@ describe('delta sink staging', () => {
     const sink = deltaSink();
     try {
       const adds = await sink.stage(table, [...awkward, ...many], columns);
-      await sink.commit(table, columns.map((c) => c.field), adds, { appId: 'test', version: 1 }, {});
+      await sink.commit(
+        table,
+        columns.map((c) => c.field),
+        adds,
+        { appId: 'test', version: 1 },
+        {},
+      );
     } finally {
       await sink.close();
     }

@@ -27,7 +27,13 @@ export interface Column<T> {
 export interface SinkWriter {
   stage<T>(table: Table, rows: T[], columns: Column<T>[]): Promise<AddFile[]>;
   /** `txn.marks` are further txn actions recorded with the commit (a shard's watermark for the merge) */
-  commit(table: Table, schema: Field[], adds: AddFile[], txn: { appId: string; version: number; marks?: Array<{ appId: string; version: number }> }, commitInfo: Record<string, unknown>): Promise<{ skipped: boolean; version: number }>;
+  commit(
+    table: Table,
+    schema: Field[],
+    adds: AddFile[],
+    txn: { appId: string; version: number; marks?: Array<{ appId: string; version: number }> },
+    commitInfo: Record<string, unknown>,
+  ): Promise<{ skipped: boolean; version: number }>;
   /** the table's txn version for appId, -1 when none */
   committedVersion(table: Table, appId: string): Promise<number>;
   close(): Promise<void>;
@@ -100,7 +106,10 @@ export function deltaSink(): SinkWriter {
       try {
         await writeColumnsJson(json, rows, columns);
         // unnest zips the column arrays of each line back into rows, in order
-        const select = columns.map((col, i) => `${col.field.type === 'timestamp' ? `timezone('UTC', make_timestamp(unnest(${ident(`c${i}`)}) * 1000))` : `unnest(${ident(`c${i}`)})`} AS ${ident(col.field.name)}`);
+        const select = columns.map(
+          (col, i) =>
+            `${col.field.type === 'timestamp' ? `timezone('UTC', make_timestamp(unnest(${ident(`c${i}`)}) * 1000))` : `unnest(${ident(`c${i}`)})`} AS ${ident(col.field.name)}`,
+        );
         const types = columns.map((col, i) => `${literal(`c${i}`)}: ${literal(stagedType(col.field.type))}`);
         const source = `read_json(${literal(json)}, format = 'newline_delimited', maximum_object_size = 1000000000, columns = {${types.join(', ')}})`;
         await c.run(`COPY (SELECT ${select.join(', ')} FROM ${source}) TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy)`);
@@ -113,7 +122,15 @@ export function deltaSink(): SinkWriter {
     },
     async commit(table, schema, adds, txn, commitInfo) {
       const { write } = await delta();
-      const r = await write(table, { schema, partitionColumns: [], mode: 'append', adds, commitInfo, txn: { appId: txn.appId, version: txn.version }, marks: txn.marks });
+      const r = await write(table, {
+        schema,
+        partitionColumns: [],
+        mode: 'append',
+        adds,
+        commitInfo,
+        txn: { appId: txn.appId, version: txn.version },
+        marks: txn.marks,
+      });
       return { skipped: r.skipped, version: r.version };
     },
     async committedVersion(table, appId) {
@@ -137,7 +154,10 @@ export interface CommitStamp {
 }
 
 export function resultColumns(asset: StreamingAsset, stamp: CommitStamp): Column<WindowRow>[] {
-  const cols: Column<WindowRow>[] = asset.key.map((k, i) => ({ field: { name: k, type: 'string', nullable: false }, get: (r: WindowRow) => r.keyParts[i] }));
+  const cols: Column<WindowRow>[] = asset.key.map((k, i) => ({
+    field: { name: k, type: 'string', nullable: false },
+    get: (r: WindowRow) => r.keyParts[i],
+  }));
   cols.push(
     { field: { name: 'window_start', type: 'timestamp', nullable: false }, get: (r) => r.windowStart },
     { field: { name: 'window_end', type: 'timestamp', nullable: false }, get: (r) => r.windowEnd },

@@ -97,7 +97,11 @@ describe('FrequencySketch', () => {
   it('is exact while small, then ranks heavy hitters through the sketch', () => {
     const f = new FrequencySketch(0.01, 0.01, 3);
     for (const v of ['a', 'b', 'a', 'c', 'a', 'b']) f.add(v);
-    expect(f.topItems()).toEqual([['a', 3], ['b', 2], ['c', 1]]);
+    expect(f.topItems()).toEqual([
+      ['a', 3],
+      ['b', 2],
+      ['c', 1],
+    ]);
     const random = rng(3);
     const truth = new Map<string, number>();
     for (let i = 0; i < 50_000; i++) {
@@ -106,7 +110,10 @@ describe('FrequencySketch', () => {
       f.add(v);
     }
     expect(f.isExact).toBe(false);
-    const top3 = [...truth].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([v]) => v);
+    const top3 = [...truth]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([v]) => v);
     expect(f.topItems().map(([v]) => v)).toEqual(top3);
     const copy = FrequencySketch.fromJSON(0.01, 0.01, 3, JSON.parse(JSON.stringify(f.toJSON())));
     expect(copy.topItems()).toEqual(f.topItems());
@@ -134,7 +141,10 @@ describe('Space-Saving', () => {
         expect(e.count - e.error).toBeLessThanOrEqual(n);
       }
     }
-    const top5 = [...truth].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([v]) => v);
+    const top5 = [...truth]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([v]) => v);
     expect(s.top(5).map((e) => e.value)).toEqual(top5);
   });
 

@@ -16,7 +16,10 @@ export function fileSource(path: string, opts: { follow?: boolean; chunkBytes?: 
       try {
         handle = await fs.open(path, 'r');
       } catch (e) {
-        throw new Error(`Stream source file ${path} cannot be opened (${(e as Error).message}); check the path, or start the job after the file exists.`, { cause: e });
+        throw new Error(
+          `Stream source file ${path} cannot be opened (${(e as Error).message}); check the path, or start the job after the file exists.`,
+          { cause: e },
+        );
       }
       position = from['0'] ?? 0;
       carry = Buffer.alloc(0);
@@ -59,7 +62,8 @@ export function fileSource(path: string, opts: { follow?: boolean; chunkBytes?: 
             const line = carry.toString('utf8');
             const at = position - carry.length;
             carry = Buffer.alloc(0);
-            if (line.trim() !== '') return [{ partition: 0, firstOffset: at, offsets: [at], records: [line], nextOffset: position, receivedAt: Date.now() }];
+            if (line.trim() !== '')
+              return [{ partition: 0, firstOffset: at, offsets: [at], records: [line], nextOffset: position, receivedAt: Date.now() }];
           }
           return null;
         }

@@ -41,7 +41,10 @@ function ownedPartitionsAssigner(owned: () => number[]): PartitionAssigner {
       }));
     },
     protocol({ topics }) {
-      return { name: 'FreshetOwnedPartitions', metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
+      return {
+        name: 'FreshetOwnedPartitions',
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+      };
     },
   });
 }
@@ -65,9 +68,15 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
       await admin.connect();
       try {
         const meta = await admin.fetchTopicMetadata({ topics: [opts.topic] });
-        owned = meta.topics[0].partitions.map((p) => p.partitionId).filter((p) => ownsPartition(opts.shard, p)).sort((a, b) => a - b);
+        owned = meta.topics[0].partitions
+          .map((p) => p.partitionId)
+          .filter((p) => ownsPartition(opts.shard, p))
+          .sort((a, b) => a - b);
       } catch (e) {
-        throw new Error(`Kafka topic '${opts.topic}' on ${opts.brokers.join(',')} cannot be described (${(e as Error).message}); create it, or check the brokers.`, { cause: e });
+        throw new Error(
+          `Kafka topic '${opts.topic}' on ${opts.brokers.join(',')} cannot be described (${(e as Error).message}); create it, or check the brokers.`,
+          { cause: e },
+        );
       } finally {
         await admin.disconnect();
       }

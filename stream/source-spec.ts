@@ -10,9 +10,12 @@ export type { SourceSpec };
 
 export function openSourceSpec(spec: SourceSpec, shard?: { index: number; count: number }): StreamSource {
   switch (spec.kind) {
-    case 'kafka': return kafkaSource({ brokers: spec.brokers, topic: spec.topic, shard, stopAt: spec.stopAt });
-    case 'generator': return generatorSource(spec.options);
-    case 'file': return fileSource(spec.path, { follow: spec.follow });
+    case 'kafka':
+      return kafkaSource({ brokers: spec.brokers, topic: spec.topic, shard, stopAt: spec.stopAt });
+    case 'generator':
+      return generatorSource(spec.options);
+    case 'file':
+      return fileSource(spec.path, { follow: spec.follow });
   }
 }
 

@@ -148,12 +148,15 @@ export class WatermarkTracker {
         maxMs: this.maxLate[i],
       };
     });
-    const recommendedMs = Math.max(0, ...this.ids.map((_, i) => {
-      const h = this.hist[i];
-      let events = 0;
-      for (const n of h) events += n;
-      return Math.min(this.maxLate[i], quantile(h, events, 0.999));
-    }));
+    const recommendedMs = Math.max(
+      0,
+      ...this.ids.map((_, i) => {
+        const h = this.hist[i];
+        let events = 0;
+        for (const n of h) events += n;
+        return Math.min(this.maxLate[i], quantile(h, events, 0.999));
+      }),
+    );
     return { configuredMs: this.boundMs, recommendedMs: Math.ceil(recommendedMs), partitions };
   }
 }

@@ -23,7 +23,13 @@ afterAll(async () => h?.stop());
 
 /** Most commits of `list` whose compute intervals ([commit time - duration, commit time]) overlap at once. */
 function maxOverlap(list: Materialization[]): number {
-  const edges = list.flatMap((m) => [[m.timestamp - m.durationMs, 1], [m.timestamp, -1]] as const);
+  const edges = list.flatMap(
+    (m) =>
+      [
+        [m.timestamp - m.durationMs, 1],
+        [m.timestamp, -1],
+      ] as const,
+  );
   edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]); // an end before a start at the same instant
   let now = 0;
   let most = 0;
@@ -69,8 +75,9 @@ describe('asset pool', () => {
 
   it('single-partition materializations take a slot too: beside a backfill of a pooled asset, never two at once', async () => {
     const [done] = await Promise.all([
-      startBackfill(ctx, { assets: ['pooled'], downstream: false, from: '2026-03-01', to: '2026-03-03', concurrency: 2 })
-        .then(({ id }) => h.client.workflow.getHandle(id).result() as Promise<BackfillProgress>),
+      startBackfill(ctx, { assets: ['pooled'], downstream: false, from: '2026-03-01', to: '2026-03-03', concurrency: 2 }).then(
+        ({ id }) => h.client.workflow.getHandle(id).result() as Promise<BackfillProgress>,
+      ),
       materializeEach(h, project.get('pooled'), ['2026-03-10', '2026-03-11', '2026-03-12'], 3),
     ]);
     expect(done.status).toBe('completed');
@@ -89,7 +96,9 @@ describe('asset pool', () => {
     // Started ahead with a 1-second liveness check, so the test need not wait the default 5 minutes,
     // and a tiny history limit, so it continues as new with leases held and queued.
     const started = await startWorkflow(h.client, 'assetPool', {
-      taskQueue: h.config.taskQueue, workflowId: poolId, args: [{ asset: 'leaky', limit: 1, leaseCheckMs: 1_000, maxHistoryEvents: 20 }],
+      taskQueue: h.config.taskQueue,
+      workflowId: poolId,
+      args: [{ asset: 'leaky', limit: 1, leaseCheckMs: 1_000, maxHistoryEvents: 20 }],
     });
     const until = async (what: (s: PoolState) => boolean) => {
       for (let i = 0; i < 300; i++) {

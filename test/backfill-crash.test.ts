@@ -11,7 +11,7 @@ import { startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
 
 process.env.FRESHET_TEST_SLOW_MS = '150';
-const { default: project } = await import('./fixtures/chain-project.ts') as { default: AssetGraph };
+const { default: project } = (await import('./fixtures/chain-project.ts')) as { default: AssetGraph };
 
 let h: Harness;
 let ctx: ControlContext;
@@ -47,15 +47,24 @@ const materialized = (p: BackfillProgress) => p.assets.reduce((n, a) => n + a.co
 describe('backfills and crashes', () => {
   it('completes a 200-partition backfill through two kill -9 of the worker, each partition committed exactly once', async () => {
     let w = await worker();
-    const { id } = await startBackfill(ctx, { assets: ['raw', 'clean'], downstream: false, from: '2026-01-01', to: '2026-04-10', concurrency: 2 });
+    const { id } = await startBackfill(ctx, {
+      assets: ['raw', 'clean'],
+      downstream: false,
+      from: '2026-01-01',
+      to: '2026-04-10',
+      concurrency: 2,
+    });
     for (const threshold of [30, 100]) {
       await waitFor(id, (p) => materialized(p) >= threshold);
       await w.kill9();
       w = await worker();
     }
-    const done = await h.client.workflow.getHandle(id).result() as BackfillProgress;
+    const done = (await h.client.workflow.getHandle(id).result()) as BackfillProgress;
     expect(done.status).toBe('completed');
-    expect(done.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([['raw', 100], ['clean', 100]]);
+    expect(done.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([
+      ['raw', 100],
+      ['clean', 100],
+    ]);
     for (const asset of ['raw', 'clean']) {
       const table = assetTable(ctx.warehouse, asset);
       const list = await materializations(table);
@@ -73,19 +82,23 @@ describe('backfills and crashes', () => {
     await waitFor(id, (p) => materialized(p) >= 10);
     const asked = Date.now();
     await cancelBackfill(ctx, id);
-    const result = await h.client.workflow.getHandle(id).result() as BackfillProgress;
+    const result = (await h.client.workflow.getHandle(id).result()) as BackfillProgress;
     const tookMs = Date.now() - asked;
     expect(result.status).toBe('cancelled');
     expect(tookMs).toBeLessThan(10_000); // the batch activities' heartbeat timeout
-    const versions = await Promise.all(['raw', 'clean', 'rolling'].map(async (a) => (await loadSnapshot(assetTable(ctx.warehouse, a)))?.version));
+    const versions = await Promise.all(
+      ['raw', 'clean', 'rolling'].map(async (a) => (await loadSnapshot(assetTable(ctx.warehouse, a)))?.version),
+    );
     await new Promise((r) => setTimeout(r, 3000));
-    const later = await Promise.all(['raw', 'clean', 'rolling'].map(async (a) => (await loadSnapshot(assetTable(ctx.warehouse, a)))?.version));
+    const later = await Promise.all(
+      ['raw', 'clean', 'rolling'].map(async (a) => (await loadSnapshot(assetTable(ctx.warehouse, a)))?.version),
+    );
     expect(later).toEqual(versions); // nothing kept running after the cancel
     const committedRaw = (await materializations(assetTable(ctx.warehouse, 'raw'))).filter((m) => m.partition! >= '2026-06-01');
     expect(committedRaw.length).toBeGreaterThanOrEqual(10);
     expect(committedRaw.length).toBeLessThan(60);
 
-    const rerun = await h.client.workflow.getHandle((await startBackfill(ctx, range)).id).result() as BackfillProgress;
+    const rerun = (await h.client.workflow.getHandle((await startBackfill(ctx, range)).id).result()) as BackfillProgress;
     expect(rerun.failures).toEqual([]);
     expect(rerun.status).toBe('completed');
     const raw = rerun.assets.find((a) => a.asset === 'raw')!.counts;

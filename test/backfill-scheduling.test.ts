@@ -6,13 +6,26 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { BackfillInput, BackfillPlan, BackfillProgress, BackfillRequest, BackfillWorkflow, BatchFailureDetails, BatchInput } from '../contract/backfill.ts';
+import type {
+  BackfillInput,
+  BackfillPlan,
+  BackfillProgress,
+  BackfillRequest,
+  BackfillWorkflow,
+  BatchFailureDetails,
+  BatchInput,
+} from '../contract/backfill.ts';
 import { cancelSignal, partitionsQuery } from '../contract/signals.ts';
 import { WORKFLOW_TYPES } from '../contract/workflows.ts';
 import { installRuntime } from '../runtime/index.ts';
 import { allKeys, backfillPlan, lastKeys, plannedAsset, sameKey, upstreamOf } from './support/backfill-plan.ts';
 
-interface Call { asset: string; partitions: string[]; txnVersion: number; outcome?: 'ok' | 'failed' | 'cancelled' }
+interface Call {
+  asset: string;
+  partitions: string[];
+  txnVersion: number;
+  outcome?: 'ok' | 'failed' | 'cancelled';
+}
 
 /** One backfill's stub world, found by workflow id (it survives continue-as-new). */
 interface Scenario {
@@ -49,7 +62,8 @@ const activities = {
       const k = s.plan.assets[i].keys.indexOf(key);
       for (const [u, j] of upstreamOf(s.plan, i, k)) {
         const up = s.plan.assets[u];
-        if (up.initial[j] !== 's' && !s.completed.has(id(up.asset, up.keys[j]))) s.violations.push(`${id(input.asset, key)} started before ${id(up.asset, up.keys[j])}`);
+        if (up.initial[j] !== 's' && !s.completed.has(id(up.asset, up.keys[j])))
+          s.violations.push(`${id(input.asset, key)} started before ${id(up.asset, up.keys[j])}`);
       }
     }
     s.inFlight++;
@@ -57,7 +71,11 @@ const activities = {
     const done: string[] = [];
     try {
       for (const key of input.partitions) {
-        if (s.block.has(id(input.asset, key))) for (;;) { ctx.heartbeat(); await ctx.sleep(50); }
+        if (s.block.has(id(input.asset, key)))
+          for (;;) {
+            ctx.heartbeat();
+            await ctx.sleep(50);
+          }
         await ctx.sleep(s.delayMs);
         if (s.fail.has(id(input.asset, key))) {
           const details: BatchFailureDetails = { done, error: `bad ${id(input.asset, key)}` };
@@ -113,7 +131,15 @@ afterAll(async () => {
 async function start(name: string, plan: BackfillPlan, opts: Partial<Scenario> & { concurrency?: number; maxHistoryEvents?: number } = {}) {
   const workflowId = `sched-${name}-${process.pid}-${Date.now()}`;
   const s: Scenario = {
-    plan, fail: new Set(), block: new Set(), delayMs: 20, calls: [], completed: new Set(), violations: [], inFlight: 0, maxInFlight: 0,
+    plan,
+    fail: new Set(),
+    block: new Set(),
+    delayMs: 20,
+    calls: [],
+    completed: new Set(),
+    violations: [],
+    inFlight: 0,
+    maxInFlight: 0,
     ...opts,
   };
   scenarios.set(workflowId, s);
@@ -124,7 +150,8 @@ async function start(name: string, plan: BackfillPlan, opts: Partial<Scenario> &
 }
 
 const keysCalled = (s: Scenario, asset: string) => s.calls.filter((c) => c.asset === asset).flatMap((c) => c.partitions);
-const counts = (p: BackfillProgress) => Object.fromEntries(p.assets.map((a) => [a.asset, Object.fromEntries(Object.entries(a.counts).filter(([, n]) => n > 0))]));
+const counts = (p: BackfillProgress) =>
+  Object.fromEntries(p.assets.map((a) => [a.asset, Object.fromEntries(Object.entries(a.counts).filter(([, n]) => n > 0))]));
 
 describe('backfill scheduling (stub activities)', () => {
   it('runs every task once, never a downstream batch before the upstream keys it reads, never more than `concurrency` at once', async () => {
@@ -139,7 +166,12 @@ describe('backfill scheduling (stub activities)', () => {
     const done = await result();
 
     expect(done.status).toBe('completed');
-    expect(counts(done)).toEqual({ raw: { materialized: 10, skipped: 2 }, clean: { materialized: 12 }, rolling: { materialized: 12 }, summary: { materialized: 1 } });
+    expect(counts(done)).toEqual({
+      raw: { materialized: 10, skipped: 2 },
+      clean: { materialized: 12 },
+      rolling: { materialized: 12 },
+      summary: { materialized: 1 },
+    });
     expect(s.violations).toEqual([]);
     expect(s.maxInFlight).toBe(3);
     for (const a of plan.assets) {
@@ -148,13 +180,20 @@ describe('backfill scheduling (stub activities)', () => {
       for (const c of s.calls.filter((x) => x.asset === a.asset)) {
         expect(c.partitions.length).toBeLessThanOrEqual(a.batchSize);
         const idx = c.partitions.map((p) => a.keys.indexOf(p));
-        idx.forEach((k, j) => { if (j > 0) expect(k).toBe(idx[j - 1] + 1); });
+        idx.forEach((k, j) => {
+          if (j > 0) expect(k).toBe(idx[j - 1] + 1);
+        });
       }
     }
     // the summary reads all of rolling: it is the last call
     expect(s.calls.at(-1)!.asset).toBe('summary');
     // batching: raw's runs are cut by the skipped keys
-    expect(s.calls.filter((c) => c.asset === 'raw').map((c) => c.partitions.join(' ')).sort()).toEqual(['k0 k1', 'k10 k11', 'k4 k5', 'k6 k7', 'k8 k9']);
+    expect(
+      s.calls
+        .filter((c) => c.asset === 'raw')
+        .map((c) => c.partitions.join(' '))
+        .sort(),
+    ).toEqual(['k0 k1', 'k10 k11', 'k4 k5', 'k6 k7', 'k8 k9']);
   });
 
   it('reports failures per partition: a failed batch re-runs its rest one by one, and what reads a failure is not run', async () => {
@@ -185,7 +224,12 @@ describe('backfill scheduling (stub activities)', () => {
     expect(await states('rolling')).toEqual(['materialized', 'failed', 'failed', 'materialized', 'failed', 'failed']);
     // raw [k0 k1 k2] failed at k1 with k0 done: k0 is kept, k1 and k2 are then run alone (k1 to get its own error)
     const raw = s.calls.filter((c) => c.asset === 'raw').map((c) => [c.partitions.join(' '), c.outcome]);
-    expect([...raw].sort()).toEqual([['k0 k1 k2', 'failed'], ['k1', 'failed'], ['k2', 'ok'], ['k3 k4 k5', 'ok']]);
+    expect([...raw].sort()).toEqual([
+      ['k0 k1 k2', 'failed'],
+      ['k1', 'failed'],
+      ['k2', 'ok'],
+      ['k3 k4 k5', 'ok'],
+    ]);
     const at = (partitions: string) => raw.findIndex(([p]) => p === partitions);
     expect(at('k1')).toBeGreaterThan(at('k0 k1 k2'));
     expect(at('k2')).toBeGreaterThan(at('k0 k1 k2'));
@@ -220,12 +264,13 @@ describe('backfill scheduling (stub activities)', () => {
 
   it('continues as new when its history grows, carrying states, failures, txn version and start time across runs', async () => {
     const n = 10;
-    const plan = backfillPlan(
-      plannedAsset('raw', 'ppppsppspp', [], 2),
-      plannedAsset('clean', 'p'.repeat(n), [sameKey(0, n)], 1),
-    );
+    const plan = backfillPlan(plannedAsset('raw', 'ppppsppspp', [], 2), plannedAsset('clean', 'p'.repeat(n), [sameKey(0, n)], 1));
     const t0 = Date.now();
-    const { s, handle, result } = await start('continue', plan, { concurrency: 2, maxHistoryEvents: 40, fail: new Set(['raw/k0', 'clean/k9']) });
+    const { s, handle, result } = await start('continue', plan, {
+      concurrency: 2,
+      maxHistoryEvents: 40,
+      fail: new Set(['raw/k0', 'clean/k9']),
+    });
     const done = await result();
 
     const first = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();

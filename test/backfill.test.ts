@@ -33,9 +33,15 @@ describe('backfill', () => {
     const { id } = await startBackfill(ctx, { assets: ['raw'], downstream: true, from: '2026-01-01', to: '2026-03-01', concurrency: 4 });
     const done = await finish(id);
     expect(done.status).toBe('completed');
-    expect(done.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([['raw', 60], ['clean', 60], ['rolling', 60]]);
+    expect(done.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([
+      ['raw', 60],
+      ['clean', 60],
+      ['rolling', 60],
+    ]);
 
-    const m = Object.fromEntries(await Promise.all(['raw', 'clean', 'rolling'].map(async (a) => [a, await materializations(assetTable(ctx.warehouse, a))] as const)));
+    const m = Object.fromEntries(
+      await Promise.all(['raw', 'clean', 'rolling'].map(async (a) => [a, await materializations(assetTable(ctx.warehouse, a))] as const)),
+    );
     for (const a of ['raw', 'clean', 'rolling']) {
       expect(m[a]).toHaveLength(60);
       expect(new Set(m[a].map((x) => x.partition)).size).toBe(60);
@@ -52,30 +58,49 @@ describe('backfill', () => {
 
     // Full recompute, independently, from the raw files.
     const wh = h.config.warehouse;
-    const files = (await loadSnapshot(assetTable(ctx.warehouse, 'rolling')))!.files.map((f) => `'${path.join(wh, 'rolling', decodeURIComponent(f.path))}'`);
+    const files = (await loadSnapshot(assetTable(ctx.warehouse, 'rolling')))!.files.map(
+      (f) => `'${path.join(wh, 'rolling', decodeURIComponent(f.path))}'`,
+    );
     const db = await (await DuckDBInstance.create(':memory:')).connect();
-    const expected = (await db.runAndReadAll(`
+    const expected = (
+      await db.runAndReadAll(`
       WITH clean AS (SELECT day, id, value * 2 AS value2 FROM read_parquet('${wh}/raw/day=*/*.parquet', hive_partitioning = true) WHERE value % 7 <> 0),
            days AS (SELECT DISTINCT day AS d FROM clean)
       SELECT d AS day, id % 5 AS bucket, count(*) AS n, sum(value2) AS total
-      FROM days JOIN clean ON clean.day BETWEEN days.d - 6 AND days.d GROUP BY ALL ORDER BY ALL`)).getRowObjectsJS();
-    const actual = (await db.runAndReadAll(`SELECT day, bucket, n, total FROM read_parquet([${files.join(',')}], hive_partitioning = true) ORDER BY ALL`)).getRowObjectsJS();
+      FROM days JOIN clean ON clean.day BETWEEN days.d - 6 AND days.d GROUP BY ALL ORDER BY ALL`)
+    ).getRowObjectsJS();
+    const actual = (
+      await db.runAndReadAll(`SELECT day, bucket, n, total FROM read_parquet([${files.join(',')}], hive_partitioning = true) ORDER BY ALL`)
+    ).getRowObjectsJS();
     expect(actual).toEqual(expected);
 
     // Re-running the finished backfill does no work: every partition is up to date.
     const again = await finish((await startBackfill(ctx, { assets: ['raw'], downstream: true, from: '2026-01-01', to: '2026-03-01' })).id);
-    expect(again.assets.map((a) => [a.asset, a.counts.skipped, a.counts.materialized])).toEqual([['raw', 60, 0], ['clean', 60, 0], ['rolling', 60, 0]]);
+    expect(again.assets.map((a) => [a.asset, a.counts.skipped, a.counts.materialized])).toEqual([
+      ['raw', 60, 0],
+      ['clean', 60, 0],
+      ['rolling', 60, 0],
+    ]);
   });
 
   it('refuses bad requests naming the field', async () => {
-    await expect(startBackfill(ctx, { assets: ['rolling'], downstream: false, from: '2026-02-01', to: '2026-01-01' })).rejects.toMatchObject({ field: 'to' });
-    await expect(startBackfill(ctx, { assets: ['rolin'], downstream: false })).rejects.toThrow(/Unknown asset 'rolin'. Did you mean 'rolling'/);
-    await expect(startBackfill(ctx, { assets: ['raw'], downstream: false, from: '2026-01-01', to: '2026-01-02', concurrency: 0 })).rejects.toMatchObject({ field: 'concurrency' });
+    await expect(
+      startBackfill(ctx, { assets: ['rolling'], downstream: false, from: '2026-02-01', to: '2026-01-01' }),
+    ).rejects.toMatchObject({ field: 'to' });
+    await expect(startBackfill(ctx, { assets: ['rolin'], downstream: false })).rejects.toThrow(
+      /Unknown asset 'rolin'. Did you mean 'rolling'/,
+    );
+    await expect(
+      startBackfill(ctx, { assets: ['raw'], downstream: false, from: '2026-01-01', to: '2026-01-02', concurrency: 0 }),
+    ).rejects.toMatchObject({ field: 'concurrency' });
   });
 
   it('`freshet backfill` follows progress to the end and lists failures with the command to re-run them', async () => {
-    const cli = (args: string[]) => promisify(execFile)('node', ['bin/freshet.mjs', ...args], { env: h.env, timeout: 90_000 })
-      .then((r) => ({ code: 0, out: r.stdout + r.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
+    const cli = (args: string[]) =>
+      promisify(execFile)('node', ['bin/freshet.mjs', ...args], { env: h.env, timeout: 90_000 }).then(
+        (r) => ({ code: 0, out: r.stdout + r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+      );
     const ok = await cli(['backfill', 'raw', '--from', '2026-03-02', '--to', '2026-03-06', '--downstream']);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/raw\s+5\s+5\s+0/); // the preview: partitions, to run, up to date
@@ -98,11 +123,19 @@ describe('backfill', () => {
     const handle = await startWorkflow(h.client, 'backfill', {
       taskQueue: h.config.taskQueue,
       workflowId,
-      args: [{ request: { assets: ['raw', 'clean'], downstream: false, from: '2026-08-01', to: '2026-08-20', concurrency: 2, force: true }, maxHistoryEvents: 12 }],
+      args: [
+        {
+          request: { assets: ['raw', 'clean'], downstream: false, from: '2026-08-01', to: '2026-08-20', concurrency: 2, force: true },
+          maxHistoryEvents: 12,
+        },
+      ],
     });
     const done = await handle.result();
     expect(done.status).toBe('completed');
-    expect(done.assets.map((a) => [a.asset, a.counts.materialized, a.counts.failed])).toEqual([['raw', 20, 0], ['clean', 20, 0]]);
+    expect(done.assets.map((a) => [a.asset, a.counts.materialized, a.counts.failed])).toEqual([
+      ['raw', 20, 0],
+      ['clean', 20, 0],
+    ]);
     const first = await h.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
     const clean = (await materializations(assetTable(ctx.warehouse, 'clean'))).filter((m) => m.partition! >= '2026-08-01');

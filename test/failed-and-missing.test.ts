@@ -17,7 +17,7 @@ import { startHarness, tempDir, testConfig, type Harness } from './harness.ts';
 const control = tempDir('control');
 process.env.FRESHET_TEST_CONTROL = control;
 const fixture = path.resolve('test/fixtures/flaky-project.ts');
-const { default: project } = await import('./fixtures/flaky-project.ts') as { default: AssetGraph };
+const { default: project } = (await import('./fixtures/flaky-project.ts')) as { default: AssetGraph };
 
 let h: Harness;
 let ctx: ControlContext;
@@ -33,11 +33,19 @@ async function backfill(request: BackfillRequest): Promise<BackfillProgress> {
 }
 
 function cli(args: string[]) {
-  return promisify(execFile)('node', ['bin/freshet.mjs', ...args], { env: { ...h.env, FRESHET_TEST_CONTROL: control }, timeout: 90_000 })
-    .then((r) => ({ code: 0, out: r.stdout + r.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
+  return promisify(execFile)('node', ['bin/freshet.mjs', ...args], {
+    env: { ...h.env, FRESHET_TEST_CONTROL: control },
+    timeout: 90_000,
+  }).then(
+    (r) => ({ code: 0, out: r.stdout + r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+  );
 }
 
-const breakPartition = (key: string) => { mkdirSync(control, { recursive: true }); writeFileSync(path.join(control, `fail-${key}`), ''); };
+const breakPartition = (key: string) => {
+  mkdirSync(control, { recursive: true });
+  writeFileSync(path.join(control, `fail-${key}`), '');
+};
 const committed = async () => (await materializations(assetTable(ctx.warehouse, 'picky'))).map((m) => m.partition);
 
 describe('only failed and missing', () => {
@@ -55,13 +63,21 @@ describe('only failed and missing', () => {
     breakPartition('2026-02-04');
     await expect((await startMaterialize(h.client, h.config.taskQueue, project.get('picky'), '2026-02-04')).result()).rejects.toThrow();
     // 2026-02-05 goes stale: the numbers it read are recomputed.
-    expect((await backfill({ assets: ['numbers'], downstream: false, from: '2026-02-05', to: '2026-02-05', force: true })).status).toBe('completed');
+    expect((await backfill({ assets: ['numbers'], downstream: false, from: '2026-02-05', to: '2026-02-05', force: true })).status).toBe(
+      'completed',
+    );
     rmSync(control, { recursive: true, force: true });
 
     const states = await partitionStates(project, ctx.warehouse, 'picky', undefined);
     expect(Object.fromEntries([...states].filter(([k]) => k >= '2026-02-01' && k <= '2026-02-08').map(([k, s]) => [k, s.state]))).toEqual({
-      '2026-02-01': 'up_to_date', '2026-02-02': 'failed', '2026-02-03': 'failed', '2026-02-04': 'failed',
-      '2026-02-05': 'stale', '2026-02-06': 'up_to_date', '2026-02-07': 'missing', '2026-02-08': 'missing',
+      '2026-02-01': 'up_to_date',
+      '2026-02-02': 'failed',
+      '2026-02-03': 'failed',
+      '2026-02-04': 'failed',
+      '2026-02-05': 'stale',
+      '2026-02-06': 'up_to_date',
+      '2026-02-07': 'missing',
+      '2026-02-08': 'missing',
     });
 
     const before = (await committed()).length;
@@ -72,7 +88,13 @@ describe('only failed and missing', () => {
     expect((await committed()).slice(before).sort()).toEqual(['2026-02-02', '2026-02-03', '2026-02-04', '2026-02-07', '2026-02-08']);
 
     // The successes cleared the failures: the same request has nothing left to run, and 2026-02-05 is still only stale.
-    const again = await previewBackfill(ctx, { assets: ['picky'], downstream: false, from: '2026-02-01', to: '2026-02-08', onlyFailedAndMissing: true });
+    const again = await previewBackfill(ctx, {
+      assets: ['picky'],
+      downstream: false,
+      from: '2026-02-01',
+      to: '2026-02-08',
+      onlyFailedAndMissing: true,
+    });
     expect(again.tasks).toBe(0);
     expect((await partitionStates(project, ctx.warehouse, 'picky', ['2026-02-04', '2026-02-05'])).get('2026-02-05')!.state).toBe('stale');
 

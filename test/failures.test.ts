@@ -15,7 +15,10 @@ const exec = promisify(execFile);
 const control = tempDir('control');
 process.env.FRESHET_TEST_CONTROL = control;
 const fixture = path.resolve('test/fixtures/flaky-project.ts');
-const { default: project, attemptsSeen } = await import('./fixtures/flaky-project.ts') as { default: AssetGraph; attemptsSeen: Array<{ asset: string; partition?: string; attempt: number }> };
+const { default: project, attemptsSeen } = (await import('./fixtures/flaky-project.ts')) as {
+  default: AssetGraph;
+  attemptsSeen: Array<{ asset: string; partition?: string; attempt: number }>;
+};
 
 let h: Harness;
 beforeAll(async () => {
@@ -24,8 +27,10 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 function cli(args: string[], env = h.env) {
-  return exec('node', ['bin/freshet.mjs', ...args], { env: { ...env, FRESHET_TEST_CONTROL: control }, timeout: 90_000 })
-    .then((r) => ({ code: 0, out: r.stdout + r.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
+  return exec('node', ['bin/freshet.mjs', ...args], { env: { ...env, FRESHET_TEST_CONTROL: control }, timeout: 90_000 }).then(
+    (r) => ({ code: 0, out: r.stdout + r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+  );
 }
 
 function start(asset: string, partition: string) {
@@ -76,7 +81,9 @@ describe('failures and retries', () => {
   });
 
   it('the CLI refuses bad input before starting anything', async () => {
-    expect((await cli(['materialize', 'numbrs', '--partition', '2026-01-02'])).out).toMatch(/Unknown asset 'numbrs'. Did you mean 'numbers'\?/);
+    expect((await cli(['materialize', 'numbrs', '--partition', '2026-01-02'])).out).toMatch(
+      /Unknown asset 'numbrs'. Did you mean 'numbers'\?/,
+    );
     expect((await cli(['materialize', 'numbers', '--partition', '2026-1-2'])).out).toMatch(/malformed.*YYYY-MM-DD/);
     expect((await cli(['materialize', 'numbers', '--from', '2026-01-05', '--to', '2026-01-01'])).out).toMatch(/reversed/);
   });

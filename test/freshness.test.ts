@@ -10,7 +10,7 @@ import { openStore } from '../storage/index.ts';
 import { envFor, startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
 
-const { default: project } = await import('./fixtures/sla-project.ts') as { default: AssetGraph };
+const { default: project } = (await import('./fixtures/sla-project.ts')) as { default: AssetGraph };
 let h: Harness;
 const workers: WorkerProcess[] = [];
 beforeAll(async () => {
@@ -24,8 +24,12 @@ afterAll(async () => {
 
 /** What a worker's start left on the server for `taskQueue`: SLA schedules and the freshness monitor. */
 async function removeSchedulesAndMonitor(taskQueue: string): Promise<void> {
-  for await (const s of h.client.schedule.list()) if (s.scheduleId.startsWith(taskQueue)) await h.client.schedule.getHandle(s.scheduleId).delete();
-  await h.client.workflow.getHandle(monitorWorkflowId(taskQueue)).terminate().catch(() => {});
+  for await (const s of h.client.schedule.list())
+    if (s.scheduleId.startsWith(taskQueue)) await h.client.schedule.getHandle(s.scheduleId).delete();
+  await h.client.workflow
+    .getHandle(monitorWorkflowId(taskQueue))
+    .terminate()
+    .catch(() => {});
 }
 
 const warehouse = () => openStore(h.config.warehouse);
@@ -75,10 +79,14 @@ describe('freshness SLAs', () => {
     workers.push(w);
     const wh = openStore(config.warehouse);
     const newest = lastCompleteKey(example.get('user_purchases_30d').partitions as TimePartitions, Date.now())!;
-    await until('the monitor to catch the example up', async () => {
-      const report = await freshnessReport(example, wh);
-      return report.filter((f) => f.maxLagMs !== undefined).every((f) => f.status === 'fresh');
-    }, 90_000);
+    await until(
+      'the monitor to catch the example up',
+      async () => {
+        const report = await freshnessReport(example, wh);
+        return report.filter((f) => f.maxLagMs !== undefined).every((f) => f.status === 'fresh');
+      },
+      90_000,
+    );
     // the newest complete day of the feature, and the 30 days of transactions it reads
     const features = (await materializations(assetTable(wh, 'user_purchases_30d'))).map((m) => m.partition);
     expect(features).toEqual([newest]);
@@ -91,7 +99,8 @@ describe('freshness SLAs', () => {
 
   it('changing an SLA and restarting updates the server schedule; removing it deletes the schedule', async () => {
     const tq = `${h.config.taskQueue}-reconcile`;
-    const graph = (lag?: string) => definitions({ assets: [source({ name: 'pulse', sql: 'SELECT 1 AS x', ...(lag ? { freshness: { maxLag: lag } } : {}) })] });
+    const graph = (lag?: string) =>
+      definitions({ assets: [source({ name: 'pulse', sql: 'SELECT 1 AS x', ...(lag ? { freshness: { maxLag: lag } } : {}) })] });
     expect(await reconcileSchedules(h.client, graph('10s'), tq)).toMatchObject({ created: ['pulse'] });
     expect(await reconcileSchedules(h.client, graph('10s'), tq)).toMatchObject({ unchanged: ['pulse'] });
     expect(await reconcileSchedules(h.client, graph('30s'), tq)).toMatchObject({ updated: ['pulse'] });

@@ -49,7 +49,11 @@ export async function startHarness(graph: AssetGraph, config: FreshetConfig, opt
   const client = new Client({ connection, namespace: config.namespace });
   let stopWorker = async () => {};
   if (opts.worker !== false) {
-    const { worker, connection: native } = await createWorker({ config, graph, workflowBundle: { codePath: inject('workflowBundlePath') } });
+    const { worker, connection: native } = await createWorker({
+      config,
+      graph,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
     const running = worker.run();
     stopWorker = async () => {
       worker.shutdown();
@@ -72,10 +76,12 @@ export async function startHarness(graph: AssetGraph, config: FreshetConfig, opt
 export async function materializeEach(h: Harness, asset: AssetDef, keys: string[], concurrency = 4): Promise<MaterializeResult[]> {
   const queue = [...keys];
   const results: MaterializeResult[] = [];
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
-      results.push(await (await startMaterialize(h.client, h.config.taskQueue, asset, key)).result());
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+        results.push(await (await startMaterialize(h.client, h.config.taskQueue, asset, key)).result());
+      }
+    }),
+  );
   return results;
 }

@@ -41,7 +41,8 @@ describe('materializing the example project through Temporal', () => {
     // Independent query: the raw Parquet files by glob, not Freshet's snapshot or views.
     const wh = h.config.warehouse;
     const db = await (await DuckDBInstance.create(':memory:')).connect();
-    const expected = (await db.runAndReadAll(`
+    const expected = (
+      await db.runAndReadAll(`
       WITH tx AS (SELECT * FROM read_parquet('${wh}/transactions/day=*/*.parquet', hive_partitioning = true)),
            days AS (SELECT unnest([DATE '2026-01-30', DATE '2026-01-31', DATE '2026-02-01']) AS d)
       SELECT days.d AS day, tx.user_id, count(*) AS purchases_30d, sum(tx.amount) AS spend_30d,
@@ -49,14 +50,17 @@ describe('materializing the example project through Temporal', () => {
       FROM days JOIN tx ON tx.day BETWEEN days.d - 29 AND days.d
       LEFT JOIN read_parquet('${wh}/user_profiles/part-*.parquet') p USING (user_id)
       GROUP BY days.d, tx.user_id, p.country, p.segment
-      ORDER BY day, user_id`)).getRowObjectsJS();
+      ORDER BY day, user_id`)
+    ).getRowObjectsJS();
 
     const snapshot = await loadSnapshot(assetTable(openStore(wh), 'user_purchases_30d'));
     const files = snapshot!.files.map((f) => `'${path.join(wh, 'user_purchases_30d', decodeURIComponent(f.path))}'`);
-    const actual = (await db.runAndReadAll(`
+    const actual = (
+      await db.runAndReadAll(`
       SELECT day, user_id, purchases_30d, spend_30d, last_purchase_at, country, segment
       FROM read_parquet([${files.join(', ')}], hive_partitioning = true)
-      ORDER BY day, user_id`)).getRowObjectsJS();
+      ORDER BY day, user_id`)
+    ).getRowObjectsJS();
     expect(actual.length).toBeGreaterThan(1000);
     expect(actual).toEqual(expected);
   });
@@ -78,6 +82,8 @@ describe('materializing the example project through Temporal', () => {
     const history = await handle.fetchHistory();
     const failed = history.events!.filter((e) => e.activityTaskFailedEventAttributes);
     expect(failed).toHaveLength(1); // non-retryable: no second attempt
-    expect(failed[0].activityTaskFailedEventAttributes!.failure!.message).toMatch(/not materialized: 2026-02-14.*freshet materialize transactions --from 2026-02-14/);
+    expect(failed[0].activityTaskFailedEventAttributes!.failure!.message).toMatch(
+      /not materialized: 2026-02-14.*freshet materialize transactions --from 2026-02-14/,
+    );
   });
 });

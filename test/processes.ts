@@ -13,8 +13,12 @@ export interface WorkerProcess {
 export async function spawnWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child = spawn('node', ['bin/freshet.mjs', 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 60_000;
   while (!out.includes('worker polling')) {
@@ -26,7 +30,15 @@ export async function spawnWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess
     child,
     pid: child.pid!,
     output: () => out,
-    kill9: async () => { child.kill('SIGKILL'); await exited; },
-    stop: async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } },
+    kill9: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
   };
 }

@@ -20,7 +20,12 @@ export interface StreamCluster {
    * Polls the job's status (every 100 ms, `each` sees every one) until `ok` holds for it; fails
    * naming `what` when the job ends first or `timeoutMs` passes.
    */
-  untilStatus: (asset: string, what: string, ok: (s: StreamStatus) => boolean, opts?: { timeoutMs?: number; each?: (s: StreamStatus) => void }) => Promise<StreamStatus>;
+  untilStatus: (
+    asset: string,
+    what: string,
+    ok: (s: StreamStatus) => boolean,
+    opts?: { timeoutMs?: number; each?: (s: StreamStatus) => void },
+  ) => Promise<StreamStatus>;
 }
 
 const PROJECT = path.resolve('test/fixtures/stream-project.ts');
@@ -50,7 +55,7 @@ export function streamCluster(name: string, opts: { kafkaPartitions?: number } =
   };
   beforeAll(async () => {
     if (opts.kafkaPartitions) cluster.kafka = await startKafka({ partitions: opts.kafkaPartitions });
-    const { default: project } = await import(PROJECT) as { default: AssetGraph };
+    const { default: project } = (await import(PROJECT)) as { default: AssetGraph };
     cluster.h = await startHarness(project, testConfig(name, { project: PROJECT }), { worker: false });
   }, 300_000);
   afterAll(async () => {

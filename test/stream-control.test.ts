@@ -17,8 +17,8 @@ import { compareWindows, referenceWindows, sinkWindows } from './stream-referenc
 const cluster = streamCluster('stream-control');
 const { workers } = cluster;
 
-
-const until = (what: string, ok: (s: StreamStatus) => boolean, timeoutMs = 60_000) => cluster.untilStatus(spendPerUser.name, what, ok, { timeoutMs });
+const until = (what: string, ok: (s: StreamStatus) => boolean, timeoutMs = 60_000) =>
+  cluster.untilStatus(spendPerUser.name, what, ok, { timeoutMs });
 
 /** The generator's events below each partition's offset: what the job read. */
 async function eventsUpTo(options: GeneratorOptions, offsets: Record<string, number>): Promise<PurchaseEvent[]> {
@@ -26,7 +26,10 @@ async function eventsUpTo(options: GeneratorOptions, offsets: Record<string, num
   await src.open({});
   const out: PurchaseEvent[] = [];
   for (let b = await src.poll(4096, 0); b; b = await src.poll(4096, 0)) {
-    for (const sb of b) sb.records.forEach((r, i) => { if (sb.firstOffset + i < (offsets[String(sb.partition)] ?? 0)) out.push(r as PurchaseEvent); });
+    for (const sb of b)
+      sb.records.forEach((r, i) => {
+        if (sb.firstOffset + i < (offsets[String(sb.partition)] ?? 0)) out.push(r as PurchaseEvent);
+      });
   }
   return out;
 }
@@ -38,12 +41,23 @@ describe('operating a streaming job', () => {
     const options = { partitions: 2, eventsPerSecond: 400, realtime: true, startTime: Date.now() - 20_000, seed: 9 };
     await cluster.spawn();
     // the default 10 s heartbeat timeout: this test asserts attempts, so a heartbeat late on a loaded machine must not add one
-    const id = await startStream(cluster.h.client, cluster.h.config.taskQueue, asset, { kind: 'generator', options }, { checkpointIntervalMs: 500 });
+    const id = await startStream(
+      cluster.h.client,
+      cluster.h.config.taskQueue,
+      asset,
+      { kind: 'generator', options },
+      { checkpointIntervalMs: 500 },
+    );
 
     // status: the query's state and the heartbeat's live metrics
     const live = await until('live metrics', (s) => (s.shardsStatus[0]?.heartbeat?.checkpointId ?? 0) >= 3);
-    expect({ state: live.state, workflowStatus: live.workflowStatus, shards: live.shards, restarts: live.restarts, source: live.source })
-      .toEqual({ state: 'running', workflowStatus: 'RUNNING', shards: 1, restarts: 0, source: 'generator' });
+    expect({
+      state: live.state,
+      workflowStatus: live.workflowStatus,
+      shards: live.shards,
+      restarts: live.restarts,
+      source: live.source,
+    }).toEqual({ state: 'running', workflowStatus: 'RUNNING', shards: 1, restarts: 0, source: 'generator' });
     const m = live.shardsStatus[0].heartbeat!.metrics!;
     expect(m.eventsPerSecond).toBeGreaterThan(0);
     expect(m.stateKeys).toBeGreaterThan(0);
@@ -55,7 +69,11 @@ describe('operating a streaming job', () => {
     // restart by signal: a new shard run that restores the newest checkpoint
     const before = live.shardsStatus[0].heartbeat!.checkpointId;
     await restartStream(cluster.h.client, cluster.h.config.taskQueue, asset);
-    const restarted = await until('restart', (s) => s.restarts === 1 && s.shardsStatus[0]?.heartbeat?.phase === 'running' && (s.shardsStatus[0].heartbeat.restoredFrom ?? 0) > before);
+    const restarted = await until(
+      'restart',
+      (s) =>
+        s.restarts === 1 && s.shardsStatus[0]?.heartbeat?.phase === 'running' && (s.shardsStatus[0].heartbeat.restoredFrom ?? 0) > before,
+    );
     expect(restarted.shardsStatus[0].attempt).toBe(1);
 
     // deploy: a new worker joins, the old one stops gracefully; the shard moves and restores
@@ -63,14 +81,24 @@ describe('operating a streaming job', () => {
     await cluster.spawn();
     const atStop = (await streamStatus(cluster.h.client, cluster.h.config.taskQueue, asset))!.shardsStatus[0].heartbeat!.checkpointId;
     await old.stop();
-    const moved = await until('shard on the new worker', (s) => s.shardsStatus[0]?.attempt === 2 && s.shardsStatus[0].heartbeat?.phase === 'running' && (s.shardsStatus[0].heartbeat.restoredFrom ?? 0) > atStop, 90_000);
+    const moved = await until(
+      'shard on the new worker',
+      (s) =>
+        s.shardsStatus[0]?.attempt === 2 &&
+        s.shardsStatus[0].heartbeat?.phase === 'running' &&
+        (s.shardsStatus[0].heartbeat.restoredFrom ?? 0) > atStop,
+      90_000,
+    );
     expect(moved.state).toBe('running');
     expect(moved.shardsStatus[0].heartbeat!.pid).toBe(workers[1].pid);
-    await until('a checkpoint on the new worker', (s) => (s.shardsStatus[0]?.heartbeat?.checkpointId ?? 0) > (moved.shardsStatus[0].heartbeat!.checkpointId + 1));
+    await until(
+      'a checkpoint on the new worker',
+      (s) => (s.shardsStatus[0]?.heartbeat?.checkpointId ?? 0) > moved.shardsStatus[0].heartbeat!.checkpointId + 1,
+    );
 
     // stop: a last checkpoint, then the workflow ends
     await stopStream(cluster.h.client, cluster.h.config.taskQueue, asset);
-    const done = await cluster.h.client.workflow.getHandle(id).result() as StreamingJobStatus;
+    const done = (await cluster.h.client.workflow.getHandle(id).result()) as StreamingJobStatus;
     expect(done).toMatchObject({ state: 'stopped', restarts: 1 });
 
     // every window the final watermark closed, from exactly the events read, none twice

@@ -16,10 +16,12 @@ export async function referenceWindows(events: PurchaseEvent[], watermark: numbe
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   try {
-    const reference = (await c.runAndReadAll(`
+    const reference = (
+      await c.runAndReadAll(`
       WITH e AS (SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {id: 'VARCHAR', user_id: 'VARCHAR', amount: 'DOUBLE', ts: 'BIGINT'})),
       w AS (SELECT user_id, amount, (floor(ts / 2000)::BIGINT * 2000) - i * 2000 AS ws FROM e, range(0, 5) t(i))
-      SELECT user_id, ws, count(*) AS purchases, sum(amount) AS spend FROM w WHERE ws + 10000 - 1 <= ${watermark} GROUP BY ALL`)).getRowObjectsJson();
+      SELECT user_id, ws, count(*) AS purchases, sum(amount) AS spend FROM w WHERE ws + 10000 - 1 <= ${watermark} GROUP BY ALL`)
+    ).getRowObjectsJson();
     return new Map(reference.map((r) => [`${r.user_id}@${Number(r.ws)}`, `${Number(r.purchases)}|${Number(r.spend).toFixed(2)}`]));
   } finally {
     c.closeSync();
@@ -50,5 +52,9 @@ export async function sinkWindows(sink: ObjectStore): Promise<{ windows: Map<str
 export function compareWindows(got: Map<string, string>, want: Map<string, string>) {
   const wrong = [...want.keys()].filter((k) => got.get(k) !== want.get(k));
   const extra = [...got.keys()].filter((k) => !want.has(k));
-  return { wrong: wrong.length, extra: extra.length, sample: [...wrong.slice(0, 3).map((k) => [k, got.get(k), want.get(k)]), ...extra.slice(0, 3).map((k) => [k, got.get(k), undefined])] };
+  return {
+    wrong: wrong.length,
+    extra: extra.length,
+    sample: [...wrong.slice(0, 3).map((k) => [k, got.get(k), want.get(k)]), ...extra.slice(0, 3).map((k) => [k, got.get(k), undefined])],
+  };
 }

@@ -19,14 +19,19 @@ const PARTITIONS = 4;
 const cluster = streamCluster('salted', { kafkaPartitions: PARTITIONS });
 const { workers } = cluster;
 
-
 describe('salted streaming job under Temporal', () => {
   it(`merges 2 shards' partial windows exactly once through a kill -9 (${EVENTS} events, half on one user)`, async () => {
     const asset = spendPerUserSalted.name;
     const events = makePurchases(EVENTS, 23, 2_000, { hot: 0.5, eventsPerSecond: 5_000 });
     const stopAt = await produceToTopic(cluster.kafka.brokers, 'salted', PARTITIONS, events, { keyOf: saltHotKey(16) });
     await cluster.spawn();
-    const id = await startStream(cluster.h.client, cluster.h.config.taskQueue, asset, { kind: 'kafka', brokers: cluster.kafka.brokers, topic: 'salted', stopAt }, { shards: 2, checkpointIntervalMs: 500, heartbeatTimeoutMs: 3_000 });
+    const id = await startStream(
+      cluster.h.client,
+      cluster.h.config.taskQueue,
+      asset,
+      { kind: 'kafka', brokers: cluster.kafka.brokers, topic: 'salted', stopAt },
+      { shards: 2, checkpointIntervalMs: 500, heartbeatTimeoutMs: 3_000 },
+    );
 
     // kill the worker (both shards and the merge) once the merge has committed a pass
     const store = openStore(cluster.h.config.warehouse);
@@ -41,13 +46,15 @@ describe('salted streaming job under Temporal', () => {
     await workers[workers.length - 1].kill9();
     const passesAtKill = await passes();
     await cluster.spawn();
-    const done = await cluster.h.client.workflow.getHandle(id).result() as StreamingJobStatus;
+    const done = (await cluster.h.client.workflow.getHandle(id).result()) as StreamingJobStatus;
     expect(done.state).toBe('finished');
     expect(await passes()).toBeGreaterThan(passesAtKill);
 
     // the hot user's windows were split between the shards
     const partials = partialsTable(store.at(`_streams/${asset}`));
-    const hotShards = new Set((await readRows(partials, (await loadSnapshot(partials))!)).filter((r) => r.user_id === 'hot').map((r) => Number(r.shard)));
+    const hotShards = new Set(
+      (await readRows(partials, (await loadSnapshot(partials))!)).filter((r) => r.user_id === 'hot').map((r) => Number(r.shard)),
+    );
     expect(hotShards).toEqual(new Set([0, 1]));
 
     // each window once, equal to DuckDB for every window final at the merged watermark

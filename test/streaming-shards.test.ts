@@ -21,11 +21,16 @@ const SHARDS = 2;
 const cluster = streamCluster('shards', { kafkaPartitions: PARTITIONS });
 const { workers } = cluster;
 
-
 /** The partition Kafka's default partitioner puts a key on (the producer in produceToTopic uses it). */
 function partitionOf(key: string): number {
   const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: 0, replicas: [0], isr: [0] }));
+  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, i) => ({
+    partitionErrorCode: 0,
+    partitionId: i,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+  }));
   return partitioner({ topic: 'purchases', partitionMetadata, message: { key, value: null } });
 }
 
@@ -46,7 +51,7 @@ describe('sharded streaming job under Temporal', () => {
     const byShard: PurchaseEvent[][] = Array.from({ length: SHARDS }, () => []);
     for (const e of events) {
       let p = userPartition.get(e.user_id);
-      if (p === undefined) userPartition.set(e.user_id, p = partitionOf(e.user_id));
+      if (p === undefined) userPartition.set(e.user_id, (p = partitionOf(e.user_id)));
       perPartition[p]++;
       byShard[p % SHARDS].push(e);
     }
@@ -59,17 +64,39 @@ describe('sharded streaming job under Temporal', () => {
     await Promise.all([cluster.spawn(env), cluster.spawn(env)]);
     // The default 10 s heartbeat timeout: with 3 s, a loaded 2-core machine (both shards flat out, a
     // worker starting) delivered heartbeats late enough to time out shards whose worker was alive.
-    const id = await startStream(cluster.h.client, cluster.h.config.taskQueue, asset, { kind: 'kafka', brokers: cluster.kafka.brokers, topic, stopAt }, { shards: SHARDS, checkpointIntervalMs: 500 });
+    const id = await startStream(
+      cluster.h.client,
+      cluster.h.config.taskQueue,
+      asset,
+      { kind: 'kafka', brokers: cluster.kafka.brokers, topic, stopAt },
+      { shards: SHARDS, checkpointIntervalMs: 500 },
+    );
 
     // Every status polled from the baseline on: shard 1 must show the same attempt, worker and restore point in each.
     let baseline: { attempt: number; pid: number; restoredFrom: number | undefined } | undefined = undefined;
     let killed = false;
-    const shard1Seen: { attempt: number; pid: number; restoredFrom: number | undefined; checkpointId: number; afterKill: boolean; lastFailure?: string }[] = [];
+    const shard1Seen: {
+      attempt: number;
+      pid: number;
+      restoredFrom: number | undefined;
+      checkpointId: number;
+      afterKill: boolean;
+      lastFailure?: string;
+    }[] = [];
     const each = (s: StreamStatus) => {
       const one = shardOf(s, 1);
-      if (baseline && one?.heartbeat) shard1Seen.push({ attempt: one.attempt, pid: one.heartbeat.pid, restoredFrom: one.heartbeat.restoredFrom, checkpointId: one.heartbeat.checkpointId, afterKill: killed, lastFailure: one.lastFailure });
+      if (baseline && one?.heartbeat)
+        shard1Seen.push({
+          attempt: one.attempt,
+          pid: one.heartbeat.pid,
+          restoredFrom: one.heartbeat.restoredFrom,
+          checkpointId: one.heartbeat.checkpointId,
+          afterKill: killed,
+          lastFailure: one.lastFailure,
+        });
     };
-    const until = (what: string, ok: (s: StreamStatus) => boolean, timeoutMs?: number) => cluster.untilStatus(asset, what, ok, { timeoutMs, each });
+    const until = (what: string, ok: (s: StreamStatus) => boolean, timeoutMs?: number) =>
+      cluster.untilStatus(asset, what, ok, { timeoutMs, each });
 
     // both shards really running: each has committed a checkpoint, each on its own worker
     const running = await until('both shards checkpointed', (s) => [0, 1].every((i) => (shardOf(s, i)?.heartbeat?.checkpointId ?? 0) >= 1));
@@ -108,13 +135,15 @@ describe('sharded streaming job under Temporal', () => {
 
     // watch to the end: the job finishes when both shards reach the source's stopAt offsets
     await until('the job to end', (s) => s.workflowStatus !== 'RUNNING', 300_000);
-    const done = await cluster.h.client.workflow.getHandle(id).result() as StreamingJobStatus;
+    const done = (await cluster.h.client.workflow.getHandle(id).result()) as StreamingJobStatus;
     expect(done.state).toBe('finished');
 
     // shard 1 was never restarted nor restored: same attempt, same worker, same restore point in every status
     // (and it kept checkpointing after the kill)
     expect(Math.max(...shard1Seen.filter((o) => o.afterKill).map((o) => o.checkpointId))).toBeGreaterThan(shard1AtKill);
-    const moved = shard1Seen.filter((o) => o.attempt !== baseline!.attempt || o.pid !== baseline!.pid || o.restoredFrom !== baseline!.restoredFrom);
+    const moved = shard1Seen.filter(
+      (o) => o.attempt !== baseline!.attempt || o.pid !== baseline!.pid || o.restoredFrom !== baseline!.restoredFrom,
+    );
     expect(moved, workerTails()).toEqual([]);
     // and the history agrees: each shard activity completed once, shard 0 on its second attempt, shard 1 on its first
     const history = await cluster.h.client.workflow.getHandle(id).fetchHistory();
@@ -129,7 +158,8 @@ describe('sharded streaming job under Temporal', () => {
       const started = e.activityTaskStartedEventAttributes;
       const shard = started ? shardOfEvent.get(String(started.scheduledEventId)) : undefined;
       if (started && shard !== undefined) (attempts[shard] ??= []).push(started.attempt ?? 1);
-      if (e.activityTaskCompletedEventAttributes && shardOfEvent.has(String(e.activityTaskCompletedEventAttributes.scheduledEventId))) completed++;
+      if (e.activityTaskCompletedEventAttributes && shardOfEvent.has(String(e.activityTaskCompletedEventAttributes.scheduledEventId)))
+        completed++;
     }
     expect({ attempts, completed }).toEqual({ attempts: { 0: [2], 1: [1] }, completed: SHARDS });
 

@@ -15,7 +15,6 @@ const PARTITIONS = 3;
 const cluster = streamCluster('stream', { kafkaPartitions: PARTITIONS });
 const { workers } = cluster;
 
-
 describe('supervised streaming job', () => {
   it(`is exactly-once through three kill -9 of the worker (${EVENTS} events from Kafka)`, async () => {
     const topic = 'purchases';
@@ -24,20 +23,30 @@ describe('supervised streaming job', () => {
 
     await cluster.spawn();
     const asset = 'spend_per_user_10s';
-    const id = await startStream(cluster.h.client, cluster.h.config.taskQueue, asset, { kind: 'kafka', brokers: cluster.kafka.brokers, topic, stopAt }, { checkpointIntervalMs: 500, heartbeatTimeoutMs: 3_000 });
+    const id = await startStream(
+      cluster.h.client,
+      cluster.h.config.taskQueue,
+      asset,
+      { kind: 'kafka', brokers: cluster.kafka.brokers, topic, stopAt },
+      { checkpointIntervalMs: 500, heartbeatTimeoutMs: 3_000 },
+    );
 
     const checkpoints: number[] = [];
     for (let kill = 0; kill < 3; kill++) {
       // Wait for a checkpoint newer than the last one seen, then kill at a random moment.
       const seen = checkpoints[checkpoints.length - 1] ?? 0;
       const checkpointId = (s: StreamStatus) => s.shardsStatus[0]?.heartbeat?.checkpointId ?? -1;
-      const st = await cluster.untilStatus(asset, `a checkpoint after ${seen} (else raise FRESHET_STREAM_EVENTS)`, (s) => checkpointId(s) > seen);
+      const st = await cluster.untilStatus(
+        asset,
+        `a checkpoint after ${seen} (else raise FRESHET_STREAM_EVENTS)`,
+        (s) => checkpointId(s) > seen,
+      );
       checkpoints.push(checkpointId(st));
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
       await workers[workers.length - 1].kill9();
       await cluster.spawn();
     }
-    const done = await cluster.h.client.workflow.getHandle(id).result() as StreamingJobStatus;
+    const done = (await cluster.h.client.workflow.getHandle(id).result()) as StreamingJobStatus;
     expect(done.state).toBe('finished');
 
     // The sink: each window's newest revision, and no revision committed twice.

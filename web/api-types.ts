@@ -171,7 +171,15 @@ export interface StreamingJobs {
 // Backfills: the shapes of contract/backfill.ts (the page imports them from here, as types only:
 // control/backfills.ts pulls in the Temporal client, which the page must not bundle).
 export type {
-  AssetPartitionStates, AssetProgress, BackfillFailure, BackfillPreview, BackfillProgress, BackfillRequest, BackfillStatus, BackfillSummary, TaskState,
+  AssetPartitionStates,
+  AssetProgress,
+  BackfillFailure,
+  BackfillPreview,
+  BackfillProgress,
+  BackfillRequest,
+  BackfillStatus,
+  BackfillSummary,
+  TaskState,
 } from '../contract/backfill.ts';
 export { TASK_STATES } from '../contract/backfill.ts';
 
@@ -179,4 +187,3 @@ export interface BackfillDetail extends BackfillProgress {
   /** the workflow's page in the Temporal UI, when its address is known */
   temporalUrl: string | null;
 }
-

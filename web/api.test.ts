@@ -2,7 +2,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../storage/index.ts';
 import { startHarness, tempDir, testConfig, type Harness } from '../test/harness.ts';
-import type { AssetDetail, AssetList, BackfillDetail, BackfillPreview, Info, LagSeries, PartitionDetail, PartitionSummary, Schedules, StreamingJobs } from './api-types.ts';
+import type {
+  AssetDetail,
+  AssetList,
+  BackfillDetail,
+  BackfillPreview,
+  Info,
+  LagSeries,
+  PartitionDetail,
+  PartitionSummary,
+  Schedules,
+  StreamingJobs,
+} from './api-types.ts';
 import { serve, type ServerType } from '@hono/node-server';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +29,14 @@ let web: WebServer;
 
 beforeAll(async () => {
   h = await startHarness(project, testConfig('web-api'));
-  web = await startWebServer({ config: h.config, graph: project, client: h.client, port: 0, page: false, temporalUiUrl: 'http://127.0.0.1:8233' });
+  web = await startWebServer({
+    config: h.config,
+    graph: project,
+    client: h.client,
+    port: 0,
+    page: false,
+    temporalUiUrl: 'http://127.0.0.1:8233',
+  });
 });
 afterAll(async () => {
   await web?.stop();
@@ -31,7 +49,8 @@ async function call(path: string, init: RequestInit = {}): Promise<{ status: num
   return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
 }
 const get = (path: string) => call(path);
-const post = (path: string, body: unknown) => call(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  call(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -47,7 +66,13 @@ describe('reading assets', () => {
   it('GET /api/info says what the server is connected to, and no path or credential', async () => {
     const { status, body } = await get('/api/info');
     expect(status).toBe(200);
-    expect(body as Info).toEqual({ namespace: 'default', taskQueue: h.config.taskQueue, temporalUiUrl: 'http://127.0.0.1:8233', warehouse: 'local', backfills: true });
+    expect(body as Info).toEqual({
+      namespace: 'default',
+      taskQueue: h.config.taskQueue,
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      warehouse: 'local',
+      backfills: true,
+    });
     expect(JSON.stringify(body)).not.toContain(h.config.warehouse);
   });
 
@@ -57,7 +82,10 @@ describe('reading assets', () => {
     const list = body as AssetList;
     expect(list.assets.map((a) => a.name).sort()).toEqual(['broken', 'by_region', 'clicks', 'clicks_per_user', 'stuck', 'users']);
     const cpu = list.assets.find((a) => a.name === 'clicks_per_user')!;
-    expect(cpu.deps).toEqual([{ asset: 'clicks', mapping: 'identity' }, { asset: 'users', mapping: 'all' }]);
+    expect(cpu.deps).toEqual([
+      { asset: 'clicks', mapping: 'identity' },
+      { asset: 'users', mapping: 'all' },
+    ]);
     expect(cpu.freshness).toEqual({ status: 'never', lagMs: null, maxLagMs: 2 * 86_400_000 });
     expect(list.assets.find((a) => a.name === 'users')!.freshness.status).toBe('no-sla');
     expect(cpu.partitions?.kind).toBe('daily');
@@ -94,7 +122,11 @@ describe('reading assets', () => {
     const ok = await get('/api/assets/clicks/partitions/2026-01-02');
     expect(ok.status).toBe(200);
     expect(ok.body as PartitionDetail).toMatchObject({ key: '2026-01-02', state: 'missing', materialization: null });
-    for (const [key, why] of [['2026-13-01', /not a real date/], ['yesterday', /malformed/], ['2025-12-31', /before the first partition/]] as const) {
+    for (const [key, why] of [
+      ['2026-13-01', /not a real date/],
+      ['yesterday', /malformed/],
+      ['2025-12-31', /before the first partition/],
+    ] as const) {
       const bad = await get(`/api/assets/clicks/partitions/${key}`);
       expect(bad.status).toBe(400);
       expect(bad.body.field).toBe('key');
@@ -115,7 +147,11 @@ describe('reading assets', () => {
 
   it('GET /api/schedules and /api/streams answer, saying what is not reported yet', async () => {
     const s = (await get('/api/schedules')).body as Schedules;
-    expect(s.assets.find((r) => r.asset === 'clicks')).toMatchObject({ sla: { maxLagMs: 86_400_000 }, freshness: { status: 'never' }, schedule: { everyMs: 86_400_000, onServer: false } });
+    expect(s.assets.find((r) => r.asset === 'clicks')).toMatchObject({
+      sla: { maxLagMs: 86_400_000 },
+      freshness: { status: 'never' },
+      schedule: { everyMs: 86_400_000, onServer: false },
+    });
     expect(s.assets.find((r) => r.asset === 'users')).toMatchObject({ sla: null, schedule: null, freshness: { status: 'no-sla' } });
     expect(s.staleEvents).toEqual([]);
     expect(s.monitorRunning).toBe(false);
@@ -124,13 +160,28 @@ describe('reading assets', () => {
 
   it('GET /api/schedules lists the stale events the freshness monitor recorded, newest first', async () => {
     const store = openStore(h.config.warehouse);
-    const event = (at: number, to: string) => JSON.stringify({ at, asset: 'clicks', from: 'fresh', to, lagMs: 90_000_000, catchUpWorkflowId: to === 'stale' ? 'q/backfill/catchup-clicks-1' : undefined });
+    const event = (at: number, to: string) =>
+      JSON.stringify({
+        at,
+        asset: 'clicks',
+        from: 'fresh',
+        to,
+        lagMs: 90_000_000,
+        catchUpWorkflowId: to === 'stale' ? 'q/backfill/catchup-clicks-1' : undefined,
+      });
     await store.put('_freshet/freshness-events/2026-11-01T00-00-00-000Z-clicks.json', event(Date.UTC(2026, 10, 1), 'stale'));
     await store.put('_freshet/freshness-events/2026-11-02T00-00-00-000Z-clicks.json', event(Date.UTC(2026, 10, 2), 'fresh'));
     const s = (await get('/api/schedules')).body as Schedules;
     expect(s.staleEvents).toEqual([
       { at: Date.UTC(2026, 10, 2), asset: 'clicks', from: 'fresh', to: 'fresh', lagMs: 90_000_000, catchUpBackfill: null },
-      { at: Date.UTC(2026, 10, 1), asset: 'clicks', from: 'fresh', to: 'stale', lagMs: 90_000_000, catchUpBackfill: 'q/backfill/catchup-clicks-1' },
+      {
+        at: Date.UTC(2026, 10, 1),
+        asset: 'clicks',
+        from: 'fresh',
+        to: 'stale',
+        lagMs: 90_000_000,
+        catchUpBackfill: 'q/backfill/catchup-clicks-1',
+      },
     ]);
     for (const f of await store.list('_freshet/')) await store.delete(f.path);
   });
@@ -172,9 +223,17 @@ describe('backfill requests: bad input is a 400 naming the field', () => {
   it('an oversized body is a 413, a body that is not JSON a 400, another content type a 415', async () => {
     const big = { ...good, assets: Array.from({ length: 20_000 }, () => 'clicks') };
     expect((await post('/api/backfills/preview', big)).status).toBe(413);
-    const notJson = await call('/api/backfills/preview', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"assets": [' });
+    const notJson = await call('/api/backfills/preview', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"assets": [',
+    });
     expect(notJson).toMatchObject({ status: 400, body: { field: 'body' } });
-    const form = await call('/api/backfills', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'assets=clicks' });
+    const form = await call('/api/backfills', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'assets=clicks',
+    });
     expect(form.status).toBe(415);
     expect((await call('/api/backfills/preview', { method: 'DELETE' })).status).toBe(405);
   });
@@ -189,7 +248,13 @@ describe('backfill requests: bad input is a 400 naming the field', () => {
   it('a malformed backfill id in the path is a 400 naming the path parameter, on every route that takes one', async () => {
     for (const bad of ['a b', 'tab\there', 'x'.repeat(401)]) {
       const p = `/api/backfills/${encodeURIComponent(bad)}`;
-      for (const r of [await get(p), await get(`${p}/events`), await get(`${p}/partitions/clicks`), await post(`${p}/cancel`, {}), await post(`${p}/retry-failed`, {})]) {
+      for (const r of [
+        await get(p),
+        await get(`${p}/events`),
+        await get(`${p}/partitions/clicks`),
+        await post(`${p}/cancel`, {}),
+        await post(`${p}/retry-failed`, {}),
+      ]) {
         expect(r.status, JSON.stringify(r.body)).toBe(400);
         expect(r.body.field).toBe('id');
         expect(r.body.error).toMatch(/^id: /);
@@ -232,13 +297,18 @@ describe('no backfill request can hold the server', () => {
     const ctx = createContext({ config: h.config, graph: big, client: h.client });
     const app = createApp(ctx, { loopback: false });
     try {
-      for (const body of [{ assets: ['events'] }, { assets: ['events'], downstream: true, from: '2024-01-01-00', to: lastCompleteKey(hourly, Date.now()) }]) {
+      for (const body of [
+        { assets: ['events'] },
+        { assets: ['events'], downstream: true, from: '2024-01-01-00', to: lastCompleteKey(hourly, Date.now()) },
+      ]) {
         for (const path of ['/api/backfills/preview', '/api/backfills']) {
           const r = await request(app, path, body);
           const json = await r.json();
           expect(r.status, JSON.stringify(json)).toBe(400);
           expect(json.field).toBe(body.from ? 'to' : 'from');
-          expect(json.error).toMatch(/more than the 20,000 one backfill may plan\. Split the range into backfills of at most [\d,]+ hourly partitions: from '2024-01-01-00' to '[\d-]+'/);
+          expect(json.error).toMatch(
+            /more than the 20,000 one backfill may plan\. Split the range into backfills of at most [\d,]+ hourly partitions: from '2024-01-01-00' to '[\d-]+'/,
+          );
           const [, from, to] = /from '([^']+)' to '([^']+)'/.exec(json.error)!;
           const fits = await request(app, '/api/backfills/preview', { ...body, from, to });
           expect(fits.status).toBe(200);
@@ -255,8 +325,12 @@ describe('no backfill request can hold the server', () => {
     const log = path.join(h.config.warehouse, 'events', '_delta_log');
     mkdirSync(log, { recursive: true });
     const schema = JSON.stringify({ type: 'struct', fields: [{ name: 'x', type: 'integer', nullable: true, metadata: {} }] });
-    writeFileSync(path.join(log, `${'0'.padStart(20, '0')}.json`), `${JSON.stringify({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } })}\n${JSON.stringify({ metaData: { id: 'e', format: { provider: 'parquet', options: {} }, schemaString: schema, partitionColumns: [], configuration: {}, createdTime: 0 } })}\n`);
-    for (let v = 1; v <= 30_000; v++) writeFileSync(path.join(log, `${String(v).padStart(20, '0')}.json`), '{"commitInfo":{"timestamp":0,"operation":"WRITE"}}\n');
+    writeFileSync(
+      path.join(log, `${'0'.padStart(20, '0')}.json`),
+      `${JSON.stringify({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } })}\n${JSON.stringify({ metaData: { id: 'e', format: { provider: 'parquet', options: {} }, schemaString: schema, partitionColumns: [], configuration: {}, createdTime: 0 } })}\n`,
+    );
+    for (let v = 1; v <= 30_000; v++)
+      writeFileSync(path.join(log, `${String(v).padStart(20, '0')}.json`), '{"commitInfo":{"timestamp":0,"operation":"WRITE"}}\n');
     const ctx = createContext({ config: h.config, graph: big, client: h.client, planTimeoutMs: 1_000 });
     const app = createApp(ctx, { loopback: false });
     try {
@@ -292,12 +366,19 @@ describe('running backfills through the API', () => {
     expect(preview.status).toBe(200);
     expect(preview.body as BackfillPreview).toEqual({
       tasks: 6,
-      assets: [{ asset: 'clicks', partitions: 3, toRun: 3, upToDate: 0 }, { asset: 'clicks_per_user', partitions: 3, toRun: 3, upToDate: 0 }],
+      assets: [
+        { asset: 'clicks', partitions: 3, toRun: 3, upToDate: 0 },
+        { asset: 'clicks_per_user', partitions: 3, toRun: 3, upToDate: 0 },
+      ],
     });
     // clicks_per_user reads users, which must exist first
     const users = await post('/api/backfills', { assets: ['users'] });
     expect(users.status).toBe(201);
-    await until('users backfill', () => get(`/api/backfills/${encodeURIComponent(users.body.id)}`), (r) => r.body.status === 'completed');
+    await until(
+      'users backfill',
+      () => get(`/api/backfills/${encodeURIComponent(users.body.id)}`),
+      (r) => r.body.status === 'completed',
+    );
 
     const started = await post('/api/backfills', req);
     expect(started.status).toBe(201);
@@ -313,19 +394,34 @@ describe('running backfills through the API', () => {
     expect(JSON.parse(first.split('data: ')[1].split('\n')[0]).id).toBe(id);
     await reader.cancel();
 
-    const done = await until('backfill to complete', () => get(path), (r) => r.body.status === 'completed');
+    const done = await until(
+      'backfill to complete',
+      () => get(path),
+      (r) => r.body.status === 'completed',
+    );
     const detail = done.body as BackfillDetail;
-    expect(detail.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([['clicks', 3], ['clicks_per_user', 3]]);
+    expect(detail.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([
+      ['clicks', 3],
+      ['clicks_per_user', 3],
+    ]);
     expect(detail.failures).toEqual([]);
     expect(detail.temporalUrl).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id)}`);
 
     const parts = await get(`${path}/partitions/clicks_per_user`);
-    expect(parts.body).toEqual({ asset: 'clicks_per_user', keys: ['2026-01-01', '2026-01-02', '2026-01-03'], states: ['materialized', 'materialized', 'materialized'] });
+    expect(parts.body).toEqual({
+      asset: 'clicks_per_user',
+      keys: ['2026-01-01', '2026-01-02', '2026-01-03'],
+      states: ['materialized', 'materialized', 'materialized'],
+    });
 
     const list = await get('/api/backfills?limit=10');
     expect(list.body.backfills.map((b: { id: string }) => b.id)).toContain(id);
 
-    const summary = await until('partitions summary', () => get('/api/assets/clicks_per_user/partitions'), (r) => r.body.counts.materialized === 3);
+    const summary = await until(
+      'partitions summary',
+      () => get('/api/assets/clicks_per_user/partitions'),
+      (r) => r.body.counts.materialized === 3,
+    );
     expect((summary.body as PartitionSummary).runs.slice(0, 1)).toEqual([[1, 3]]);
     const one = (await get('/api/assets/clicks_per_user/partitions/2026-01-02')).body as PartitionDetail;
     expect(one.state).toBe('materialized');
@@ -345,14 +441,30 @@ describe('running backfills through the API', () => {
     const started = await post('/api/backfills', { assets: ['stuck'], from: '2026-02-01', to: '2026-02-20', concurrency: 1 });
     expect(started.status).toBe(201);
     const path = `/api/backfills/${encodeURIComponent(started.body.id)}`;
-    await until('running', () => get(path), (r) => r.body.status === 'running');
+    await until(
+      'running',
+      () => get(path),
+      (r) => r.body.status === 'running',
+    );
     expect((await post(`${path}/pause`, { now: true })).body.field).toBe('body');
     expect((await post(`${path}/pause`, {})).status).toBe(200);
-    await until('paused', () => get(path), (r) => r.body.status === 'paused');
+    await until(
+      'paused',
+      () => get(path),
+      (r) => r.body.status === 'paused',
+    );
     expect((await post(`${path}/resume`, {})).status).toBe(200);
-    await until('running again', () => get(path), (r) => r.body.status === 'running');
+    await until(
+      'running again',
+      () => get(path),
+      (r) => r.body.status === 'running',
+    );
     expect((await post(`${path}/cancel`, {})).status).toBe(200);
-    const end = await until('cancelled', () => get(path), (r) => r.body.status === 'cancelled');
+    const end = await until(
+      'cancelled',
+      () => get(path),
+      (r) => r.body.status === 'cancelled',
+    );
     expect(end.body.assets[0].counts.cancelled).toBeGreaterThan(10);
     const again = await post(`${path}/retry-failed`, {});
     expect(again.status).toBe(409); // nothing failed
@@ -367,13 +479,19 @@ describe("following a backfill's progress (server-sent events)", () => {
     const workflow = new Proxy(h.client.workflow, {
       get(target, prop) {
         const v = Reflect.get(target, prop);
-        if (prop === 'getHandle') return (...args: Parameters<typeof target.getHandle>) => { reads++; return target.getHandle(...args); };
+        if (prop === 'getHandle')
+          return (...args: Parameters<typeof target.getHandle>) => {
+            reads++;
+            return target.getHandle(...args);
+          };
         return typeof v === 'function' ? v.bind(target) : v;
       },
     });
     const client = new Proxy(h.client, { get: (target, prop) => (prop === 'workflow' ? workflow : Reflect.get(target, prop)) });
     const ctx = createContext({ config: h.config, graph: project, client });
-    const server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: createApp(ctx, { loopback: true }).fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s)); });
+    const server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: createApp(ctx, { loopback: true }).fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const started = await post('/api/backfills', { assets: ['stuck'], from: '2026-03-01', to: '2026-03-02', concurrency: 1 });
     const path = `/api/backfills/${encodeURIComponent(started.body.id)}`;
@@ -388,7 +506,9 @@ describe("following a backfill's progress (server-sent events)", () => {
       }
       const refused = await fetch(`${base}${path}/events`);
       expect(refused.status).toBe(429);
-      expect((await refused.json()).error).toMatch(/already has 16 progress streams open, the most one client may: close other backfill pages/);
+      expect((await refused.json()).error).toMatch(
+        /already has 16 progress streams open, the most one client may: close other backfill pages/,
+      );
 
       const before = reads;
       await new Promise((r) => setTimeout(r, 3_000));
@@ -396,7 +516,12 @@ describe("following a backfill's progress (server-sent events)", () => {
       expect(reads - before).toBeLessThanOrEqual(5); // one read a second for all 16, not 16 a second
 
       await readers.pop()!.cancel();
-      const again = await until('a stream slot to free up', () => fetch(`${base}${path}/events`), (r) => r.status === 200, 10_000);
+      const again = await until(
+        'a stream slot to free up',
+        () => fetch(`${base}${path}/events`),
+        (r) => r.status === 200,
+        10_000,
+      );
       readers.push(again.body!.getReader());
     } finally {
       for (const r of readers) await r.cancel();
@@ -416,16 +541,28 @@ describe('failures', () => {
   it('failed partitions show on the asset grid and in the backfill; re-running them starts a new backfill', async () => {
     const started = await post('/api/backfills', { assets: ['broken'], from: '2026-04-01', to: '2026-04-02' });
     const path = `/api/backfills/${encodeURIComponent(started.body.id)}`;
-    const end = await until('completed with failures', () => get(path), (r) => r.body.status === 'completed_with_failures');
+    const end = await until(
+      'completed with failures',
+      () => get(path),
+      (r) => r.body.status === 'completed_with_failures',
+    );
     // A failed batch re-runs its partitions alone, so each failure carries its own error.
     const failures = [...(end.body as BackfillDetail).failures].sort((a, b) => String(a.partition).localeCompare(String(b.partition)));
     expect(failures).toEqual([
       { asset: 'broken', partition: '2026-04-01', error: expect.stringContaining('bad data in 2026-04-01') },
       { asset: 'broken', partition: '2026-04-02', error: expect.stringContaining('bad data in 2026-04-02') },
     ]);
-    const summary = await until('failed cells', () => get('/api/assets/broken/partitions'), (r) => r.body.counts.failed === 2);
+    const summary = await until(
+      'failed cells',
+      () => get('/api/assets/broken/partitions'),
+      (r) => r.body.counts.failed === 2,
+    );
     const i = Math.round((Date.UTC(2026, 3, 1) - Date.UTC(2026, 0, 1)) / 86_400_000);
-    expect((summary.body as PartitionSummary).runs.slice(0, 3)).toEqual([[0, i], [4, 2], [0, (summary.body as PartitionSummary).total - i - 2]]);
+    expect((summary.body as PartitionSummary).runs.slice(0, 3)).toEqual([
+      [0, i],
+      [4, 2],
+      [0, (summary.body as PartitionSummary).total - i - 2],
+    ]);
     expect((await get('/api/assets/broken/partitions/2026-04-02')).body.state).toBe('failed');
 
     const rerun = await post(`${path}/retry-failed`, {});
@@ -440,9 +577,15 @@ describe('one unreadable table', () => {
     const config = { ...h.config, warehouse: tempDir('web-broken') };
     const ctx = createContext({ config, graph: project });
     const app = createApp(ctx, { loopback: false });
-    const json = async (p: string) => { const r = await app.request(p); return { status: r.status, body: await r.json() }; };
+    const json = async (p: string) => {
+      const r = await app.request(p);
+      return { status: r.status, body: await r.json() };
+    };
     // clicks has a truncated commit; clicks_per_user reads clicks
-    for (const [table, text] of [['clicks', '{"protocol": {"minReaderVersion": 1,'], ['by_region', '']] as const) {
+    for (const [table, text] of [
+      ['clicks', '{"protocol": {"minReaderVersion": 1,'],
+      ['by_region', ''],
+    ] as const) {
       mkdirSync(path.join(config.warehouse, table, '_delta_log'), { recursive: true });
       writeFileSync(path.join(config.warehouse, table, '_delta_log', `${'0'.padStart(20, '0')}.json`), text);
     }
@@ -452,7 +595,11 @@ describe('one unreadable table', () => {
     expect(list.status).toBe(200);
     const card = (name: string) => (list.body as AssetList).assets.find((a) => a.name === name)!;
     expect(card('clicks')).toMatchObject({ materialized: 0, total: 0, freshness: { status: 'unknown' } });
-    expect(card('clicks').error).toMatch(new RegExp(`^Its table cannot be read: corrupt commit file ${commit('clicks')}, line 1: not valid JSON \\(the file looks truncated\\)`));
+    expect(card('clicks').error).toMatch(
+      new RegExp(
+        `^Its table cannot be read: corrupt commit file ${commit('clicks')}, line 1: not valid JSON \\(the file looks truncated\\)`,
+      ),
+    );
     expect(card('by_region').error).toBe(`Its table cannot be read: corrupt commit file ${commit('by_region')}: it is empty`);
     for (const name of ['users', 'clicks_per_user', 'stuck', 'broken']) expect(card(name).error).toBeUndefined();
     expect(card('clicks_per_user')).toMatchObject({ materialized: 0, freshness: { status: 'never' } });
@@ -505,13 +652,18 @@ describe('who may call the API', () => {
   });
 
   it('refuses to listen beyond loopback without a token', async () => {
-    await expect(startWebServer({ config: h.config, graph: project, host: '0.0.0.0', port: 0, page: false, token: '' }))
-      .rejects.toThrow(/FRESHET_TOKEN/);
+    await expect(startWebServer({ config: h.config, graph: project, host: '0.0.0.0', port: 0, page: false, token: '' })).rejects.toThrow(
+      /FRESHET_TOKEN/,
+    );
   });
 
   it('without a Temporal client, backfill endpoints say why they cannot run', async () => {
     const app = createApp(ctx(), { loopback: false });
-    const r = await app.request('/api/backfills/preview', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ assets: ['clicks'] }) });
+    const r = await app.request('/api/backfills/preview', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ assets: ['clicks'] }),
+    });
     expect(r.status).toBe(503);
     expect((await r.json()).error).toMatch(/no Temporal connection/);
   });

@@ -60,11 +60,19 @@ function viteBuild(outDir: string): Promise<void> {
   const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   const args = [vite, 'build', '--config', path.join(appDir, 'vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: appDir, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: appDir,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`Building the web page failed (vite exited with ${code}):\n${err.slice(-4000)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`Building the web page failed (vite exited with ${code}):\n${err.slice(-4000)}`)),
+    );
   });
 }
 
@@ -75,6 +83,8 @@ function removeOldBuilds(keep: string): void {
     if (p === keep) continue;
     try {
       if (Date.now() - statSync(p).mtimeMs > OLD_BUILD_MS) rmSync(p, { recursive: true, force: true });
-    } catch { /* another process removed it */ }
+    } catch {
+      /* another process removed it */
+    }
   }
 }

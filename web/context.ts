@@ -27,7 +27,13 @@ export interface WebContext {
 
 const HEALTH_TTL_MS = 1_000;
 
-export function createContext(opts: { config: FreshetConfig; graph: AssetGraph; client?: Client; temporalUiUrl?: string | null; planTimeoutMs?: number }): WebContext {
+export function createContext(opts: {
+  config: FreshetConfig;
+  graph: AssetGraph;
+  client?: Client;
+  temporalUiUrl?: string | null;
+  planTimeoutMs?: number;
+}): WebContext {
   const warehouse = openWarehouse(opts.config);
   const planner = opts.client ? createPlanner(opts.graph, opts.config, { timeoutMs: opts.planTimeoutMs }) : undefined;
   const cache = new Map<string, { at: number; value: Promise<AssetHealth> }>();
@@ -36,7 +42,9 @@ export function createContext(opts: { config: FreshetConfig; graph: AssetGraph; 
     config: opts.config,
     graph: opts.graph,
     warehouse,
-    control: opts.client ? { client: opts.client, taskQueue: opts.config.taskQueue, graph: opts.graph, warehouse, plan: planner!.plan } : undefined,
+    control: opts.client
+      ? { client: opts.client, taskQueue: opts.config.taskQueue, graph: opts.graph, warehouse, plan: planner!.plan }
+      : undefined,
     planner,
     temporalUiUrl: opts.temporalUiUrl ?? null,
     closedPartitions: new Map(),
@@ -53,7 +61,9 @@ export function createContext(opts: { config: FreshetConfig; graph: AssetGraph; 
       if (listed && Date.now() - listed.at < HEALTH_TTL_MS) return listed.value;
       const value = listBackfills(ctx.control, 50);
       listed = { at: Date.now(), value };
-      value.catch(() => { listed = undefined; });
+      value.catch(() => {
+        listed = undefined;
+      });
       return value;
     },
   };

@@ -9,7 +9,11 @@ import type { ApiError } from './api-types.ts';
 import { BackfillRequestError } from '../control/backfills.ts';
 
 export class HttpError extends Error {
-  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503, message: string, readonly field?: string) {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
@@ -29,7 +33,8 @@ export function toResponse(err: unknown, c: Context): Response {
   const json = (status: number, body: ApiError) => c.json(body, status as 400);
   if (err instanceof HttpError) return json(err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
   if (err instanceof z.ZodError) return json(400, zodMessage(err));
-  if (err instanceof BackfillRequestError) return json(backfillErrorStatus(err.field, err.message), { error: err.message, field: err.field });
+  if (err instanceof BackfillRequestError)
+    return json(backfillErrorStatus(err.field, err.message), { error: err.message, field: err.field });
   if (err instanceof AssetGraphError || err instanceof PartitionKeyError) return json(400, { error: err.message });
   if (err instanceof WorkflowNotFoundError) return json(404, { error: `No such workflow: ${err.workflowId ?? 'unknown id'}.` });
   // The server's data is broken, not the request: say what is wrong with which table.
@@ -46,7 +51,5 @@ function backfillErrorStatus(field: string, message: string): 400 | 404 | 409 {
 
 /** Drops anything that looks like a credential from a message before it leaves the server. */
 export function redact(message: string): string {
-  return message
-    .replace(/\/\/[^/@\s]*@/g, '//***@')
-    .replace(/(secret|password|token|key)([=:]\s*)\S+/gi, '$1$2***');
+  return message.replace(/\/\/[^/@\s]*@/g, '//***@').replace(/(secret|password|token|key)([=:]\s*)\S+/gi, '$1$2***');
 }

@@ -10,7 +10,8 @@ export function freshnessNow(asset: AssetDef, history: Materialization[], now = 
   let newest: { key: string; at: number } | undefined;
   for (const m of history) {
     const key = m.partition ?? '';
-    if (!newest || (byKey ? key > newest.key || (key === newest.key && m.timestamp > newest.at) : m.timestamp > newest.at)) newest = { key, at: m.timestamp };
+    if (!newest || (byKey ? key > newest.key || (key === newest.key && m.timestamp > newest.at) : m.timestamp > newest.at))
+      newest = { key, at: m.timestamp };
   }
   const f = freshnessOf(asset, dataEnd(asset, newest?.key, newest?.at), now, newest?.key);
   return { status: f.status, lagMs: f.lagMs ?? null, maxLagMs: f.maxLagMs ?? null };

@@ -36,7 +36,12 @@ export async function computeHealth(ctx: WebContext, asset: AssetDef, previous?:
   const ups = ctx.graph.upstream(asset.name).map((u) => u.asset.name);
   const own = (await loadSnapshot(assetTable(ctx.warehouse, asset.name)))?.version ?? -1;
   // An unreadable upstream is the upstream's error (shown on its card); here its partitions read as stale, with the reason.
-  const versions = [own, ...await Promise.all(ups.map(async (t) => (await loadSnapshot(assetTable(ctx.warehouse, t)).catch(() => undefined))?.version ?? 'unreadable'))];
+  const versions = [
+    own,
+    ...(await Promise.all(
+      ups.map(async (t) => (await loadSnapshot(assetTable(ctx.warehouse, t)).catch(() => undefined))?.version ?? 'unreadable'),
+    )),
+  ];
   const failures = await ctx.warehouse.list(failureRecordsPrefix(asset.name));
   const stamp = `${keys.length}:${keys[keys.length - 1]}:${versions.join(',')}:${failures.length}:${failures.reduce((m, f) => Math.max(m, f.modified), 0)}`;
   const base = previous?.stamp === stamp ? previous : await fromLogs(ctx, asset, keys, stamp);
@@ -53,14 +58,27 @@ async function fromLogs(ctx: WebContext, asset: AssetDef, keys: string[], stamp:
   const byKey = await partitionStates(ctx.graph, ctx.warehouse, asset.name, keys);
   keys.forEach((k, i) => {
     const s = byKey.get(k);
-    codes[i] = s?.state === 'up_to_date' ? CODE.materialized : s?.state === 'stale' ? CODE.stale : s?.state === 'failed' ? CODE.failed : CODE.missing;
+    codes[i] =
+      s?.state === 'up_to_date'
+        ? CODE.materialized
+        : s?.state === 'stale'
+          ? CODE.stale
+          : s?.state === 'failed'
+            ? CODE.failed
+            : CODE.missing;
     if (s?.reason) reasons.set(k, s.reason);
   });
   return { asset, keys, codes, logCodes: codes, reasons, latest, history, stamp };
 }
 
 /** Marks partitions running in an active backfill, and failed where a backfill's last try failed. */
-async function overlayBackfills(ctx: WebContext, asset: AssetDef, keys: string[], codes: Uint8Array, latest: Map<string, Materialization>): Promise<void> {
+async function overlayBackfills(
+  ctx: WebContext,
+  asset: AssetDef,
+  keys: string[],
+  codes: Uint8Array,
+  latest: Map<string, Materialization>,
+): Promise<void> {
   if (!ctx.control) return;
   let list;
   try {
@@ -71,8 +89,10 @@ async function overlayBackfills(ctx: WebContext, asset: AssetDef, keys: string[]
   const index = new Map(keys.map((k, i) => [k, i]));
   // listBackfills gives the workflow's status: RUNNING, or how it closed.
   const mine = list.filter((b) => touches(ctx, b.request.assets ?? [], b.request.downstream, asset.name));
-  const relevant = [...mine.filter((b) => b.status === 'RUNNING'), ...mine.filter((b) => b.status !== 'RUNNING').slice(0, RECENT_CLOSED)]
-    .sort((a, b) => a.startedAt - b.startedAt); // oldest first, so newer backfills win
+  const relevant = [
+    ...mine.filter((b) => b.status === 'RUNNING'),
+    ...mine.filter((b) => b.status !== 'RUNNING').slice(0, RECENT_CLOSED),
+  ].sort((a, b) => a.startedAt - b.startedAt); // oldest first, so newer backfills win
   for (const b of relevant) {
     const active = b.status === 'RUNNING';
     const parts = await cachedPartitions(ctx, b.id, asset.name, !active);
@@ -135,8 +155,8 @@ export function summarize(h: AssetHealth): PartitionSummary {
     asset: h.asset.name,
     kind: p ? p.kind : 'none',
     total: h.keys.length,
-    first: p ? h.keys[0] ?? null : null,
-    last: p ? h.keys[h.keys.length - 1] ?? null : null,
+    first: p ? (h.keys[0] ?? null) : null,
+    last: p ? (h.keys[h.keys.length - 1] ?? null) : null,
     ...(p?.kind === 'static' ? { keys: h.keys } : {}),
     counts,
     runs,

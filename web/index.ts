@@ -50,23 +50,31 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const web = opts.config.web;
   const host = opts.host ?? web.host;
   const port = opts.port ?? web.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`The web port must be a number from 0 to 65535 (--port or FRESHET_WEB_PORT), got '${opts.port}'.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`The web port must be a number from 0 to 65535 (--port or FRESHET_WEB_PORT), got '${opts.port}'.`);
   const token = opts.token ?? web.token;
   const loopback = isLoopback(host);
   if (!loopback && !token) {
-    throw new Error(`The web server would listen on ${host}, reachable from other machines: set FRESHET_TOKEN to a secret (e.g. FRESHET_TOKEN=$(openssl rand -hex 16)), or use FRESHET_WEB_HOST=127.0.0.1.`);
+    throw new Error(
+      `The web server would listen on ${host}, reachable from other machines: set FRESHET_TOKEN to a secret (e.g. FRESHET_TOKEN=$(openssl rand -hex 16)), or use FRESHET_WEB_HOST=127.0.0.1.`,
+    );
   }
-  const distDir = opts.page === false ? undefined : web.dist ?? await ensureFrontEnd({ log: opts.log });
-  const ctx = createContext({ config: opts.config, graph: opts.graph, client: opts.client, temporalUiUrl: opts.temporalUiUrl ?? web.temporalUiUrl ?? null });
+  const distDir = opts.page === false ? undefined : (web.dist ?? (await ensureFrontEnd({ log: opts.log })));
+  const ctx = createContext({
+    config: opts.config,
+    graph: opts.graph,
+    client: opts.client,
+    temporalUiUrl: opts.temporalUiUrl ?? web.temporalUiUrl ?? null,
+  });
   const app = createApp(ctx, { token, loopback, distDir });
   // Read the logs now, not on the first page view (100,000 partitions take a moment).
   for (const a of opts.graph.assets) ctx.health(a).catch(() => {});
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
-    s.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
-      ? new Error(`Port ${port} on ${host} is taken: set FRESHET_WEB_PORT to another port.`)
-      : err));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} on ${host} is taken: set FRESHET_WEB_PORT to another port.`) : err),
+    );
   });
   // Idle keep-alive connections close on the client's side first (undici and browsers wait ~4 s,
   // load balancers 60 s): a server closing at the same moment as a reused request fails it.

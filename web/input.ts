@@ -13,15 +13,20 @@ export const backfillBody = z.strictObject({
   downstream: z.boolean().default(false),
   from: z.string().min(1).max(64).optional(),
   to: z.string().min(1).max(64).optional(),
-  concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1')
-    .max(MAX_BACKFILL_CONCURRENCY, `must be at most ${MAX_BACKFILL_CONCURRENCY}`).default(DEFAULT_BACKFILL_CONCURRENCY),
+  concurrency: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(MAX_BACKFILL_CONCURRENCY, `must be at most ${MAX_BACKFILL_CONCURRENCY}`)
+    .default(DEFAULT_BACKFILL_CONCURRENCY),
   onlyFailedAndMissing: z.boolean().default(false),
   force: z.boolean().default(false),
 });
 
 // Every field the page may send is a field of the contract's BackfillRequest: renaming one there
 // and not here fails typecheck.
-const bodyFieldsAreRequestFields: [Exclude<keyof z.infer<typeof backfillBody>, keyof BackfillRequest>] extends [never] ? true : never = true;
+const bodyFieldsAreRequestFields: [Exclude<keyof z.infer<typeof backfillBody>, keyof BackfillRequest>] extends [never] ? true : never =
+  true;
 void bodyFieldsAreRequestFields;
 
 /** An empty JSON object: the body of pause, resume, cancel, retry-failed. */
@@ -30,7 +35,11 @@ export const emptyBody = z.strictObject({});
 export const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /** Workflow ids are opaque to the page; only their length and characters are checked here. */
-export const backfillId = z.string().min(1).max(400).regex(/^[^\s\u0000-\u001f]+$/, 'not a backfill id');
+export const backfillId = z
+  .string()
+  .min(1)
+  .max(400)
+  .regex(/^[^\s\u0000-\u001f]+$/, 'not a backfill id');
 
 /** A path parameter checked by `schema`; a bad one is a 400 naming the parameter (zod's issue has no path: it would say 'body'). */
 export function pathParam<T>(schema: z.ZodType<T>, value: string | undefined, name: string): T {

@@ -28,7 +28,10 @@ export function partitionKeys(def: Partitions | undefined, now = Date.now()): st
     h = 0;
     if (++d > daysIn(y, m)) {
       d = 1;
-      if (++m > 12) { m = 1; y++; }
+      if (++m > 12) {
+        m = 1;
+        y++;
+      }
     }
     day = `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
     if (keys.length > count) throw new Error(`partition keys of ${def.start}..${last} run away: this is a bug in web/keys.ts`);
@@ -46,9 +49,14 @@ export function checkedPartitionKeys(def: Partitions | undefined, now = Date.now
   const hit = cache.get(def);
   if (hit && hit.last === last) return hit.keys;
   const keys = partitionKeys(def, now);
-  const count = last === undefined ? 0 : (keyStart(def, last) - keyStart(def, def.start)) / (keyWindow(def, def.start).end - keyStart(def, def.start)) + 1;
+  const count =
+    last === undefined
+      ? 0
+      : (keyStart(def, last) - keyStart(def, def.start)) / (keyWindow(def, def.start).end - keyStart(def, def.start)) + 1;
   if (keys.length !== count || (count > 0 && (keys[0] !== def.start || keys[count - 1] !== last))) {
-    throw new Error(`web/keys.ts made ${keys.length} keys ${keys[0]}..${keys[keys.length - 1]} where core has ${count} keys ${def.start}..${last}: a bug in web/keys.ts.`);
+    throw new Error(
+      `web/keys.ts made ${keys.length} keys ${keys[0]}..${keys[keys.length - 1]} where core has ${count} keys ${def.start}..${last}: a bug in web/keys.ts.`,
+    );
   }
   cache.set(def, { last, keys });
   return keys;

@@ -52,7 +52,10 @@ describe('the page', () => {
       await expect(graph.getByTestId(`node-${name}`).isVisible()).resolves.toBe(true);
     }
     // dagre puts clicks_per_user right of what it reads
-    const [up, down] = await Promise.all([graph.getByTestId('node-clicks').boundingBox(), graph.getByTestId('node-clicks_per_user').boundingBox()]);
+    const [up, down] = await Promise.all([
+      graph.getByTestId('node-clicks').boundingBox(),
+      graph.getByTestId('node-clicks_per_user').boundingBox(),
+    ]);
     expect(down!.x).toBeGreaterThan(up!.x + up!.width);
     expect(await graph.locator('path[marker-end]').count()).toBe(2);
     await page.getByLabel('search assets').fill('click');
@@ -70,7 +73,7 @@ describe('the page', () => {
     expect(total).toBe(daysSinceStart);
     expect(await legendCount('grid-legend', 'missing')).toBe(total);
     await expect(page.getByText('GROUP BY u.name').isVisible()).resolves.toBe(true);
-    await page.mouse.move(...Object.values(await cell('partition-grid', 0, 2)) as [number, number]);
+    await page.mouse.move(...(Object.values(await cell('partition-grid', 0, 2)) as [number, number]));
     await expect(page.getByRole('tooltip').textContent()).resolves.toBe('2026-01-03 missing');
     await shot('asset');
   });
@@ -115,7 +118,7 @@ describe('the page', () => {
     await page.getByTestId('progress-clicks_per_user').getByRole('link', { name: 'clicks_per_user' }).click();
     await page.waitForURL('**/assets/clicks_per_user');
     await expect.poll(() => legendCount('grid-legend', 'materialized'), { timeout: 10_000 }).toBe(5);
-    await page.mouse.move(...Object.values(await cell('partition-grid', 0, 4)) as [number, number]);
+    await page.mouse.move(...(Object.values(await cell('partition-grid', 0, 4)) as [number, number]));
     await expect(page.getByRole('tooltip').textContent()).resolves.toBe('2026-01-05 materialized');
     await page.getByTestId('materializations').waitFor();
     await page.getByTestId('lag-chart').waitFor();
@@ -129,7 +132,7 @@ describe('the page', () => {
       body: JSON.stringify({ assets: ['stuck'], from: '2026-03-01', to: '2026-03-31', concurrency: 1 }),
     });
     expect(res.status).toBe(201);
-    const { id } = await res.json() as { id: string };
+    const { id } = (await res.json()) as { id: string };
     await page.goto(`${web.url}/backfills/${encodeURIComponent(id)}`);
     await page.getByTestId('backfill-status').getByText('running').waitFor({ timeout: 30_000 });
     await page.getByTestId('cancel-backfill').click();
@@ -159,12 +162,15 @@ describe('the page', () => {
     await page.goto(`${web.url}/assets`);
     const list = page.getByTestId('asset-list');
     const card = list.locator('li', { hasText: 'by_region' });
-    await expect.poll(() => card.getByTestId('asset-error').textContent(), { timeout: 15_000 })
+    await expect
+      .poll(() => card.getByTestId('asset-error').textContent(), { timeout: 15_000 })
       .toMatch(/^Its table cannot be read: corrupt commit file by_region\/_delta_log\/0{20}\.json, line 1: not valid JSON/);
     await expect(list.locator('li', { hasText: 'clicks_per_user' }).textContent()).resolves.toMatch(/5 of [\d,]+ daily/);
     await expect(list.getByTestId('asset-error').count()).resolves.toBe(1);
     await shot('assets-unreadable');
     await page.goto(`${web.url}/assets/by_region`);
-    await expect(page.getByTestId('asset-error').textContent()).resolves.toContain(`corrupt commit file ${path.join(log, '0'.padStart(20, '0'))}.json`);
+    await expect(page.getByTestId('asset-error').textContent()).resolves.toContain(
+      `corrupt commit file ${path.join(log, '0'.padStart(20, '0'))}.json`,
+    );
   });
 });

@@ -20,7 +20,14 @@ port.on('message', async ({ id, request }: { id: number; request: BackfillReques
     reply = { id, preview: await planPreview(graph, warehouse, request) };
   } catch (err) {
     const e = err as Error;
-    const kind = err instanceof BackfillRequestError ? 'request' : err instanceof PartitionKeyError ? 'partition' : err instanceof AssetGraphError ? 'graph' : 'other';
+    const kind =
+      err instanceof BackfillRequestError
+        ? 'request'
+        : err instanceof PartitionKeyError
+          ? 'partition'
+          : err instanceof AssetGraphError
+            ? 'graph'
+            : 'other';
     reply = { id, error: { kind, message: e.message ?? String(err), field: err instanceof BackfillRequestError ? err.field : undefined } };
   }
   port.postMessage(reply);

@@ -39,7 +39,11 @@ interface Thread {
   pending: Map<number, (reply: PlanReply | Error) => void>;
 }
 
-export function createPlanner(graph: AssetGraph, config: Pick<FreshetConfig, 'warehouse' | 's3'>, opts: { timeoutMs?: number } = {}): Planner {
+export function createPlanner(
+  graph: AssetGraph,
+  config: Pick<FreshetConfig, 'warehouse' | 's3'>,
+  opts: { timeoutMs?: number } = {},
+): Planner {
   const timeoutMs = opts.timeoutMs ?? PLAN_TIMEOUT_MS;
   const data: ThreadData = { assets: graph.assets.map(declaration), warehouse: config.warehouse, s3: config.s3 };
   let thread: Thread | undefined;
@@ -58,14 +62,30 @@ export function createPlanner(graph: AssetGraph, config: Pick<FreshetConfig, 'wa
       pending.clear();
     };
     t.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the planning thread did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`the planning thread did not start within ${START_TIMEOUT_MS / 1000} s`)),
+        START_TIMEOUT_MS,
+      );
       worker.on('message', (m: PlanReply | { ready: true }) => {
-        if ('ready' in m) { clearTimeout(timer); resolve(); return; }
+        if ('ready' in m) {
+          clearTimeout(timer);
+          resolve();
+          return;
+        }
         pending.get(m.id)?.(m);
         pending.delete(m.id);
       });
-      worker.on('error', (err) => { clearTimeout(timer); reject(err); fail(err); });
-      worker.on('exit', (code) => { clearTimeout(timer); const err = new Error(`the planning thread stopped (exit code ${code})`); reject(err); fail(err); });
+      worker.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+        fail(err);
+      });
+      worker.on('exit', (code) => {
+        clearTimeout(timer);
+        const err = new Error(`the planning thread stopped (exit code ${code})`);
+        reject(err);
+        fail(err);
+      });
     });
     t.ready.catch(() => {});
     return t;
@@ -80,9 +100,17 @@ export function createPlanner(graph: AssetGraph, config: Pick<FreshetConfig, 'wa
         t.pending.delete(id);
         if (thread === t) thread = undefined;
         void t.worker.terminate(); // stops the plan where it is, even mid-loop
-        resolve(new HttpError(503, `Planning this backfill took more than ${timeoutMs / 1000} s, so it was stopped: select fewer assets or a shorter range.`));
+        resolve(
+          new HttpError(
+            503,
+            `Planning this backfill took more than ${timeoutMs / 1000} s, so it was stopped: select fewer assets or a shorter range.`,
+          ),
+        );
       }, timeoutMs);
-      t.pending.set(id, (r) => { clearTimeout(timer); resolve(r); });
+      t.pending.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
       t.worker.postMessage({ id, request });
     });
     if (reply instanceof Error) throw reply;

@@ -80,13 +80,24 @@ export function createFeeds<T>(read: (id: string) => Promise<T>, opts: { interva
         current: f.current,
         subscribe(on, end) {
           if (f.stopped) {
-            void f.current.then((value) => { on(value); end(); }, (err: Error) => end(err));
+            void f.current.then(
+              (value) => {
+                on(value);
+                end();
+              },
+              (err: Error) => end(err),
+            );
             return () => {};
           }
           const s = { on, end };
           f.followers.add(s);
           // Before any later poll: a resolved promise's callbacks run ahead of the next timer.
-          f.current.then((value) => { if (f.followers.has(s)) on(value); }, () => {});
+          f.current.then(
+            (value) => {
+              if (f.followers.has(s)) on(value);
+            },
+            () => {},
+          );
           return () => {
             f.followers.delete(s);
             // Nobody left: stop reading (a follower arriving later starts a new feed).

@@ -12,7 +12,14 @@ import type { WebContext } from './context.ts';
 const MAX_EVENTS = 200;
 
 function toSchedule(d: DescribedSchedule): Schedule {
-  return { description: d.reason, everyMs: d.everyMs, runTimeoutMs: d.runTimeoutMs, onServer: d.onServer, nextRunAt: d.nextRunAt ?? null, warning: d.warning ?? null };
+  return {
+    description: d.reason,
+    everyMs: d.everyMs,
+    runTimeoutMs: d.runTimeoutMs,
+    onServer: d.onServer,
+    nextRunAt: d.nextRunAt ?? null,
+    warning: d.warning ?? null,
+  };
 }
 
 /** Every asset's derived schedule, with the server's next run when Temporal has it. */
@@ -40,13 +47,15 @@ export async function monitorRunning(ctx: WebContext): Promise<boolean> {
 /** The newest events first. A file that cannot be parsed is reported by name, not skipped silently. */
 export async function staleEvents(ctx: WebContext): Promise<StaleEvent[]> {
   const objects = (await ctx.warehouse.list(FRESHNESS_EVENTS_PREFIX)).slice(-MAX_EVENTS).reverse();
-  return Promise.all(objects.map(async (o) => {
-    const bytes = await ctx.warehouse.get(o.path);
-    try {
-      const e = JSON.parse(new TextDecoder().decode(bytes)) as FreshnessEvent;
-      return { at: e.at, asset: e.asset, from: e.from, to: e.to, lagMs: e.lagMs ?? null, catchUpBackfill: e.catchUpWorkflowId ?? null };
-    } catch {
-      return { at: o.modified, asset: '?', from: '?', to: `unreadable event file ${o.path}`, lagMs: null, catchUpBackfill: null };
-    }
-  }));
+  return Promise.all(
+    objects.map(async (o) => {
+      const bytes = await ctx.warehouse.get(o.path);
+      try {
+        const e = JSON.parse(new TextDecoder().decode(bytes)) as FreshnessEvent;
+        return { at: e.at, asset: e.asset, from: e.from, to: e.to, lagMs: e.lagMs ?? null, catchUpBackfill: e.catchUpWorkflowId ?? null };
+      } catch {
+        return { at: o.modified, asset: '?', from: '?', to: `unreadable event file ${o.path}`, lagMs: null, catchUpBackfill: null };
+      }
+    }),
+  );
 }

@@ -16,7 +16,8 @@ export function isLoopback(host: string): boolean {
 export function loopbackHostCheck(): MiddlewareHandler {
   return async (c, next) => {
     const host = (c.req.header('host') ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-    if (!isLoopback(host)) return c.json({ error: `Host '${host}' is not allowed: this server answers on 127.0.0.1 and localhost only.` }, 403);
+    if (!isLoopback(host))
+      return c.json({ error: `Host '${host}' is not allowed: this server answers on 127.0.0.1 and localhost only.` }, 403);
     return next();
   };
 }
@@ -41,7 +42,13 @@ export function tokenAuth(token: string): MiddlewareHandler {
     const header = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
     const given = header ?? getCookie(c, TOKEN_COOKIE);
     if (given === undefined || !same(given, token)) {
-      return c.json({ error: 'This server needs a token: open the page at the URL `freshet web` printed (it ends in ?token=...), or send Authorization: Bearer $FRESHET_TOKEN.' }, 401);
+      return c.json(
+        {
+          error:
+            'This server needs a token: open the page at the URL `freshet web` printed (it ends in ?token=...), or send Authorization: Bearer $FRESHET_TOKEN.',
+        },
+        401,
+      );
     }
     return next();
   };

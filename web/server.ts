@@ -29,21 +29,27 @@ export function createApp(ctx: WebContext, opts: AppOptions): Hono {
   app.onError((err, c) => toResponse(err, c));
   app.notFound((c) => c.json({ error: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404));
 
-  app.use('*', secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      styleSrc: ["'self'", "'unsafe-inline'"], // uPlot and React set element styles
-      imgSrc: ["'self'", 'data:'],
-      frameAncestors: ["'none'"],
-    },
-  }));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"], // uPlot and React set element styles
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
   if (opts.loopback) app.use('*', loopbackHostCheck());
   if (opts.token) app.use('*', tokenAuth(opts.token));
   app.use('/api/*', jsonPostsOnly());
-  app.use('/api/*', bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json({ error: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`, field: 'body' }, 413),
-  }));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`, field: 'body' }, 413),
+    }),
+  );
 
   app.route('/api/assets', assetRoutes(ctx));
   app.route('/api/backfills', backfillRoutes(ctx));

@@ -16,8 +16,16 @@
 // checked every `leaseCheckMs` by a no-op `assetPoolPing` signal to the holder's run: if that run
 // is gone (terminated, timed out, continued as new) the lease is freed.
 import {
-  allHandlersFinished, CancellationScope, ChildWorkflowCancellationType, condition, continueAsNew,
-  getExternalWorkflowHandle, ParentClosePolicy, setHandler, startChild, workflowInfo,
+  allHandlersFinished,
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
 // Not re-exported by @temporalio/workflow in 1.24; @temporalio/common is what it re-exports from (bundle-safe).
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -53,16 +61,30 @@ export async function assetPool(input: AssetPoolInput): Promise<PoolState> {
   // Signals a holder's run; if the run is gone, its lease is freed.
   const notify = (h: PoolLease, signal: typeof grantSignal | typeof pingSignal) => {
     sending++;
-    const send = signal === grantSignal
-      ? getExternalWorkflowHandle(h.workflowId, h.runId).signal(grantSignal, { lease: h.lease })
-      : getExternalWorkflowHandle(h.workflowId, h.runId).signal(pingSignal);
-    send.then(
-      () => { h.checkAt = Date.now() + leaseCheckMs; },
-      () => { holders.delete(h.lease); },
-    ).finally(() => { sending--; changed = true; });
+    const send =
+      signal === grantSignal
+        ? getExternalWorkflowHandle(h.workflowId, h.runId).signal(grantSignal, { lease: h.lease })
+        : getExternalWorkflowHandle(h.workflowId, h.runId).signal(pingSignal);
+    send
+      .then(
+        () => {
+          h.checkAt = Date.now() + leaseCheckMs;
+        },
+        () => {
+          holders.delete(h.lease);
+        },
+      )
+      .finally(() => {
+        sending--;
+        changed = true;
+      });
   };
 
-  const used = () => { let n = 0; for (const h of holders.values()) n += h.permits; return n; };
+  const used = () => {
+    let n = 0;
+    for (const h of holders.values()) n += h.permits;
+    return n;
+  };
   const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistory;
 
   for (;;) {
@@ -76,7 +98,11 @@ export async function assetPool(input: AssetPoolInput): Promise<PoolState> {
       notify(h, grantSignal);
     }
     const now = Date.now();
-    for (const h of holders.values()) if (h.checkAt <= now) { h.checkAt = Infinity; notify(h, pingSignal); }
+    for (const h of holders.values())
+      if (h.checkAt <= now) {
+        h.checkAt = Infinity;
+        notify(h, pingSignal);
+      }
 
     if (tooLong() && sending === 0) {
       await condition(allHandlersFinished);
@@ -94,7 +120,10 @@ export async function assetPool(input: AssetPoolInput): Promise<PoolState> {
 
 // ---- requester side (used by the backfill workflow) ----
 
-export interface PoolSlot { poolId: string; lease: string }
+export interface PoolSlot {
+  poolId: string;
+  lease: string;
+}
 
 /**
  * The requester's half, per workflow run (state in a closure, not in module scope): call once per
@@ -103,14 +132,19 @@ export interface PoolSlot { poolId: string; lease: string }
 export function poolRequester() {
   let leaseSeq = 0;
   const grants = new Set<string>();
-  setHandler(grantSignal, ({ lease }) => { grants.add(lease); });
+  setHandler(grantSignal, ({ lease }) => {
+    grants.add(lease);
+  });
   setHandler(pingSignal, () => {});
 
   /** Gives the slots back (or withdraws a queued request); never cancelled, never throws. */
   const release = async (slot: PoolSlot): Promise<void> => {
     grants.delete(slot.lease);
-    await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(slot.poolId).signal(releaseSignal, { lease: slot.lease }))
-      .catch(() => { /* no pool: nothing is held */ });
+    await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(slot.poolId).signal(releaseSignal, { lease: slot.lease })).catch(
+      () => {
+        /* no pool: nothing is held */
+      },
+    );
   };
 
   /**

@@ -3,7 +3,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countStates, isFinished, readyBatches, type Batch } from './backfill-scheduler.ts';
 import type { BackfillFailure, BackfillPlan, PlannedAsset } from '../contract/backfill.ts';
-import { allKeys, backfillPlan, lastKeys, plannedAsset, range, sameKey, upstreamOf, type PlannedDep } from '../test/support/backfill-plan.ts';
+import {
+  allKeys,
+  backfillPlan,
+  lastKeys,
+  plannedAsset,
+  range,
+  sameKey,
+  upstreamOf,
+  type PlannedDep,
+} from '../test/support/backfill-plan.ts';
 
 function ready(p: BackfillPlan, states: string[]): { batches: number[][][]; states: string[]; failures: BackfillFailure[] } {
   const st = states.map((s) => [...s]);
@@ -46,7 +55,11 @@ describe('readyBatches', () => {
 
   it('waits for every upstream key a task reads, across several upstreams', () => {
     // b reads a's same key; c reads b's last 3 keys and all of a.
-    const p = backfillPlan(plannedAsset('a', 'pppp'), plannedAsset('b', 'pppp', [sameKey(0, 4)]), plannedAsset('c', 'pppp', [lastKeys(1, 4, 3), allKeys(0, 4, 4)]));
+    const p = backfillPlan(
+      plannedAsset('a', 'pppp'),
+      plannedAsset('b', 'pppp', [sameKey(0, 4)]),
+      plannedAsset('c', 'pppp', [lastKeys(1, 4, 3), allKeys(0, 4, 4)]),
+    );
     expect(ready(p, ['pppp', 'pppp', 'pppp']).batches).toEqual([[[0, 1, 2, 3]], [], []]);
     expect(ready(p, ['mmrs', 'pppp', 'pppp']).batches).toEqual([[], [[0, 1], [3]], []]);
     // c0 reads b0 only; c2 reads b0..b2 and b2 is still pending; a is done (m or s) everywhere.
@@ -60,7 +73,11 @@ describe('readyBatches', () => {
   });
 
   it('fails the downstream of a failed or cancelled upstream, transitively in one pass, and says why', () => {
-    const p = backfillPlan(plannedAsset('raw', 'pppp'), plannedAsset('clean', 'pppp', [sameKey(0, 4)]), plannedAsset('rolling', 'pppp', [lastKeys(1, 4, 2)]));
+    const p = backfillPlan(
+      plannedAsset('raw', 'pppp'),
+      plannedAsset('clean', 'pppp', [sameKey(0, 4)]),
+      plannedAsset('rolling', 'pppp', [lastKeys(1, 4, 2)]),
+    );
     const r = ready(p, ['fmcm', 'pppp', 'pppp']);
     // clean0 and clean2 fail with raw; every rolling key reads a failed clean key (rolling k reads clean k-1..k); clean1, clean3 run.
     expect(r.states).toEqual(['fmcm', 'fpfp', 'ffff']);
@@ -68,7 +85,11 @@ describe('readyBatches', () => {
     expect(r.failures).toEqual([
       { asset: 'clean', partition: 'k0', error: "not run: upstream 'raw' failed or was cancelled in this backfill" },
       { asset: 'clean', partition: 'k2', error: "not run: upstream 'raw' failed or was cancelled in this backfill" },
-      ...[0, 1, 2, 3].map((k) => ({ asset: 'rolling', partition: `k${k}`, error: "not run: upstream 'clean' failed or was cancelled in this backfill" })),
+      ...[0, 1, 2, 3].map((k) => ({
+        asset: 'rolling',
+        partition: `k${k}`,
+        error: "not run: upstream 'clean' failed or was cancelled in this backfill",
+      })),
     ]);
   });
 
@@ -87,115 +108,170 @@ describe('readyBatches', () => {
 const STATE_CHARS = ['p', 'p', 'p', 'P', 's', 'm', 'r', 'f', 'c'];
 
 /** Random plans in dependency order: each asset reads earlier ones through ranges [lo, hi] (lo > hi: none). */
-const arbPlan = fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(
-  ...Array.from({ length: n }, (_, i) => fc.record({
-    size: fc.integer({ min: 0, max: 10 }),
-    batchSize: fc.integer({ min: 1, max: 5 }),
-    ups: fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, i - 1) }), { maxLength: i }),
-    seed: fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 40, maxLength: 40 }),
-  })),
-).map((specs) => {
-  const assets: PlannedAsset[] = [];
-  specs.forEach((s, i) => {
-    let r = 0;
-    const next = (m: number) => s.seed[r++ % s.seed.length] % m;
-    const deps: PlannedDep[] = (i === 0 ? [] : s.ups).map((up) => {
-      const m = assets[up].keys.length;
-      const lo: number[] = [];
-      const hi: number[] = [];
-      for (let k = 0; k < s.size; k++) {
-        if (m === 0 || next(5) === 0) { lo.push(m === 0 ? 0 : next(m) + 1); hi.push(lo[k] - 1); continue; }
-        const a = next(m);
-        lo.push(a);
-        hi.push(Math.min(m - 1, a + next(3)));
-      }
-      return { up, lo, hi };
-    });
-    // about one key in five skipped as up to date
-    assets.push(plannedAsset(`a${i}`, range(s.size).map(() => (next(5) === 0 ? 's' : 'p')).join(''), deps, s.batchSize));
-  });
-  return backfillPlan(...assets);
-}));
+const arbPlan = fc.integer({ min: 1, max: 4 }).chain((n) =>
+  fc
+    .tuple(
+      ...Array.from({ length: n }, (_, i) =>
+        fc.record({
+          size: fc.integer({ min: 0, max: 10 }),
+          batchSize: fc.integer({ min: 1, max: 5 }),
+          ups: fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, i - 1) }), { maxLength: i }),
+          seed: fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 40, maxLength: 40 }),
+        }),
+      ),
+    )
+    .map((specs) => {
+      const assets: PlannedAsset[] = [];
+      specs.forEach((s, i) => {
+        let r = 0;
+        const next = (m: number) => s.seed[r++ % s.seed.length] % m;
+        const deps: PlannedDep[] = (i === 0 ? [] : s.ups).map((up) => {
+          const m = assets[up].keys.length;
+          const lo: number[] = [];
+          const hi: number[] = [];
+          for (let k = 0; k < s.size; k++) {
+            if (m === 0 || next(5) === 0) {
+              lo.push(m === 0 ? 0 : next(m) + 1);
+              hi.push(lo[k] - 1);
+              continue;
+            }
+            const a = next(m);
+            lo.push(a);
+            hi.push(Math.min(m - 1, a + next(3)));
+          }
+          return { up, lo, hi };
+        });
+        // about one key in five skipped as up to date
+        assets.push(
+          plannedAsset(
+            `a${i}`,
+            range(s.size)
+              .map(() => (next(5) === 0 ? 's' : 'p'))
+              .join(''),
+            deps,
+            s.batchSize,
+          ),
+        );
+      });
+      return backfillPlan(...assets);
+    }),
+);
 
-const arbStates = (p: BackfillPlan) => fc.tuple(...p.assets.map((a) => fc.array(fc.constantFrom(...STATE_CHARS), { minLength: a.keys.length, maxLength: a.keys.length }).map((s) => s.join(''))));
-
+const arbStates = (p: BackfillPlan) =>
+  fc.tuple(
+    ...p.assets.map((a) =>
+      fc.array(fc.constantFrom(...STATE_CHARS), { minLength: a.keys.length, maxLength: a.keys.length }).map((s) => s.join('')),
+    ),
+  );
 
 describe('readyBatches properties', () => {
   it('a batch is a contiguous run of pending keys, at most batchSize long, each with every upstream key done; nothing ready is left out', () => {
-    fc.assert(fc.property(arbPlan.chain((p) => fc.tuple(fc.constant(p), arbStates(p))), ([p, before]) => {
-      const st = before.map((s) => [...s]);
-      const failures: BackfillFailure[] = [];
-      const batches = readyBatches(p, st, failures);
-      const inBatch = new Set<string>();
-      for (const b of batches) {
-        const a = p.assets[b.asset];
-        expect(b.keys.length).toBeGreaterThan(0);
-        expect(b.keys.length).toBeLessThanOrEqual(a.batchSize);
-        b.keys.forEach((k, j) => { if (j > 0) expect(k).toBe(b.keys[j - 1] + 1); });
-        if (b.keys.some((k) => before[b.asset][k] === 'P')) expect(b.keys).toHaveLength(1);
-        for (const k of b.keys) {
-          expect('pP').toContain(st[b.asset][k]);
-          for (const [u, j] of upstreamOf(p, b.asset, k)) expect('ms').toContain(st[u][j]);
-          expect(inBatch.has(`${b.asset}/${k}`)).toBe(false);
-          inBatch.add(`${b.asset}/${k}`);
-        }
-      }
-      p.assets.forEach((a, i) => a.keys.forEach((_, k) => {
-        const ups = upstreamOf(p, i, k).map(([u, j]) => st[u][j]);
-        const wasPending = 'pP'.includes(before[i][k]);
-        // A pending key fails exactly when it reads a failed or cancelled key, and is ready exactly when all it reads is done.
-        expect(st[i][k]).toBe(wasPending && ups.some((c) => 'fc'.includes(c)) ? 'f' : before[i][k]);
-        expect(inBatch.has(`${i}/${k}`)).toBe(wasPending && st[i][k] !== 'f' && ups.every((c) => 'ms'.includes(c)));
-      }));
-      expect(failures).toHaveLength(st.flat().filter((c, n) => c !== before.join('')[n]).length);
-    }));
+    fc.assert(
+      fc.property(
+        arbPlan.chain((p) => fc.tuple(fc.constant(p), arbStates(p))),
+        ([p, before]) => {
+          const st = before.map((s) => [...s]);
+          const failures: BackfillFailure[] = [];
+          const batches = readyBatches(p, st, failures);
+          const inBatch = new Set<string>();
+          for (const b of batches) {
+            const a = p.assets[b.asset];
+            expect(b.keys.length).toBeGreaterThan(0);
+            expect(b.keys.length).toBeLessThanOrEqual(a.batchSize);
+            b.keys.forEach((k, j) => {
+              if (j > 0) expect(k).toBe(b.keys[j - 1] + 1);
+            });
+            if (b.keys.some((k) => before[b.asset][k] === 'P')) expect(b.keys).toHaveLength(1);
+            for (const k of b.keys) {
+              expect('pP').toContain(st[b.asset][k]);
+              for (const [u, j] of upstreamOf(p, b.asset, k)) expect('ms').toContain(st[u][j]);
+              expect(inBatch.has(`${b.asset}/${k}`)).toBe(false);
+              inBatch.add(`${b.asset}/${k}`);
+            }
+          }
+          p.assets.forEach((a, i) =>
+            a.keys.forEach((_, k) => {
+              const ups = upstreamOf(p, i, k).map(([u, j]) => st[u][j]);
+              const wasPending = 'pP'.includes(before[i][k]);
+              // A pending key fails exactly when it reads a failed or cancelled key, and is ready exactly when all it reads is done.
+              expect(st[i][k]).toBe(wasPending && ups.some((c) => 'fc'.includes(c)) ? 'f' : before[i][k]);
+              expect(inBatch.has(`${i}/${k}`)).toBe(wasPending && st[i][k] !== 'f' && ups.every((c) => 'ms'.includes(c)));
+            }),
+          );
+          expect(failures).toHaveLength(st.flat().filter((c, n) => c !== before.join('')[n]).length);
+        },
+      ),
+    );
   });
 
   it('adjacent batches of one asset are split only by batchSize or a lone P', () => {
-    fc.assert(fc.property(arbPlan.chain((p) => fc.tuple(fc.constant(p), arbStates(p))), ([p, before]) => {
-      const batches: Batch[] = readyBatches(p, before.map((s) => [...s]), []);
-      for (let n = 1; n < batches.length; n++) {
-        const [x, y] = [batches[n - 1], batches[n]];
-        if (x.asset !== y.asset || x.keys[x.keys.length - 1] + 1 !== y.keys[0]) continue;
-        const lone = (b: Batch) => b.keys.length === 1 && before[b.asset][b.keys[0]] === 'P';
-        expect(x.keys.length === p.assets[x.asset].batchSize || lone(x) || lone(y)).toBe(true);
-      }
-    }));
+    fc.assert(
+      fc.property(
+        arbPlan.chain((p) => fc.tuple(fc.constant(p), arbStates(p))),
+        ([p, before]) => {
+          const batches: Batch[] = readyBatches(
+            p,
+            before.map((s) => [...s]),
+            [],
+          );
+          for (let n = 1; n < batches.length; n++) {
+            const [x, y] = [batches[n - 1], batches[n]];
+            if (x.asset !== y.asset || x.keys[x.keys.length - 1] + 1 !== y.keys[0]) continue;
+            const lone = (b: Batch) => b.keys.length === 1 && before[b.asset][b.keys[0]] === 'P';
+            expect(x.keys.length === p.assets[x.asset].batchSize || lone(x) || lone(y)).toBe(true);
+          }
+        },
+      ),
+    );
   });
 
   it('driven to the end as the workflow drives it, every task ends done or failed, never before its upstream, failures only where earned', () => {
-    fc.assert(fc.property(
-      arbPlan.chain((p) => fc.tuple(fc.constant(p), fc.tuple(...p.assets.map((a) => fc.uniqueArray(fc.nat({ max: Math.max(0, a.keys.length - 1) }), { maxLength: 3 }))))),
-      ([p, broken]) => {
-        const st = p.assets.map((a) => [...a.initial]);
-        const failures: BackfillFailure[] = [];
-        const runs = new Map<string, number>();
-        for (let round = 0; ; round++) {
-          expect(round).toBeLessThan(500);
-          const batches = readyBatches(p, st, failures);
-          if (batches.length === 0) break;
-          for (const b of batches) {
-            for (const k of b.keys) for (const [u, j] of upstreamOf(p, b.asset, k)) expect('ms').toContain(st[u][j]);
-            // As the workflow: a failing batch of several is re-run key by key; a failing single key fails.
-            const bad = b.keys.filter((k) => broken[b.asset].includes(k));
-            for (const k of b.keys) {
-              runs.set(`${b.asset}/${k}`, (runs.get(`${b.asset}/${k}`) ?? 0) + 1);
-              st[b.asset][k] = bad.length === 0 ? 'm' : b.keys.length > 1 ? 'P' : 'f';
+    fc.assert(
+      fc.property(
+        arbPlan.chain((p) =>
+          fc.tuple(
+            fc.constant(p),
+            fc.tuple(...p.assets.map((a) => fc.uniqueArray(fc.nat({ max: Math.max(0, a.keys.length - 1) }), { maxLength: 3 }))),
+          ),
+        ),
+        ([p, broken]) => {
+          const st = p.assets.map((a) => [...a.initial]);
+          const failures: BackfillFailure[] = [];
+          const runs = new Map<string, number>();
+          for (let round = 0; ; round++) {
+            expect(round).toBeLessThan(500);
+            const batches = readyBatches(p, st, failures);
+            if (batches.length === 0) break;
+            for (const b of batches) {
+              for (const k of b.keys) for (const [u, j] of upstreamOf(p, b.asset, k)) expect('ms').toContain(st[u][j]);
+              // As the workflow: a failing batch of several is re-run key by key; a failing single key fails.
+              const bad = b.keys.filter((k) => broken[b.asset].includes(k));
+              for (const k of b.keys) {
+                runs.set(`${b.asset}/${k}`, (runs.get(`${b.asset}/${k}`) ?? 0) + 1);
+                st[b.asset][k] = bad.length === 0 ? 'm' : b.keys.length > 1 ? 'P' : 'f';
+              }
+              if (bad.length && b.keys.length === 1)
+                failures.push({ asset: p.assets[b.asset].asset, partition: p.assets[b.asset].keys[b.keys[0]], error: 'broken' });
             }
-            if (bad.length && b.keys.length === 1) failures.push({ asset: p.assets[b.asset].asset, partition: p.assets[b.asset].keys[b.keys[0]], error: 'broken' });
           }
-        }
-        expect(isFinished(st)).toBe(true);
-        // Expected failures, computed independently: a key to run that is broken or reads a failed key.
-        const failed: boolean[][] = [];
-        p.assets.forEach((a, i) => failed.push(a.keys.map((_, k) => a.initial[k] === 'p' && (broken[i].includes(k) || upstreamOf(p, i, k).some(([u, j]) => failed[u][j])))));
-        p.assets.forEach((a, i) => a.keys.forEach((key, k) => {
-          expect(st[i][k]).toBe(a.initial[k] === 's' ? 's' : failed[i][k] ? 'f' : 'm');
-          expect(failures.filter((f) => f.asset === a.asset && f.partition === key)).toHaveLength(failed[i][k] ? 1 : 0);
-          // a successful key runs once, or twice when its first batch broke on another key
-          expect(runs.get(`${i}/${k}`) ?? 0).toBeLessThanOrEqual(2);
-        }));
-      },
-    ));
+          expect(isFinished(st)).toBe(true);
+          // Expected failures, computed independently: a key to run that is broken or reads a failed key.
+          const failed: boolean[][] = [];
+          p.assets.forEach((a, i) =>
+            failed.push(
+              a.keys.map((_, k) => a.initial[k] === 'p' && (broken[i].includes(k) || upstreamOf(p, i, k).some(([u, j]) => failed[u][j]))),
+            ),
+          );
+          p.assets.forEach((a, i) =>
+            a.keys.forEach((key, k) => {
+              expect(st[i][k]).toBe(a.initial[k] === 's' ? 's' : failed[i][k] ? 'f' : 'm');
+              expect(failures.filter((f) => f.asset === a.asset && f.partition === key)).toHaveLength(failed[i][k] ? 1 : 0);
+              // a successful key runs once, or twice when its first batch broke on another key
+              expect(runs.get(`${i}/${k}`) ?? 0).toBeLessThanOrEqual(2);
+            }),
+          );
+        },
+      ),
+    );
   });
 });

@@ -3,7 +3,15 @@
 import type { BackfillFailure, BackfillPlan, TaskState } from '../contract/backfill.ts';
 
 // 'P' is pending too, but runs alone: it was in a batch that failed, and its own error is wanted.
-export const STATE: Record<string, TaskState> = { p: 'pending', P: 'pending', r: 'running', m: 'materialized', s: 'skipped', f: 'failed', c: 'cancelled' };
+export const STATE: Record<string, TaskState> = {
+  p: 'pending',
+  P: 'pending',
+  r: 'running',
+  m: 'materialized',
+  s: 'skipped',
+  f: 'failed',
+  c: 'cancelled',
+};
 
 export interface Batch {
   asset: number;
@@ -32,9 +40,15 @@ export function readyBatches(plan: BackfillPlan, states: string[][], failures: B
   plan.assets.forEach((a, i) => {
     const st = states[i];
     let run: number[] = [];
-    const flush = () => { if (run.length) batches.push({ asset: i, keys: run }); run = []; };
+    const flush = () => {
+      if (run.length) batches.push({ asset: i, keys: run });
+      run = [];
+    };
     for (let k = 0; k < st.length; k++) {
-      if (st[k] !== 'p' && st[k] !== 'P') { flush(); continue; }
+      if (st[k] !== 'p' && st[k] !== 'P') {
+        flush();
+        continue;
+      }
       let ready = true;
       for (const d of a.deps) {
         const lo = d.lo[k];
@@ -43,14 +57,25 @@ export function readyBatches(plan: BackfillPlan, states: string[][], failures: B
         const n = hi - lo + 1;
         if (bad[d.up][hi + 1] - bad[d.up][lo] > 0) {
           st[k] = 'f';
-          failures.push({ asset: a.asset, partition: a.keys[k] || null, error: `not run: upstream '${plan.assets[d.up].asset}' failed or was cancelled in this backfill` });
+          failures.push({
+            asset: a.asset,
+            partition: a.keys[k] || null,
+            error: `not run: upstream '${plan.assets[d.up].asset}' failed or was cancelled in this backfill`,
+          });
           ready = false;
           break;
         }
         if (done[d.up][hi + 1] - done[d.up][lo] < n) ready = false;
       }
-      if (!ready) { flush(); continue; }
-      if (st[k] === 'P') { flush(); batches.push({ asset: i, keys: [k] }); continue; }
+      if (!ready) {
+        flush();
+        continue;
+      }
+      if (st[k] === 'P') {
+        flush();
+        batches.push({ asset: i, keys: [k] });
+        continue;
+      }
       run.push(k);
       if (run.length >= a.batchSize) flush();
     }

@@ -1,13 +1,27 @@
 // The backfill: plan once, then run (asset, partition) tasks in dependency order with bounded
 // concurrency, range-batching contiguous partitions. Pausable, cancellable, re-runnable.
 import {
-  CancellationScope, condition, continueAsNew, isCancellation,
-  proxyActivities, setHandler, workflowInfo, allHandlersFinished, ActivityCancellationType, ActivityFailure, ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  allHandlersFinished,
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import {
   DEFAULT_BACKFILL_CONCURRENCY,
-  type BackfillFailure, type BackfillInput, type BackfillPlan, type BackfillProgress, type BackfillStatus, type BatchFailureDetails,
+  type BackfillFailure,
+  type BackfillInput,
+  type BackfillPlan,
+  type BackfillProgress,
+  type BackfillStatus,
+  type BatchFailureDetails,
 } from '../contract/backfill.ts';
 import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
 import { countStates, isFinished, readyBatches, STATE, type Batch } from './backfill-scheduler.ts';
@@ -18,7 +32,11 @@ import { poolRequester } from './asset-pool.ts';
 const MAX_HISTORY = 10_000;
 const MAX_FAILURES_SHOWN = 500;
 
-const planner = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '2 minutes', retry: { maximumAttempts: 3 } });
+const planner = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumAttempts: 3 },
+});
 
 export async function backfill(input: BackfillInput): Promise<BackfillProgress> {
   const { request } = input;
@@ -51,11 +69,21 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     if (i < 0) return { asset, keys: [], states: [] };
     return { asset, keys: plan!.assets[i].keys, states: states[i].map((c) => STATE[c]) };
   });
-  setHandler(pauseSignal, () => { paused = true; });
-  setHandler(resumeSignal, () => { paused = false; });
-  setHandler(cancelSignal, () => { cancelRequested = true; });
+  setHandler(pauseSignal, () => {
+    paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+  });
+  setHandler(cancelSignal, () => {
+    cancelRequested = true;
+  });
   setHandler(retryFailedSignal, () => {
-    states.forEach((st) => st.forEach((c, k) => { if (c === 'f') st[k] = 'p'; }));
+    states.forEach((st) =>
+      st.forEach((c, k) => {
+        if (c === 'f') st[k] = 'p';
+      }),
+    );
     failures.length = 0;
     dirty = true;
   });
@@ -66,20 +94,30 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   if (!plan) plan = await planner.planBackfill(request);
   states = input.carried ? input.carried.states.map((s) => [...s]) : plan.assets.map((a) => [...a.initial]);
   // Tasks that were running when the previous run continued-as-new were drained; none remain.
-  const batchActivities = plan.assets.map((a) => proxyActivities<Activities>({
-    startToCloseTimeout: a.attemptTimeoutMs,
-    // Cancellation reaches an activity with its next heartbeat; heartbeats are throttled to 80% of this.
-    heartbeatTimeout: '10 seconds',
-    // Explicit: left unset, the SDK sends TRY_CANCEL and the workflow would not wait for the activity to stop.
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { maximumAttempts: a.retry.maxAttempts, initialInterval: a.retry.initialIntervalMs, backoffCoefficient: a.retry.backoff, maximumInterval: a.retry.maxIntervalMs },
-  }));
+  const batchActivities = plan.assets.map((a) =>
+    proxyActivities<Activities>({
+      startToCloseTimeout: a.attemptTimeoutMs,
+      // Cancellation reaches an activity with its next heartbeat; heartbeats are throttled to 80% of this.
+      heartbeatTimeout: '10 seconds',
+      // Explicit: left unset, the SDK sends TRY_CANCEL and the workflow would not wait for the activity to stop.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: {
+        maximumAttempts: a.retry.maxAttempts,
+        initialInterval: a.retry.initialIntervalMs,
+        backoffCoefficient: a.retry.backoff,
+        maximumInterval: a.retry.maxIntervalMs,
+      },
+    }),
+  );
 
   const concurrency = Math.max(1, request.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY);
   const scope = new CancellationScope();
   let ready: Batch[] = [];
   const refresh = () => {
-    if (dirty) { ready = readyBatches(plan!, states, failures); dirty = false; }
+    if (dirty) {
+      ready = readyBatches(plan!, states, failures);
+      dirty = false;
+    }
     return ready;
   };
   const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.maxHistoryEvents ?? MAX_HISTORY);
@@ -94,32 +132,49 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     // A pooled asset's batch holds one slot per partition of its pool for as long as it runs;
     // waiting for them counts against this backfill's own concurrency (the tasks show as running).
     const pooled = () => pools.withSlots(a.asset, a.pool!, partitions.length, run);
-    scope.run(a.pool ? pooled : run).then(
-      () => { for (const k of batch.keys) st[k] = 'm'; },
-      (err: unknown) => {
-        if (isCancellation(err)) { for (const k of batch.keys) st[k] = 'c'; return; }
-        const cause = err instanceof ActivityFailure ? err.cause : err;
-        const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as BatchFailureDetails | undefined) : undefined;
-        const doneSet = new Set(details?.done ?? []);
-        const rest = batch.keys.filter((k) => !doneSet.has(a.keys[k]));
-        for (const k of batch.keys) if (doneSet.has(a.keys[k])) st[k] = 'm';
-        if (rest.length > 1) {
-          // Which partition broke the batch is unknown: run the rest alone, so each failure carries its own error.
-          for (const k of rest) st[k] = 'P';
-          return;
-        }
-        for (const k of rest) {
-          st[k] = 'f';
-          failures.push({ asset: a.asset, partition: a.keys[k] || null, error: details?.error ?? rootMessage(err) });
-        }
-      },
-    ).finally(() => { inFlight--; dirty = true; updatedAt = Date.now(); });
+    scope
+      .run(a.pool ? pooled : run)
+      .then(
+        () => {
+          for (const k of batch.keys) st[k] = 'm';
+        },
+        (err: unknown) => {
+          if (isCancellation(err)) {
+            for (const k of batch.keys) st[k] = 'c';
+            return;
+          }
+          const cause = err instanceof ActivityFailure ? err.cause : err;
+          const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as BatchFailureDetails | undefined) : undefined;
+          const doneSet = new Set(details?.done ?? []);
+          const rest = batch.keys.filter((k) => !doneSet.has(a.keys[k]));
+          for (const k of batch.keys) if (doneSet.has(a.keys[k])) st[k] = 'm';
+          if (rest.length > 1) {
+            // Which partition broke the batch is unknown: run the rest alone, so each failure carries its own error.
+            for (const k of rest) st[k] = 'P';
+            return;
+          }
+          for (const k of rest) {
+            st[k] = 'f';
+            failures.push({ asset: a.asset, partition: a.keys[k] || null, error: details?.error ?? rootMessage(err) });
+          }
+        },
+      )
+      .finally(() => {
+        inFlight--;
+        dirty = true;
+        updatedAt = Date.now();
+      });
   };
 
   status = paused ? 'paused' : 'running';
   for (;;) {
-    await condition(() => cancelRequested || (inFlight === 0 && (isFinished(states) || tooLong()))
-      || (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) || (paused !== (status === 'paused')));
+    await condition(
+      () =>
+        cancelRequested ||
+        (inFlight === 0 && (isFinished(states) || tooLong())) ||
+        (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) ||
+        paused !== (status === 'paused'),
+    );
     if (cancelRequested) break;
     status = paused ? 'paused' : 'running';
     if (inFlight === 0 && isFinished(states)) break;
@@ -136,7 +191,11 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
 
   if (cancelRequested) {
     status = 'cancelling';
-    states.forEach((st) => st.forEach((c, k) => { if (c === 'p' || c === 'P') st[k] = 'c'; }));
+    states.forEach((st) =>
+      st.forEach((c, k) => {
+        if (c === 'p' || c === 'P') st[k] = 'c';
+      }),
+    );
     scope.cancel();
     await condition(() => inFlight === 0);
     status = 'cancelled';

@@ -1,6 +1,15 @@
 // Watches every asset's freshness; when one turns stale (or has an SLA and no data at all),
 // starts a catch-up run; turning stale and recovering are recorded.
-import { continueAsNew, ParentClosePolicy, patched, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  ParentClosePolicy,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { BackfillRequest } from '../contract/backfill.ts';
 import type { FreshnessCheck, FreshnessMonitorInput, FreshnessStatus } from '../contract/freshness.ts';
@@ -28,7 +37,8 @@ export async function freshnessMonitor(input: FreshnessMonitorInput): Promise<vo
       const prev = last[f.asset];
       const turnedBehind = behind(f.status) && prev?.status !== f.status;
       // Still behind a whole SLA period after the last catch-up: try again.
-      const stillBehind = behind(f.status) && prev?.catchUpAt !== undefined && f.maxLagMs !== undefined && now - prev.catchUpAt >= f.maxLagMs;
+      const stillBehind =
+        behind(f.status) && prev?.catchUpAt !== undefined && f.maxLagMs !== undefined && now - prev.catchUpAt >= f.maxLagMs;
       if ((turnedBehind || stillBehind) && f.catchUp) due.push(f);
     }
     const started = new Map<string, string>();
@@ -45,7 +55,14 @@ export async function freshnessMonitor(input: FreshnessMonitorInput): Promise<vo
       // Record turning stale and recovering; the fresh/at-risk swing of every cycle is not news.
       const recovered = prev?.status === 'stale' && f.status !== 'stale';
       if (turnedStale || recovered) {
-        await act.recordFreshnessEvent({ at: now, asset: f.asset, from: prev?.status ?? 'unknown', to: f.status, lagMs: f.lagMs, catchUpWorkflowId: started.get(f.asset) });
+        await act.recordFreshnessEvent({
+          at: now,
+          asset: f.asset,
+          from: prev?.status ?? 'unknown',
+          to: f.status,
+          lagMs: f.lagMs,
+          catchUpWorkflowId: started.get(f.asset),
+        });
       }
       const catchUpAt = started.has(f.asset) ? now : prev?.catchUpAt;
       last[f.asset] = { status: f.status, catchUpAt: behind(f.status) ? catchUpAt : undefined };
@@ -66,7 +83,14 @@ function groupCatchUps(due: FreshnessCheck[]): Map<string, FreshnessCheck[]> {
 }
 
 function mergeRequests(list: BackfillRequest[]): BackfillRequest {
-  const from = list.map((r) => r.from).filter((k): k is string => k !== undefined).sort()[0];
-  const to = list.map((r) => r.to).filter((k): k is string => k !== undefined).sort().pop();
+  const from = list
+    .map((r) => r.from)
+    .filter((k): k is string => k !== undefined)
+    .sort()[0];
+  const to = list
+    .map((r) => r.to)
+    .filter((k): k is string => k !== undefined)
+    .sort()
+    .pop();
   return { ...list[0], assets: list.flatMap((r) => r.assets), from, to };
 }

@@ -22,7 +22,8 @@ function activities(retry: ResolvedRetry, attemptTimeoutMs = 3_600_000) {
 export async function materializePartition(input: MaterializeInput): Promise<MaterializeResult> {
   // Date.now() is the workflow's clock: fixed for this run, so retries share one txn version.
   const txnVersion = Date.now();
-  const run = () => activities(input.retry, input.attemptTimeoutMs).materializePartition({ asset: input.asset, partition: input.partition, txnVersion });
+  const run = () =>
+    activities(input.retry, input.attemptTimeoutMs).materializePartition({ asset: input.asset, partition: input.partition, txnVersion });
   // The same pool backfills and scheduled refreshes take slots from (workflows/asset-pool.ts).
   return input.pool ? poolRequester().withSlots(input.asset, input.pool, 1, run) : run();
 }

@@ -2,7 +2,14 @@
 // worker when its worker dies (it restores from its newest checkpoint). Signals stop the job or
 // restart it (e.g. to pick up a new deployment from the latest checkpoint).
 import {
-  ActivityCancellationType, CancellationScope, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo,
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { restartStreamSignal, stopStreamSignal, streamStatusQuery } from '../contract/signals.ts';
@@ -17,8 +24,12 @@ export async function streamingJob(input: StreamingJobInput): Promise<StreamingJ
   let restart = false;
   const status = (): StreamingJobStatus => ({ asset: input.asset, state, shards, restarts, startedAt, source: input.source.kind });
   setHandler(streamStatusQuery, status);
-  setHandler(stopStreamSignal, () => { stop = true; });
-  setHandler(restartStreamSignal, () => { restart = true; });
+  setHandler(stopStreamSignal, () => {
+    stop = true;
+  });
+  setHandler(restartStreamSignal, () => {
+    restart = true;
+  });
 
   const act = proxyActivities<Activities>({
     startToCloseTimeout: '3650 days',
@@ -32,18 +43,34 @@ export async function streamingJob(input: StreamingJobInput): Promise<StreamingJ
     state = 'running';
     const scope = new CancellationScope();
     let finished = 0;
-    const runs = Array.from({ length: shards }, (_, index) => scope.run(() => act.runStreamingShard({
-      asset: input.asset,
-      source: input.source,
-      shard: shards > 1 ? { index, count: shards } : undefined,
-      checkpointIntervalMs: input.checkpointIntervalMs,
-    })).then(() => { finished++; }, () => { finished++; }));
+    const runs = Array.from({ length: shards }, (_, index) =>
+      scope
+        .run(() =>
+          act.runStreamingShard({
+            asset: input.asset,
+            source: input.source,
+            shard: shards > 1 ? { index, count: shards } : undefined,
+            checkpointIntervalMs: input.checkpointIntervalMs,
+          }),
+        )
+        .then(
+          () => {
+            finished++;
+          },
+          () => {
+            finished++;
+          },
+        ),
+    );
     // a salted job's shards write partial windows; this merges them (it returns at once otherwise)
     const mergeScope = new CancellationScope();
     // (patched: histories written before the merge existed replay without it)
-    const merging = shards > 1 && patched('stream-merge')
-      ? mergeScope.run(() => act.runStreamMerge({ asset: input.asset, shards, intervalMs: input.checkpointIntervalMs })).catch(() => undefined)
-      : undefined;
+    const merging =
+      shards > 1 && patched('stream-merge')
+        ? mergeScope
+            .run(() => act.runStreamMerge({ asset: input.asset, shards, intervalMs: input.checkpointIntervalMs }))
+            .catch(() => undefined)
+        : undefined;
     await condition(() => stop || restart || finished === shards);
     if (stop || restart) {
       state = stop ? 'stopping' : 'restarting';
@@ -53,8 +80,14 @@ export async function streamingJob(input: StreamingJobInput): Promise<StreamingJ
     // cancelled only now, so its last pass sees every shard's final watermark
     mergeScope.cancel();
     await merging;
-    if (stop) { state = 'stopped'; return status(); }
-    if (!restart) { state = 'finished'; return status(); }
+    if (stop) {
+      state = 'stopped';
+      return status();
+    }
+    if (!restart) {
+      state = 'finished';
+      return status();
+    }
     restart = false;
     restarts++;
     if (workflowInfo().continueAsNewSuggested) {

@@ -2,19 +2,38 @@
 // progress bar; `--list`, `--cancel <id>`, `--retry-failed <id>` act on existing ones.
 import { SingleBar, Presets } from 'cli-progress';
 import { Option, type Command } from 'commander';
-import { backfillProgress, cancelBackfill, listBackfills, previewBackfill, retryFailedBackfill, startBackfill, type ControlContext } from '../../control/backfills.ts';
+import {
+  backfillProgress,
+  cancelBackfill,
+  listBackfills,
+  previewBackfill,
+  retryFailedBackfill,
+  startBackfill,
+  type ControlContext,
+} from '../../control/backfills.ts';
 import type { BackfillProgress } from '../../contract/backfill.ts';
 import { controlContext } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 import { printTable } from './assets.ts';
 
 interface Options {
-  from?: string; to?: string; downstream?: boolean; concurrency: string; force?: boolean; onlyFailedAndMissing?: boolean; onlyMissing?: boolean;
-  list?: boolean; cancel?: string; retryFailed?: string; detach?: boolean; dryRun?: boolean;
+  from?: string;
+  to?: string;
+  downstream?: boolean;
+  concurrency: string;
+  force?: boolean;
+  onlyFailedAndMissing?: boolean;
+  onlyMissing?: boolean;
+  list?: boolean;
+  cancel?: string;
+  retryFailed?: string;
+  detach?: boolean;
+  dryRun?: boolean;
 }
 
 export function backfillCommand(program: Command): void {
-  program.command('backfill [assets...]')
+  program
+    .command('backfill [assets...]')
     .description('materialize a partition range of assets (and their downstream) in dependency order')
     .option('--from <key>', 'first partition')
     .option('--to <key>', 'last partition (inclusive)')
@@ -30,7 +49,10 @@ export function backfillCommand(program: Command): void {
     .option('--cancel <id>', 'cancel a running backfill')
     .option('--retry-failed <id>', 're-run the failed partitions of a backfill')
     .action(async (assets: string[], opts: Options) => {
-      if (opts.onlyMissing) throw new Error('--only-missing is now --only-failed-and-missing: it runs the partitions never materialized and those whose last run failed.');
+      if (opts.onlyMissing)
+        throw new Error(
+          '--only-missing is now --only-failed-and-missing: it runs the partitions never materialized and those whose last run failed.',
+        );
       const ctx = await controlContext();
       try {
         if (opts.list) return await printList(ctx);
@@ -44,13 +66,22 @@ export function backfillCommand(program: Command): void {
           console.log(id === opts.retryFailed ? `re-running failed partitions of ${id}` : `started ${id} for the failed partitions`);
           return await followBackfill(ctx, id);
         }
-        if (assets.length === 0) throw new Error('Name at least one asset, e.g. freshet backfill transactions --from 2026-01-01 --to 2026-01-31 --downstream.');
+        if (assets.length === 0)
+          throw new Error('Name at least one asset, e.g. freshet backfill transactions --from 2026-01-01 --to 2026-01-31 --downstream.');
         const request = {
-          assets, downstream: opts.downstream ?? false, from: opts.from, to: opts.to,
-          concurrency: Number(opts.concurrency), force: opts.force, onlyFailedAndMissing: opts.onlyFailedAndMissing,
+          assets,
+          downstream: opts.downstream ?? false,
+          from: opts.from,
+          to: opts.to,
+          concurrency: Number(opts.concurrency),
+          force: opts.force,
+          onlyFailedAndMissing: opts.onlyFailedAndMissing,
         };
         const preview = await previewBackfill(ctx, request);
-        printTable(['asset', 'partitions', 'to run', 'up to date'], preview.assets.map((a) => [a.asset, String(a.partitions), String(a.toRun), String(a.upToDate)]));
+        printTable(
+          ['asset', 'partitions', 'to run', 'up to date'],
+          preview.assets.map((a) => [a.asset, String(a.partitions), String(a.toRun), String(a.upToDate)]),
+        );
         if (opts.dryRun) return;
         await warnIfNoWorker(ctx.client, ctx.taskQueue);
         const { id } = await startBackfill(ctx, request);
@@ -64,22 +95,45 @@ export function backfillCommand(program: Command): void {
 
 async function printList(ctx: ControlContext): Promise<void> {
   const list = await listBackfills(ctx);
-  printTable(['id', 'status', 'started', 'assets', 'range'], list.map((b) => [
-    b.id, b.status, new Date(b.startedAt).toISOString(), (b.request.assets ?? []).join(',') + (b.request.downstream ? ' +downstream' : ''),
-    (b.request.from ? `${b.request.from}..${b.request.to}` : 'all') + (b.request.onlyFailedAndMissing ? ' (only failed and missing)' : ''),
-  ]));
+  printTable(
+    ['id', 'status', 'started', 'assets', 'range'],
+    list.map((b) => [
+      b.id,
+      b.status,
+      new Date(b.startedAt).toISOString(),
+      (b.request.assets ?? []).join(',') + (b.request.downstream ? ' +downstream' : ''),
+      (b.request.from ? `${b.request.from}..${b.request.to}` : 'all') +
+        (b.request.onlyFailedAndMissing ? ' (only failed and missing)' : ''),
+    ]),
+  );
 }
 
 const finished = (p: BackfillProgress) => ['completed', 'completed_with_failures', 'cancelled'].includes(p.status);
 
 /** Polls the workflow's progress query into a progress bar until it ends; lists failures last. */
 export async function followBackfill(ctx: ControlContext, id: string): Promise<void> {
-  const bar = new SingleBar({ format: '{bar} {percentage}% | {value}/{total} partitions | {status} | {failed} failed', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      format: '{bar} {percentage}% | {value}/{total} partitions | {status} | {failed} failed',
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+    },
+    Presets.shades_classic,
+  );
   let progress = await backfillProgress(ctx, id);
-  const totals = (p: BackfillProgress) => p.assets.reduce((t, a) => {
-    const c = a.counts;
-    return { all: t.all + c.pending + c.running + c.materialized + c.skipped + c.failed + c.cancelled, done: t.done + c.materialized + c.skipped + c.failed + c.cancelled, failed: t.failed + c.failed };
-  }, { all: 0, done: 0, failed: 0 });
+  const totals = (p: BackfillProgress) =>
+    p.assets.reduce(
+      (t, a) => {
+        const c = a.counts;
+        return {
+          all: t.all + c.pending + c.running + c.materialized + c.skipped + c.failed + c.cancelled,
+          done: t.done + c.materialized + c.skipped + c.failed + c.cancelled,
+          failed: t.failed + c.failed,
+        };
+      },
+      { all: 0, done: 0, failed: 0 },
+    );
   bar.start(Math.max(1, totals(progress).all), 0, { status: progress.status, failed: 0 });
   while (!finished(progress)) {
     await new Promise((r) => setTimeout(r, 500));

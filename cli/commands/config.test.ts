@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 
 const bin = path.resolve('bin/freshet.mjs');
 
-function freshet(args: string[], env: Record<string, string>, opts: { closeAfterFirstLine?: boolean } = {}): Promise<{ code: number | null; out: string; err: string }> {
+function freshet(
+  args: string[],
+  env: Record<string, string>,
+  opts: { closeAfterFirstLine?: boolean } = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
     let out = '';
@@ -15,7 +19,9 @@ function freshet(args: string[], env: Record<string, string>, opts: { closeAfter
       // as `| head -1` does: read one line, then close the pipe while the command still writes
       if (opts.closeAfterFirstLine && out.includes('\n')) child.stdout.destroy();
     });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, out, err }));
   });
@@ -23,10 +29,18 @@ function freshet(args: string[], env: Record<string, string>, opts: { closeAfter
 
 describe('freshet config', () => {
   it('prints every variable with its value and source, secrets masked', async () => {
-    const r = await freshet(['config', '--json'], { FRESHET_WEB_PORT: '9123', FRESHET_TOKEN: 'sekret-token-1', AWS_SECRET_ACCESS_KEY: 'sekret-key-2' });
+    const r = await freshet(['config', '--json'], {
+      FRESHET_WEB_PORT: '9123',
+      FRESHET_TOKEN: 'sekret-token-1',
+      AWS_SECRET_ACCESS_KEY: 'sekret-key-2',
+    });
     expect(r.code, r.err).toBe(0);
     const rows = JSON.parse(r.out) as Array<{ variable: string; value: string; source: string }>;
-    expect(rows.find((x) => x.variable === 'FRESHET_WEB_PORT')).toEqual({ variable: 'FRESHET_WEB_PORT', value: '9123', source: 'environment' });
+    expect(rows.find((x) => x.variable === 'FRESHET_WEB_PORT')).toEqual({
+      variable: 'FRESHET_WEB_PORT',
+      value: '9123',
+      source: 'environment',
+    });
     expect(rows.find((x) => x.variable === 'FRESHET_TOKEN')?.value).toBe('***');
     expect(r.out + r.err).not.toMatch(/sekret/);
   });

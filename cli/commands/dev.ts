@@ -11,14 +11,17 @@ import { startStream } from '../../control/streams.ts';
 import { parseSource } from './stream.ts';
 
 export function devCommand(program: Command): void {
-  program.command('dev')
+  program
+    .command('dev')
     .description('start the Temporal dev server, a worker and the local warehouse (Ctrl-C stops all)')
     .action(async () => {
       let server: TemporalServer | undefined;
       let config = loadConfig();
       if (config.embeddedTemporal) {
         if (!(await isFree(7233))) {
-          throw new Error('Port 7233 is taken: is another Temporal server running? Use it with TEMPORAL_ADDRESS=127.0.0.1:7233 npm start, or stop it.');
+          throw new Error(
+            'Port 7233 is taken: is another Temporal server running? Use it with TEMPORAL_ADDRESS=127.0.0.1:7233 npm start, or stop it.',
+          );
         }
         console.log('starting the Temporal dev server...');
         server = await startTemporalDevServer({ dbFile: path.join(freshetHome, 'temporal', 'dev.db'), ui: true, port: 7233 });
@@ -31,26 +34,36 @@ export function devCommand(program: Command): void {
       const client = await connectClient(config);
       const sync = await reconcileOnStart(config, graph, client);
       // The example streaming features run on the synthetic generator, in real time.
-      const streams = await Promise.all(graph.streams.map((st) => startStream(client, config.taskQueue, st.name, parseSource('generator'))));
-      const web = await startWebServer({ config, graph, client, temporalUiUrl: config.web.temporalUiUrl ?? server?.uiUrl, log: console.log });
-      console.log([
-        'Freshet is running.',
-        `  Temporal      ${config.temporalAddress}${server ? ' (dev server, state in .freshet/temporal/dev.db)' : ''}`,
-        ...(server?.uiUrl ? [`  Temporal UI   ${server.uiUrl}`] : []),
-        `  web page      ${web.url}`,
-        ...(signInLine(web) ? [`                ${signInLine(web)}`] : []),
-        `  warehouse     ${config.warehouse}`,
-        `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
-        `  task queue    ${config.taskQueue}`,
-        `  schedules     ${sync} (assets with an SLA and no data yet are caught up now by the freshness monitor)`,
-        `  streaming     ${streams.length ? streams.join(', ') + ' (synthetic generator; npx freshet stream status <asset>)' : 'none'}`,
-        '',
-        'Try, in another terminal:',
-        '  npx freshet materialize transactions --from 2026-01-01 --to 2026-01-31',
-        '  npx freshet materialize user_profiles',
-        '  npx freshet materialize user_purchases_30d --partition 2026-01-30',
-        'Ctrl-C stops everything.',
-      ].join('\n'));
+      const streams = await Promise.all(
+        graph.streams.map((st) => startStream(client, config.taskQueue, st.name, parseSource('generator'))),
+      );
+      const web = await startWebServer({
+        config,
+        graph,
+        client,
+        temporalUiUrl: config.web.temporalUiUrl ?? server?.uiUrl,
+        log: console.log,
+      });
+      console.log(
+        [
+          'Freshet is running.',
+          `  Temporal      ${config.temporalAddress}${server ? ' (dev server, state in .freshet/temporal/dev.db)' : ''}`,
+          ...(server?.uiUrl ? [`  Temporal UI   ${server.uiUrl}`] : []),
+          `  web page      ${web.url}`,
+          ...(signInLine(web) ? [`                ${signInLine(web)}`] : []),
+          `  warehouse     ${config.warehouse}`,
+          `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
+          `  task queue    ${config.taskQueue}`,
+          `  schedules     ${sync} (assets with an SLA and no data yet are caught up now by the freshness monitor)`,
+          `  streaming     ${streams.length ? streams.join(', ') + ' (synthetic generator; npx freshet stream status <asset>)' : 'none'}`,
+          '',
+          'Try, in another terminal:',
+          '  npx freshet materialize transactions --from 2026-01-01 --to 2026-01-31',
+          '  npx freshet materialize user_profiles',
+          '  npx freshet materialize user_purchases_30d --partition 2026-01-30',
+          'Ctrl-C stops everything.',
+        ].join('\n'),
+      );
       await worker.run(); // returns after SIGINT/SIGTERM, once in-flight work is handed back
       await web.stop();
       await client.connection.close();

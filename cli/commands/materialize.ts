@@ -13,16 +13,26 @@ import { connectClient, loadConfig, loadProject, openWarehouse } from '../../run
 import { warnIfNoWorker } from '../pollers.ts';
 import { followBackfill } from './backfill.ts';
 
-interface Options { partition?: string; from?: string; to?: string; concurrency: string; stale?: boolean }
+interface Options {
+  partition?: string;
+  from?: string;
+  to?: string;
+  concurrency: string;
+  stale?: boolean;
+}
 
 export function materializeCommand(program: Command): void {
-  program.command('materialize <asset>')
+  program
+    .command('materialize <asset>')
     .description('compute one partition (--partition) or a range (--from/--to, run as a backfill of this asset) through Temporal')
     .option('-p, --partition <key>', 'the partition key, e.g. 2026-01-03')
     .option('--from <key>', 'first partition of a range')
     .option('--to <key>', 'last partition of a range (inclusive)')
     .option('-c, --concurrency <n>', 'batches computed at once in a range', '4')
-    .option('--stale', 'only the partitions that are missing, failed on their last run, or stale (an input changed after they were computed), within --from/--to if given')
+    .option(
+      '--stale',
+      'only the partitions that are missing, failed on their last run, or stale (an input changed after they were computed), within --from/--to if given',
+    )
     .action(async (name: string, opts: Options) => {
       // Bad input is refused before anything connects.
       const config = loadConfig();
@@ -43,7 +53,14 @@ export function materializeCommand(program: Command): void {
         if (keys.length > 1) {
           // exactly the keys chosen here (all of the range, or the stale ones printed above)
           const only = { [asset.name]: keys };
-          const { id } = await startBackfill(ctx, { assets: [asset.name], downstream: false, from: keys[0], to: keys[keys.length - 1], only, concurrency });
+          const { id } = await startBackfill(ctx, {
+            assets: [asset.name],
+            downstream: false,
+            from: keys[0],
+            to: keys[keys.length - 1],
+            only,
+            concurrency,
+          });
           console.log(`backfill ${id} running over ${keys.length} partitions of ${asset.name}...`);
           return await followBackfill(ctx, id);
         }

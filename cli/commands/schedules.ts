@@ -5,7 +5,8 @@ import { describeSchedules } from '../../schedules/reconcile.ts';
 import { connectClient, loadConfig, loadProject } from '../../runtime/index.ts';
 
 export function schedulesCommand(program: Command): void {
-  program.command('schedules')
+  program
+    .command('schedules')
     .description('the schedule derived from each freshness SLA, why, and its next run')
     .option('--offline', 'do not ask the server for next run times')
     .action(async (opts: { offline?: boolean }) => {
@@ -15,8 +16,14 @@ export function schedulesCommand(program: Command): void {
       const list = await describeSchedules(client, graph, config.taskQueue);
       if (list.length === 0) console.log('No asset declares a freshness SLA.');
       for (const s of list) {
-        const next = s.nextRunAt ? new Date(s.nextRunAt).toISOString() : s.onServer ? '-' : 'not on the server (start a worker to create it)';
-        console.log(`${s.asset}: every ${formatDuration(s.everyMs)}, run timeout ${formatDuration(s.runTimeoutMs)}, catch-up window ${formatDuration(s.catchupWindowMs)}; next run ${next}`);
+        const next = s.nextRunAt
+          ? new Date(s.nextRunAt).toISOString()
+          : s.onServer
+            ? '-'
+            : 'not on the server (start a worker to create it)';
+        console.log(
+          `${s.asset}: every ${formatDuration(s.everyMs)}, run timeout ${formatDuration(s.runTimeoutMs)}, catch-up window ${formatDuration(s.catchupWindowMs)}; next run ${next}`,
+        );
         console.log(`  why: ${s.reason}`);
         if (s.warning) console.log(`  warning: ${s.warning}`);
       }

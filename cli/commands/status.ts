@@ -7,7 +7,8 @@ import { loadConfig, loadProject, openWarehouse } from '../../runtime/index.ts';
 import { printTable } from './assets.ts';
 
 export function statusCommand(program: Command): void {
-  program.command('status [asset]')
+  program
+    .command('status [asset]')
     .description('materialized partitions of one asset, or a summary of every asset')
     .option('--all', 'list every partition, not only the newest 20')
     .action(async (name: string | undefined, opts: { all?: boolean }) => {
@@ -22,8 +23,14 @@ export function statusCommand(program: Command): void {
           const expected = a.partitions ? allKeys(a.partitions, Date.now()).length : 1;
           const newest = [...latest.values()].sort((x, y) => y.timestamp - x.timestamp)[0];
           const f = freshness.get(a.name)!;
-          rows.push([a.name, f.status, f.lagMs === undefined ? '-' : formatDuration(Math.round(f.lagMs / 1000) * 1000 || 0),
-            f.maxLagMs ? formatDuration(f.maxLagMs) : '-', `${latest.size}/${expected}`, newest ? new Date(newest.timestamp).toISOString() : 'never']);
+          rows.push([
+            a.name,
+            f.status,
+            f.lagMs === undefined ? '-' : formatDuration(Math.round(f.lagMs / 1000) * 1000 || 0),
+            f.maxLagMs ? formatDuration(f.maxLagMs) : '-',
+            `${latest.size}/${expected}`,
+            newest ? new Date(newest.timestamp).toISOString() : 'never',
+          ]);
         }
         printTable(['asset', 'freshness', 'lag', 'max lag', 'materialized', 'last materialization'], rows);
         return;
@@ -37,16 +44,21 @@ async function assetStatus(asset: AssetDef, warehouse: ObjectStore, all: boolean
   const latest = [...latestByPartition(list).values()].sort((a, b) => (a.partition ?? '').localeCompare(b.partition ?? ''));
   console.log(`${asset.name}: ${latest.length} partition(s) materialized, ${list.length} materialization(s) in the log`);
   const shown = all ? latest : latest.slice(-20);
-  printTable(['partition', 'version', 'rows', 'bytes', 'duration', 'peak mem', 'how', 'materialized at', 'inputs'], shown.map((m) => [
-    m.partition ?? '(all)',
-    String(m.version),
-    String(m.rows),
-    String(m.bytes),
-    `${(m.durationMs / 1000).toFixed(2)} s`,
-    m.peakMemoryBytes === null ? '-' : `${(m.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`,
-    m.mode === 'range' ? `range of ${m.batchSize}` : m.mode ?? '-',
-    new Date(m.timestamp).toISOString(),
-    Object.entries(m.inputVersions).map(([k, v]) => `${k}@v${v}`).join(' ') || '-',
-  ]));
+  printTable(
+    ['partition', 'version', 'rows', 'bytes', 'duration', 'peak mem', 'how', 'materialized at', 'inputs'],
+    shown.map((m) => [
+      m.partition ?? '(all)',
+      String(m.version),
+      String(m.rows),
+      String(m.bytes),
+      `${(m.durationMs / 1000).toFixed(2)} s`,
+      m.peakMemoryBytes === null ? '-' : `${(m.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`,
+      m.mode === 'range' ? `range of ${m.batchSize}` : (m.mode ?? '-'),
+      new Date(m.timestamp).toISOString(),
+      Object.entries(m.inputVersions)
+        .map(([k, v]) => `${k}@v${v}`)
+        .join(' ') || '-',
+    ]),
+  );
   if (!all && latest.length > shown.length) console.log(`(${latest.length - shown.length} older partitions hidden; --all shows them)`);
 }

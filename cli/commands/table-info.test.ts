@@ -11,7 +11,9 @@ async function run(...args: string[]): Promise<string> {
   const program = new Command('freshet').exitOverride();
   tableInfoCommand(program);
   const out: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => { out.push(s); });
+  const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => {
+    out.push(s);
+  });
   try {
     await program.parseAsync(['node', 'freshet', 'table-info', ...args]);
   } finally {
@@ -24,7 +26,12 @@ describe('freshet table-info', () => {
   it('prints version, rows, files, partitions and schema of a Freshet table, at any version, counting rows without stats', async () => {
     const t = await tempTable();
     const row = { user_id: 1, amount: 1, ts: '2024-01-01 00:00:00+00' };
-    await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [await dataFile(t, [row, row], { pv: { date: 'd1' } })] });
+    await write(t, {
+      schema: SCHEMA,
+      partitionColumns: ['date'],
+      mode: 'append',
+      adds: [await dataFile(t, [row, row], { pv: { date: 'd1' } })],
+    });
     const noStats = { ...(await dataFile(t, [row, row, row], { pv: { date: 'd2' } })), stats: undefined };
     await write(t, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [noStats] });
 
@@ -48,14 +55,21 @@ describe('freshet table-info', () => {
   it('reads a table delta-rs wrote', async () => {
     await ensureDeltaLake();
     const uri = path.join(await tempDir('freshet-info'), 'rs');
-    await runPython(`
+    await runPython(
+      `
 import sys, pandas as pd
 from deltalake import write_deltalake
 write_deltalake(sys.argv[1], pd.DataFrame({"k": ["a", "b", "b"], "v": [1, 2, 3]}), partition_by=["k"])
-write_deltalake(sys.argv[1], pd.DataFrame({"k": ["c"], "v": [4]}), partition_by=["k"], mode="append")`, [uri]);
+write_deltalake(sys.argv[1], pd.DataFrame({"k": ["c"], "v": [4]}), partition_by=["k"], mode="append")`,
+      [uri],
+    );
     const json = JSON.parse(await run(uri, '--json'));
     expect(json).toMatchObject({ version: 1, rows: 4, files: 3, partitionColumns: ['k'] });
-    expect(json.partitions.map((p: { values: { k: string }; rows: number }) => [p.values.k, p.rows])).toEqual([['a', 1], ['b', 2], ['c', 1]]);
+    expect(json.partitions.map((p: { values: { k: string }; rows: number }) => [p.values.k, p.rows])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 1],
+    ]);
     expect(json.schema.map((f: { name: string; type: string }) => `${f.name}:${f.type}`)).toEqual(['k:string', 'v:long']);
   });
 
@@ -73,8 +87,13 @@ write_deltalake(sys.argv[1], pd.DataFrame({"k": ["c"], "v": [4]}), partition_by=
       // The file is there, one level up: a reader that followed the path would find it.
       await writeFile(path.join(u.uri, '..', 'outside.parquet'), 'not ours');
       await write(u, { schema: SCHEMA, partitionColumns: ['date'], mode: 'append', adds: [add] });
-      const err = await run(u.uri, '--json').then(() => undefined, (e: Error) => e);
-      expect(err?.message).toBe(`version 0 of ${u.uri}: data file path ${escaping} leaves the table (a '..' segment), so it is refused: Freshet reads only files inside the table`);
+      const err = await run(u.uri, '--json').then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toBe(
+        `version 0 of ${u.uri}: data file path ${escaping} leaves the table (a '..' segment), so it is refused: Freshet reads only files inside the table`,
+      );
     }
   });
 });

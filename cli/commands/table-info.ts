@@ -6,7 +6,8 @@ import { loadConfig } from '../../runtime/index.ts';
 import { openStore } from '../../storage/index.ts';
 
 export function tableInfoCommand(program: Command): void {
-  program.command('table-info <table>')
+  program
+    .command('table-info <table>')
     .description('version, rows, files, partitions and schema of a Delta table (a directory or s3://bucket/prefix)')
     .option('--version <n>', 'read the table as of this version')
     .option('--timestamp <iso>', 'read the table as of this time (newest commit at or before it)')
@@ -47,7 +48,9 @@ export function formatInfo(info: TableInfo): string {
   lines.push('schema');
   const width = Math.max(...info.schema.map((f) => f.name.length), 0);
   for (const f of info.schema) {
-    lines.push(`  ${f.name.padEnd(width)}  ${f.type}${f.nullable ? '' : ' not null'}${info.partitionColumns.includes(f.name) ? '  (partition)' : ''}`);
+    lines.push(
+      `  ${f.name.padEnd(width)}  ${f.type}${f.nullable ? '' : ' not null'}${info.partitionColumns.includes(f.name) ? '  (partition)' : ''}`,
+    );
   }
   return lines.join('\n');
 }

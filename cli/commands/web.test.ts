@@ -21,19 +21,33 @@ describe('freshet web', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`freshet web did not start: ${out}`)), 300_000);
-        child.stdout.on('data', () => { if (out.includes('Ctrl-C stops it')) { clearTimeout(timer); setTimeout(resolve, 500); } });
-        child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`freshet web exited with ${code}: ${out}`)); });
+        child.stdout.on('data', () => {
+          if (out.includes('Ctrl-C stops it')) {
+            clearTimeout(timer);
+            setTimeout(resolve, 500);
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`freshet web exited with ${code}: ${out}`));
+        });
       });
       const lines = out.split('\n');
       expect(out.split(token)).toHaveLength(2); // once
       const address = /Freshet web page: (http:\/\/127\.0\.0\.1:\d+) {2}\(Ctrl-C stops it\)/.exec(out)![1];
       const signIn = lines.find((l) => l.includes(token))!;
-      expect(signIn).toBe(`sign in once at ${address}/?token=${token} (it holds FRESHET_TOKEN, a secret: keep it out of logs, chats and tickets)`);
+      expect(signIn).toBe(
+        `sign in once at ${address}/?token=${token} (it holds FRESHET_TOKEN, a secret: keep it out of logs, chats and tickets)`,
+      );
       // The printed link is the one that signs in.
       const res = await fetch(`${address}/?token=${token}`, { redirect: 'manual' });
       expect(res.status).toBe(303);

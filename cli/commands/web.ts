@@ -4,10 +4,15 @@ import { signInLine, startWebServer } from '../../web/index.ts';
 import { connectClient, loadConfig, loadProject } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 
-interface Options { port?: string; host?: string; temporalUi?: string }
+interface Options {
+  port?: string;
+  host?: string;
+  temporalUi?: string;
+}
 
 export function webCommand(program: Command): void {
-  program.command('web')
+  program
+    .command('web')
     .description('serve the web page: lineage, partition health, backfills (127.0.0.1:8300 unless set)')
     .option('--port <n>', 'port (default FRESHET_WEB_PORT or 8300)')
     .option('--host <address>', 'address to listen on (default FRESHET_WEB_HOST or 127.0.0.1; any other needs FRESHET_TOKEN)')

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { loadConfig, loadProject, createWorker, installRuntime, reconcileOnStart } from '../../runtime/index.ts';
 
 export function workerCommand(program: Command): void {
-  program.command('worker')
+  program
+    .command('worker')
     .description('run a Freshet worker against TEMPORAL_ADDRESS until Ctrl-C')
     .action(async () => {
       const config = loadConfig();

@@ -2,7 +2,15 @@
 // one partition, recent materializations, lag over time.
 import { Hono } from 'hono';
 import { describeMapping, describePartitions, type AssetDef } from '../../core/index.ts';
-import type { AssetDetail, AssetList, AssetSummary, LagSeries, MaterializationRow, PartitionDefinition, PartitionDetail } from '../api-types.ts';
+import type {
+  AssetDetail,
+  AssetList,
+  AssetSummary,
+  LagSeries,
+  MaterializationRow,
+  PartitionDefinition,
+  PartitionDetail,
+} from '../api-types.ts';
 import type { WebContext } from '../context.ts';
 import { freshnessNow, lagSeries } from '../freshness.ts';
 import { scheduleOf } from '../schedules.ts';
@@ -14,10 +22,14 @@ export function assetRoutes(ctx: WebContext): Hono {
 
   // One unreadable table shows on its own card; the others answer as usual.
   app.get('/', async (c) => {
-    const assets = await Promise.all(ctx.graph.assets.map((a) => ctx.health(a).then(
-      (h) => summary(ctx, a, h),
-      (err: unknown) => ({ ...summary(ctx, a, undefined), error: unreadable(ctx, err) }),
-    )));
+    const assets = await Promise.all(
+      ctx.graph.assets.map((a) =>
+        ctx.health(a).then(
+          (h) => summary(ctx, a, h),
+          (err: unknown) => ({ ...summary(ctx, a, undefined), error: unreadable(ctx, err) }),
+        ),
+      ),
+    );
     return c.json<AssetList>({ assets });
   });
 
@@ -107,6 +119,22 @@ function detail(ctx: WebContext, a: AssetDef, h: AssetHealth | undefined): Asset
   };
 }
 
-function row(m: { version: number; timestamp: number; partition: string | null; rows: number; bytes: number; durationMs: number; inputVersions: Record<string, number> }): MaterializationRow {
-  return { version: m.version, timestamp: m.timestamp, partition: m.partition, rows: m.rows, bytes: m.bytes, durationMs: m.durationMs, inputVersions: m.inputVersions };
+function row(m: {
+  version: number;
+  timestamp: number;
+  partition: string | null;
+  rows: number;
+  bytes: number;
+  durationMs: number;
+  inputVersions: Record<string, number>;
+}): MaterializationRow {
+  return {
+    version: m.version,
+    timestamp: m.timestamp,
+    partition: m.partition,
+    rows: m.rows,
+    bytes: m.bytes,
+    durationMs: m.durationMs,
+    inputVersions: m.inputVersions,
+  };
 }

@@ -19,7 +19,11 @@ export const MAX_STREAMS_PER_CLIENT = 16;
 export function backfillRoutes(ctx: WebContext): Hono {
   const app = new Hono();
   const need = (): ControlContext => {
-    if (!ctx.control) throw new HttpError(503, 'This server has no Temporal connection, so it cannot run backfills: start it with `freshet web` or `freshet dev`.');
+    if (!ctx.control)
+      throw new HttpError(
+        503,
+        'This server has no Temporal connection, so it cannot run backfills: start it with `freshet web` or `freshet dev`.',
+      );
     return ctx.control;
   };
   const request = async (c: Context) => checkBackfill(ctx.graph, backfillBody.parse(await jsonBody(c)));
@@ -57,7 +61,10 @@ export function backfillRoutes(ctx: WebContext): Hono {
     const who = clientAddress(c);
     const open = streams.get(who) ?? 0;
     if (open >= MAX_STREAMS_PER_CLIENT) {
-      throw new HttpError(429, `This client already has ${MAX_STREAMS_PER_CLIENT} progress streams open, the most one client may: close other backfill pages, or poll GET /api/backfills/{id} instead.`);
+      throw new HttpError(
+        429,
+        `This client already has ${MAX_STREAMS_PER_CLIENT} progress streams open, the most one client may: close other backfill pages, or poll GET /api/backfills/{id} instead.`,
+      );
     }
     streams.set(who, open + 1);
     const done = () => {
@@ -77,16 +84,22 @@ export function backfillRoutes(ctx: WebContext): Hono {
         await new Promise<void>((resolve) => {
           let last = '';
           let writes: Promise<unknown> = Promise.resolve();
-          const unsubscribe = feed.subscribe((value) => {
-            const data = JSON.stringify(value);
-            if (data === last) return;
-            last = data;
-            writes = writes.then(() => stream.writeSSE({ event: 'progress', data }));
-          }, (err) => {
-            if (err) writes = writes.then(() => stream.writeSSE({ event: 'error', data: JSON.stringify({ error: err.message }) }));
-            void writes.then(() => resolve());
+          const unsubscribe = feed.subscribe(
+            (value) => {
+              const data = JSON.stringify(value);
+              if (data === last) return;
+              last = data;
+              writes = writes.then(() => stream.writeSSE({ event: 'progress', data }));
+            },
+            (err) => {
+              if (err) writes = writes.then(() => stream.writeSSE({ event: 'error', data: JSON.stringify({ error: err.message }) }));
+              void writes.then(() => resolve());
+            },
+          );
+          stream.onAbort(() => {
+            unsubscribe();
+            resolve();
           });
-          stream.onAbort(() => { unsubscribe(); resolve(); });
         });
       } finally {
         done();

@@ -31,19 +31,23 @@ type Row = Record<string, string | number | boolean | null>;
 /** Writes `rows` (data columns only) to a local Parquet file typed by `schema`. */
 export async function parquetFile(rows: Row[], schema: Field[]): Promise<string> {
   const file = path.join(os.tmpdir(), `freshet-data-${randomUUID()}.parquet`);
-  const lit = (v: Row[string], f: Field): string => `CAST(${v === null ? 'NULL' : typeof v === 'string' ? literal(v) : String(v)} AS ${duckdbType(f.type)})`;
+  const lit = (v: Row[string], f: Field): string =>
+    `CAST(${v === null ? 'NULL' : typeof v === 'string' ? literal(v) : String(v)} AS ${duckdbType(f.type)})`;
   const names = schema.map((f) => ident(f.name)).join(', ');
   const values = rows.map((r) => `(${schema.map((f) => lit(r[f.name] ?? null, f)).join(', ')})`).join(', ');
-  const select = rows.length > 0
-    ? `SELECT * FROM (VALUES ${values}) t(${names})`
-    : `SELECT ${schema.map((f) => `CAST(NULL AS ${duckdbType(f.type)}) AS ${ident(f.name)}`).join(', ')} LIMIT 0`;
+  const select =
+    rows.length > 0
+      ? `SELECT * FROM (VALUES ${values}) t(${names})`
+      : `SELECT ${schema.map((f) => `CAST(NULL AS ${duckdbType(f.type)}) AS ${ident(f.name)}`).join(', ')} LIMIT 0`;
   await withDuck((c) => c.run(`COPY (${select}) TO ${literal(file)} (FORMAT parquet)`));
   return file;
 }
 
 /** A data file of `rows` in partition `pv`, moved into the table, as an add action. */
 export async function dataFile(
-  table: ObjectStore, rows: Row[], opts: { schema?: Field[]; partitionColumns?: string[]; pv?: PartitionValues } = {},
+  table: ObjectStore,
+  rows: Row[],
+  opts: { schema?: Field[]; partitionColumns?: string[]; pv?: PartitionValues } = {},
 ): Promise<AddFile> {
   const schema = opts.schema ?? SCHEMA;
   const partitionColumns = opts.partitionColumns ?? ['date'];

@@ -29,20 +29,32 @@ const mod = (await import(pathToFileURL(config.assetModule).href)) as Record<str
 const job = mod[config.assetExport];
 if (!job) throw new Error(`${config.assetModule} has no export '${config.assetExport}'`);
 const store = new LocalStore(config.storeDir);
-const source: StreamSource = config.source.kind === 'kafka' ? kafkaSource({ ...config.source.options, shard: config.shard }) : generatorSource(config.source.options);
+const source: StreamSource =
+  config.source.kind === 'kafka' ? kafkaSource({ ...config.source.options, shard: config.shard }) : generatorSource(config.source.options);
 const controller = new AbortController();
 process.on('SIGTERM', () => controller.abort());
 const started = Date.now();
 const result = await runStreamingJob({
-  job, store, sinkTable: store.at('sink'), source, signal: controller.signal,
-  checkpointIntervalMs: config.checkpointIntervalMs, compactEvery: config.compactEvery, batchSize: config.batchSize, shard: config.shard,
+  job,
+  store,
+  sinkTable: store.at('sink'),
+  source,
+  signal: controller.signal,
+  checkpointIntervalMs: config.checkpointIntervalMs,
+  compactEvery: config.compactEvery,
+  batchSize: config.batchSize,
+  shard: config.shard,
   onStart: (info) => {
-    process.stdout.write(`${JSON.stringify({ started: true, sinceStartMs: Date.now() - started, uptimeMs: Math.round(process.uptime() * 1000), ...info, offsets: undefined })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ started: true, sinceStartMs: Date.now() - started, uptimeMs: Math.round(process.uptime() * 1000), ...info, offsets: undefined })}\n`,
+    );
   },
   onCheckpoint: (id, m) => {
     const { calibration: _c, ...flat } = m;
     process.stdout.write(`${JSON.stringify({ checkpoint: id, sinceStartMs: Date.now() - started, ...flat })}\n`);
   },
 });
-process.stdout.write(`${JSON.stringify({ done: result.reason, sinceStartMs: Date.now() - started, checkpoint: result.checkpointId, events: result.metrics.events })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ done: result.reason, sinceStartMs: Date.now() - started, checkpoint: result.checkpointId, events: result.metrics.events })}\n`,
+);
 process.exit(0);

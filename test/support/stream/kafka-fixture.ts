@@ -3,13 +3,23 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { seeded } from '../../../stream/source-generator.ts';
 
-export interface PurchaseEvent { id: string; user_id: string; amount: number; ts: number }
+export interface PurchaseEvent {
+  id: string;
+  user_id: string;
+  amount: number;
+  ts: number;
+}
 
 /**
  * `n` purchases at 1,000 per second of event time (or `eventsPerSecond`), up to 500 ms out of
  * order; `users` skewed keys, and a `hot` share of them on user 'hot'.
  */
-export function makePurchases(n: number, seed: number, users: number, opts: { hot?: number; eventsPerSecond?: number } = {}): PurchaseEvent[] {
+export function makePurchases(
+  n: number,
+  seed: number,
+  users: number,
+  opts: { hot?: number; eventsPerSecond?: number } = {},
+): PurchaseEvent[] {
   const r = seeded(seed);
   const { hot = 0, eventsPerSecond = 1_000 } = opts;
   return Array.from({ length: n }, (_, i) => ({
@@ -30,7 +40,10 @@ export function saltHotKey(buckets: number): (e: PurchaseEvent) => string {
  * end offset. Messages are keyed by user (Kafka puts a key on one partition) unless `keyOf` salts them.
  */
 export async function produceToTopic(
-  brokers: string[], topic: string, partitions: number, events: PurchaseEvent[],
+  brokers: string[],
+  topic: string,
+  partitions: number,
+  events: PurchaseEvent[],
   opts: { extra?: string[]; keyOf?: (e: PurchaseEvent) => string } = {},
 ): Promise<Record<string, number>> {
   const { extra = [], keyOf = (e: PurchaseEvent) => e.user_id } = opts;

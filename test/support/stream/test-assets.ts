@@ -44,6 +44,8 @@ export function tempStores(prefix: string) {
       dirs.push(d);
       return new LocalStore(d);
     },
-    cleanup: async () => { for (const d of dirs) await fs.rm(d, { recursive: true, force: true }); },
+    cleanup: async () => {
+      for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
+    },
   };
 }

@@ -2,7 +2,11 @@
 import type { ApiError } from '../../api-types.ts';
 
 export class ApiRequestError extends Error {
-  constructor(readonly status: number, message: string, readonly field?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
@@ -12,7 +16,9 @@ async function handle<T>(res: Response): Promise<T> {
   let body: ApiError | undefined;
   try {
     body = (await res.json()) as ApiError;
-  } catch { /* not JSON: fall through */ }
+  } catch {
+    /* not JSON: fall through */
+  }
   throw new ApiRequestError(res.status, body?.error ?? `${res.status} ${res.statusText}`, body?.field);
 }
 

@@ -21,16 +21,20 @@ createRoot(document.getElementById('root')!).render(
     <QueryClientProvider client={queryClient}>
       <Layout>
         <Suspense fallback={<p className="loading">Loading…</p>}>
-        <Switch>
-          <Route path="/"><Redirect to="/assets" /></Route>
-          <Route path="/assets" component={AssetsPage} />
-          <Route path="/assets/:name" component={AssetPage} />
-          <Route path="/backfills" component={BackfillsPage} />
-          <Route path="/backfills/:id" component={BackfillPage} />
-          <Route path="/schedules" component={SchedulesPage} />
-          <Route path="/streams" component={StreamsPage} />
-          <Route><p className="empty">No such page.</p></Route>
-        </Switch>
+          <Switch>
+            <Route path="/">
+              <Redirect to="/assets" />
+            </Route>
+            <Route path="/assets" component={AssetsPage} />
+            <Route path="/assets/:name" component={AssetPage} />
+            <Route path="/backfills" component={BackfillsPage} />
+            <Route path="/backfills/:id" component={BackfillPage} />
+            <Route path="/schedules" component={SchedulesPage} />
+            <Route path="/streams" component={StreamsPage} />
+            <Route>
+              <p className="empty">No such page.</p>
+            </Route>
+          </Switch>
         </Suspense>
       </Layout>
     </QueryClientProvider>

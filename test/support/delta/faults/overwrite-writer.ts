@@ -15,7 +15,11 @@ for (let seq = 0; seq < Number(countText); seq++) {
   const date = `${name}-${seq % 10}`;
   const add = await dataFile(table, [{ user_id: seq, amount: seq, ts: '2024-03-01 00:00:00+00' }], { pv: { date } });
   const r = await write(table, {
-    schema: SCHEMA, partitionColumns: ['date'], mode: 'overwrite', replace: { date }, adds: [add],
+    schema: SCHEMA,
+    partitionColumns: ['date'],
+    mode: 'overwrite',
+    replace: { date },
+    adds: [add],
     commitInfo: { writer: name, seq },
   });
   retries += r.retries ?? 0;

@@ -19,17 +19,21 @@ export function LagChart({ series, width = 640 }: { series: LagSeries; width?: n
     const xs = series.points.map((p) => p[0] / 1000);
     const ys = series.points.map((p) => p[1] / per);
     const sla = series.maxLagMs === null ? null : xs.map(() => series.maxLagMs! / per);
-    const plot = new uPlot({
-      width,
-      height: 200,
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, (series.maxLagMs ?? 0) / per) * 1.1 || 1] } },
-      axes: [{}, { label: `lag (${unit})`, size: 70 }],
-      series: [
-        {},
-        { label: 'lag', stroke: '#1c7ed6', width: 2, fill: 'rgba(28,126,214,0.08)' },
-        ...(sla ? [{ label: 'SLA', stroke: '#e03131', dash: [6, 4], width: 1 }] : []),
-      ],
-    }, sla ? [xs, ys, sla] : [xs, ys], el.current);
+    const plot = new uPlot(
+      {
+        width,
+        height: 200,
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, (series.maxLagMs ?? 0) / per) * 1.1 || 1] } },
+        axes: [{}, { label: `lag (${unit})`, size: 70 }],
+        series: [
+          {},
+          { label: 'lag', stroke: '#1c7ed6', width: 2, fill: 'rgba(28,126,214,0.08)' },
+          ...(sla ? [{ label: 'SLA', stroke: '#e03131', dash: [6, 4], width: 1 }] : []),
+        ],
+      },
+      sla ? [xs, ys, sla] : [xs, ys],
+      el.current,
+    );
     return () => plot.destroy();
   }, [series, width]);
   if (series.points.length === 0) return <p className="empty">No materializations yet: the lag starts with the first one.</p>;

@@ -8,7 +8,11 @@ import { ApiRequestError, getJson } from '../api.ts';
 function NavLink({ href, children }: { href: string; children: ReactNode }) {
   const [exact] = useRoute(href);
   const [nested] = useRoute(`${href}/*`);
-  return <Link href={href} className={exact || nested ? 'active' : ''}>{children}</Link>;
+  return (
+    <Link href={href} className={exact || nested ? 'active' : ''}>
+      {children}
+    </Link>
+  );
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -17,14 +21,20 @@ export function Layout({ children }: { children: ReactNode }) {
   return (
     <>
       <header>
-        <Link href="/" className="brand">Freshet</Link>
+        <Link href="/" className="brand">
+          Freshet
+        </Link>
         <nav>
           <NavLink href="/assets">Assets</NavLink>
           <NavLink href="/backfills">Backfills</NavLink>
           <NavLink href="/schedules">Schedules &amp; freshness</NavLink>
           <NavLink href="/streams">Streaming</NavLink>
         </nav>
-        {info.data && <span className="meta">{info.data.namespace} · {info.data.taskQueue}</span>}
+        {info.data && (
+          <span className="meta">
+            {info.data.namespace} · {info.data.taskQueue}
+          </span>
+        )}
       </header>
       {unauthorized && <p className="error banner">{(info.error as Error).message}</p>}
       <main>{children}</main>

@@ -6,7 +6,10 @@ import type { AssetSummary } from '../../../api-types.ts';
 import { freshnessColor } from '../colors.ts';
 import { duration } from '../format.ts';
 
-interface Point { x: number; y: number }
+interface Point {
+  x: number;
+  y: number;
+}
 
 const W = 200;
 const H = 64;
@@ -33,7 +36,15 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
   }, [assets]);
 
   return (
-    <svg className="lineage" width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} data-testid="lineage-graph" role="img" aria-label="asset lineage graph">
+    <svg
+      className="lineage"
+      width={layout.width}
+      height={layout.height}
+      viewBox={`0 0 ${layout.width} ${layout.height}`}
+      data-testid="lineage-graph"
+      role="img"
+      aria-label="asset lineage graph"
+    >
       <defs>
         <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
           <path d="M 0 0 L 10 5 L 0 10 z" fill="#868e96" />
@@ -43,8 +54,18 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
         const mid = e.points[Math.floor(e.points.length / 2)];
         return (
           <g key={e.id}>
-            <path d={e.points.map((p, i) => `${i ? 'L' : 'M'} ${p.x} ${p.y}`).join(' ')} fill="none" stroke="#adb5bd" strokeWidth={1.5} markerEnd="url(#arrow)" />
-            {mid && e.label && e.label !== 'identity' && <text x={mid.x} y={mid.y - 6} className="edge-label" textAnchor="middle">{e.label}</text>}
+            <path
+              d={e.points.map((p, i) => `${i ? 'L' : 'M'} ${p.x} ${p.y}`).join(' ')}
+              fill="none"
+              stroke="#adb5bd"
+              strokeWidth={1.5}
+              markerEnd="url(#arrow)"
+            />
+            {mid && e.label && e.label !== 'identity' && (
+              <text x={mid.x} y={mid.y - 6} className="edge-label" textAnchor="middle">
+                {e.label}
+              </text>
+            )}
           </g>
         );
       })}
@@ -52,13 +73,31 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
         const color = freshnessColor[a.freshness.status];
         const lit = highlight(a.name);
         return (
-          <g key={a.name} transform={`translate(${x - W / 2}, ${y - H / 2})`} className="node" opacity={lit ? 1 : 0.3}
-            onClick={() => navigate(`/assets/${encodeURIComponent(a.name)}`)} data-testid={`node-${a.name}`} data-freshness={a.freshness.status}>
+          <g
+            key={a.name}
+            transform={`translate(${x - W / 2}, ${y - H / 2})`}
+            className="node"
+            opacity={lit ? 1 : 0.3}
+            onClick={() => navigate(`/assets/${encodeURIComponent(a.name)}`)}
+            data-testid={`node-${a.name}`}
+            data-freshness={a.freshness.status}
+          >
             <rect width={W} height={H} rx={8} fill="#fff" stroke={color} strokeWidth={2} />
             <rect width={6} height={H} rx={3} fill={color} />
-            <text x={16} y={22} className="node-name">{a.name}</text>
-            <text x={16} y={40} className="node-sub">{a.partitions ? `${a.materialized.toLocaleString('en-US')}/${a.total.toLocaleString('en-US')} ${a.partitions.kind}` : a.materialized ? 'materialized' : 'not materialized'}</text>
-            <text x={16} y={55} className="node-sub" fill={color}>{a.freshness.status}{a.freshness.lagMs !== null ? ` · lag ${duration(a.freshness.lagMs)}` : ''}</text>
+            <text x={16} y={22} className="node-name">
+              {a.name}
+            </text>
+            <text x={16} y={40} className="node-sub">
+              {a.partitions
+                ? `${a.materialized.toLocaleString('en-US')}/${a.total.toLocaleString('en-US')} ${a.partitions.kind}`
+                : a.materialized
+                  ? 'materialized'
+                  : 'not materialized'}
+            </text>
+            <text x={16} y={55} className="node-sub" fill={color}>
+              {a.freshness.status}
+              {a.freshness.lagMs !== null ? ` · lag ${duration(a.freshness.lagMs)}` : ''}
+            </text>
           </g>
         );
       })}

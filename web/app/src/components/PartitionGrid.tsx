@@ -8,7 +8,12 @@ const CELL = 14;
 const PITCH = 16;
 const LABEL_W = 88;
 
-interface Row { label: string; start: number; len: number; col: number }
+interface Row {
+  label: string;
+  start: number;
+  len: number;
+  col: number;
+}
 
 export interface GridProps {
   kind: GridKind;
@@ -113,7 +118,9 @@ export function PartitionGrid(props: GridProps) {
     }
   }, [rows, colAt, codes, colors, width, viewHeight, drag, selection, hover]);
 
-  useEffect(() => { draw(); }, [draw]);
+  useEffect(() => {
+    draw();
+  }, [draw]);
 
   // Recent partitions are at the bottom: start there.
   useEffect(() => {
@@ -156,11 +163,17 @@ export function PartitionGrid(props: GridProps) {
         ref={scroller}
         className="grid-scroller"
         style={{ height: viewHeight, width: width + 16 }}
-        onScroll={() => { setHover(null); requestAnimationFrame(draw); }}
+        onScroll={() => {
+          setHover(null);
+          requestAnimationFrame(draw);
+        }}
         onMouseMove={onMove}
         onMouseDown={onDown}
         onMouseUp={onUp}
-        onMouseLeave={() => { setHover(null); if (drag) onUp(); }}
+        onMouseLeave={() => {
+          setHover(null);
+          if (drag) onUp();
+        }}
         data-testid={props.testId ?? 'partition-grid'}
         data-total={total}
         data-rows={rows.length}
@@ -179,12 +192,24 @@ export function PartitionGrid(props: GridProps) {
 
 /** Counts per state with their color, and a bar whose segments are proportional to them: one
  * failed partition among 100,000 is a sliver, not a red bar. */
-export function GridLegend({ names, colors, counts, testId }: { names: readonly string[]; colors: readonly string[]; counts: number[]; testId?: string }) {
+export function GridLegend({
+  names,
+  colors,
+  counts,
+  testId,
+}: {
+  names: readonly string[];
+  colors: readonly string[];
+  counts: number[];
+  testId?: string;
+}) {
   const total = counts.reduce((a, b) => a + b, 0) || 1;
   return (
     <div className="legend" data-testid={testId ?? 'grid-legend'}>
       <div className="health-bar">
-        {counts.map((n, i) => (n ? <span key={names[i]} style={{ width: `${(100 * n) / total}%`, background: colors[i] }} title={`${names[i]}: ${n}`} /> : null))}
+        {counts.map((n, i) =>
+          n ? <span key={names[i]} style={{ width: `${(100 * n) / total}%`, background: colors[i] }} title={`${names[i]}: ${n}`} /> : null,
+        )}
       </div>
       <div className="legend-items">
         {names.map((name, i) => (

@@ -2,7 +2,14 @@
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'wouter';
-import { HEALTH_STATES, type AssetDetail, type Info, type LagSeries, type MaterializationRow, type PartitionSummary } from '../../../../api-types.ts';
+import {
+  HEALTH_STATES,
+  type AssetDetail,
+  type Info,
+  type LagSeries,
+  type MaterializationRow,
+  type PartitionSummary,
+} from '../../../../api-types.ts';
 import { enc, getJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { BackfillDialog } from '../../components/BackfillDialog.tsx';
@@ -14,7 +21,11 @@ import { decodeRuns, keyAtFn } from '../../partitions.ts';
 
 export function AssetPage() {
   const name = decodeURIComponent(useParams<{ name: string }>().name); // wouter leaves params encoded
-  const asset = useQuery({ queryKey: ['asset', name], queryFn: () => getJson<AssetDetail>(`/api/assets/${enc(name)}`), refetchInterval: 10_000 });
+  const asset = useQuery({
+    queryKey: ['asset', name],
+    queryFn: () => getJson<AssetDetail>(`/api/assets/${enc(name)}`),
+    refetchInterval: 10_000,
+  });
   const info = useQuery({ queryKey: ['info'], queryFn: () => getJson<Info>('/api/info'), staleTime: 60_000 });
   // Started with the definition, not after it: the grid is what takes longest.
   const partitions = useQuery({
@@ -30,18 +41,37 @@ export function AssetPage() {
     <div className="asset-page">
       <div className="title-row">
         <h1>{a.name}</h1>
-        <Badge color={freshnessColor[a.freshness.status]} testId="freshness">{a.freshness.status}</Badge>
-        <span className="sub">lag {duration(a.freshness.lagMs)}{a.sla ? ` · SLA ${duration(a.sla.maxLagMs)}` : ''}</span>
+        <Badge color={freshnessColor[a.freshness.status]} testId="freshness">
+          {a.freshness.status}
+        </Badge>
+        <span className="sub">
+          lag {duration(a.freshness.lagMs)}
+          {a.sla ? ` · SLA ${duration(a.sla.maxLagMs)}` : ''}
+        </span>
         <span className="spacer" />
-        {info.data?.backfills && <button className="primary" onClick={() => setDialog({})} data-testid="open-backfill">Materialize…</button>}
+        {info.data?.backfills && (
+          <button className="primary" onClick={() => setDialog({})} data-testid="open-backfill">
+            Materialize…
+          </button>
+        )}
       </div>
       {a.description && <p className="description">{a.description}</p>}
-      {a.error && <p className="error banner" data-testid="asset-error">{a.error}</p>}
+      {a.error && (
+        <p className="error banner" data-testid="asset-error">
+          {a.error}
+        </p>
+      )}
       <Definition a={a} />
       <Partitions q={partitions} onBackfill={info.data?.backfills ? (from, to) => setDialog({ from, to }) : undefined} />
       <div className="two-col">
-        <section className="card"><h2>Lag over time</h2><Lag name={a.name} /></section>
-        <section className="card"><h2>Recent materializations</h2><Materializations name={a.name} /></section>
+        <section className="card">
+          <h2>Lag over time</h2>
+          <Lag name={a.name} />
+        </section>
+        <section className="card">
+          <h2>Recent materializations</h2>
+          <Materializations name={a.name} />
+        </section>
       </div>
       {dialog && <BackfillDialog initialAssets={[a.name]} from={dialog.from} to={dialog.to} onClose={() => setDialog(null)} />}
     </div>
@@ -53,25 +83,59 @@ function Definition({ a }: { a: AssetDetail }) {
     <section className="card definition">
       <dl>
         <dt>upstream</dt>
-        <dd>{a.deps.length ? a.deps.map((d) => <span key={d.asset} className="chip"><Link href={`/assets/${enc(d.asset)}`}>{d.asset}</Link> {d.mapping}</span>) : a.isSource ? 'none (source)' : 'none'}</dd>
+        <dd>
+          {a.deps.length
+            ? a.deps.map((d) => (
+                <span key={d.asset} className="chip">
+                  <Link href={`/assets/${enc(d.asset)}`}>{d.asset}</Link> {d.mapping}
+                </span>
+              ))
+            : a.isSource
+              ? 'none (source)'
+              : 'none'}
+        </dd>
         <dt>downstream</dt>
-        <dd>{a.downstream.length ? a.downstream.map((d) => <span key={d} className="chip"><Link href={`/assets/${enc(d)}`}>{d}</Link></span>) : 'none'}</dd>
+        <dd>
+          {a.downstream.length
+            ? a.downstream.map((d) => (
+                <span key={d} className="chip">
+                  <Link href={`/assets/${enc(d)}`}>{d}</Link>
+                </span>
+              ))
+            : 'none'}
+        </dd>
         <dt>partitions</dt>
         <dd>{a.partitions ? `${a.partitions.description} (column ${a.partitions.column})` : 'unpartitioned'}</dd>
         <dt>freshness SLA</dt>
         <dd>{a.sla ? `max lag ${duration(a.sla.maxLagMs)}, compute budget ${duration(a.sla.computeBudgetMs)}` : 'none'}</dd>
         <dt>schedule</dt>
         <dd>
-          {a.schedule ? <>
-            {a.schedule.description}
-            <div className="sub">{a.schedule.onServer ? `next run ${time(a.schedule.nextRunAt)}` : 'not on the Temporal server yet: a worker or freshet dev creates it'}</div>
-            {a.schedule.warning && <div className="error">{a.schedule.warning}</div>}
-          </> : 'none (no SLA)'}
+          {a.schedule ? (
+            <>
+              {a.schedule.description}
+              <div className="sub">
+                {a.schedule.onServer
+                  ? `next run ${time(a.schedule.nextRunAt)}`
+                  : 'not on the Temporal server yet: a worker or freshet dev creates it'}
+              </div>
+              {a.schedule.warning && <div className="error">{a.schedule.warning}</div>}
+            </>
+          ) : (
+            'none (no SLA)'
+          )}
         </dd>
         <dt>retry</dt>
-        <dd>{a.retry.maxAttempts} attempts, first wait {duration(a.retry.initialIntervalMs)}, ×{a.retry.backoff}, at most {duration(a.retry.maxIntervalMs)}</dd>
+        <dd>
+          {a.retry.maxAttempts} attempts, first wait {duration(a.retry.initialIntervalMs)}, ×{a.retry.backoff}, at most{' '}
+          {duration(a.retry.maxIntervalMs)}
+        </dd>
       </dl>
-      {a.sql && <details open={a.sql.length < 600}><summary>SQL</summary><pre className="sql">{a.sql.trim()}</pre></details>}
+      {a.sql && (
+        <details open={a.sql.length < 600}>
+          <summary>SQL</summary>
+          <pre className="sql">{a.sql.trim()}</pre>
+        </details>
+      )}
       {a.transform && <p>TypeScript transform</p>}
     </section>
   );
@@ -83,25 +147,52 @@ function Partitions({ q, onBackfill }: { q: UseQueryResult<PartitionSummary>; on
   const keyAt = useMemo(() => (s ? keyAtFn(s.kind, s.first, s.keys) : () => ''), [s?.kind, s?.first, s?.keys?.length]); // eslint-disable-line react-hooks/exhaustive-deps
   const codes = useMemo(() => (s ? decodeRuns(s.runs, s.total) : new Uint8Array()), [s]);
   if (q.error) return <p className="error">{(q.error as Error).message}</p>;
-  if (!s) return <section className="card"><p className="loading">Loading partitions…</p></section>;
-  const range = selection ? [keyAt(selection[0]), keyAt(selection[1])] as const : null;
+  if (!s)
+    return (
+      <section className="card">
+        <p className="loading">Loading partitions…</p>
+      </section>
+    );
+  const range = selection ? ([keyAt(selection[0]), keyAt(selection[1])] as const) : null;
   return (
     <section className="card">
       <div className="title-row">
-        <h2>Partitions <small>{s.total.toLocaleString('en-US')}{s.first ? ` · ${s.first} … ${s.last}` : ''}</small></h2>
+        <h2>
+          Partitions{' '}
+          <small>
+            {s.total.toLocaleString('en-US')}
+            {s.first ? ` · ${s.first} … ${s.last}` : ''}
+          </small>
+        </h2>
         <span className="spacer" />
         {range && (
           <span className="selection" data-testid="selection">
-            selected {range[0]}{range[1] !== range[0] ? ` … ${range[1]}` : ''} ({selection![1] - selection![0] + 1})
-            {onBackfill && s.kind !== 'none' && <button className="primary" onClick={() => onBackfill(range[0], range[1])} data-testid="backfill-selection">Backfill selection</button>}
+            selected {range[0]}
+            {range[1] !== range[0] ? ` … ${range[1]}` : ''} ({selection![1] - selection![0] + 1})
+            {onBackfill && s.kind !== 'none' && (
+              <button className="primary" onClick={() => onBackfill(range[0], range[1])} data-testid="backfill-selection">
+                Backfill selection
+              </button>
+            )}
             <button onClick={() => setSelection(null)}>Clear</button>
           </span>
         )}
       </div>
       <GridLegend names={healthNames} colors={healthColors} counts={HEALTH_STATES.map((n) => s.counts[n])} />
-      {s.total === 0 ? <p className="empty">No partition exists yet (the first window has not ended).</p> : (
-        <PartitionGrid kind={s.kind} total={s.total} keyAt={keyAt} contiguous={s.kind === 'daily' || s.kind === 'hourly'}
-          codes={codes} colors={healthColors} names={healthNames} selection={selection} onSelect={setSelection} />
+      {s.total === 0 ? (
+        <p className="empty">No partition exists yet (the first window has not ended).</p>
+      ) : (
+        <PartitionGrid
+          kind={s.kind}
+          total={s.total}
+          keyAt={keyAt}
+          contiguous={s.kind === 'daily' || s.kind === 'hourly'}
+          codes={codes}
+          colors={healthColors}
+          names={healthNames}
+          selection={selection}
+          onSelect={setSelection}
+        />
       )}
       <p className="hint">Drag across cells to select a range.</p>
     </section>
@@ -109,7 +200,11 @@ function Partitions({ q, onBackfill }: { q: UseQueryResult<PartitionSummary>; on
 }
 
 function Lag({ name }: { name: string }) {
-  const q = useQuery({ queryKey: ['lag', name], queryFn: () => getJson<LagSeries>(`/api/assets/${enc(name)}/lag`), refetchInterval: 10_000 });
+  const q = useQuery({
+    queryKey: ['lag', name],
+    queryFn: () => getJson<LagSeries>(`/api/assets/${enc(name)}/lag`),
+    refetchInterval: 10_000,
+  });
   if (!q.data) return <p className="loading">Loading…</p>;
   return <LagChart series={q.data} width={560} />;
 }
@@ -124,7 +219,16 @@ function Materializations({ name }: { name: string }) {
   if (q.data.materializations.length === 0) return <p className="empty">Never materialized.</p>;
   return (
     <table className="table" data-testid="materializations">
-      <thead><tr><th>partition</th><th>when</th><th>rows</th><th>size</th><th>took</th><th>inputs</th></tr></thead>
+      <thead>
+        <tr>
+          <th>partition</th>
+          <th>when</th>
+          <th>rows</th>
+          <th>size</th>
+          <th>took</th>
+          <th>inputs</th>
+        </tr>
+      </thead>
       <tbody>
         {q.data.materializations.map((m) => (
           <tr key={m.version}>
@@ -133,7 +237,11 @@ function Materializations({ name }: { name: string }) {
             <td className="num">{m.rows.toLocaleString('en-US')}</td>
             <td className="num">{bytes(m.bytes)}</td>
             <td className="num">{duration(m.durationMs)}</td>
-            <td>{Object.entries(m.inputVersions).map(([k, v]) => `${k}@v${v}`).join(' ') || '—'}</td>
+            <td>
+              {Object.entries(m.inputVersions)
+                .map(([k, v]) => `${k}@v${v}`)
+                .join(' ') || '—'}
+            </td>
           </tr>
         ))}
       </tbody>

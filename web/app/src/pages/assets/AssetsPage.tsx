@@ -21,19 +21,36 @@ export function AssetsPage() {
     <div className="split">
       <section className="card graph-card">
         <h2>Lineage</h2>
-        <div className="graph-scroll"><LineageGraph assets={data.assets} highlight={matches} /></div>
-        <p className="hint">Color: freshness against the SLA (fresh, at-risk: a run is due, stale, never materialized; grey: no SLA). Click an asset to open it.</p>
+        <div className="graph-scroll">
+          <LineageGraph assets={data.assets} highlight={matches} />
+        </div>
+        <p className="hint">
+          Color: freshness against the SLA (fresh, at-risk: a run is due, stale, never materialized; grey: no SLA). Click an asset to open
+          it.
+        </p>
       </section>
       <aside className="card list-card">
-        <input type="search" placeholder="Search assets" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="search assets" />
+        <input
+          type="search"
+          placeholder="Search assets"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          aria-label="search assets"
+        />
         <ul className="asset-list" data-testid="asset-list">
           {shown.map((a) => (
             <li key={a.name}>
               <Link href={`/assets/${encodeURIComponent(a.name)}`}>{a.name}</Link>
               <Badge color={freshnessColor[a.freshness.status]}>{a.freshness.status}</Badge>
-              {a.error ? <div className="sub error" data-testid="asset-error">{a.error}</div> : (
+              {a.error ? (
+                <div className="sub error" data-testid="asset-error">
+                  {a.error}
+                </div>
+              ) : (
                 <div className="sub">
-                  {a.partitions ? `${a.materialized.toLocaleString('en-US')} of ${a.total.toLocaleString('en-US')} ${a.partitions.kind}` : 'unpartitioned'}
+                  {a.partitions
+                    ? `${a.materialized.toLocaleString('en-US')} of ${a.total.toLocaleString('en-US')} ${a.partitions.kind}`
+                    : 'unpartitioned'}
                   {' · '}lag {duration(a.freshness.lagMs)} · last {ago(a.lastMaterializedAt)}
                 </div>
               )}

@@ -50,34 +50,87 @@ export function BackfillPage() {
     <div className="backfill-page">
       <div className="title-row">
         <h1>Backfill</h1>
-        <Badge color={backfillStatusColor[b.status] ?? '#868e96'} testId="backfill-status">{b.status.replace(/_/g, ' ')}</Badge>
+        <Badge color={backfillStatusColor[b.status] ?? '#868e96'} testId="backfill-status">
+          {b.status.replace(/_/g, ' ')}
+        </Badge>
         <span className="spacer" />
-        <button onClick={() => act.mutate('pause')} disabled={b.status !== 'running' || act.isPending}>Pause</button>
-        <button onClick={() => act.mutate('resume')} disabled={b.status !== 'paused' || act.isPending}>Resume</button>
-        <button className="danger" onClick={() => act.mutate('cancel')} disabled={!active || b.status === 'cancelling' || act.isPending} data-testid="cancel-backfill">Cancel</button>
-        <button onClick={() => act.mutate('retry-failed')} disabled={failed === 0 || act.isPending}>Re-run failed</button>
+        <button onClick={() => act.mutate('pause')} disabled={b.status !== 'running' || act.isPending}>
+          Pause
+        </button>
+        <button onClick={() => act.mutate('resume')} disabled={b.status !== 'paused' || act.isPending}>
+          Resume
+        </button>
+        <button
+          className="danger"
+          onClick={() => act.mutate('cancel')}
+          disabled={!active || b.status === 'cancelling' || act.isPending}
+          data-testid="cancel-backfill"
+        >
+          Cancel
+        </button>
+        <button onClick={() => act.mutate('retry-failed')} disabled={failed === 0 || act.isPending}>
+          Re-run failed
+        </button>
       </div>
-      {act.error && <p className="error" role="alert">{(act.error as Error).message}</p>}
+      {act.error && (
+        <p className="error" role="alert">
+          {(act.error as Error).message}
+        </p>
+      )}
       <p className="sub">
-        <code>{b.id}</code> · {b.request.assets.join(', ')}{b.request.downstream ? ' and everything downstream' : ''}{b.request.upstream ? ' and the upstream partitions it reads' : ''}
-        {' · '}{b.request.from ? `${b.request.from} … ${b.request.to}` : 'every partition'}
+        <code>{b.id}</code> · {b.request.assets.join(', ')}
+        {b.request.downstream ? ' and everything downstream' : ''}
+        {b.request.upstream ? ' and the upstream partitions it reads' : ''}
+        {' · '}
+        {b.request.from ? `${b.request.from} … ${b.request.to}` : 'every partition'}
         {b.request.onlyFailedAndMissing ? ' · only failed and missing' : ''} · concurrency {b.request.concurrency ?? 4}
         {' · '}started {time(b.startedAt)}
-        {b.temporalUrl && <> · <a href={b.temporalUrl} target="_blank" rel="noreferrer">workflow in Temporal UI ↗</a></>}
+        {b.temporalUrl && (
+          <>
+            {' '}
+            ·{' '}
+            <a href={b.temporalUrl} target="_blank" rel="noreferrer">
+              workflow in Temporal UI ↗
+            </a>
+          </>
+        )}
       </p>
-      {b.assets.map((a) => <AssetProgressCard key={a.asset} id={id} progress={a} />)}
+      {b.assets.map((a) => (
+        <AssetProgressCard key={a.asset} id={id} progress={a} />
+      ))}
       <section className="card">
-        <h2>Failures <small>{b.failures.length}</small></h2>
-        {b.failures.length === 0 ? <p className="empty">No failure.</p> : (
+        <h2>
+          Failures <small>{b.failures.length}</small>
+        </h2>
+        {b.failures.length === 0 ? (
+          <p className="empty">No failure.</p>
+        ) : (
           <table className="table" data-testid="failures">
-            <thead><tr><th>asset</th><th>partition</th><th>error</th><th /></tr></thead>
+            <thead>
+              <tr>
+                <th>asset</th>
+                <th>partition</th>
+                <th>error</th>
+                <th />
+              </tr>
+            </thead>
             <tbody>
               {b.failures.map((f, i) => (
                 <tr key={i}>
-                  <td><Link href={`/assets/${enc(f.asset)}`}>{f.asset}</Link></td>
+                  <td>
+                    <Link href={`/assets/${enc(f.asset)}`}>{f.asset}</Link>
+                  </td>
                   <td>{f.partition ?? '(all)'}</td>
-                  <td><pre className="error-text">{f.error}</pre></td>
-                  <td>{b.temporalUrl && <a href={b.temporalUrl} target="_blank" rel="noreferrer">Temporal UI ↗</a>}</td>
+                  <td>
+                    <pre className="error-text">{f.error}</pre>
+                  </td>
+                  <td>
+                    {b.temporalUrl && (
+                      <a href={b.temporalUrl} target="_blank" rel="noreferrer">
+                        Temporal UI ↗
+                      </a>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -97,7 +150,16 @@ function AssetProgressCard({ id, progress }: { id: string; progress: AssetProgre
     placeholderData: (prev) => prev,
   });
   const p = parts.data;
-  const kind: GridKind = p && p.keys[0] ? (/^\d{4}-\d{2}-\d{2}-\d{2}$/.test(p.keys[0]) ? 'hourly' : /^\d{4}-\d{2}-\d{2}$/.test(p.keys[0]) ? 'daily' : p.keys[0] === '' ? 'none' : 'static') : 'none';
+  const kind: GridKind =
+    p && p.keys[0]
+      ? /^\d{4}-\d{2}-\d{2}-\d{2}$/.test(p.keys[0])
+        ? 'hourly'
+        : /^\d{4}-\d{2}-\d{2}$/.test(p.keys[0])
+          ? 'daily'
+          : p.keys[0] === ''
+            ? 'none'
+            : 'static'
+      : 'none';
   const codes = useMemo(() => new Uint8Array(p ? p.states.map((s) => TASK_STATES.indexOf(s)) : []), [p]);
   const keyAt = useMemo(() => (i: number) => p?.keys[i] || '(all)', [p?.keys]);
   const total = counts.reduce((x, y) => x + y, 0);
@@ -105,11 +167,26 @@ function AssetProgressCard({ id, progress }: { id: string; progress: AssetProgre
   return (
     <section className="card" data-testid={`progress-${progress.asset}`}>
       <div className="title-row">
-        <h2><Link href={`/assets/${enc(progress.asset)}`}>{progress.asset}</Link> <small>{finished} of {total} done</small></h2>
+        <h2>
+          <Link href={`/assets/${enc(progress.asset)}`}>{progress.asset}</Link>{' '}
+          <small>
+            {finished} of {total} done
+          </small>
+        </h2>
       </div>
       <GridLegend names={taskNames} colors={taskColors} counts={counts} testId={`legend-${progress.asset}`} />
       {p && p.keys.length > 0 && (
-        <PartitionGrid kind={kind} total={p.keys.length} keyAt={keyAt} contiguous={false} codes={codes} colors={taskColors} names={taskNames} maxHeight={240} testId={`grid-${progress.asset}`} />
+        <PartitionGrid
+          kind={kind}
+          total={p.keys.length}
+          keyAt={keyAt}
+          contiguous={false}
+          codes={codes}
+          colors={taskColors}
+          names={taskNames}
+          maxHeight={240}
+          testId={`grid-${progress.asset}`}
+        />
       )}
     </section>
   );

@@ -15,22 +15,51 @@ export function BackfillsPage() {
     refetchInterval: 3_000,
     enabled: info.data?.backfills === true,
   });
-  if (info.data && !info.data.backfills) return <p className="empty">This server has no Temporal connection: start it with <code>freshet web</code> or <code>freshet dev</code> to run backfills.</p>;
+  if (info.data && !info.data.backfills)
+    return (
+      <p className="empty">
+        This server has no Temporal connection: start it with <code>freshet web</code> or <code>freshet dev</code> to run backfills.
+      </p>
+    );
   if (q.error) return <p className="error">{(q.error as Error).message}</p>;
   if (!q.data) return <p className="loading">Loading backfills…</p>;
   return (
     <section className="card">
       <h1>Backfills</h1>
-      {q.data.backfills.length === 0 ? <p className="empty">No backfill yet. Open an asset and press “Materialize…”, or drag across its partitions.</p> : (
+      {q.data.backfills.length === 0 ? (
+        <p className="empty">No backfill yet. Open an asset and press “Materialize…”, or drag across its partitions.</p>
+      ) : (
         <table className="table" data-testid="backfill-list">
-          <thead><tr><th>backfill</th><th>status</th><th>assets</th><th>partitions</th><th>started</th><th>ended</th></tr></thead>
+          <thead>
+            <tr>
+              <th>backfill</th>
+              <th>status</th>
+              <th>assets</th>
+              <th>partitions</th>
+              <th>started</th>
+              <th>ended</th>
+            </tr>
+          </thead>
           <tbody>
             {q.data.backfills.map((b) => (
               <tr key={b.id}>
-                <td><Link href={`/backfills/${enc(b.id)}`}>{b.id}</Link></td>
-                <td><Badge color={backfillStatusColor[b.status.toLowerCase()] ?? '#868e96'}>{b.status.toLowerCase().replace(/_/g, ' ')}</Badge></td>
-                <td>{b.request.assets?.join(', ')}{b.request.downstream ? ' + downstream' : ''}{b.request.upstream ? ' + upstream' : ''}</td>
-                <td>{b.request.from ? `${b.request.from} … ${b.request.to}` : 'all'}{b.request.onlyFailedAndMissing ? ' (only failed and missing)' : ''}</td>
+                <td>
+                  <Link href={`/backfills/${enc(b.id)}`}>{b.id}</Link>
+                </td>
+                <td>
+                  <Badge color={backfillStatusColor[b.status.toLowerCase()] ?? '#868e96'}>
+                    {b.status.toLowerCase().replace(/_/g, ' ')}
+                  </Badge>
+                </td>
+                <td>
+                  {b.request.assets?.join(', ')}
+                  {b.request.downstream ? ' + downstream' : ''}
+                  {b.request.upstream ? ' + upstream' : ''}
+                </td>
+                <td>
+                  {b.request.from ? `${b.request.from} … ${b.request.to}` : 'all'}
+                  {b.request.onlyFailedAndMissing ? ' (only failed and missing)' : ''}
+                </td>
                 <td>{time(b.startedAt)}</td>
                 <td>{time(b.closedAt)}</td>
               </tr>

@@ -17,36 +17,72 @@ export function SchedulesPage() {
         <div className="title-row">
           <h1>Schedules &amp; freshness</h1>
           <span className="spacer" />
-          <Badge color={q.data.monitorRunning ? '#2f9e44' : '#868e96'} testId="monitor">freshness monitor {q.data.monitorRunning ? 'running' : 'not running'}</Badge>
+          <Badge color={q.data.monitorRunning ? '#2f9e44' : '#868e96'} testId="monitor">
+            freshness monitor {q.data.monitorRunning ? 'running' : 'not running'}
+          </Badge>
         </div>
         <table className="table" data-testid="schedules">
-          <thead><tr><th>asset</th><th>SLA (max lag)</th><th>budget</th><th>status</th><th>lag</th><th>next run</th><th>schedule</th></tr></thead>
+          <thead>
+            <tr>
+              <th>asset</th>
+              <th>SLA (max lag)</th>
+              <th>budget</th>
+              <th>status</th>
+              <th>lag</th>
+              <th>next run</th>
+              <th>schedule</th>
+            </tr>
+          </thead>
           <tbody>
             {q.data.assets.map((r) => (
               <tr key={r.asset}>
-                <td><Link href={`/assets/${enc(r.asset)}`}>{r.asset}</Link></td>
+                <td>
+                  <Link href={`/assets/${enc(r.asset)}`}>{r.asset}</Link>
+                </td>
                 <td>{r.sla ? duration(r.sla.maxLagMs) : 'none'}</td>
                 <td>{r.sla ? duration(r.sla.computeBudgetMs) : '—'}</td>
-                <td><Badge color={freshnessColor[r.freshness.status]}>{r.freshness.status}</Badge>{r.error && <div className="error">{r.error}</div>}</td>
+                <td>
+                  <Badge color={freshnessColor[r.freshness.status]}>{r.freshness.status}</Badge>
+                  {r.error && <div className="error">{r.error}</div>}
+                </td>
                 <td>{duration(r.freshness.lagMs)}</td>
                 <td>{r.schedule ? (r.schedule.onServer ? time(r.schedule.nextRunAt) : 'not on the server') : '—'}</td>
-                <td className="wrap">{r.schedule ? r.schedule.description : 'no SLA, no schedule'}{r.schedule?.warning && <div className="error">{r.schedule.warning}</div>}</td>
+                <td className="wrap">
+                  {r.schedule ? r.schedule.description : 'no SLA, no schedule'}
+                  {r.schedule?.warning && <div className="error">{r.schedule.warning}</div>}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </section>
       <section className="card">
-        <h2>Stale events <small>{q.data.staleEvents.length}</small></h2>
-        {q.data.staleEvents.length === 0 ? <p className="empty">No asset has turned stale.</p> : (
+        <h2>
+          Stale events <small>{q.data.staleEvents.length}</small>
+        </h2>
+        {q.data.staleEvents.length === 0 ? (
+          <p className="empty">No asset has turned stale.</p>
+        ) : (
           <table className="table" data-testid="stale-events">
-            <thead><tr><th>when</th><th>asset</th><th>change</th><th>lag</th><th>catch-up run</th></tr></thead>
+            <thead>
+              <tr>
+                <th>when</th>
+                <th>asset</th>
+                <th>change</th>
+                <th>lag</th>
+                <th>catch-up run</th>
+              </tr>
+            </thead>
             <tbody>
               {q.data.staleEvents.map((e, i) => (
                 <tr key={i}>
                   <td>{time(e.at)}</td>
-                  <td><Link href={`/assets/${enc(e.asset)}`}>{e.asset}</Link></td>
-                  <td>{e.from} → <b>{e.to}</b></td>
+                  <td>
+                    <Link href={`/assets/${enc(e.asset)}`}>{e.asset}</Link>
+                  </td>
+                  <td>
+                    {e.from} → <b>{e.to}</b>
+                  </td>
                   <td>{duration(e.lagMs)}</td>
                   <td>{e.catchUpBackfill ? <Link href={`/backfills/${enc(e.catchUpBackfill)}`}>backfill</Link> : '—'}</td>
                 </tr>
