@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from './index.ts';
 import { LocalStore } from './local.ts';
-import { storeContract } from './contract.ts';
+import { storeContract } from '../test/support/storage/contract.ts';
 
 const make = async () => new LocalStore(await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-local-')));
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { startMinio, type MinioServer } from '../services/minio.ts';
 import { ensureBucket, openStore } from './index.ts';
-import { storeContract } from './contract.ts';
+import { storeContract } from '../test/support/storage/contract.ts';
 import { loadConfig, openWarehouse } from '../runtime/index.ts';
 
 let minio: MinioServer;

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ObjectStore } from './types.ts';
+import type { ObjectStore } from '../../../storage/types.ts';
 
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
 
