@@ -1,4 +1,5 @@
 // planBackfill's batch sizes: what one activity gets, and that a pooled batch never holds more slots than the pool.
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,21 @@ async function planned(rangeBatch?: number): Promise<BackfillPlan> {
 }
 
 describe('planBackfill', () => {
+  it.each([
+    ['a range past the newest complete partition', { from: '2026-01-01', to: '9999-12-31' }],
+    ['an unknown asset', { assets: ['nope'] }],
+    ['a malformed key', { from: '2026-13-01', to: '2026-13-02' }],
+  ])('fails %s at once, not after three attempts', async (_what, change) => {
+    const { planBackfill } = createBackfillActivities({ graph, warehouse: new LocalStore(dir) });
+    const request = { assets: ['wide'], downstream: false, from: '2026-01-01', to: '2026-01-02', ...change };
+    const err = await new MockActivityEnvironment().run(planBackfill, request).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+  });
+
   it('gives a range-batching asset the range batch, a pooled one at most its pool, a transform or unpartitioned asset 1', async () => {
     const plan = await planned();
     expect(plan.tasks).toBe(4 * 20 + 1);

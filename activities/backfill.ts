@@ -13,7 +13,13 @@ export function createBackfillActivities(deps: ActivityDeps) {
   return {
     /** Selects tasks, reads each partition's state, and decides what runs. */
     async planBackfill(request: BackfillRequest): Promise<BackfillPlan> {
-      const planned = await planPartitions(deps.graph, deps.warehouse, request, Date.now(), () => Context.current().heartbeat());
+      // A request no retry can fix (a range past the limit, an unknown key) fails the workflow at once.
+      const planned = await planPartitions(deps.graph, deps.warehouse, request, Date.now(), () => Context.current().heartbeat()).catch(
+        (err: unknown) => {
+          if (isPermanent(err)) throw ApplicationFailure.nonRetryable(err.message, err.name);
+          throw err;
+        },
+      );
       return {
         tasks: planned.reduce((n, p) => n + p.keys.length, 0),
         assets: planned.map((p) => ({

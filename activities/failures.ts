@@ -1,12 +1,18 @@
 // Which errors no retry can fix: they fail the activity at once instead of burning attempts.
 // And the record each failed attempt leaves, so a later plan knows the partition's last run failed.
 import { Context } from '@temporalio/activity';
+import { BackfillRequestError } from '../core/backfill-plan.ts';
 import { AssetGraphError, PartitionKeyError } from '../core/index.ts';
 import { MissingInputError, recordFailure } from '../engine/index.ts';
 import type { ActivityDeps } from './materialize.ts';
 
 export function isPermanent(err: unknown): err is Error {
-  return err instanceof MissingInputError || err instanceof AssetGraphError || err instanceof PartitionKeyError;
+  return (
+    err instanceof MissingInputError ||
+    err instanceof AssetGraphError ||
+    err instanceof PartitionKeyError ||
+    err instanceof BackfillRequestError
+  );
 }
 
 /** How often a computing activity heartbeats; cancellation reaches it with the next one. */
