@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { count, last, session, sliding, streamingAsset, sum } from '../core/streaming.ts';
 import type { StreamingAssetInput } from '../core/streaming.ts';
 import { eventStream, jsonOf } from '../test/fixtures/hostile-events.ts';
+import { spendPerUserInput } from '../test/support/stream/test-assets.ts';
 import { referenceWindows } from '../test/stream-reference.ts';
 import { newEventBatch } from './batch.ts';
 import { makeDecoder } from './decode.ts';
@@ -17,16 +18,7 @@ const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 const SKEW = 5 * 60_000;
 
 /** the spend job of test/stream-reference.ts: count and sum per user over 10 s, every 2 s */
-const spend: StreamingAssetInput = {
-  name: 'spend',
-  source: 's',
-  key: 'user_id',
-  eventTime: 'ts',
-  window: sliding('10s', '2s'),
-  aggregates: { purchases: count(), spend: sum('amount') },
-  watermark: { maxOutOfOrderness: '2s' },
-  dedupBy: 'id',
-};
+const spend: StreamingAssetInput = { ...spendPerUserInput, name: 'spend', source: 's' };
 
 function harness(input: StreamingAssetInput, clock = { now: NOW }) {
   const asset = streamingAsset(input);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { count, sliding, streamingAsset, sum } from '../core/streaming.ts';
+import { streamingAsset } from '../core/streaming.ts';
 import type { StreamingAssetInput } from '../core/streaming.ts';
 import { loadSnapshot, readRows } from '../delta/index.ts';
 import type { LocalStore } from '../storage/local.ts';
@@ -17,21 +17,12 @@ import type { DeadLetterReason } from './decode.ts';
 import { runStreamingJob } from './job.ts';
 import { fileSource } from './source-file.ts';
 import type { StreamSource } from './source.ts';
-import { tempStores } from '../test/support/stream/test-assets.ts';
+import { spendPerUserInput, tempStores } from '../test/support/stream/test-assets.ts';
 
 const stores = tempStores('freshet-hostile');
 afterAll(stores.cleanup);
 
-const spendInput: StreamingAssetInput = {
-  name: 'spend_hostile',
-  source: 'purchases',
-  key: 'user_id',
-  eventTime: 'ts',
-  window: sliding('10s', '2s'),
-  aggregates: { purchases: count(), spend: sum('amount') },
-  watermark: { maxOutOfOrderness: '2s' },
-  dedupBy: 'id',
-};
+const spendInput: StreamingAssetInput = { ...spendPerUserInput, name: 'spend_hostile' };
 const SKEW = 5 * 60_000;
 
 /** A source that dies after `polls` polls, like a killed worker. */

@@ -2,6 +2,7 @@
 // one partition, recent materializations, lag over time.
 import { Hono } from 'hono';
 import { describeMapping, describePartitions, type AssetDef } from '../../core/index.ts';
+import type { Materialization } from '../../engine/index.ts';
 import type {
   AssetDetail,
   AssetList,
@@ -119,15 +120,7 @@ function detail(ctx: WebContext, a: AssetDef, h: AssetHealth | undefined): Asset
   };
 }
 
-function row(m: {
-  version: number;
-  timestamp: number;
-  partition: string | null;
-  rows: number;
-  bytes: number;
-  durationMs: number;
-  inputVersions: Record<string, number>;
-}): MaterializationRow {
+function row(m: Materialization): MaterializationRow {
   return {
     version: m.version,
     timestamp: m.timestamp,

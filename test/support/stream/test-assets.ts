@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { count, distinctCount, sliding, streamingAsset, sum, type StreamingAssetInput } from '../../../core/streaming.ts';
 import { LocalStore } from '../../../storage/local.ts';
 
-const spendPerUserInput = {
+/** The spend job's declaration (count and sum per user over 10 s, every 2 s), for tests that vary it. */
+export const spendPerUserInput = {
   name: 'spend_per_user_10s',
   source: 'purchases',
   key: 'user_id',
