@@ -40,6 +40,8 @@ export function createBackfillActivities(deps: ActivityDeps) {
     /** Materializes contiguous partitions of one asset; on failure the details say which were done. */
     async materializePartitions(input: BatchInput): Promise<MaterializeResult[]> {
       const ctx = Context.current();
+      // inputs scheduled by workers from before the rename carry it as runId
+      const txnVersion = input.txnVersion ?? input.runId;
       const done: string[] = [];
       const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, () => ctx.heartbeat({ done: done.length }));
       try {
@@ -50,7 +52,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
           asset: input.asset,
           partitions: input.partitions,
           attempt: ctx.info.attempt,
-          txnVersion: input.txnVersion ?? input.runId,
+          txnVersion,
           signal: ctx.cancellationSignal,
           onPartitionDone: (r) => {
             done.push(r.partition ?? '');
@@ -62,7 +64,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
         // The one partition left is the one that failed; of several left, which broke the batch is
         // unknown, so the workflow runs them alone and each records its own failure then.
         const rest = input.partitions.filter((p) => !done.includes(p));
-        if (rest.length === 1) await recordFailedAttempt(deps, input.asset, rest[0], err, input.txnVersion ?? input.runId);
+        if (rest.length === 1) await recordFailedAttempt(deps, input.asset, rest[0], err, txnVersion);
         const e = err as Error;
         const details: BatchFailureDetails = { done, error: e.message };
         const permanent = isPermanent(e);

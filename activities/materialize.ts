@@ -19,6 +19,8 @@ export function createMaterializeActivities(deps: ActivityDeps) {
   return {
     async materializePartition(input: MaterializeActivityInput): Promise<MaterializeResult> {
       const ctx = Context.current();
+      // inputs scheduled by workers from before the rename carry it as runId
+      const txnVersion = input.txnVersion ?? input.runId;
       let phase = 'started';
       const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, () => {
         ctx.heartbeat({ phase });
@@ -32,11 +34,11 @@ export function createMaterializeActivities(deps: ActivityDeps) {
           asset: input.asset,
           partition: input.partition,
           attempt: ctx.info.attempt,
-          txnVersion: input.txnVersion ?? input.runId,
+          txnVersion,
           signal: ctx.cancellationSignal,
         });
       } catch (err) {
-        await recordFailedAttempt(deps, input.asset, input.partition ?? '', err, input.txnVersion ?? input.runId);
+        await recordFailedAttempt(deps, input.asset, input.partition ?? '', err, txnVersion);
         if (isPermanent(err)) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       } finally {
