@@ -5,20 +5,21 @@
 export interface Feed<T> {
   /** the newest value: the one already read when the feed runs, else a first read (which may fail: a 404) */
   current: Promise<T>;
-  /** calls `on` with the newest value, then each change, and `end` once the thing is done, failed or the feed stopped; returns the unsubscribe */
-  subscribe(on: (value: T) => void, end: (err?: Error) => void): () => void;
+  /**
+   * calls `on` with the newest value as JSON (serialized once per change for every follower), then
+   * each change, and `end` once the thing is done, failed or the feed stopped; returns the unsubscribe
+   */
+  subscribe(on: (json: string) => void, end: (err?: Error) => void): () => void;
 }
 
 export interface Feeds<T> {
   follow(id: string): Feed<T>;
-  /** feeds running now (for tests and metrics) */
-  size(): number;
 }
 
 interface Running<T> {
   current: Promise<T>;
   last: string;
-  followers: Set<{ on: (value: T) => void; end: (err?: Error) => void }>;
+  followers: Set<{ on: (json: string) => void; end: (err?: Error) => void }>;
   timer?: ReturnType<typeof setTimeout>;
   stopped: boolean;
 }
@@ -50,7 +51,7 @@ export function createFeeds<T>(read: (id: string) => Promise<T>, opts: { interva
       const json = JSON.stringify(value);
       if (json !== f.last) {
         f.last = json;
-        for (const s of f.followers) s.on(value);
+        for (const s of f.followers) s.on(json);
       }
       if (opts.done(value)) stop(id, f);
       else poll(id, f);
@@ -64,7 +65,7 @@ export function createFeeds<T>(read: (id: string) => Promise<T>, opts: { interva
       (value) => {
         f.last = JSON.stringify(value);
         if (opts.done(value)) {
-          for (const s of f.followers) s.on(value); // they followed while it was read, and it ends here
+          for (const s of f.followers) s.on(f.last); // they followed while it was read, and it ends here
           stop(id, f);
         } else if (!f.stopped) poll(id, f);
       },
@@ -82,7 +83,7 @@ export function createFeeds<T>(read: (id: string) => Promise<T>, opts: { interva
           if (f.stopped) {
             void f.current.then(
               (value) => {
-                on(value);
+                on(JSON.stringify(value));
                 end();
               },
               (err: Error) => end(err),
@@ -93,8 +94,8 @@ export function createFeeds<T>(read: (id: string) => Promise<T>, opts: { interva
           f.followers.add(s);
           // Before any later poll: a resolved promise's callbacks run ahead of the next timer.
           f.current.then(
-            (value) => {
-              if (f.followers.has(s)) on(value);
+            () => {
+              if (f.followers.has(s)) on(f.last);
             },
             () => {},
           );
@@ -106,6 +107,5 @@ export function createFeeds<T>(read: (id: string) => Promise<T>, opts: { interva
         },
       };
     },
-    size: () => running.size,
   };
 }

@@ -85,8 +85,8 @@ export function backfillRoutes(ctx: WebContext): Hono {
           let last = '';
           let writes: Promise<unknown> = Promise.resolve();
           const unsubscribe = feed.subscribe(
-            (value) => {
-              const data = JSON.stringify(value);
+            (data) => {
+              // the first value can arrive twice (read, then followed while it ends): send it once
               if (data === last) return;
               last = data;
               writes = writes.then(() => stream.writeSSE({ event: 'progress', data }));
