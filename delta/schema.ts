@@ -1,6 +1,7 @@
 // Table schema: the log's Spark-JSON schemaString and evolution checks.
 import { DeltaLogError, DeltaWriteError } from './errors.ts';
 import type { Field, PrimitiveType } from './types.ts';
+import { parseDeltaType } from './duckdb-types.ts';
 
 interface JsonField {
   name: string;
@@ -36,7 +37,7 @@ export function schemaString(fields: Field[]): string {
     type: 'struct',
     fields: fields.map((f) => ({
       name: f.name,
-      type: f.type.startsWith('{') ? JSON.parse(f.type) : f.type,
+      type: parseDeltaType(f.type),
       nullable: f.nullable,
       metadata: f.metadata ?? {},
     })),

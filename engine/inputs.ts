@@ -94,14 +94,15 @@ export async function createInputView(conn: DuckDBConnection, sel: InputSelectio
   const schema = snapshot.metadata.schema;
   const partCols = new Set(snapshot.metadata.partitionColumns);
   const branches: string[] = [];
+  const types = schema.map((f) => duckdbType(f.type, f.name));
   for (const [value, files] of groups) {
     const paths: string[] = [];
     for (const f of files) paths.push(await sel.table.localPath(fileKey(f.path)));
     // union_by_name: files written before a schema evolution lack the new columns (read as NULL).
-    const cols = schema.map((f) =>
+    const cols = schema.map((f, i) =>
       partCols.has(f.name)
-        ? `CAST(${value === '' ? 'NULL' : literal(value)} AS ${duckdbType(f.type, f.name)}) AS ${ident(f.name)}`
-        : `CAST(${ident(f.name)} AS ${duckdbType(f.type, f.name)}) AS ${ident(f.name)}`,
+        ? `CAST(${value === '' ? 'NULL' : literal(value)} AS ${types[i]}) AS ${ident(f.name)}`
+        : `CAST(${ident(f.name)} AS ${types[i]}) AS ${ident(f.name)}`,
     );
     branches.push(`SELECT ${cols.join(', ')} FROM read_parquet(${literalList(paths)}, union_by_name = true)`);
   }
