@@ -27,7 +27,7 @@ export interface FailureRecord {
 // Long keys are cut into 200-character folders to stay under file-name limits.
 const SEGMENT = 200;
 
-export function encodeKeySegment(key: string): string {
+function encodeKeySegment(key: string): string {
   let out = '';
   for (const byte of new TextEncoder().encode(key)) {
     const c = String.fromCharCode(byte);

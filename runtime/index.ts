@@ -3,7 +3,6 @@
 export {
   ConfigError,
   configSchema,
-  DEFAULT_WEB_PORT,
   describeConfig,
   loadConfig,
   SECRET_VARIABLES,

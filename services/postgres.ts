@@ -8,8 +8,15 @@ import { waitForPort } from './process.ts';
 
 const run = promisify(execFile);
 
-/** Folder of the PostgreSQL binaries (Debian keeps them off PATH; `pg_config --bindir` names it). */
-export async function postgresBinDir(): Promise<string> {
+let binDir: Promise<string> | undefined;
+
+/** Folder of the PostgreSQL binaries, looked up once per process. */
+export function postgresBinDir(): Promise<string> {
+  return (binDir ??= findBinDir());
+}
+
+/** Debian keeps the binaries off PATH; `pg_config --bindir` names their folder. */
+async function findBinDir(): Promise<string> {
   const fromEnv = process.env.FRESHET_PG_BINDIR;
   if (fromEnv) return fromEnv;
   try {
@@ -37,7 +44,13 @@ async function runPg(bin: string, args: string[]): Promise<string> {
   }
 }
 
-async function postgresIds(): Promise<{ uid: number; gid: number }> {
+let ids: Promise<{ uid: number; gid: number }> | undefined;
+
+function postgresIds(): Promise<{ uid: number; gid: number }> {
+  return (ids ??= findPostgresIds());
+}
+
+async function findPostgresIds(): Promise<{ uid: number; gid: number }> {
   try {
     const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
     const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());

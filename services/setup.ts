@@ -1,7 +1,7 @@
 // Installs, once per machine, every external part the tests and `freshet dev` need.
 // Each step skips what is already there, so running it again is cheap.
 import { ensureTemporalBinary } from './temporal.ts';
-import { ensureTemporalServer } from './temporal-server.ts';
+import { ensureTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server.ts';
 import { ensureMinioBinary } from './minio.ts';
 import { ensureDeltaLake } from './deltalake.ts';
 import { ensureChromium } from './chromium.ts';
@@ -12,7 +12,7 @@ import { ensureDockerCompose } from './docker-compose.ts';
 const steps: Array<[string, () => Promise<unknown>]> = [
   ['temporal CLI', ensureTemporalBinary],
   // after the CLI, which embeds the same server: Go's build cache makes this build short
-  ['Temporal server 1.29.1 + schema tool (production stack)', () => ensureTemporalServer()],
+  [`Temporal server ${TEMPORAL_SERVER_VERSION} + schema tool (production stack)`, () => ensureTemporalServer()],
   ['MinIO', ensureMinioBinary],
   ['delta-rs (python deltalake)', ensureDeltaLake],
   ['Chromium (web tests)', ensureChromium],
