@@ -5,7 +5,9 @@ import type { Materialization } from '../engine/index.ts';
 import type { Freshness } from './api-types.ts';
 
 /** The newest data, chosen as engine/freshness.ts does: the newest key for time partitions, else the newest commit. */
-export function freshnessNow(asset: AssetDef, history: Materialization[], now = Date.now()): Freshness {
+export function freshnessNow(asset: AssetDef, history: Materialization[] | undefined, now = Date.now()): Freshness {
+  // no history: the table cannot be read, so its freshness is unknown (the error shows beside it)
+  if (!history) return { status: 'unknown', lagMs: null, maxLagMs: asset.freshness?.maxLagMs ?? null };
   const byKey = !!asset.partitions && asset.partitions.kind !== 'static';
   let newest: { key: string; at: number } | undefined;
   for (const m of history) {

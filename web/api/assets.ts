@@ -99,7 +99,7 @@ function summary(ctx: WebContext, a: AssetDef, h: AssetHealth | undefined): Asse
     isSource: a.isSource,
     deps: ctx.graph.upstream(a.name).map((u) => ({ asset: u.asset.name, mapping: describeMapping(u.mapping) })),
     partitions: partitionDefinition(a),
-    freshness: h ? freshnessNow(a, h.history) : { status: 'unknown', lagMs: null, maxLagMs: a.freshness?.maxLagMs ?? null },
+    freshness: freshnessNow(a, h?.history),
     materialized,
     total: h?.keys.length ?? 0,
     lastMaterializedAt: last,

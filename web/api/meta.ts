@@ -37,7 +37,7 @@ export function metaRoutes(ctx: WebContext): Hono {
           (h) => ({ ...row, freshness: freshnessNow(a, h.history) }),
           (err: unknown) => ({
             ...row,
-            freshness: { status: 'unknown', lagMs: null, maxLagMs: a.freshness?.maxLagMs ?? null },
+            freshness: freshnessNow(a, undefined),
             error: unreadable(ctx, err),
           }),
         );
