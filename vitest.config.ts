@@ -21,8 +21,21 @@ export default defineConfig({
         test: {
           name: 'freshet',
           include: ['**/*.test.ts'],
+          exclude: ['node_modules/**', '.freshet/**', 'test/stack/**'],
           // One Temporal dev server for the whole run: parallel createLocal() calls race.
           globalSetup: ['test/global-setup.ts'],
+        },
+      },
+      {
+        // The production-shaped stack, shared by its files: they run one at a time, after the
+        // other projects (some kill parts of the stack; the SLA test measures start delays).
+        extends: true,
+        test: {
+          name: 'stack',
+          include: ['test/stack/**/*.test.ts'],
+          globalSetup: ['test/stack/global-setup.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
       ...ZONES.map((tz) => ({

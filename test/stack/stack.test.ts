@@ -1,39 +1,28 @@
 // The production-shaped stack (`freshet stack`): PostgreSQL + a real Temporal server + MinIO +
-// two worker processes + the page. Brings it up in its own folder (or reuses one that is up),
-// runs a backfill through it into the MinIO warehouse, and brings it down if it started it.
-// The first run on a machine builds the Temporal server with Go (minutes).
+// two worker processes + the page, brought up once for the stack project by
+// test/stack/global-setup.ts. Runs a backfill through it into the MinIO warehouse, then stops
+// and restarts the whole stack.
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackfill } from '../control/backfills.ts';
-import { assetTable, materializations } from '../engine/index.ts';
-import { connectClient, loadConfig, openWarehouse } from '../runtime/index.ts';
-import { freshetHome } from '../services/paths.ts';
-import { isAlive } from '../services/detached.ts';
-import { stackDown, stackEnv, stackStatus, stackUp, type StackState } from '../services/stack.ts';
-import project from './fixtures/chain-project.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { startBackfill } from '../../control/backfills.ts';
+import { assetTable, materializations } from '../../engine/index.ts';
+import { connectClient, loadConfig, openWarehouse } from '../../runtime/index.ts';
+import { isAlive } from '../../services/detached.ts';
+import { readStackState, stackEnv, stackStatus, stackUp, type StackState } from '../../services/stack.ts';
+import project from '../fixtures/stack-project.ts';
 
-const dir = path.join(freshetHome, 'stack-test');
-const projectFile = path.resolve('test/fixtures/chain-project.ts');
 const cli = (args: string[]) =>
   promisify(execFile)(process.execPath, ['bin/freshet.mjs', ...args], { timeout: 120_000 }).then(
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );
 
+const dir = inject('stackDir');
 let state: StackState;
-let startedHere = false;
-beforeAll(async () => {
-  const before = await stackStatus(dir);
-  startedHere = !before.entries.length || before.entries.some((e) => !e.alive);
-  state = await stackUp({ dir, project: projectFile, taskQueue: 'freshet-stack-test', log: (m) => console.log(`[stack] ${m}`) });
-}, 30 * 60_000);
-
-// FRESHET_TEST_KEEP_STACK=1 keeps the stopped stack's data and logs, to read them after a failure.
-afterAll(async () => {
-  if (startedHere && state) await stackDown({ dir, purge: !process.env.FRESHET_TEST_KEEP_STACK });
-}, 120_000);
+beforeAll(() => {
+  state = readStackState(dir)!;
+});
 
 describe('freshet stack', () => {
   it('runs every process, each answering, and `stack status` says so', async () => {
@@ -77,8 +66,7 @@ describe('freshet stack', () => {
     }
   });
 
-  it('`stack down` stops every process and `status` then reports them down', async () => {
-    if (!startedHere) return; // a stack someone else brought up stays up
+  it('`stack down` stops every process, `status` then reports them down, and `stack up` brings them back with the data kept', async () => {
     const pids = Object.values(state.processes).map((p) => p.pid);
     const down = await cli(['stack', 'down', '--dir', dir]);
     expect(down.code, down.out).toBe(0);
@@ -86,5 +74,10 @@ describe('freshet stack', () => {
     const status = await cli(['stack', 'status', '--dir', dir]);
     expect(status.code).toBe(1);
     expect(status.out.match(/ down /g)).toHaveLength(6);
-  });
+
+    state = await stackUp({ dir, log: (m) => console.log(`[stack] ${m}`) });
+    expect((await cli(['stack', 'status', '--dir', dir])).code).toBe(0);
+    const warehouse = openWarehouse(loadConfig(stackEnv(state)));
+    expect((await materializations(assetTable(warehouse, 'rolling'))).length).toBeGreaterThanOrEqual(10);
+  }, 600_000);
 });
