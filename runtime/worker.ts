@@ -36,7 +36,8 @@ export function installRuntime(level: LogLevel, opts: RuntimeOptions = {}): void
   Runtime.install({
     logger: sdkLogger(opts.logger ?? createLogger({ level })),
     telemetryOptions: {
-      logging: { forward: {}, filter: { core: level, other: level } },
+      // the transport crates (h2, tower) log every frame below WARN: core's own lines are what help
+      logging: { forward: {}, filter: { core: level, other: level === 'ERROR' ? 'ERROR' : 'WARN' } },
       // Prometheus' conventions: _total counters, units in names, seconds.
       ...(address
         ? { metrics: { prometheus: { bindAddress: address, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
