@@ -73,6 +73,7 @@ describe('the process logger', () => {
         const text = `${before}${secret}${after}`;
         log.error({ err: new Error(`connect failed: ${text}`), url: `http://u:${secret}@h`, list: [{ deep: text }] }, text);
         log.warn(text);
+        log.warn({ err: new TypeError(text, { cause: new Error(text) }) }, 'with a cause');
         for (const line of lines()) {
           const { time: _t, pid: _p, hostname: _h, ...rest } = line;
           for (const s of strings(rest)) expect(s).not.toContain(secret);
@@ -80,6 +81,12 @@ describe('the process logger', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('keeps the type of an error it scrubbed', () => {
+    const { log, lines } = capture({ secrets: ['hunter2-value'] });
+    log.error({ err: new RangeError('bad key hunter2-value') }, 'failed');
+    expect(lines()[0].err).toMatchObject({ type: 'RangeError', message: 'bad key [Redacted]' });
   });
 
   it('takes the secrets from the configuration: FRESHET_TOKEN and AWS_SECRET_ACCESS_KEY never reach a line', () => {

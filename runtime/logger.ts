@@ -88,9 +88,13 @@ function scrubber(secrets: Array<string | undefined>): (value: unknown) => unkno
     if (v === null || typeof v !== 'object' || depth > 8) return v;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     if (v instanceof Error) {
-      const out: Record<string, unknown> = { type: v.name, message: text(v.message), stack: v.stack && text(v.stack) };
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x, depth + 1);
-      return out;
+      // still an instance of its class, so pino's error serializer names its type
+      const copy = Object.create(Object.getPrototypeOf(v) as object) as Error & Record<string, unknown>;
+      for (const [k, x] of Object.entries(v)) copy[k] = walk(x, depth + 1);
+      copy.message = text(v.message);
+      if (v.stack) copy.stack = text(v.stack);
+      if (v.cause !== undefined) copy.cause = walk(v.cause, depth + 1);
+      return copy;
     }
     const proto = Object.getPrototypeOf(v) as unknown;
     if (proto !== Object.prototype && proto !== null) return v;
