@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MaterializeResult } from '../contract/materialize.ts';
 import type { JobMetrics } from '../contract/streaming.ts';
-import { parsePrometheus, sampleValue } from '../test/prometheus-text.ts';
+import { parsePrometheus, sampleValue } from '../test/support/runtime/prometheus-text.ts';
 import { freeLoopbackPort, serveMetrics, type MetricsServer } from './metrics-server.ts';
 import { createMetrics, sdkMetricsSource } from './metrics.ts';
 

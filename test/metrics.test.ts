@@ -16,7 +16,7 @@ import { assetTable } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
 import { startWebServer, type WebServer } from '../web/index.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
-import { parsePrometheus, sampleValue, type Sample } from './prometheus-text.ts';
+import { parsePrometheus, sampleValue, type Sample } from './support/runtime/prometheus-text.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
 
 const TOKEN = 'web-token-for-the-metrics-test';
