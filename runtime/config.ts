@@ -8,6 +8,7 @@ import type { EngineConfig } from '../engine/index.ts';
 import type { S3Options } from '../storage/index.ts';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+export type LogFormat = 'json' | 'pretty';
 
 export interface WebConfig {
   /** FRESHET_WEB_HOST, default 127.0.0.1 */
@@ -45,6 +46,10 @@ export interface FreshetConfig {
   monitorIntervalMs: number | undefined;
   /** FRESHET_LOG_LEVEL, default WARN */
   logLevel: LogLevel;
+  /** FRESHET_LOG_FORMAT; undefined: pretty when stderr is a terminal, JSON lines otherwise */
+  logFormat: LogFormat | undefined;
+  /** where `freshet worker` serves /metrics (FRESHET_METRICS_HOST, default 127.0.0.1; FRESHET_METRICS_PORT, default 0: a free port) */
+  metrics: { host: string; port: number };
   web: WebConfig;
 }
 
@@ -124,6 +129,19 @@ const logLevel = z
     }
     return level as LogLevel;
   });
+const logFormat = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx): LogFormat | undefined => {
+    if (!v) return undefined;
+    const format = v.toLowerCase();
+    if (format !== 'json' && format !== 'pretty') {
+      ctx.addIssue({ code: 'custom', message: `expected json or pretty, got '${v}'` });
+      return z.NEVER;
+    }
+    return format;
+  });
 
 /** Every variable Freshet reads (the keys are the variable names). */
 export const configSchema = z.object({
@@ -146,6 +164,9 @@ export const configSchema = z.object({
   FRESHET_WORKER_ACTIVITIES: wholeNumber(1, 10_000),
   FRESHET_MONITOR_INTERVAL: duration,
   FRESHET_LOG_LEVEL: logLevel,
+  FRESHET_LOG_FORMAT: logFormat,
+  FRESHET_METRICS_HOST: text('127.0.0.1'),
+  FRESHET_METRICS_PORT: wholeNumber(0, 65_535),
   FRESHET_WEB_HOST: text('127.0.0.1'),
   FRESHET_WEB_PORT: wholeNumber(0, 65_535),
   FRESHET_TOKEN: optionalText,
@@ -196,6 +217,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerActivities: v.FRESHET_WORKER_ACTIVITIES ?? 4,
     monitorIntervalMs: v.FRESHET_MONITOR_INTERVAL,
     logLevel: v.FRESHET_LOG_LEVEL,
+    logFormat: v.FRESHET_LOG_FORMAT,
+    metrics: { host: v.FRESHET_METRICS_HOST, port: v.FRESHET_METRICS_PORT ?? 0 },
     web: {
       host: v.FRESHET_WEB_HOST,
       port: v.FRESHET_WEB_PORT ?? DEFAULT_WEB_PORT,
@@ -236,6 +259,9 @@ export function describeConfig(env: Record<string, string | undefined> = process
     FRESHET_WORKER_ACTIVITIES: config.workerActivities,
     FRESHET_MONITOR_INTERVAL: config.monitorIntervalMs === undefined ? undefined : `${config.monitorIntervalMs} ms`,
     FRESHET_LOG_LEVEL: config.logLevel,
+    FRESHET_LOG_FORMAT: config.logFormat ?? 'pretty on a terminal, else json',
+    FRESHET_METRICS_HOST: config.metrics.host,
+    FRESHET_METRICS_PORT: config.metrics.port,
     FRESHET_WEB_HOST: config.web.host,
     FRESHET_WEB_PORT: config.web.port,
     FRESHET_TOKEN: config.web.token,

@@ -8,6 +8,7 @@ export {
   SECRET_VARIABLES,
   type ConfigVariable,
   type FreshetConfig,
+  type LogFormat,
   type LogLevel,
   type WebConfig,
 } from './config.ts';
@@ -15,4 +16,8 @@ export { controlContext } from './control.ts';
 export { loadProject } from './project.ts';
 export { connectClient, connectWorker } from './temporal.ts';
 export { openWarehouse } from './warehouse.ts';
-export { createWorker, installRuntime, reconcileOnStart, workflowsPath, type WorkerOptions } from './worker.ts';
+export { createWorker, installRuntime, reconcileOnStart, workflowsPath, type RuntimeOptions, type WorkerOptions } from './worker.ts';
+export { createLogger, loggerFor, sdkLogger, type Logger } from './logger.ts';
+export { createMetrics, sdkMetricsSource, type Metrics } from './metrics.ts';
+export { freeLoopbackPort, serveMetrics, type MetricsServer } from './metrics-server.ts';
+export { startProcessMetrics, type ProcessMetrics } from './process-metrics.ts';

@@ -1,12 +1,15 @@
 // Builds a Freshet worker: the project's graph and warehouse behind the activities, the
 // workflows bundled from workflows/index.ts (or a prebuilt bundle).
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.ts';
+import type { ActivityMetrics } from '../activities/metrics.ts';
 import type { AssetGraph } from '../core/index.ts';
 import { startFreshness } from '../schedules/start.ts';
+import { activityLogFields } from './activity-log.ts';
 import type { FreshetConfig, LogLevel } from './config.ts';
+import { createLogger, sdkLogger, type Logger } from './logger.ts';
 import { connectClient, connectWorker } from './temporal.ts';
 import { openWarehouse } from './warehouse.ts';
 
@@ -14,10 +17,33 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 
 let runtimeReady = false;
 
-/** The SDK logs every bundle and state change at INFO; Freshet's commands show warnings and worse. */
-export function installRuntime(level: LogLevel): void {
+export interface RuntimeOptions {
+  /** the process's logger (loggerFor); default: JSON or pretty lines on stderr at `level` */
+  logger?: Logger;
+  /** host:port where the SDK serves its own Prometheus metrics; none without it */
+  sdkMetricsAddress?: string;
+}
+
+/**
+ * Once per process, before any worker or connection: the SDK's logs (its own, the workflows'
+ * and the activities', and its native core's, forwarded) go to the process's logger. The SDK
+ * logs every bundle and state change at INFO; Freshet's commands show warnings and worse unless
+ * FRESHET_LOG_LEVEL says otherwise.
+ */
+export function installRuntime(level: LogLevel, opts: RuntimeOptions = {}): void {
   if (runtimeReady) return;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  const address = opts.sdkMetricsAddress;
+  Runtime.install({
+    logger: sdkLogger(opts.logger ?? createLogger({ level })),
+    telemetryOptions: {
+      // the transport crates (h2, tower) log every frame below WARN: core's own lines are what help
+      logging: { forward: {}, filter: { core: level, other: level === 'ERROR' ? 'ERROR' : 'WARN' } },
+      // Prometheus' conventions: _total counters, units in names, seconds.
+      ...(address
+        ? { metrics: { prometheus: { bindAddress: address, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
+        : {}),
+    },
+  });
   runtimeReady = true;
 }
 
@@ -27,6 +53,8 @@ export interface WorkerOptions {
   /** a bundle made once with bundleWorkflowCode, to skip bundling at start (tests) */
   workflowBundle?: { codePath: string } | { code: string };
   maxConcurrentActivities?: number;
+  /** where the activities count materializations and stream progress (the process's Metrics.activities) */
+  metrics?: ActivityMetrics;
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -37,7 +65,9 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ graph, warehouse: openWarehouse(config), engine: config.engine }),
+    activities: createActivities({ graph, warehouse: openWarehouse(config), engine: config.engine, metrics: opts.metrics }),
+    // asset and partition on every activity log line
+    interceptors: { activity: [activityLogFields] },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? config.workerActivities,
     // Workflow isolates cost memory; a bounded cache keeps long-running workers flat.
     maxCachedWorkflows: 200,
