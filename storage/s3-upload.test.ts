@@ -64,6 +64,27 @@ describe('S3Store.putFile', () => {
     expect(openFds() - before).toBeLessThan(3);
   }, 60_000);
 
+  it('rides out an endpoint that is away for a moment (a MinIO restart)', async () => {
+    const port = await freePort();
+    const later = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { ETag: '"x"' }).end());
+    });
+    const upIn = 2000;
+    setTimeout(() => later.listen(port, '127.0.0.1'), upIn);
+    const file = path.join(dir, 'later.bin');
+    writeFileSync(file, Buffer.alloc(50_000, 3));
+    try {
+      const started = Date.now();
+      const s = store(`http://127.0.0.1:${port}`);
+      await s.put('k/small', 'v');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(upIn - 100);
+      await s.putFile('k/later.bin', file);
+    } finally {
+      await new Promise<void>((r) => later.close(() => r()));
+    }
+  }, 90_000);
+
   it('fails naming the object when the file cannot be read, instead of crashing the process or hanging', async () => {
     // A directory opens but cannot be read (EISDIR).
     const unreadable = path.join(dir, 'a-directory');

@@ -53,6 +53,9 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
 /** putFile sends a file up to this size in one request, a bigger one in parts of this size (S3's minimum part is 5 MiB). */
 export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
 
+/** attempts of each S3 request (the SDK retries throttling, 5xx and connection errors) */
+export const S3_MAX_ATTEMPTS = 10;
+
 // One client per configuration: clients hold connection pools.
 const clients = new Map<string, S3Client>();
 function clientFor(o: S3Options): S3Client {
@@ -63,6 +66,11 @@ function clientFor(o: S3Options): S3Client {
       endpoint: o.endpoint,
       region: o.region,
       forcePathStyle: o.pathStyle,
+      // The SDK's default 3 attempts span well under a second: a MinIO restart or a network blip
+      // then fails every request in flight, and with them the activities' own few attempts (a
+      // partition would fail for good while the warehouse was away for 5 s). 10 attempts with
+      // the SDK's jittered backoff (capped at 20 s) wait about half a minute in all.
+      maxAttempts: S3_MAX_ATTEMPTS,
       credentials: o.accessKeyId && o.secretAccessKey ? { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey } : undefined,
     });
     clients.set(key, client);
