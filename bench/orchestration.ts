@@ -257,58 +257,84 @@ async function measure(server: Server, ctx: ControlContext, workers: ChildProces
   return row;
 }
 
-async function runServer(kind: ServerKind) {
+/** A server with its workers, task queue, warehouse and client. */
+interface Side {
+  server: Server;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  ctx: Awaited<ReturnType<typeof controlContext>> | undefined;
+  workers: ChildProcess[];
+  idle: { server: number; database: number };
+}
+
+async function openSide(kind: ServerKind): Promise<Side> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `freshet-bench-orch-${kind}-`));
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
   console.error(`starting ${kind}...`);
-  const server = kind === 'dev_server' ? await startDevServer(dir) : await startPostgresServer(dir);
-  const workers: ChildProcess[] = [];
-  const rows = [];
-  try {
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: 'default',
-      FRESHET_TASK_QUEUE: `bench-orch-${kind.replace('_', '-')}`,
-      FRESHET_WAREHOUSE: path.join(dir, 'warehouse'),
-      FRESHET_PROJECT: projectFile,
-      FRESHET_WORKER_ACTIVITIES: String(activities),
-      FRESHET_DUCKDB_THREADS: '1',
-    };
-    const ctx = await controlContext(loadConfig(env));
-    try {
-      // What the server burns with nothing to do (its own system workflows, timers, polls).
-      const idleA = sampleTrees([server.serverPid, server.databasePid ?? -1]);
-      await sleep(5000);
-      const idleB = sampleTrees([server.serverPid, server.databasePid ?? -1]);
-      const idle = { server: round(cpuSecondsBetween(idleA[0], idleB[0]) / 5), database: round(cpuSecondsBetween(idleA[1], idleB[1]) / 5) };
-      for (const n of WORKER_COUNTS) {
-        const more = n - workers.length;
-        const startedAt = Date.now();
-        workers.push(
-          ...(await Promise.all(
-            Array.from({ length: more }, (_, i) => startWorker(env, path.join(dir, 'logs', `worker-${workers.length + i + 1}.log`))),
-          )),
-        );
-        console.error(`  ${more} worker(s) started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
-        rows.push(await measure(server, ctx, workers));
-      }
-      return { server: { what: server.what, startup_s: round(server.startupS, 1), idle_cpu_cores: idle }, rows };
-    } finally {
-      await ctx.close();
-    }
-  } finally {
-    await Promise.all(workers.map((w) => stopProcess(w, 30_000)));
-    await server.stop();
+  const server = await (kind === 'dev_server' ? startDevServer(dir) : startPostgresServer(dir)).catch((e: unknown) => {
     rmSync(dir, { recursive: true, force: true });
+    throw e;
+  });
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: 'default',
+    FRESHET_TASK_QUEUE: `bench-orch-${kind.replace('_', '-')}`,
+    FRESHET_WAREHOUSE: path.join(dir, 'warehouse'),
+    FRESHET_PROJECT: projectFile,
+    FRESHET_WORKER_ACTIVITIES: String(activities),
+    FRESHET_DUCKDB_THREADS: '1',
+  };
+  const side: Side = { server, dir, env, ctx: undefined, workers: [], idle: { server: 0, database: 0 } };
+  try {
+    side.ctx = await controlContext(loadConfig(env));
+    // What the server burns with nothing to do (its own system workflows, timers, polls).
+    const idleA = sampleTrees([server.serverPid, server.databasePid ?? -1]);
+    await sleep(5000);
+    const idleB = sampleTrees([server.serverPid, server.databasePid ?? -1]);
+    side.idle = { server: round(cpuSecondsBetween(idleA[0], idleB[0]) / 5), database: round(cpuSecondsBetween(idleA[1], idleB[1]) / 5) };
+    return side;
+  } catch (e) {
+    await closeSide(side);
+    throw e;
   }
+}
+
+async function addWorkers(side: Side, n: number): Promise<void> {
+  const more = n - side.workers.length;
+  const startedAt = Date.now();
+  const logs = Array.from({ length: more }, (_, i) => path.join(side.dir, 'logs', `worker-${side.workers.length + i + 1}.log`));
+  side.workers.push(...(await Promise.all(logs.map((log) => startWorker(side.env, log)))));
+  console.error(`  ${side.server.kind}: ${more} worker(s) started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+}
+
+async function closeSide(side: Side): Promise<void> {
+  await Promise.all(side.workers.map((w) => stopProcess(w, 30_000)));
+  await side.ctx?.close();
+  await side.server.stop();
+  rmSync(side.dir, { recursive: true, force: true });
 }
 
 const loadBefore = os.loadavg();
 const startedAt = Date.now();
-const dev = await runServer('dev_server');
-const pg = await runServer('postgres');
-const rows = [...dev.rows, ...pg.rows];
+// Both servers stay up, and each worker count runs on both back to back (alternating which goes
+// first), so a change in what the other sessions on the machine do hits both alike.
+const sides: Side[] = [];
+const rows: Array<Awaited<ReturnType<typeof measure>>> = [];
+try {
+  sides.push(await openSide('dev_server'));
+  sides.push(await openSide('postgres'));
+  for (const [i, n] of WORKER_COUNTS.entries()) {
+    for (const side of sides) await addWorkers(side, n);
+    for (const side of i % 2 === 0 ? sides : [...sides].reverse()) rows.push(await measure(side.server, side.ctx!, side.workers));
+  }
+} finally {
+  for (const side of sides) await closeSide(side);
+}
+const info = (kind: ServerKind) => {
+  const side = sides.find((s) => s.server.kind === kind)!;
+  return { what: side.server.what, startup_s: round(side.server.startupS, 1), idle_cpu_cores: side.idle };
+};
 const tps = (kind: ServerKind, n: number) => rows.find((r) => r.server === kind && r.workers === n)!.tasks_per_s;
 const byWorkers = (kind: ServerKind) => Object.fromEntries(WORKER_COUNTS.map((n) => [n, tps(kind, n)]));
 const result = {
@@ -328,7 +354,7 @@ const result = {
     order:
       'dev server with 1, 2, 4 workers, then the PostgreSQL server with 1, 2, 4; workers are added between runs, and each run is preceded by a warm-up backfill on its own asset',
   },
-  servers: { dev_server: dev.server, postgres: pg.server },
+  servers: { dev_server: info('dev_server'), postgres: info('postgres') },
   tasks_per_s: { dev_server: byWorkers('dev_server'), postgres: byWorkers('postgres') },
   two_workers_over_one: {
     dev_server: round(tps('dev_server', 2) / tps('dev_server', 1)),
@@ -341,7 +367,7 @@ const result = {
   postgres_over_dev_server: Object.fromEntries(WORKER_COUNTS.map((n) => [n, round(tps('postgres', n) / tps('dev_server', n))])),
   runs: rows,
   notes:
-    'cpu_* count each process tree from /proc (utime+stime, plus what it reaped): server = the Temporal server process, database = the postmaster and its backends (0 for the dev server, whose SQLite is in its process), workers = every freshet worker, other_processes = the rest of the machine (other sessions share it: noise). cpu_cores is CPU seconds over the run wall time; with 2 cores, a sum near 2 means the machine, not one part, is the ceiling.',
+    'cpu_* count each process tree from /proc (utime+stime, plus what it reaped): server = the Temporal server process, database = the postmaster and its backends (0 for the dev server, whose SQLite is in its process), workers = every freshet worker, other_processes = the rest of the machine (other sessions share it: noise; it also holds the idle other server and its workers). cpu_cores is CPU seconds over the run wall time; with 2 cores, a sum near 2 means the machine, not one part, is the ceiling.',
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/orchestration.json', JSON.stringify(result, null, 2) + '\n');
