@@ -265,6 +265,8 @@ interface Side {
   ctx: Awaited<ReturnType<typeof controlContext>> | undefined;
   workers: ChildProcess[];
   idle: { server: number; database: number };
+  /** set by the first closeSide, which the end of the run and Ctrl-C may both call */
+  closing?: Promise<void>;
 }
 
 async function openSide(kind: ServerKind): Promise<Side> {
@@ -308,11 +310,13 @@ async function addWorkers(side: Side, n: number): Promise<void> {
   console.error(`  ${side.server.kind}: ${more} worker(s) started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 }
 
-async function closeSide(side: Side): Promise<void> {
-  await Promise.all(side.workers.map((w) => stopProcess(w, 30_000)));
-  await side.ctx?.close();
-  await side.server.stop();
-  rmSync(side.dir, { recursive: true, force: true });
+function closeSide(side: Side): Promise<void> {
+  return (side.closing ??= (async () => {
+    await Promise.all(side.workers.map((w) => stopProcess(w, 30_000)));
+    await side.server.stop();
+    await side.ctx?.close().catch(() => {});
+    rmSync(side.dir, { recursive: true, force: true });
+  })());
 }
 
 const loadBefore = os.loadavg();
@@ -321,6 +325,16 @@ const startedAt = Date.now();
 // first), so a change in what the other sessions on the machine do hits both alike.
 const sides: Side[] = [];
 const rows: Array<Awaited<ReturnType<typeof measure>>> = [];
+// PostgreSQL and the Temporal server run detached: stop them on Ctrl-C too, not only at the end.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: stopping the servers and workers...`);
+    // What was running fails as its server goes away: let it, the cleanup comes first.
+    process.on('uncaughtException', () => {});
+    process.on('unhandledRejection', () => {});
+    void Promise.all(sides.map(closeSide)).finally(() => process.exit(130));
+  });
+}
 try {
   sides.push(await openSide('dev_server'));
   sides.push(await openSide('postgres'));
