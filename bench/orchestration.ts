@@ -366,7 +366,7 @@ const result = {
     task: 'one daily partition of a TypeScript source returning 3 rows: one activity, one Parquet file, one Delta commit',
     warehouse: 'a local directory (fresh per server) for both servers, so the only difference is the Temporal server',
     order:
-      'dev server with 1, 2, 4 workers, then the PostgreSQL server with 1, 2, 4; workers are added between runs, and each run is preceded by a warm-up backfill on its own asset',
+      'both servers and their workers stay up throughout (the idle one costs its idle_cpu_cores); for 1, 2, then 4 workers (added between runs), one run on each server back to back, alternating which goes first; each run is preceded by a warm-up backfill on its own asset',
   },
   servers: { dev_server: info('dev_server'), postgres: info('postgres') },
   tasks_per_s: { dev_server: byWorkers('dev_server'), postgres: byWorkers('postgres') },
