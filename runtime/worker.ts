@@ -37,7 +37,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ graph, warehouse: openWarehouse(config), engine: config.engine }),
+    activities: createActivities({ graph, warehouse: openWarehouse(config), engine: config.engine, kafka: config.kafka }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? config.workerActivities,
     // Workflow isolates cost memory; a bounded cache keeps long-running workers flat.
     maxCachedWorkflows: 200,

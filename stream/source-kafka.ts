@@ -4,15 +4,19 @@
 // commits offsets to Kafka. Records below the expected offset (a fetch that raced a seek) are skipped.
 // eachBatch hands batches to a bounded queue and waits while it is full: backpressure.
 import { randomUUID } from 'node:crypto';
-import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol } from 'kafkajs';
 import type { Consumer, PartitionAssigner } from 'kafkajs';
 import type { SourceBatch } from './batch.ts';
+import { kafkaClient, type KafkaConnection } from './kafka-client.ts';
 import type { StreamSource } from './source.ts';
 import { ownsPartition } from './source.ts';
 
 export interface KafkaSourceOptions {
-  brokers: string[];
+  /** default: the connection's brokers */
+  brokers?: string[];
   topic: string;
+  /** brokers, client id, SASL and TLS from the worker's configuration */
+  connection?: KafkaConnection;
   clientId?: string;
   /** consumer group ids are `<groupPrefix>-<random>` (default 'freshet') */
   groupPrefix?: string;
@@ -59,7 +63,8 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
   let wakeFetcher: (() => void) | undefined;
   let failure: Error | undefined;
 
-  const kafka = new Kafka({ brokers: opts.brokers, clientId: opts.clientId ?? 'freshet-stream', logLevel: logLevel.ERROR });
+  const connection = { ...opts.connection, ...(opts.clientId ? { clientId: opts.clientId } : {}) };
+  const { kafka, brokers } = kafkaClient(connection, opts.brokers);
 
   return {
     name: `kafka:${opts.topic}`,
@@ -74,7 +79,7 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
           .sort((a, b) => a - b);
       } catch (e) {
         throw new Error(
-          `Kafka topic '${opts.topic}' on ${opts.brokers.join(',')} cannot be described (${(e as Error).message}); create it, or check the brokers.`,
+          `Kafka topic '${opts.topic}' on ${brokers.join(',')} cannot be described (${(e as Error).message}); create it, or check the brokers.`,
           { cause: e },
         );
       } finally {
