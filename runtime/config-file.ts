@@ -36,6 +36,14 @@ export async function loadConfigFile(
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (err) {
+    // Outside an ESM package tsx compiles a .ts file as CommonJS, and `export default` then fails
+    // with a message about require() cycles that does not say what to change.
+    if (['ERR_REQUIRE_CYCLE_MODULE', 'ERR_REQUIRE_ESM'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+      throw new Error(
+        `Loading ${file} failed: it was loaded as CommonJS. Put it in a package whose package.json says "type": "module" (as a Freshet project's does), or name it freshet.config.mts and set FRESHET_CONFIG to it.`,
+        { cause: err },
+      );
+    }
     throw new Error(`Loading ${file} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const exported = mod.default;

@@ -285,15 +285,18 @@ function resolveConfig(env: Record<string, string | undefined>, cwd: string, fil
         ? v.FRESHET_WAREHOUSE
         : path.resolve(cwd, v.FRESHET_WAREHOUSE ?? '.freshet/warehouse'),
     project: path.resolve(cwd, v.FRESHET_PROJECT),
-    s3: {
-      endpoint,
-      region: v.FRESHET_S3_REGION ?? v.AWS_REGION ?? 'us-east-1',
-      accessKeyId: v.AWS_ACCESS_KEY_ID,
-      secretAccessKey: v.AWS_SECRET_ACCESS_KEY,
-      // MinIO and other S3-compatible servers at an endpoint want the bucket in the path.
-      pathStyle: v.FRESHET_S3_PATH_STYLE ?? endpoint !== undefined,
-      cacheDir: v.FRESHET_S3_CACHE,
-    },
+    s3: maskedView(
+      {
+        endpoint,
+        region: v.FRESHET_S3_REGION ?? v.AWS_REGION ?? 'us-east-1',
+        accessKeyId: v.AWS_ACCESS_KEY_ID,
+        secretAccessKey: v.AWS_SECRET_ACCESS_KEY,
+        // MinIO and other S3-compatible servers at an endpoint want the bucket in the path.
+        pathStyle: v.FRESHET_S3_PATH_STYLE ?? endpoint !== undefined,
+        cacheDir: v.FRESHET_S3_CACHE,
+      },
+      maskS3,
+    ),
     engine: {
       memoryLimit: v.FRESHET_DUCKDB_MEMORY,
       spillDirectory: v.FRESHET_DUCKDB_SPILL,
@@ -303,13 +306,16 @@ function resolveConfig(env: Record<string, string | undefined>, cwd: string, fil
     workerActivities: v.FRESHET_WORKER_ACTIVITIES ?? 4,
     monitorIntervalMs: v.FRESHET_MONITOR_INTERVAL,
     logLevel: v.FRESHET_LOG_LEVEL,
-    web: {
-      host: v.FRESHET_WEB_HOST,
-      port: v.FRESHET_WEB_PORT ?? DEFAULT_WEB_PORT,
-      token: v.FRESHET_TOKEN,
-      temporalUiUrl: v.FRESHET_TEMPORAL_UI,
-      dist: v.FRESHET_WEB_DIST ? path.resolve(cwd, v.FRESHET_WEB_DIST) : undefined,
-    },
+    web: maskedView(
+      {
+        host: v.FRESHET_WEB_HOST,
+        port: v.FRESHET_WEB_PORT ?? DEFAULT_WEB_PORT,
+        token: v.FRESHET_TOKEN,
+        temporalUiUrl: v.FRESHET_TEMPORAL_UI,
+        dist: v.FRESHET_WEB_DIST ? path.resolve(cwd, v.FRESHET_WEB_DIST) : undefined,
+      },
+      maskWeb,
+    ),
   };
 
   // Where `freshet config` shows something other than the schema's parsed value: defaults
@@ -397,6 +403,8 @@ const maskTemporal = (c: TemporalConnection) => ({
   tls: typeof c.tls === 'object' && c.tls.clientCertPair ? { ...c.tls, clientCertPair: { crt: '(certificate)', key: '***' } } : c.tls,
 });
 const maskKafka = (c: KafkaConnection) => ({ ...c, sasl: c.sasl && { ...c.sasl, password: '***' } });
+const maskS3 = (c: S3Options) => ({ ...c, secretAccessKey: c.secretAccessKey === undefined ? undefined : '***' });
+const maskWeb = (c: WebConfig) => ({ ...c, token: c.token === undefined ? undefined : '***' });
 
 /** One variable as `freshet config` shows it: its value (secrets masked) and where it came from. */
 export interface ConfigSource {
