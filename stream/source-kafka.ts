@@ -70,7 +70,18 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
     name: `kafka:${opts.topic}`,
     async open(from) {
       const admin = kafka.admin();
-      await admin.connect();
+      try {
+        await admin.connect();
+      } catch (e) {
+        const auth = (e as Error).name === 'KafkaJSSASLAuthenticationError';
+        throw new Error(
+          `Kafka at ${brokers.join(',')} ${auth ? 'refused the credentials' : 'cannot be reached'} (${(e as Error).message}); ` +
+            (auth
+              ? "check the worker's FRESHET_KAFKA_SASL_* settings."
+              : "check the brokers and the worker's FRESHET_KAFKA_TLS* settings."),
+          { cause: e },
+        );
+      }
       try {
         const meta = await admin.fetchTopicMetadata({ topics: [opts.topic] });
         owned = meta.topics[0].partitions
