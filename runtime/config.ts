@@ -15,7 +15,7 @@ import type { EngineConfig } from '../engine/index.ts';
 import type { S3Options } from '../storage/index.ts';
 import type { KafkaConnection, KafkaSaslMechanism } from '../stream/kafka-client.ts';
 import { readPemFile } from './pem-file.ts';
-import { HOST_PORT_EXPECTED, isHostPort, resolveTemporal, type TemporalConnection, type TemporalVariables } from './temporal-config.ts';
+import { HOST_PORT_EXPECTED, isHostPort, resolveTemporal, type TemporalConnection } from './temporal-config.ts';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -263,8 +263,7 @@ function resolveConfig(env: Record<string, string | undefined>, cwd: string, fil
     );
   }
   const v = parsed.data;
-  const temporalVariables = Object.fromEntries(Object.entries(v).filter(([k]) => k.startsWith('TEMPORAL_'))) as TemporalVariables;
-  const temporal = resolveTemporal(temporalVariables, env, cwd);
+  const temporal = resolveTemporal(v, env, cwd);
   const kafka = resolveKafka(v, cwd);
   const problems = [...temporal.problems, ...kafka.problems].map((p) => {
     const variable = p.variable as ConfigVariable;

@@ -45,6 +45,21 @@ export interface TemporalVariables {
 }
 export type TemporalVariable = keyof TemporalVariables;
 
+/** The variables envconfig lays over the profile (TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE choose the profile). */
+const SDK_VARIABLES = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_SERVER_NAME',
+] as const satisfies readonly TemporalVariable[];
+
 export interface ResolvedTemporal {
   address: string | undefined;
   namespace: string | undefined;
@@ -177,8 +192,9 @@ export function resolveTemporal(v: TemporalVariables, env: Record<string, string
 /** The environment envconfig sees: Freshet's validated values, not the raw process environment. */
 function sdkEnvironment(v: TemporalVariables, env: Record<string, string | undefined>, cwd: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, value] of Object.entries(v) as Array<[TemporalVariable, string | boolean | undefined]>) {
-    if (value === undefined || k === 'TEMPORAL_PROFILE' || k === 'TEMPORAL_CONFIG_FILE') continue;
+  for (const k of SDK_VARIABLES) {
+    const value = v[k];
+    if (value === undefined) continue;
     out[k] = typeof value === 'boolean' ? String(value) : k.endsWith('_PATH') ? path.resolve(cwd, value) : value;
   }
   for (const [k, value] of Object.entries(env)) if (k.startsWith('TEMPORAL_GRPC_META_') && value !== undefined) out[k] = value;
