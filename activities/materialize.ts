@@ -6,6 +6,7 @@ import type { MaterializeActivityInput, MaterializeResult } from '../contract/ma
 import type { AssetGraph } from '../core/index.ts';
 import { materialize, type EngineConfig } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import type { KafkaConnection } from '../stream/kafka-client.ts';
 import { HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import { noMetrics, type ActivityMetrics } from './metrics.ts';
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   engine?: EngineConfig;
   /** where materializations, failures and stream progress are counted (default: nowhere) */
   metrics?: ActivityMetrics;
+  /** the worker's Kafka settings: streaming sources read their credentials here, never from an input */
+  kafka?: KafkaConnection;
 }
 
 export function createMaterializeActivities(deps: ActivityDeps) {

@@ -46,7 +46,7 @@ export function createStreamingActivities(deps: ActivityDeps) {
           job,
           store: streamStore(deps, input.asset),
           sinkTable: deps.warehouse.at(input.asset),
-          source: openSourceSpec(input.source, input.shard),
+          source: openSourceSpec(input.source, input.shard, deps.kafka),
           shard: input.shard,
           checkpointIntervalMs: input.checkpointIntervalMs,
           signal: ctx.cancellationSignal,

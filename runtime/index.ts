@@ -6,15 +6,21 @@ export {
   describeConfig,
   loadConfig,
   SECRET_VARIABLES,
+  useConfigFile,
+  type ConfigFile,
+  type ConfigFileValues,
+  type ConfigSource,
   type ConfigVariable,
   type FreshetConfig,
   type LogFormat,
   type LogLevel,
   type WebConfig,
 } from './config.ts';
+export { defineConfig, loadConfigFile } from './config-file.ts';
+export type { TemporalConnection } from './temporal-config.ts';
 export { controlContext } from './control.ts';
 export { loadProject } from './project.ts';
-export { connectClient, connectWorker } from './temporal.ts';
+export { connectClient, connectionOptions, connectWorker } from './temporal.ts';
 export { openWarehouse } from './warehouse.ts';
 export { createWorker, installRuntime, reconcileOnStart, workflowsPath, type RuntimeOptions, type WorkerOptions } from './worker.ts';
 export { createLogger, loggerFor, sdkLogger, type Logger } from './logger.ts';

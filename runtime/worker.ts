@@ -65,7 +65,13 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ graph, warehouse: openWarehouse(config), engine: config.engine, metrics: opts.metrics }),
+    activities: createActivities({
+      graph,
+      warehouse: openWarehouse(config),
+      engine: config.engine,
+      metrics: opts.metrics,
+      kafka: config.kafka,
+    }),
     // asset and partition on every activity log line
     interceptors: { activity: [activityLogFields] },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? config.workerActivities,
