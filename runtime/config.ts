@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from '../core/index.ts';
+import { BACKFILL_QUEUE_SUFFIX, QUEUE_KINDS, type QueueKind } from '../contract/queues.ts';
 import type { EngineConfig } from '../engine/index.ts';
 import type { S3Options } from '../storage/index.ts';
 
@@ -29,7 +30,7 @@ export interface FreshetConfig {
   embeddedTemporal: boolean;
   /** TEMPORAL_NAMESPACE */
   namespace: string;
-  /** task queue the workers poll; also prefixes workflow ids (FRESHET_TASK_QUEUE) */
+  /** base name of the task queues (contract/queues.ts); also prefixes workflow ids (FRESHET_TASK_QUEUE) */
   taskQueue: string;
   /** directory or s3://bucket/prefix holding one Delta table per asset (FRESHET_WAREHOUSE) */
   warehouse: string;
@@ -39,8 +40,11 @@ export interface FreshetConfig {
   s3: S3Options;
   /** DuckDB settings (FRESHET_DUCKDB_*, FRESHET_RANGE_BATCH) */
   engine: EngineConfig;
-  /** activities one worker runs at once (FRESHET_WORKER_ACTIVITIES, default 4) */
-  workerActivities: number;
+  /** the queues `freshet worker` serves (FRESHET_WORKER_QUEUES, default both) */
+  workerQueues: QueueKind[];
+  /** activity slots of a worker (FRESHET_WORKER_SLOTS, alias FRESHET_WORKER_ACTIVITIES; default 4):
+   * how runtime/worker-queues.ts shares them between the queues */
+  workerSlots: number;
   /** how often the freshness monitor checks (FRESHET_MONITOR_INTERVAL); default: from the SLAs */
   monitorIntervalMs: number | undefined;
   /** FRESHET_LOG_LEVEL, default WARN */
@@ -125,11 +129,38 @@ const logLevel = z
     return level as LogLevel;
   });
 
+/** A comma-separated list of queue kinds, each once; `check` also serves `freshet worker --queues`. */
+export function parseWorkerQueues(v: string | undefined): { queues: QueueKind[] } | { error: string } {
+  if (v === undefined || v.trim() === '') return { queues: [...QUEUE_KINDS] };
+  const given = v.split(',').map((s) => s.trim());
+  const bad = given.filter((q) => !(QUEUE_KINDS as readonly string[]).includes(q));
+  if (bad.length || given.length !== new Set(given).size)
+    return { error: `expected one or more of ${QUEUE_KINDS.join(', ')}, comma-separated, each once; got '${v}'` };
+  // in the canonical order, so the log line and the slot split do not depend on how it was written
+  return { queues: QUEUE_KINDS.filter((q) => given.includes(q)) };
+}
+
+const workerQueues = z
+  .string()
+  .optional()
+  .transform((v, ctx): QueueKind[] => {
+    const r = parseWorkerQueues(v);
+    if ('error' in r) {
+      ctx.addIssue({ code: 'custom', message: r.error });
+      return z.NEVER;
+    }
+    return r.queues;
+  });
+
 /** Every variable Freshet reads (the keys are the variable names). */
 export const configSchema = z.object({
   TEMPORAL_ADDRESS: hostPort,
   TEMPORAL_NAMESPACE: text('default'),
-  FRESHET_TASK_QUEUE: text('freshet').refine((v) => !/[\s']/.test(v), { message: 'expected a name without spaces or quotes' }),
+  FRESHET_TASK_QUEUE: text('freshet')
+    .refine((v) => !/[\s']/.test(v), { message: 'expected a name without spaces or quotes' })
+    .refine((v) => !v.endsWith(BACKFILL_QUEUE_SUFFIX), {
+      message: `expected a name not ending in '${BACKFILL_QUEUE_SUFFIX}' (Freshet adds that for the backfill queue)`,
+    }),
   FRESHET_WAREHOUSE: optionalText,
   FRESHET_PROJECT: text('assets/index.ts'),
   FRESHET_S3_ENDPOINT: url,
@@ -143,6 +174,8 @@ export const configSchema = z.object({
   FRESHET_DUCKDB_SPILL: optionalText,
   FRESHET_DUCKDB_THREADS: wholeNumber(1, 1024),
   FRESHET_RANGE_BATCH: wholeNumber(1, 10_000),
+  FRESHET_WORKER_QUEUES: workerQueues,
+  FRESHET_WORKER_SLOTS: wholeNumber(1, 10_000),
   FRESHET_WORKER_ACTIVITIES: wholeNumber(1, 10_000),
   FRESHET_MONITOR_INTERVAL: duration,
   FRESHET_LOG_LEVEL: logLevel,
@@ -167,6 +200,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })));
   }
   const v = parsed.data;
+  // FRESHET_WORKER_ACTIVITIES is the name from before the queues were split; both may be set only alike.
+  if (
+    v.FRESHET_WORKER_SLOTS !== undefined &&
+    v.FRESHET_WORKER_ACTIVITIES !== undefined &&
+    v.FRESHET_WORKER_SLOTS !== v.FRESHET_WORKER_ACTIVITIES
+  ) {
+    throw new ConfigError([
+      {
+        variable: 'FRESHET_WORKER_ACTIVITIES',
+        message: `is the old name of FRESHET_WORKER_SLOTS, and the two disagree (${v.FRESHET_WORKER_ACTIVITIES} and ${v.FRESHET_WORKER_SLOTS}); unset FRESHET_WORKER_ACTIVITIES`,
+      },
+    ]);
+  }
   const endpoint = v.FRESHET_S3_ENDPOINT;
   return {
     temporalAddress: v.TEMPORAL_ADDRESS,
@@ -193,7 +239,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       threads: v.FRESHET_DUCKDB_THREADS,
       rangeBatch: v.FRESHET_RANGE_BATCH,
     },
-    workerActivities: v.FRESHET_WORKER_ACTIVITIES ?? 4,
+    workerQueues: v.FRESHET_WORKER_QUEUES,
+    workerSlots: v.FRESHET_WORKER_SLOTS ?? v.FRESHET_WORKER_ACTIVITIES ?? 4,
     monitorIntervalMs: v.FRESHET_MONITOR_INTERVAL,
     logLevel: v.FRESHET_LOG_LEVEL,
     web: {
@@ -233,7 +280,9 @@ export function describeConfig(env: Record<string, string | undefined> = process
     FRESHET_DUCKDB_SPILL: config.engine.spillDirectory,
     FRESHET_DUCKDB_THREADS: config.engine.threads,
     FRESHET_RANGE_BATCH: config.engine.rangeBatch,
-    FRESHET_WORKER_ACTIVITIES: config.workerActivities,
+    FRESHET_WORKER_QUEUES: config.workerQueues.join(','),
+    FRESHET_WORKER_SLOTS: config.workerSlots,
+    FRESHET_WORKER_ACTIVITIES: env.FRESHET_WORKER_ACTIVITIES,
     FRESHET_MONITOR_INTERVAL: config.monitorIntervalMs === undefined ? undefined : `${config.monitorIntervalMs} ms`,
     FRESHET_LOG_LEVEL: config.logLevel,
     FRESHET_WEB_HOST: config.web.host,

@@ -5,6 +5,7 @@ export {
   configSchema,
   describeConfig,
   loadConfig,
+  parseWorkerQueues,
   SECRET_VARIABLES,
   type ConfigVariable,
   type FreshetConfig,
@@ -15,4 +16,5 @@ export { controlContext } from './control.ts';
 export { loadProject } from './project.ts';
 export { connectClient, connectWorker } from './temporal.ts';
 export { openWarehouse } from './warehouse.ts';
-export { createWorker, installRuntime, reconcileOnStart, workflowsPath, type WorkerOptions } from './worker.ts';
+export { createWorker, installRuntime, reconcileOnStart, workflowsPath, type WorkerGroup, type WorkerOptions } from './worker.ts';
+export { describeServed, scheduledReserve, servedQueues, type ServedQueue } from './worker-queues.ts';

@@ -5,7 +5,15 @@ import path from 'node:path';
 import { freshetHome } from '../../services/paths.ts';
 import { isFree } from '../../services/process.ts';
 import { startTemporalDevServer, type TemporalServer } from '../../services/temporal.ts';
-import { loadConfig, loadProject, connectClient, createWorker, installRuntime, reconcileOnStart } from '../../runtime/index.ts';
+import {
+  connectClient,
+  createWorker,
+  describeServed,
+  installRuntime,
+  loadConfig,
+  loadProject,
+  reconcileOnStart,
+} from '../../runtime/index.ts';
 import { signInLine, startWebServer } from '../../web/index.ts';
 import { startStream } from '../../control/streams.ts';
 import { parseSource } from './stream.ts';
@@ -53,7 +61,7 @@ export function devCommand(program: Command): void {
           ...(signInLine(web) ? [`                ${signInLine(web)}`] : []),
           `  warehouse     ${config.warehouse}`,
           `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
-          `  task queue    ${config.taskQueue}`,
+          `  task queues   ${describeServed(worker.served)}`,
           `  schedules     ${sync} (assets with an SLA and no data yet are caught up now by the freshness monitor)`,
           `  streaming     ${streams.length ? streams.join(', ') + ' (synthetic generator; npx freshet stream status <asset>)' : 'none'}`,
           '',
