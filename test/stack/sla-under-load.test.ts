@@ -11,7 +11,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, inject, it } from 'vitest';
 import { cancelBackfill, listBackfills, startBackfill, type ControlContext } from '../../control/backfills.ts';
-import type { BackfillProgress, BackfillRequest } from '../../contract/backfill.ts';
+import { MAX_BACKFILL_CONCURRENCY, type BackfillProgress, type BackfillRequest } from '../../contract/backfill.ts';
 import { backfillWorkflowId } from '../../contract/ids.ts';
 import { startWorkflow } from '../../control/start-workflow.ts';
 import { backfillQueue, scheduledQueue } from '../../contract/queues.ts';
@@ -124,14 +124,16 @@ describe('queues that keep SLAs', () => {
 
     let backfillId: string | undefined;
     try {
-      // 1. The load: every partition a timer, 32 at a time, so a backlog waits behind the slots.
+      // 1. The load: every partition a timer, as many at once as a backfill may ask for, so a deep
+      // backlog waits behind the slots in every partition of the task queue (Temporal keeps FIFO
+      // per partition only, and sync-matches a new task while a partition's backlog is young).
       const request: BackfillRequest = {
         assets: ['sla_load'],
         downstream: false,
         from: SLA_LOAD_START,
         to: addDays(SLA_LOAD_START, SLA_LOAD_PARTITIONS - 1),
         force: true,
-        concurrency: 32,
+        concurrency: MAX_BACKFILL_CONCURRENCY,
       };
       const started = onScheduled
         ? await startWorkflow(client, 'backfill', {
@@ -183,10 +185,11 @@ describe('queues that keep SLAs', () => {
       );
       const backlogged = samples.filter((s) => s.waiting > 0).length;
       const meanRunning = samples.reduce((n, s) => n + s.running, 0) / samples.length;
+      const meanWaiting = samples.reduce((n, s) => n + s.waiting, 0) / samples.length;
       console.log(
         [
           `load (${onScheduled ? 'control: on the scheduled queue' : 'on the backfill queue'}): in ${samples.length} one-second samples, ` +
-            `${meanRunning.toFixed(1)} of ${backfillSlots} slots running on average, a backlog waiting in ${backlogged}`,
+            `${meanRunning.toFixed(1)} of ${backfillSlots} slots running on average, a backlog waiting in ${backlogged} (${meanWaiting.toFixed(1)} activities on average)`,
           'scheduled runs of sla_pulse, ms after the scheduled time: fired / first workflow task / plan activity started / compute activity started / closed; run time; longest queue wait of an activity',
           ...runs.map(
             (r) =>
