@@ -1,5 +1,6 @@
 // `freshet worker`: one worker process against TEMPORAL_ADDRESS; run more for more throughput.
 import type { Command } from 'commander';
+import { QUEUE_KINDS } from '../../contract/queues.ts';
 import {
   createWorker,
   describeServed,
@@ -27,6 +28,9 @@ export function workerCommand(program: Command): void {
       'activities run at once (default FRESHET_WORKER_SLOTS or 4); serving both queues, max(1, n/4) of them are kept from backfills for scheduled runs',
     )
     .action(async (opts: Options) => {
+      // (an empty variable means "unset", as every variable does; an empty flag is a mistake)
+      if (opts.queues !== undefined && !opts.queues.trim())
+        throw new Error(`--queues: expected one or more of ${QUEUE_KINDS.join(', ')}, comma-separated; got nothing`);
       const queues = opts.queues === undefined ? undefined : parseWorkerQueues(opts.queues);
       if (queues && 'error' in queues) throw new Error(`--queues: ${queues.error}`);
       if (opts.slots !== undefined && !(/^\d+$/.test(opts.slots) && Number(opts.slots) >= 1 && Number(opts.slots) <= MAX_SLOTS))
