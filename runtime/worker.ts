@@ -48,11 +48,11 @@ export interface WorkerGroup {
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: WorkerGroup; connection: NativeConnection }> {
   const { config, graph } = opts;
   const served = servedQueues(config.taskQueue, opts.queues ?? config.workerQueues, opts.slots ?? config.workerSlots);
-  const connection: NativeConnection = await connectWorker(config);
   // Bundled once for all the queues' workers (each would bundle its own from workflowsPath).
   const workflowBundle = opts.workflowBundle ?? {
     code: (await bundleWorkflowCode({ workflowsPath, logger: Runtime.instance().logger })).code,
   };
+  const connection: NativeConnection = await connectWorker(config);
   const activities = createActivities({ graph, warehouse: openWarehouse(config), engine: config.engine });
   const workers: Worker[] = [];
   try {
