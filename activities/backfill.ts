@@ -1,6 +1,6 @@
 // Activities behind the backfill workflow: plan once, then materialize batches of partitions.
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { materializeMany, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
 import type { BackfillPlan, BackfillRequest, BatchFailureDetails, BatchInput } from '../contract/backfill.ts';
 import { HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
@@ -63,7 +63,10 @@ export function createBackfillActivities(deps: ActivityDeps) {
           },
         });
       } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw err;
+        // Cancelled: whatever the engine threw on seeing the signal, report the SDK's cancellation,
+        // so the workflow counts the batch as cancelled, not failed (the SDK reports other errors as failures).
+        if (ctx.cancellationSignal.aborted)
+          throw ctx.cancellationSignal.reason instanceof CancelledFailure ? ctx.cancellationSignal.reason : err;
         metrics.failed(input.asset);
         // The one partition left is the one that failed; of several left, which broke the batch is
         // unknown, so the workflow runs them alone and each records its own failure then.

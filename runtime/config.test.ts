@@ -27,7 +27,8 @@ describe('configuration', () => {
       taskQueue: 'freshet',
       warehouse: path.resolve('/work', '.freshet/warehouse'),
       project: path.resolve('/work', 'assets/index.ts'),
-      workerActivities: 4,
+      workerQueues: ['scheduled', 'backfill'],
+      workerSlots: 4,
       logLevel: 'WARN',
       logFormat: undefined,
       metrics: { host: '127.0.0.1', port: 0 },
@@ -52,7 +53,8 @@ describe('configuration', () => {
         FRESHET_DUCKDB_MEMORY: '4GB',
         FRESHET_DUCKDB_THREADS: '2',
         FRESHET_RANGE_BATCH: '32',
-        FRESHET_WORKER_ACTIVITIES: '8',
+        FRESHET_WORKER_QUEUES: 'backfill',
+        FRESHET_WORKER_SLOTS: '8',
         FRESHET_MONITOR_INTERVAL: '30s',
         FRESHET_LOG_LEVEL: 'info',
         FRESHET_LOG_FORMAT: 'JSON',
@@ -73,7 +75,8 @@ describe('configuration', () => {
       project: path.resolve('/work', 'proj/index.ts'),
       s3: { endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', accessKeyId: 'id', secretAccessKey: 'secret', pathStyle: true },
       engine: { memoryLimit: '4GB', threads: 2, rangeBatch: 32 },
-      workerActivities: 8,
+      workerQueues: ['backfill'],
+      workerSlots: 8,
       monitorIntervalMs: 30_000,
       logLevel: 'INFO',
       logFormat: 'json',
@@ -87,6 +90,11 @@ describe('configuration', () => {
     ['TEMPORAL_ADDRESS', 'localhost', /host:port/],
     ['TEMPORAL_ADDRESS', 'http://x:7233', /host:port/],
     ['FRESHET_TASK_QUEUE', "a queue's", /without spaces or quotes/],
+    ['FRESHET_TASK_QUEUE', 'features-backfill', /not ending in '-backfill'/],
+    ['FRESHET_WORKER_QUEUES', 'scheduled,batch', /scheduled, backfill.*'scheduled,batch'/],
+    ['FRESHET_WORKER_QUEUES', 'backfill,backfill', /each once/],
+    ['FRESHET_WORKER_QUEUES', ',', /one or more of scheduled, backfill/],
+    ['FRESHET_WORKER_SLOTS', '0', /whole number from 1/],
     ['FRESHET_S3_ENDPOINT', 'not a url', /URL/],
     ['FRESHET_S3_PATH_STYLE', 'maybe', /true or false.*'maybe'/],
     ['FRESHET_DUCKDB_MEMORY', 'lots', /amount of memory/],
@@ -116,6 +124,17 @@ describe('configuration', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0].variable).toBe(variable);
     expect(problems[0].message).toMatch(expected);
+  });
+
+  it('reads the worker queues in any order and spacing, and FRESHET_WORKER_ACTIVITIES as the old name of FRESHET_WORKER_SLOTS', () => {
+    expect(loadConfig({ FRESHET_WORKER_QUEUES: ' backfill , scheduled ' }).workerQueues).toEqual(['scheduled', 'backfill']);
+    expect(loadConfig({ FRESHET_WORKER_QUEUES: 'scheduled' }).workerQueues).toEqual(['scheduled']);
+    expect(loadConfig({ FRESHET_WORKER_ACTIVITIES: '6' }).workerSlots).toBe(6);
+    expect(loadConfig({ FRESHET_WORKER_ACTIVITIES: '6', FRESHET_WORKER_SLOTS: '6' }).workerSlots).toBe(6);
+    const problems = problemsOf({ FRESHET_WORKER_ACTIVITIES: '6', FRESHET_WORKER_SLOTS: '8' });
+    expect(problems).toEqual([
+      { variable: 'FRESHET_WORKER_ACTIVITIES', message: expect.stringMatching(/old name of FRESHET_WORKER_SLOTS.*6 and 8/) },
+    ]);
   });
 
   it('reports every bad variable at once', () => {

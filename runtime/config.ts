@@ -11,6 +11,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { parseDuration } from '../core/index.ts';
+import { BACKFILL_QUEUE_SUFFIX, QUEUE_KINDS, type QueueKind } from '../contract/queues.ts';
 import type { EngineConfig } from '../engine/index.ts';
 import type { S3Options } from '../storage/index.ts';
 import type { KafkaConnection, KafkaSaslMechanism } from '../stream/kafka-client.ts';
@@ -44,7 +45,7 @@ export interface FreshetConfig {
   temporal: TemporalConnection;
   /** Kafka brokers, client id, SASL and TLS for streaming sources (FRESHET_KAFKA_*); holds secrets */
   kafka: KafkaConnection;
-  /** task queue the workers poll; also prefixes workflow ids (FRESHET_TASK_QUEUE) */
+  /** base name of the task queues (contract/queues.ts); also prefixes workflow ids (FRESHET_TASK_QUEUE) */
   taskQueue: string;
   /** directory or s3://bucket/prefix holding one Delta table per asset (FRESHET_WAREHOUSE) */
   warehouse: string;
@@ -54,8 +55,11 @@ export interface FreshetConfig {
   s3: S3Options;
   /** DuckDB settings (FRESHET_DUCKDB_*, FRESHET_RANGE_BATCH) */
   engine: EngineConfig;
-  /** activities one worker runs at once (FRESHET_WORKER_ACTIVITIES, default 4) */
-  workerActivities: number;
+  /** the queues `freshet worker` serves (FRESHET_WORKER_QUEUES, default both) */
+  workerQueues: QueueKind[];
+  /** activity slots of a worker (FRESHET_WORKER_SLOTS, alias FRESHET_WORKER_ACTIVITIES; default 4):
+   * how runtime/worker-queues.ts shares them between the queues */
+  workerSlots: number;
   /** how often the freshness monitor checks (FRESHET_MONITOR_INTERVAL); default: from the SLAs */
   monitorIntervalMs: number | undefined;
   /** FRESHET_LOG_LEVEL, default WARN */
@@ -181,6 +185,29 @@ const logFormat = z
     return format;
   });
 
+/** A comma-separated list of queue kinds, each once; `check` also serves `freshet worker --queues`. */
+export function parseWorkerQueues(v: string | undefined): { queues: QueueKind[] } | { error: string } {
+  if (v === undefined || v.trim() === '') return { queues: [...QUEUE_KINDS] };
+  const given = v.split(',').map((s) => s.trim());
+  const bad = given.filter((q) => !(QUEUE_KINDS as readonly string[]).includes(q));
+  if (bad.length || given.length !== new Set(given).size)
+    return { error: `expected one or more of ${QUEUE_KINDS.join(', ')}, comma-separated, each once; got '${v}'` };
+  // in the canonical order, so the log line and the slot split do not depend on how it was written
+  return { queues: QUEUE_KINDS.filter((q) => given.includes(q)) };
+}
+
+const workerQueues = z
+  .string()
+  .optional()
+  .transform((v, ctx): QueueKind[] => {
+    const r = parseWorkerQueues(v);
+    if ('error' in r) {
+      ctx.addIssue({ code: 'custom', message: r.error });
+      return z.NEVER;
+    }
+    return r.queues;
+  });
+
 /** Every variable Freshet reads (the keys are the variable names). */
 export const configSchema = z.object({
   // Temporal: envconfig reads these over the temporal.toml profile (runtime/temporal-config.ts)
@@ -197,7 +224,11 @@ export const configSchema = z.object({
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalText,
   TEMPORAL_TLS_SERVER_CA_CERT_DATA: optionalText,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
-  FRESHET_TASK_QUEUE: text('freshet').refine((v) => !/[\s']/.test(v), { message: 'expected a name without spaces or quotes' }),
+  FRESHET_TASK_QUEUE: text('freshet')
+    .refine((v) => !/[\s']/.test(v), { message: 'expected a name without spaces or quotes' })
+    .refine((v) => !v.endsWith(BACKFILL_QUEUE_SUFFIX), {
+      message: `expected a name not ending in '${BACKFILL_QUEUE_SUFFIX}' (Freshet adds that for the backfill queue)`,
+    }),
   FRESHET_WAREHOUSE: optionalText,
   FRESHET_PROJECT: text('assets/index.ts'),
   FRESHET_S3_ENDPOINT: url,
@@ -211,6 +242,8 @@ export const configSchema = z.object({
   FRESHET_DUCKDB_SPILL: optionalText,
   FRESHET_DUCKDB_THREADS: wholeNumber(1, 1024),
   FRESHET_RANGE_BATCH: wholeNumber(1, 10_000),
+  FRESHET_WORKER_QUEUES: workerQueues,
+  FRESHET_WORKER_SLOTS: wholeNumber(1, 10_000),
   FRESHET_WORKER_ACTIVITIES: wholeNumber(1, 10_000),
   FRESHET_MONITOR_INTERVAL: duration,
   FRESHET_LOG_LEVEL: logLevel,
@@ -292,6 +325,19 @@ function resolveConfig(env: Record<string, string | undefined>, cwd: string, fil
   });
   if (problems.length > 0) throw new ConfigError(problems);
 
+  // FRESHET_WORKER_ACTIVITIES is the name from before the queues were split; both may be set only alike.
+  if (
+    v.FRESHET_WORKER_SLOTS !== undefined &&
+    v.FRESHET_WORKER_ACTIVITIES !== undefined &&
+    v.FRESHET_WORKER_SLOTS !== v.FRESHET_WORKER_ACTIVITIES
+  ) {
+    throw new ConfigError([
+      {
+        variable: 'FRESHET_WORKER_ACTIVITIES',
+        message: `is the old name of FRESHET_WORKER_SLOTS, and the two disagree (${v.FRESHET_WORKER_ACTIVITIES} and ${v.FRESHET_WORKER_SLOTS}); unset FRESHET_WORKER_ACTIVITIES`,
+      },
+    ]);
+  }
   const endpoint = v.FRESHET_S3_ENDPOINT;
   const config: FreshetConfig = {
     temporalAddress: temporal.address ?? '127.0.0.1:7233',
@@ -323,7 +369,8 @@ function resolveConfig(env: Record<string, string | undefined>, cwd: string, fil
       threads: v.FRESHET_DUCKDB_THREADS,
       rangeBatch: v.FRESHET_RANGE_BATCH,
     },
-    workerActivities: v.FRESHET_WORKER_ACTIVITIES ?? 4,
+    workerQueues: v.FRESHET_WORKER_QUEUES,
+    workerSlots: v.FRESHET_WORKER_SLOTS ?? v.FRESHET_WORKER_ACTIVITIES ?? 4,
     monitorIntervalMs: v.FRESHET_MONITOR_INTERVAL,
     logLevel: v.FRESHET_LOG_LEVEL,
     logFormat: v.FRESHET_LOG_FORMAT,
@@ -351,7 +398,8 @@ function resolveConfig(env: Record<string, string | undefined>, cwd: string, fil
     FRESHET_PROJECT: config.project,
     FRESHET_S3_REGION: config.s3.region,
     FRESHET_S3_PATH_STYLE: config.s3.pathStyle,
-    FRESHET_WORKER_ACTIVITIES: config.workerActivities,
+    FRESHET_WORKER_QUEUES: config.workerQueues.join(','),
+    FRESHET_WORKER_SLOTS: config.workerSlots,
     FRESHET_LOG_FORMAT: config.logFormat ?? 'pretty on a terminal, else json',
     FRESHET_METRICS_PORT: config.metrics.port,
     FRESHET_MONITOR_INTERVAL: config.monitorIntervalMs === undefined ? undefined : `${config.monitorIntervalMs} ms`,

@@ -12,6 +12,7 @@ import {
   type ControlContext,
 } from '../../control/backfills.ts';
 import type { BackfillProgress } from '../../contract/backfill.ts';
+import { backfillQueue } from '../../contract/queues.ts';
 import { controlContext } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 import { printTable } from './assets.ts';
@@ -83,7 +84,7 @@ export function backfillCommand(program: Command): void {
           preview.assets.map((a) => [a.asset, String(a.partitions), String(a.toRun), String(a.upToDate)]),
         );
         if (opts.dryRun) return;
-        await warnIfNoWorker(ctx.client, ctx.taskQueue);
+        await warnIfNoWorker(ctx.client, backfillQueue(ctx.taskQueue));
         const { id } = await startBackfill(ctx, request);
         console.log(`backfill ${id} started`);
         if (!opts.detach) await followBackfill(ctx, id);

@@ -6,11 +6,12 @@ import { freshetHome } from '../../services/paths.ts';
 import { isFree } from '../../services/process.ts';
 import { startTemporalDevServer, type TemporalServer } from '../../services/temporal.ts';
 import {
-  loadConfig,
-  loadProject,
   connectClient,
   createWorker,
+  describeServed,
   installRuntime,
+  loadConfig,
+  loadProject,
   reconcileOnStart,
   startProcessMetrics,
 } from '../../runtime/index.ts';
@@ -66,7 +67,7 @@ export function devCommand(program: Command): void {
           ...(signInLine(web) ? [`                ${signInLine(web)}`] : []),
           `  warehouse     ${config.warehouse}`,
           `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
-          `  task queue    ${config.taskQueue}`,
+          `  task queues   ${describeServed(worker.served)}`,
           `  schedules     ${sync} (assets with an SLA and no data yet are caught up now by the freshness monitor)`,
           `  streaming     ${streams.length ? streams.join(', ') + ' (synthetic generator; npx freshet stream status <asset>)' : 'none'}`,
           '',
