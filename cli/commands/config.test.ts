@@ -94,7 +94,7 @@ describe('freshet config with freshet.config.ts, temporal.toml and secrets', () 
       source: 'temporal.toml profile',
       origin: `profile 'default' in ${path.join(dir, 'temporal.toml')}`,
     });
-    expect(row('FRESHET_WORKER_ACTIVITIES')).toEqual({ variable: 'FRESHET_WORKER_ACTIVITIES', value: '4', source: 'default' });
+    expect(row('FRESHET_WORKER_SLOTS')).toEqual({ variable: 'FRESHET_WORKER_SLOTS', value: '4', source: 'default' });
     // the table says the same
     const table = await freshet(['config'], env, { cwd: dir });
     expect(table.out).toMatch(new RegExp(`FRESHET_WEB_PORT\\s+9124\\s+freshet\\.config\\.ts \\(${file.replace(/[.]/g, '\\.')}\\)`));
