@@ -13,6 +13,8 @@ export interface ActivityDeps {
   graph: AssetGraph;
   warehouse: ObjectStore;
   engine?: EngineConfig;
+  /** aborts when the worker starts shutting down: long-running activities hand themselves back then */
+  draining?: AbortSignal;
 }
 
 export function createMaterializeActivities(deps: ActivityDeps) {

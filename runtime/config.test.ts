@@ -25,6 +25,7 @@ describe('configuration', () => {
       workerActivities: 4,
       logLevel: 'WARN',
       monitorIntervalMs: undefined,
+      shutdownGraceMs: 30_000,
       s3: { region: 'us-east-1', pathStyle: false },
       web: { host: '127.0.0.1', port: 8300, token: undefined },
     });
@@ -47,6 +48,7 @@ describe('configuration', () => {
         FRESHET_RANGE_BATCH: '32',
         FRESHET_WORKER_ACTIVITIES: '8',
         FRESHET_MONITOR_INTERVAL: '30s',
+        FRESHET_SHUTDOWN_GRACE: '2m',
         FRESHET_LOG_LEVEL: 'info',
         FRESHET_WEB_HOST: '0.0.0.0',
         FRESHET_WEB_PORT: '0',
@@ -65,6 +67,7 @@ describe('configuration', () => {
       engine: { memoryLimit: '4GB', threads: 2, rangeBatch: 32 },
       workerActivities: 8,
       monitorIntervalMs: 30_000,
+      shutdownGraceMs: 120_000,
       logLevel: 'INFO',
       web: { host: '0.0.0.0', port: 0, token: 't0k' },
     });
@@ -83,6 +86,7 @@ describe('configuration', () => {
     ['FRESHET_RANGE_BATCH', '-3', /whole number/],
     ['FRESHET_WORKER_ACTIVITIES', 'four', /whole number.*'four'/],
     ['FRESHET_MONITOR_INTERVAL', 'soon', /duration/],
+    ['FRESHET_SHUTDOWN_GRACE', '30', /duration such as 30s/],
     ['FRESHET_LOG_LEVEL', 'loud', /TRACE, DEBUG, INFO, WARN, ERROR/],
     ['FRESHET_WEB_PORT', '70000', /0 to 65535/],
     ['FRESHET_WEB_PORT', 'http', /whole number/],

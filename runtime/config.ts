@@ -43,6 +43,8 @@ export interface FreshetConfig {
   workerActivities: number;
   /** how often the freshness monitor checks (FRESHET_MONITOR_INTERVAL); default: from the SLAs */
   monitorIntervalMs: number | undefined;
+  /** how long a worker stopped by SIGTERM lets its activities finish before it cancels them (FRESHET_SHUTDOWN_GRACE, default 30 s) */
+  shutdownGraceMs: number;
   /** FRESHET_LOG_LEVEL, default WARN */
   logLevel: LogLevel;
   web: WebConfig;
@@ -145,6 +147,8 @@ export const configSchema = z.object({
   FRESHET_RANGE_BATCH: wholeNumber(1, 10_000),
   FRESHET_WORKER_ACTIVITIES: wholeNumber(1, 10_000),
   FRESHET_MONITOR_INTERVAL: duration,
+  FRESHET_SHUTDOWN_GRACE: duration,
+  FRESHET_KAFKA_BROKERS: optionalText,
   FRESHET_LOG_LEVEL: logLevel,
   FRESHET_WEB_HOST: text('127.0.0.1'),
   FRESHET_WEB_PORT: wholeNumber(0, 65_535),
@@ -159,6 +163,8 @@ export type ConfigVariable = keyof typeof configSchema.shape;
 export const SECRET_VARIABLES: readonly ConfigVariable[] = ['AWS_SECRET_ACCESS_KEY', 'FRESHET_TOKEN'];
 
 export const DEFAULT_WEB_PORT = 8300;
+/** Long enough for a partition or two to finish; docker-compose's stop_grace_period must exceed it. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
 /** Reads and validates the configuration; `env` defaults to the process environment, `cwd` resolves relative paths. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): FreshetConfig {
@@ -195,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     workerActivities: v.FRESHET_WORKER_ACTIVITIES ?? 4,
     monitorIntervalMs: v.FRESHET_MONITOR_INTERVAL,
+    shutdownGraceMs: v.FRESHET_SHUTDOWN_GRACE ?? DEFAULT_SHUTDOWN_GRACE_MS,
     logLevel: v.FRESHET_LOG_LEVEL,
     web: {
       host: v.FRESHET_WEB_HOST,
@@ -235,6 +242,9 @@ export function describeConfig(env: Record<string, string | undefined> = process
     FRESHET_RANGE_BATCH: config.engine.rangeBatch,
     FRESHET_WORKER_ACTIVITIES: config.workerActivities,
     FRESHET_MONITOR_INTERVAL: config.monitorIntervalMs === undefined ? undefined : `${config.monitorIntervalMs} ms`,
+    FRESHET_SHUTDOWN_GRACE: `${config.shutdownGraceMs} ms`,
+    // the broker list the stack and compose hand to `freshet stream start --source kafka:...`
+    FRESHET_KAFKA_BROKERS: env.FRESHET_KAFKA_BROKERS,
     FRESHET_LOG_LEVEL: config.logLevel,
     FRESHET_WEB_HOST: config.web.host,
     FRESHET_WEB_PORT: config.web.port,

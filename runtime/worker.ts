@@ -14,6 +14,9 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 
 let runtimeReady = false;
 
+/** How long past the grace period cancelled activities get to stop before the worker gives up on them. */
+export const SHUTDOWN_FORCE_AFTER_GRACE_MS = 15_000;
+
 /** The SDK logs every bundle and state change at INFO; Freshet's commands show warnings and worse. */
 export function installRuntime(level: LogLevel): void {
   if (runtimeReady) return;
@@ -32,19 +35,34 @@ export interface WorkerOptions {
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   const { config, graph } = opts;
   const connection: NativeConnection = await connectWorker(config);
+  const draining = new AbortController();
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ graph, warehouse: openWarehouse(config), engine: config.engine }),
+    activities: createActivities({ graph, warehouse: openWarehouse(config), engine: config.engine, draining: draining.signal }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? config.workerActivities,
     // Workflow isolates cost memory; a bounded cache keeps long-running workers flat.
     maxCachedWorkflows: 200,
     // A cancel reaches an activity only in a heartbeat's reply, and heartbeats are throttled to
     // 80% of their timeout by default (8 s for batches): 1 s makes a cancel land within a partition.
     maxHeartbeatThrottleInterval: '1 second',
+    // Shutdown (SIGTERM, or worker.shutdown()): polling stops, running partitions get this long to
+    // finish, then they are cancelled, fail, and Temporal retries them on another worker with the
+    // same txn version (a commit that did land is not written twice).
+    shutdownGraceTime: config.shutdownGraceMs,
+    // An activity deaf to its cancellation must not keep the process up forever: past this,
+    // run() rejects and the process exits; Temporal retries the activity after its timeout.
+    shutdownForceTime: config.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS,
   });
+  // The SDK has no shutdown event: streaming shards (which never finish) learn of it here and
+  // hand themselves back at once instead of stalling the stream for the whole grace period.
+  const shutdown = worker.shutdown.bind(worker);
+  worker.shutdown = () => {
+    shutdown();
+    draining.abort();
+  };
   return { worker, connection };
 }
 
