@@ -15,4 +15,11 @@ export { controlContext } from './control.ts';
 export { loadProject } from './project.ts';
 export { connectClient, connectWorker } from './temporal.ts';
 export { openWarehouse } from './warehouse.ts';
-export { createWorker, installRuntime, reconcileOnStart, workflowsPath, type WorkerOptions } from './worker.ts';
+export {
+  createWorker,
+  installRuntime,
+  reconcileOnStart,
+  SHUTDOWN_FORCE_AFTER_GRACE_MS,
+  workflowsPath,
+  type WorkerOptions,
+} from './worker.ts';

@@ -14,7 +14,7 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 
 let runtimeReady = false;
 
-/** How long past the grace period cancelled activities get to stop before the worker gives up on them. */
+/** How long past the grace period cancelled activities get to stop before `freshet worker` exits without them. */
 export const SHUTDOWN_FORCE_AFTER_GRACE_MS = 15_000;
 
 /** The SDK logs every bundle and state change at INFO; Freshet's commands show warnings and worse. */
@@ -32,7 +32,9 @@ export interface WorkerOptions {
   maxConcurrentActivities?: number;
 }
 
-export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+export async function createWorker(
+  opts: WorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection; /** aborts when the worker starts shutting down */ draining: AbortSignal }> {
   const { config, graph } = opts;
   const connection: NativeConnection = await connectWorker(config);
   const draining = new AbortController();
@@ -52,9 +54,8 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     // finish, then they are cancelled, fail, and Temporal retries them on another worker with the
     // same txn version (a commit that did land is not written twice).
     shutdownGraceTime: config.shutdownGraceMs,
-    // An activity deaf to its cancellation must not keep the process up forever: past this,
-    // run() rejects and the process exits; Temporal retries the activity after its timeout.
-    shutdownForceTime: config.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS,
+    // (not shutdownForceTime: in SDK 1.24 it never fires once the pollers have stopped, which is
+    // before the activities it should bound; `freshet worker` keeps its own timer on `draining`)
   });
   // The SDK has no shutdown event: streaming shards (which never finish) learn of it here and
   // hand themselves back at once instead of stalling the stream for the whole grace period.
@@ -63,7 +64,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     shutdown();
     draining.abort();
   };
-  return { worker, connection };
+  return { worker, connection, draining: draining.signal };
 }
 
 /** Reconciles SLA schedules and starts the freshness monitor; returns a one-line summary. Uses

@@ -30,10 +30,11 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function worker(env: { slowMs: number; grace: string }): Promise<WorkerProcess> {
+async function worker(env: { slowMs: number; grace: string; deafMs?: number }): Promise<WorkerProcess> {
   const w = await spawnWorker({
     ...h.env,
     FRESHET_TEST_SLOW_MS: String(env.slowMs),
+    FRESHET_TEST_DEAF_MS: String(env.deafMs ?? 0),
     FRESHET_SHUTDOWN_GRACE: env.grace,
     FRESHET_WORKER_ACTIVITIES: '2',
   });
@@ -79,7 +80,7 @@ async function waitFor(id: string, pred: (p: BackfillProgress) => boolean, timeo
   }
 }
 
-/** The pid of a worker that started one of the backfill's activities less than `withinMs` ago (so it is mid-partition). */
+/** The pid of a worker that started one of the backfill's partition activities less than `withinMs` ago (so it is mid-partition). */
 async function busyWorker(id: string, withinMs = Infinity): Promise<number> {
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -88,6 +89,7 @@ async function busyWorker(id: string, withinMs = Infinity): Promise<number> {
       Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
     const running = (d.raw.pendingActivities ?? []).find(
       (a) =>
+        a.activityType?.name === 'materializePartitions' &&
         a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED &&
         a.lastWorkerIdentity &&
         Date.now() - startedMs(a.lastStartedTime) < withinMs,
@@ -161,5 +163,21 @@ describe('SIGTERM to a worker', () => {
     // stopped worker completed nothing (and its cancelled attempt committed nothing: one commit each above)
     expect(acts.filter((a) => a.attempt > 1).length).toBeGreaterThan(0);
     expect(acts.map((a) => a.pid)).toEqual(acts.map(() => other.pid));
+  });
+
+  it('gives up on a partition deaf to its cancellation 15 s after the grace: exits 1 instead of hanging', async () => {
+    const w = await worker({ slowMs: 0, deafMs: 120_000, grace: '1s' });
+    const { id } = await startBackfill(ctx, { assets: ['raw'], downstream: false, from: '2026-04-01', to: '2026-04-01', concurrency: 1 });
+    try {
+      expect(await busyWorker(id)).toBe(w.pid);
+      const exit = await w.term();
+      expect(exit.code, w.output().slice(-2000)).toBe(1);
+      expect(w.output()).toMatch(/ignored their cancellation after the shutdown grace period/);
+      // 1 s of grace, 15 s for the cancellation to take, then out: not the 120 s the partition would hold it
+      expect(exit.ms).toBeGreaterThanOrEqual(15_000);
+      expect(exit.ms).toBeLessThan(30_000);
+    } finally {
+      await h.client.workflow.getHandle(id).terminate('test over');
+    }
   });
 });
