@@ -19,6 +19,8 @@ export interface ActivityDeps {
   metrics?: ActivityMetrics;
   /** the worker's Kafka settings: streaming sources read their credentials here, never from an input */
   kafka?: KafkaConnection;
+  /** aborts when the worker starts shutting down: long-running activities hand themselves back then */
+  draining?: AbortSignal;
 }
 
 export function createMaterializeActivities(deps: ActivityDeps) {

@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { deltaSink, mergePartials, partialsTable, writesPartials } from '../stream/index.ts';
 import type { MergeHeartbeat, MergeInput } from '../contract/streaming.ts';
+import { stopSignal } from './draining.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
 import { streamStore } from './streaming.ts';
@@ -18,7 +19,7 @@ export function createStreamMergeActivities(deps: ActivityDeps) {
       // only salted jobs with several shards write partials; the others write their sink directly
       if (!writesPartials(job, { count: input.shards })) return { merging: false, pass: 0, windows: 0 };
       const ctx = Context.current();
-      const signal = ctx.cancellationSignal;
+      const signal = stopSignal(ctx, deps.draining);
       const sink = deltaSink();
       let last: MergeHeartbeat = { pass: 0, watermark: -1, windows: 0, waitingFor: [], at: Date.now() };
       const beat = () => ctx.heartbeat({ ...last, at: Date.now() });

@@ -8,6 +8,7 @@ import { streamJobDir } from '../contract/layout.ts';
 import type { ShardHeartbeat, ShardInput } from '../contract/streaming.ts';
 import { runStreamingJob } from '../stream/index.ts';
 import { openSourceSpec } from '../stream/source-spec.ts';
+import { stopSignal } from './draining.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
 import { noMetrics } from './metrics.ts';
@@ -49,7 +50,7 @@ export function createStreamingActivities(deps: ActivityDeps) {
           source: openSourceSpec(input.source, input.shard, deps.kafka),
           shard: input.shard,
           checkpointIntervalMs: input.checkpointIntervalMs,
-          signal: ctx.cancellationSignal,
+          signal: stopSignal(ctx, deps.draining),
           onStart: (info) => {
             last = {
               ...last,
@@ -76,7 +77,7 @@ export function createStreamingActivities(deps: ActivityDeps) {
         // A worker shutting down is not the job being stopped: fail, so Temporal runs the shard elsewhere.
         if (result.reason === 'aborted' && !ctx.cancellationDetails?.cancelRequested) {
           throw ApplicationFailure.retryable(
-            `shard interrupted (${describeCancel(ctx.cancellationDetails)}) after checkpoint ${result.checkpointId}; resuming elsewhere`,
+            `shard interrupted (${deps.draining?.aborted ? 'worker shutting down' : describeCancel(ctx.cancellationDetails)}) after checkpoint ${result.checkpointId}; resuming elsewhere`,
             'ShardInterrupted',
           );
         }

@@ -62,6 +62,8 @@ export interface FreshetConfig {
   workerSlots: number;
   /** how often the freshness monitor checks (FRESHET_MONITOR_INTERVAL); default: from the SLAs */
   monitorIntervalMs: number | undefined;
+  /** how long a worker stopped by SIGTERM lets its activities finish before it cancels them (FRESHET_SHUTDOWN_GRACE, default 30 s) */
+  shutdownGraceMs: number;
   /** FRESHET_LOG_LEVEL, default WARN */
   logLevel: LogLevel;
   /** FRESHET_LOG_FORMAT; undefined: pretty when stderr is a terminal, JSON lines otherwise */
@@ -246,6 +248,7 @@ export const configSchema = z.object({
   FRESHET_WORKER_SLOTS: wholeNumber(1, 10_000),
   FRESHET_WORKER_ACTIVITIES: wholeNumber(1, 10_000),
   FRESHET_MONITOR_INTERVAL: duration,
+  FRESHET_SHUTDOWN_GRACE: duration,
   FRESHET_LOG_LEVEL: logLevel,
   FRESHET_LOG_FORMAT: logFormat,
   FRESHET_METRICS_HOST: text('127.0.0.1'),
@@ -276,6 +279,8 @@ export const SECRET_VARIABLES: readonly ConfigVariable[] = (Object.keys(configSc
 );
 
 export const DEFAULT_WEB_PORT = 8300;
+/** Long enough for a partition or two to finish; docker-compose's stop_grace_period must exceed it. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
 /** A freshet.config.ts as loaded at start (runtime/config-file.ts): its path and its values as text. */
 export interface ConfigFile {
@@ -372,6 +377,7 @@ function resolveConfig(env: Record<string, string | undefined>, cwd: string, fil
     workerQueues: v.FRESHET_WORKER_QUEUES,
     workerSlots: v.FRESHET_WORKER_SLOTS ?? v.FRESHET_WORKER_ACTIVITIES ?? 4,
     monitorIntervalMs: v.FRESHET_MONITOR_INTERVAL,
+    shutdownGraceMs: v.FRESHET_SHUTDOWN_GRACE ?? DEFAULT_SHUTDOWN_GRACE_MS,
     logLevel: v.FRESHET_LOG_LEVEL,
     logFormat: v.FRESHET_LOG_FORMAT,
     metrics: { host: v.FRESHET_METRICS_HOST, port: v.FRESHET_METRICS_PORT ?? 0 },
@@ -406,6 +412,7 @@ function resolveConfig(env: Record<string, string | undefined>, cwd: string, fil
     FRESHET_WEB_PORT: config.web.port,
     FRESHET_WEB_DIST: config.web.dist,
     FRESHET_KAFKA_BROKERS: config.kafka.brokers?.join(','),
+    FRESHET_SHUTDOWN_GRACE: `${config.shutdownGraceMs} ms`,
     FRESHET_KAFKA_TLS: config.kafka.tls !== undefined,
   };
   const profiled = temporal.fromProfile as Partial<Record<ConfigVariable, string>>;

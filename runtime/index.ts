@@ -27,6 +27,7 @@ export {
   createWorker,
   installRuntime,
   reconcileOnStart,
+  SHUTDOWN_FORCE_AFTER_GRACE_MS,
   workflowsPath,
   type RuntimeOptions,
   type WorkerGroup,

@@ -20,6 +20,9 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 
 let runtimeReady = false;
 
+/** How long past the grace period cancelled activities get to stop before `freshet worker` exits without them. */
+export const SHUTDOWN_FORCE_AFTER_GRACE_MS = 15_000;
+
 export interface RuntimeOptions {
   /** the process's logger (loggerFor); default: JSON or pretty lines on stderr at `level` */
   logger?: Logger;
@@ -73,7 +76,12 @@ export interface WorkerGroup {
   getState(): State;
 }
 
-export async function createWorker(opts: WorkerOptions): Promise<{ worker: WorkerGroup; connection: NativeConnection }> {
+export async function createWorker(opts: WorkerOptions): Promise<{
+  worker: WorkerGroup;
+  connection: NativeConnection;
+  /** aborts when the worker starts shutting down */
+  draining: AbortSignal;
+}> {
   const { config, graph } = opts;
   const served = servedQueues(config.taskQueue, opts.queues ?? config.workerQueues, opts.slots ?? config.workerSlots);
   // Bundled once for all the queues' workers (each would bundle its own from workflowsPath).
@@ -81,12 +89,14 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     code: (await bundleWorkflowCode({ workflowsPath, logger: Runtime.instance().logger })).code,
   };
   const connection: NativeConnection = await connectWorker(config);
+  const draining = new AbortController();
   const activities = createActivities({
     graph,
     warehouse: openWarehouse(config),
     engine: config.engine,
     metrics: opts.metrics,
     kafka: config.kafka,
+    draining: draining.signal,
   });
   const workers: Worker[] = [];
   try {
@@ -106,12 +116,28 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
           // A cancel reaches an activity only in a heartbeat's reply, and heartbeats are throttled to
           // 80% of their timeout by default (8 s for batches): 1 s makes a cancel land within a partition.
           maxHeartbeatThrottleInterval: '1 second',
+          // Shutdown (SIGTERM, or shutdown()): polling stops, running partitions get this long to
+          // finish, then they are cancelled, fail, and Temporal retries them on another worker with the
+          // same txn version (a commit that did land is not written twice).
+          shutdownGraceTime: config.shutdownGraceMs,
+          // (not shutdownForceTime: in SDK 1.24 it never fires once the pollers have stopped, which is
+          // before the activities it should bound; `freshet worker` keeps its own timer on `draining`)
         }),
       );
     }
   } catch (err) {
     await connection.close();
     throw err;
+  }
+  // The SDK has no shutdown event (its SIGTERM handler calls each worker's shutdown()): streaming
+  // shards, which never finish, learn of it here and hand themselves back at once instead of
+  // stalling the stream for the whole grace period.
+  for (const w of workers) {
+    const shutdown = w.shutdown.bind(w);
+    w.shutdown = () => {
+      draining.abort();
+      shutdown();
+    };
   }
   const stopAll = () => {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
@@ -131,7 +157,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
       return states.find((s) => s === 'RUNNING') ?? states.find((s) => s !== 'STOPPED') ?? 'STOPPED';
     },
   };
-  return { worker, connection };
+  return { worker, connection, draining: draining.signal };
 }
 
 /** Reconciles SLA schedules and starts the freshness monitor; returns a one-line summary. Uses

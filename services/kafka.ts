@@ -118,24 +118,34 @@ function clusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** Formats a fresh log directory and starts one broker+controller on free loopback ports; resolves once it answers. */
-export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaServer> {
+export interface KafkaNodeOptions {
+  /** holds server.properties and the log directory (formatted on first use, reused after) */
+  dataDir: string;
+  brokerPort: number;
+  controllerPort: number;
+  /** default partitions of auto-created topics */
+  partitions?: number;
+  heapMb?: number;
+  log?: (line: string) => void;
+  /** also a SASL_PLAINTEXT listener on this port, with one PLAIN user */
+  sasl?: { username: string; password: string; port: number };
+}
+
+/**
+ * Writes the broker's configuration into `dataDir`, formats its log directory unless done
+ * before, and returns how to run it (`java` and its arguments): attached for the tests, detached
+ * for the stack.
+ */
+export async function prepareKafka(opts: KafkaNodeOptions): Promise<{ command: string; args: string[] }> {
   const libs = await ensureKafka();
   if (!existsSync(path.join(kafkaHome, 'log4j.properties'))) writeFileSync(path.join(kafkaHome, 'log4j.properties'), LOG4J);
-  const ownDir = !opts.dataDir;
-  const dataDir = opts.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-kafka-')));
+  const { dataDir, brokerPort, controllerPort } = opts;
   mkdirSync(dataDir, { recursive: true });
-  const brokerPort = await freePort();
-  let controllerPort = await freePort();
-  while (controllerPort === brokerPort) controllerPort = await freePort();
-  const log = opts.log ?? (() => {});
-  let saslPort = 0;
-  while (opts.sasl && [0, brokerPort, controllerPort].includes(saslPort)) saslPort = await freePort();
   const jaasQuote = (v: string) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
   const sasl = opts.sasl
     ? [
-        `listeners=PLAINTEXT://127.0.0.1:${brokerPort},SASL_PLAINTEXT://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${brokerPort},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
+        `listeners=PLAINTEXT://127.0.0.1:${brokerPort},SASL_PLAINTEXT://127.0.0.1:${opts.sasl.port},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${brokerPort},SASL_PLAINTEXT://127.0.0.1:${opts.sasl.port}`,
         'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
         'sasl.enabled.mechanisms=PLAIN',
         `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${opts.sasl.username}=${jaasQuote(opts.sasl.password)};`,
@@ -165,12 +175,12 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaSer
   const config = path.join(dataDir, 'server.properties');
   writeFileSync(config, `${props}\n`);
   const formatted = readdirSync(dataDir).includes('logs');
-  if (!formatted) await java(libs, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', config], log);
-
+  if (!formatted)
+    await java(libs, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', config], opts.log ?? (() => {}));
   const heap = `${opts.heapMb ?? 512}m`;
-  const child = spawn(
-    'java',
-    [
+  return {
+    command: 'java',
+    args: [
       `-Xmx${heap}`,
       `-Xms${heap}`,
       '-XX:+UseG1GC',
@@ -181,8 +191,22 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaSer
       'kafka.Kafka',
       config,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  };
+}
+
+/** Formats a fresh log directory and starts one broker+controller on free loopback ports; resolves once it answers. */
+export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaServer> {
+  const ownDir = !opts.dataDir;
+  const dataDir = opts.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-kafka-')));
+  const brokerPort = await freePort();
+  let controllerPort = await freePort();
+  while (controllerPort === brokerPort) controllerPort = await freePort();
+  const log = opts.log ?? (() => {});
+  let saslPort = 0;
+  while (opts.sasl && [0, brokerPort, controllerPort].includes(saslPort)) saslPort = await freePort();
+  const sasl = opts.sasl ? { ...opts.sasl, port: saslPort } : undefined;
+  const run = await prepareKafka({ ...opts, dataDir, brokerPort, controllerPort, log, sasl });
+  const child = spawn(run.command, run.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (d: Buffer) => {
     tail = (tail + d.toString()).slice(-4000);
@@ -199,13 +223,13 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaSer
     await waitUntilServing(`127.0.0.1:${brokerPort}`, 60_000);
   } catch (err) {
     await stop();
-    throw new Error(`Kafka (${libs}) did not start: ${(err as Error).message}\n${tail}`, { cause: err });
+    throw new Error(`Kafka (${kafkaHome}) did not start: ${(err as Error).message}\n${tail}`, { cause: err });
   }
   return { brokers: [`127.0.0.1:${brokerPort}`], ...(opts.sasl ? { saslBrokers: [`127.0.0.1:${saslPort}`] } : {}), dataDir, stop };
 }
 
 /** The port opens before the broker has joined its own quorum: ask for metadata until it answers. */
-async function waitUntilServing(broker: string, timeoutMs: number): Promise<void> {
+export async function waitUntilServing(broker: string, timeoutMs: number): Promise<void> {
   const { Kafka, logLevel } = await import('kafkajs');
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

@@ -1,12 +1,14 @@
 // `freshet stack`: the production topology on one machine without Docker: PostgreSQL, a real
-// Temporal server on it, MinIO as the warehouse, two `freshet worker` processes and the web
-// page, all on loopback, detached, each with its PID and log file in the stack folder.
+// Temporal server on it, MinIO as the warehouse, Kafka (KRaft) for the streams' sources, two
+// `freshet worker` processes and the web page, all on loopback, detached, each with its PID and
+// log file in the stack folder.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ensureBucket } from '../storage/index.ts';
 import { isAlive, processStartTime, sleep, spawnDetached, stopGroup, tailLog } from './detached.ts';
+import { prepareKafka, waitUntilServing } from './kafka.ts';
 import { ensureMinioBinary, minioArgs, minioEnv, waitMinioReady } from './minio.ts';
 import { freshetHome, repoRoot } from './paths.ts';
 import { postgresPid, startPostgres, stopPostgres } from './postgres.ts';
@@ -46,7 +48,16 @@ export interface StackState {
   namespace: string;
   warehouse: string;
   workers: number;
-  ports: { postgres: number; temporal: TemporalPorts; minio: number; minioConsole: number; web: number };
+  ports: {
+    postgres: number;
+    temporal: TemporalPorts;
+    minio: number;
+    minioConsole: number;
+    /** the broker's listener and its KRaft controller's (absent from states written before Kafka joined: `up` adds them) */
+    kafka: number;
+    kafkaController: number;
+    web: number;
+  };
   /** the stack's own MinIO root keys (the state file is readable by its owner only) */
   minio: { accessKeyId: string; secretAccessKey: string };
   processes: Record<string, StackProcess>;
@@ -95,6 +106,8 @@ async function newState(opts: StackOptions): Promise<StackState> {
       temporal: await allocateTemporalPorts(),
       minio: await freePort(),
       minioConsole: await freePort(),
+      kafka: await freePort(),
+      kafkaController: await freePort(),
       web: await freePort(),
     },
     minio: { accessKeyId: `freshet${randomBytes(4).toString('hex')}`, secretAccessKey: randomBytes(18).toString('hex') },
@@ -115,8 +128,17 @@ export function stackEnv(state: StackState): Record<string, string> {
     FRESHET_S3_PATH_STYLE: 'true',
     AWS_ACCESS_KEY_ID: state.minio.accessKeyId,
     AWS_SECRET_ACCESS_KEY: state.minio.secretAccessKey,
+    FRESHET_KAFKA_BROKERS: `127.0.0.1:${state.ports.kafka}`,
   };
 }
+
+/** Processes `stack status` lists, in start order. */
+export function stackProcessNames(state: StackState): string[] {
+  return ['postgres', 'temporal', 'minio', 'kafka', ...Array.from({ length: state.workers }, (_, i) => `worker-${i + 1}`), 'web'];
+}
+
+/** How long `down` waits for a worker before SIGKILL: past its shutdown grace (default 30 s) and the 15 s after it. */
+const WORKER_STOP_MS = 60_000;
 
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -139,6 +161,9 @@ export async function stackUp(opts: StackOptions = {}): Promise<StackState> {
   const log = opts.log ?? console.log;
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
   const state = readStackState(dir) ?? (await newState(opts));
+  // a stack first brought up before Kafka was part of it
+  state.ports.kafka ??= await freePort();
+  state.ports.kafkaController ??= await freePort();
   const project = opts.project ? path.resolve(opts.project) : state.project;
   if (project !== state.project) {
     // Workers and the page load the project at start: restart them on the new one.
@@ -208,6 +233,22 @@ export async function stackUp(opts: StackOptions = {}): Promise<StackState> {
     pathStyle: true,
   });
 
+  // Kafka (one KRaft node: broker and controller), its log directory in the stack folder
+  if (!(await running('kafka'))) {
+    log(`starting Kafka on 127.0.0.1:${state.ports.kafka}...`);
+    const run = await prepareKafka({
+      dataDir: path.join(dir, 'kafka'),
+      brokerPort: state.ports.kafka,
+      controllerPort: state.ports.kafkaController,
+      log: (line) => appendFileSync(logFile('kafka'), line),
+    });
+    const pid = spawnDetached(run.command, run.args, { log: logFile('kafka') });
+    save('kafka', { pid, port: state.ports.kafka, log: logFile('kafka') });
+    await waitUp('Kafka', pid, state.ports.kafka, logFile('kafka'), 90_000);
+    // the port opens before the broker has joined its own quorum
+    await waitUntilServing(env.FRESHET_KAFKA_BROKERS, 60_000);
+  }
+
   // Freshet: workers, then the page (it warns when no worker polls).
   const freshet = [process.execPath, path.join(repoRoot, 'bin', 'freshet.mjs')];
   const freshetEnv = { ...process.env, ...env, FRESHET_WEB_PORT: String(state.ports.web) };
@@ -257,7 +298,7 @@ async function stopFreshetProcesses(state: StackState): Promise<void> {
   for (const name of Object.keys(state.processes)
     .filter((n) => n === 'web' || n.startsWith('worker-'))
     .reverse()) {
-    if (isOurs(state.processes[name])) await stopGroup(state.processes[name].pid, 30_000);
+    if (isOurs(state.processes[name])) await stopGroup(state.processes[name].pid, name === 'web' ? 30_000 : WORKER_STOP_MS);
     delete state.processes[name];
   }
 }
@@ -279,7 +320,7 @@ export async function stackDown(opts: StackDownOptions = {}): Promise<string[]> 
     const wasRunning = Object.keys(state.processes).filter((n) => isOurs(state.processes[n]));
     // Workers hand back in-flight work on SIGTERM: give them time.
     await stopFreshetProcesses(state);
-    for (const name of ['minio', 'temporal']) {
+    for (const name of ['kafka', 'minio', 'temporal']) {
       const p = state.processes[name];
       if (!p) continue;
       if (isOurs(p)) await stopGroup(p.pid, 30_000);
@@ -316,7 +357,7 @@ export interface StackStatusEntry {
 export async function stackStatus(dir = defaultStackDir): Promise<{ state: StackState | undefined; entries: StackStatusEntry[] }> {
   const state = readStackState(path.resolve(dir));
   if (!state) return { state, entries: [] };
-  const names = ['postgres', 'temporal', 'minio', ...Array.from({ length: state.workers }, (_, i) => `worker-${i + 1}`), 'web'];
+  const names = stackProcessNames(state);
   const entries = await Promise.all(
     names.map(async (name) => {
       const p = state.processes[name];

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, loadConfig, SECRET_VARIABLES } from '../runtime/config.ts';
+import { SHUTDOWN_FORCE_AFTER_GRACE_MS } from '../runtime/worker.ts';
+import { parseDuration } from '../core/index.ts';
 import { requireDockerCompose } from '../services/docker-compose.ts';
 import { repoRoot } from '../services/paths.ts';
 
@@ -31,6 +33,7 @@ interface Service {
   deploy?: { replicas?: number };
   ports?: unknown[];
   container_name?: string;
+  stop_grace_period?: string;
 }
 interface ComposeFile {
   services: Record<string, Service>;
@@ -178,6 +181,14 @@ describe('docker-compose.yml', () => {
     expect(dependsOn(services.temporal!)['temporal-schema']?.condition).toBe('service_completed_successfully');
     expect(dependsOn(services['temporal-schema']!).postgres?.condition).toBe('service_healthy');
     expect(dependsOn(services['minio-bucket']!).minio?.condition).toBe('service_healthy');
+  });
+
+  it('gives a stopped worker more time than its shutdown grace and the cancellation after it before SIGKILL', () => {
+    const worker = normalized().services.worker!;
+    const env = Object.fromEntries(Object.entries(worker.environment ?? {}).map(([k, v]) => [k, v === null ? '' : String(v)]));
+    const { shutdownGraceMs } = loadConfig(env, '/app');
+    expect(shutdownGraceMs).toBe(30_000);
+    expect(parseDuration(worker.stop_grace_period ?? '10s')).toBeGreaterThan(shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS);
   });
 
   it('pins every image it pulls, and Temporal schema tools to the server version', () => {

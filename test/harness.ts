@@ -28,6 +28,8 @@ export function testConfig(name: string, overrides: Partial<FreshetConfig> = {})
     temporalAddress: inject('temporalAddress'),
     taskQueue: `test-${name}-${process.pid}-${Date.now()}`,
     warehouse: tempDir(name),
+    // a test that stops its in-process worker mid-work should not sit out the production grace
+    shutdownGraceMs: 5_000,
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
-// Real `freshet worker` processes for crash tests: started, waited for, killed with SIGKILL.
+// Real `freshet worker` processes for crash tests: started, waited for, killed with SIGKILL or
+// stopped with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface WorkerProcess {
@@ -8,6 +9,8 @@ export interface WorkerProcess {
   output: () => string;
   kill9: () => Promise<void>;
   stop: () => Promise<void>;
+  /** sends SIGTERM; resolves when the process has exited, with its exit code and how long it took */
+  term: () => Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
 export async function spawnWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
@@ -19,7 +22,9 @@ export async function spawnWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess
   child.stderr!.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const deadline = Date.now() + 60_000;
   while (!out.includes('worker polling')) {
     if (child.exitCode !== null) throw new Error(`worker exited early:\n${out}`);
@@ -33,6 +38,12 @@ export async function spawnWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess
     kill9: async () => {
       child.kill('SIGKILL');
       await exited;
+    },
+    term: async () => {
+      const sent = Date.now();
+      child.kill('SIGTERM');
+      const how = await exited;
+      return { ...how, ms: Date.now() - sent };
     },
     stop: async () => {
       if (child.exitCode === null) {

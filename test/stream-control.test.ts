@@ -7,32 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { restartStream, startStream, stopStream, streamStatus, type StreamStatus } from '../control/streams.ts';
 import { openStore } from '../storage/index.ts';
 import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
-import type { PurchaseEvent } from './support/stream/kafka-fixture.ts';
-import { generatorSource, type GeneratorOptions } from '../stream/source-generator.ts';
 import { spendPerUser } from './support/stream/test-assets.ts';
 import type { StreamingJobStatus } from '../contract/streaming.ts';
 import { streamCluster } from './stream-cluster.ts';
-import { compareWindows, referenceWindows, sinkWindows } from './stream-reference.ts';
+import { compareWindows, eventsUpTo, referenceWindows, sinkWindows } from './stream-reference.ts';
 
 const cluster = streamCluster('stream-control');
 const { workers } = cluster;
 
 const until = (what: string, ok: (s: StreamStatus) => boolean, timeoutMs = 60_000) =>
   cluster.untilStatus(spendPerUser.name, what, ok, { timeoutMs });
-
-/** The generator's events below each partition's offset: what the job read. */
-async function eventsUpTo(options: GeneratorOptions, offsets: Record<string, number>): Promise<PurchaseEvent[]> {
-  const src = generatorSource({ ...options, realtime: false, limit: Math.max(...Object.values(offsets)) });
-  await src.open({});
-  const out: PurchaseEvent[] = [];
-  for (let b = await src.poll(4096, 0); b; b = await src.poll(4096, 0)) {
-    for (const sb of b)
-      sb.records.forEach((r, i) => {
-        if (sb.firstOffset + i < (offsets[String(sb.partition)] ?? 0)) out.push(r as PurchaseEvent);
-      });
-  }
-  return out;
-}
 
 describe('operating a streaming job', () => {
   it('reports live metrics, restarts by signal, moves to a new worker on deploy, stops; every window once', async () => {

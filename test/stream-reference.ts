@@ -6,6 +6,7 @@ import path from 'node:path';
 import { loadSnapshot, readRows } from '../delta/index.ts';
 import type { PurchaseEvent } from './support/stream/kafka-fixture.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { generatorSource, type GeneratorOptions } from '../stream/source-generator.ts';
 import { tempDir } from './harness.ts';
 
 /** DuckDB over `events`: every sliding window (10 s, every 2 s) that `watermark` closed. */
@@ -57,4 +58,18 @@ export function compareWindows(got: Map<string, string>, want: Map<string, strin
     extra: extra.length,
     sample: [...wrong.slice(0, 3).map((k) => [k, got.get(k), want.get(k)]), ...extra.slice(0, 3).map((k) => [k, got.get(k), undefined])],
   };
+}
+
+/** The generator's events below each partition's offset: what the job read. */
+export async function eventsUpTo(options: GeneratorOptions, offsets: Record<string, number>): Promise<PurchaseEvent[]> {
+  const src = generatorSource({ ...options, realtime: false, limit: Math.max(...Object.values(offsets)) });
+  await src.open({});
+  const out: PurchaseEvent[] = [];
+  for (let b = await src.poll(4096, 0); b; b = await src.poll(4096, 0)) {
+    for (const sb of b)
+      sb.records.forEach((r, i) => {
+        if (sb.firstOffset + i < (offsets[String(sb.partition)] ?? 0)) out.push(r as PurchaseEvent);
+      });
+  }
+  return out;
 }

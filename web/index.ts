@@ -9,6 +9,7 @@ import { ensureFrontEnd } from './build.ts';
 import { createContext } from './context.ts';
 import { registerWebMetrics } from './metrics.ts';
 import { isLoopback } from './security.ts';
+import { gracefulClose } from './graceful-close.ts';
 import { createApp } from './server.ts';
 
 export { createApp } from './server.ts';
@@ -51,6 +52,9 @@ export function signInLine(web: WebServer): string | undefined {
   return web.signInUrl && `sign in once at ${web.signInUrl} (it holds FRESHET_TOKEN, a secret: keep it out of logs, chats and tickets)`;
 }
 
+/** How long stop() lets requests in flight finish before it cuts them. */
+export const STOP_GRACE_MS = 10_000;
+
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const web = opts.config.web;
   const host = opts.host ?? web.host;
@@ -86,6 +90,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   // Idle keep-alive connections close on the client's side first (undici and browsers wait ~4 s,
   // load balancers 60 s): a server closing at the same moment as a reused request fails it.
   const http = server as Server;
+  const closing = gracefulClose(http);
   http.keepAliveTimeout = 65_000;
   http.headersTimeout = 66_000;
   const actual = (server.address() as AddressInfo).port;
@@ -95,12 +100,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     signInUrl: token ? `http://${shown}:${actual}/?token=${encodeURIComponent(token)}` : undefined,
     port: actual,
     stop: async () => {
+      // requests in flight finish first (the planner answers the ones that wait for it)
+      await closing.close(STOP_GRACE_MS);
       await ctx.planner?.close();
-      await new Promise<void>((resolve) => {
-        // SSE streams stay open: close them so stop() does not wait for the browser.
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close(() => resolve());
-      });
     },
   };
 }

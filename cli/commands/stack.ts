@@ -11,7 +11,7 @@ interface DirOption {
 export function stackCommand(program: Command): void {
   const stack = program
     .command('stack')
-    .description('PostgreSQL, a Temporal server on it, MinIO, two workers and the web page on loopback, without Docker');
+    .description('PostgreSQL, a Temporal server on it, MinIO, Kafka, two workers and the web page on loopback, without Docker');
 
   stack
     .command('up', { isDefault: true })

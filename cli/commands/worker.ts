@@ -9,6 +9,7 @@ import {
   loadProject,
   parseWorkerQueues,
   reconcileOnStart,
+  SHUTDOWN_FORCE_AFTER_GRACE_MS,
   startProcessMetrics,
 } from '../../runtime/index.ts';
 
@@ -41,7 +42,7 @@ export function workerCommand(program: Command): void {
       const obs = await startProcessMetrics(config, 'freshet-worker', { serve: true });
       installRuntime(config.logLevel, obs.runtime);
       const graph = await loadProject(config.project);
-      const { worker, connection } = await createWorker({
+      const { worker, connection, draining } = await createWorker({
         config,
         graph,
         metrics: obs.metrics.activities,
@@ -52,7 +53,18 @@ export function workerCommand(program: Command): void {
       console.log(`schedules: ${sync}`);
       console.log(`metrics at ${obs.url} (FRESHET_METRICS_HOST, FRESHET_METRICS_PORT)`);
       console.log(`worker polling ${describeServed(worker.served)} on ${config.temporalAddress}; warehouse ${config.warehouse}`);
-      await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+      // SIGINT/SIGTERM: polling stops, running activities get FRESHET_SHUTDOWN_GRACE to finish (streaming
+      // shards hand themselves back at once), then are cancelled and retried on another worker.
+      draining.addEventListener('abort', () => {
+        // Activities that ignore their cancellation must not keep the process up forever: exit
+        // without them (code 1: work was abandoned; Temporal retries it after its heartbeat timeout).
+        const giveUp = () => {
+          console.error('worker: activities ignored their cancellation after the shutdown grace period; exiting without them');
+          process.exit(1);
+        };
+        setTimeout(giveUp, config.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS).unref();
+      });
+      await worker.run();
       await connection.close();
       await obs.close();
     });
