@@ -5,12 +5,10 @@
 // final checkpoint's offsets.
 import { describe, expect, it } from 'vitest';
 import { restartStream, startStream, stopStream, streamStatus, type StreamStatus } from '../control/streams.ts';
-import { openStore } from '../storage/index.ts';
-import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
 import { spendPerUser } from './support/stream/test-assets.ts';
 import type { StreamingJobStatus } from '../contract/streaming.ts';
 import { streamCluster } from './stream-cluster.ts';
-import { compareWindows, eventsUpTo, referenceWindows, sinkWindows } from './stream-reference.ts';
+import { checkStoppedJobOutput } from './stream-reference.ts';
 
 const cluster = streamCluster('stream-control');
 const { workers } = cluster;
@@ -86,14 +84,9 @@ describe('operating a streaming job', () => {
     expect(done).toMatchObject({ state: 'stopped', restarts: 1 });
 
     // every window the final watermark closed, from exactly the events read, none twice
-    const store = openStore(cluster.h.config.warehouse);
-    const jobStore = store.at(`_streams/${asset}`);
-    const last = await readCheckpointHeader(jobStore, (await listCheckpoints(jobStore)).at(-1)!);
-    const events = await eventsUpTo(options, last.offsets);
-    expect(events.length).toBeGreaterThan(5_000);
-    const want = await referenceWindows(events, last.watermark.watermark);
-    const { windows: got, doubled } = await sinkWindows(store.at(asset));
-    expect(want.size).toBeGreaterThan(1_000);
-    expect({ doubled, ...compareWindows(got, want) }).toEqual({ doubled: 0, wrong: 0, extra: 0, sample: [] });
+    const out = await checkStoppedJobOutput(cluster.h.config.warehouse, asset, options);
+    expect(out.events).toBeGreaterThan(5_000);
+    expect(out.windows).toBeGreaterThan(1_000);
+    expect(out.compare).toEqual({ doubled: 0, wrong: 0, extra: 0, sample: [] });
   }, 300_000);
 });

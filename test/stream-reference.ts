@@ -5,7 +5,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSnapshot, readRows } from '../delta/index.ts';
 import type { PurchaseEvent } from './support/stream/kafka-fixture.ts';
+import { openStore } from '../storage/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
 import { generatorSource, type GeneratorOptions } from '../stream/source-generator.ts';
 import { tempDir } from './harness.ts';
 
@@ -72,4 +74,19 @@ export async function eventsUpTo(options: GeneratorOptions, offsets: Record<stri
       });
   }
   return out;
+}
+
+/**
+ * A stopped job's output against the reference: every window its last checkpoint's watermark
+ * closed, computed in DuckDB from exactly the events that checkpoint had read. `compare` is
+ * `{ doubled: 0, wrong: 0, extra: 0, sample: [] }` when the output is exactly-once.
+ */
+export async function checkStoppedJobOutput(warehouse: string, asset: string, options: GeneratorOptions) {
+  const store = openStore(warehouse);
+  const jobStore = store.at(`_streams/${asset}`);
+  const last = await readCheckpointHeader(jobStore, (await listCheckpoints(jobStore)).at(-1)!);
+  const events = await eventsUpTo(options, last.offsets);
+  const want = await referenceWindows(events, last.watermark.watermark);
+  const { windows: got, doubled } = await sinkWindows(store.at(asset));
+  return { events: events.length, windows: want.size, compare: { doubled, ...compareWindows(got, want) } };
 }

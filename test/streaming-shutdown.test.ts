@@ -3,12 +3,10 @@
 // the stopped worker exits 0, and the sink still holds every window of the events read, once.
 import { describe, expect, it } from 'vitest';
 import { startStream, stopStream, type StreamStatus } from '../control/streams.ts';
-import { openStore } from '../storage/index.ts';
-import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
 import { spendPerUser } from './support/stream/test-assets.ts';
 import type { StreamingJobStatus } from '../contract/streaming.ts';
 import { streamCluster } from './stream-cluster.ts';
-import { compareWindows, eventsUpTo, referenceWindows, sinkWindows } from './stream-reference.ts';
+import { checkStoppedJobOutput } from './stream-reference.ts';
 
 const cluster = streamCluster('stream-shutdown');
 const until = (what: string, ok: (s: StreamStatus) => boolean, timeoutMs = 60_000) =>
@@ -63,14 +61,9 @@ describe('SIGTERM to the worker running a streaming shard', () => {
     expect(done.state).toBe('stopped');
 
     // every window the final watermark closed, from exactly the events read, none twice
-    const store = openStore(cluster.h.config.warehouse);
-    const jobStore = store.at(`_streams/${asset}`);
-    const last = await readCheckpointHeader(jobStore, (await listCheckpoints(jobStore)).at(-1)!);
-    const events = await eventsUpTo(options, last.offsets);
-    expect(events.length).toBeGreaterThan(2_000);
-    const want = await referenceWindows(events, last.watermark.watermark);
-    const { windows: got, doubled } = await sinkWindows(store.at(asset));
-    expect(want.size).toBeGreaterThan(500);
-    expect({ doubled, ...compareWindows(got, want) }).toEqual({ doubled: 0, wrong: 0, extra: 0, sample: [] });
+    const out = await checkStoppedJobOutput(cluster.h.config.warehouse, asset, options);
+    expect(out.events).toBeGreaterThan(2_000);
+    expect(out.windows).toBeGreaterThan(500);
+    expect(out.compare).toEqual({ doubled: 0, wrong: 0, extra: 0, sample: [] });
   }, 300_000);
 });
