@@ -181,7 +181,7 @@ export type {
   BackfillSummary,
   TaskState,
 } from '../contract/backfill.ts';
-export { TASK_STATES } from '../contract/backfill.ts';
+export { TASK_STATES, nothingToRun } from '../contract/backfill.ts';
 
 export interface BackfillDetail extends BackfillProgress {
   /** the workflow's page in the Temporal UI, when its address is known */

@@ -208,6 +208,24 @@ describe('backfill requests: bad input is a 400 naming the field', () => {
     ['concurrency as text', { ...good, concurrency: '4' }, 'concurrency', /number/],
     ['an unknown field', { ...good, sql: 'DROP TABLE x' }, 'body', /sql/],
     ['downstream not a boolean', { ...good, downstream: 'yes' }, 'downstream', /boolean/],
+    // a request id becomes part of a workflow id
+    ...(
+      [
+        ['a short request id', 'abc1234'],
+        ['a request id with a slash', 'abcd/../efgh'],
+        ['a request id with a space', 'abcd efgh'],
+        ['a request id with a quote', "abcd'efgh"],
+        ['a request id of letters outside ASCII', 'ünïcödé-ïd'],
+        ['a request id of 65 characters', 'a'.repeat(65)],
+        ['an empty request id', ''],
+        ['a request id that is a number', 12345678],
+      ] as const
+    ).map(([name, requestId]): [string, unknown, string, RegExp] => [
+      name,
+      { ...good, requestId },
+      'requestId',
+      typeof requestId === 'number' ? /string/ : /8 to 64 letters, digits, '-' or '_'/,
+    ]),
   ];
   for (const [name, body, field, message] of cases) {
     it(`${name} → 400 on '${field}'`, async () => {
@@ -469,6 +487,89 @@ describe('running backfills through the API', () => {
     const again = await post(`${path}/retry-failed`, {});
     expect(again.status).toBe(409); // nothing failed
     expect(again.body.error).toMatch(/no failed partitions/);
+  });
+});
+
+describe('launching safely', () => {
+  const backfillsOf = async (asset: string, from: string) =>
+    ((await get('/api/backfills?limit=500')).body.backfills as Array<{ id: string; request: { assets: string[]; from?: string } }>).filter(
+      (b) => b.request.assets?.[0] === asset && b.request.from === from,
+    );
+
+  it('the same request id sent twice at once starts one backfill, and both answer its id; later, too', async () => {
+    const requestId = `double-click-${Date.now()}`;
+    const req = { assets: ['stuck'], from: '2026-05-01', to: '2026-05-03', concurrency: 1, requestId };
+    const [a, b] = await Promise.all([post('/api/backfills', req), post('/api/backfills', req)]);
+    expect([a.status, b.status], JSON.stringify([a.body, b.body])).toEqual([201, 201]);
+    expect(a.body.id).toBe(`${h.config.taskQueue}/backfill/request-${requestId}`);
+    expect(b.body.id).toBe(a.body.id);
+    const path = `/api/backfills/${encodeURIComponent(a.body.id)}`;
+    try {
+      await until(
+        'the backfill to be listed',
+        () => backfillsOf('stuck', '2026-05-01'),
+        (l) => l.length > 0,
+        10_000,
+      );
+      await new Promise((r) => setTimeout(r, 1_000)); // a second one would be listed by now too
+      expect((await backfillsOf('stuck', '2026-05-01')).map((x) => x.id)).toEqual([a.body.id]);
+      // the same request id with another request is a conflict, not that backfill
+      const other = await post('/api/backfills', { ...req, to: '2026-05-04' });
+      expect(other.status).toBe(409);
+      expect(other.body.field).toBe('requestId');
+      expect(other.body.error).toMatch(/already launched backfill .* with another request: give each new backfill a new request id/);
+    } finally {
+      await post(`${path}/cancel`, {});
+    }
+    await until(
+      'cancelled',
+      () => get(path),
+      (r) => r.body.status === 'cancelled',
+    );
+    // sent again once the backfill ended (a retry after a lost answer): still that one, not a new one
+    const late = await post('/api/backfills', req);
+    expect(late).toMatchObject({ status: 201, body: { id: a.body.id } });
+    expect((await get(path)).body.status).toBe('cancelled');
+  });
+
+  it('a request with nothing to run is refused with a 409 saying why; force recomputes up-to-date partitions', async () => {
+    const req = { assets: ['by_region'] };
+    const first = await post('/api/backfills', req);
+    expect(first.status).toBe(201);
+    await until(
+      'by_region backfill',
+      () => get(`/api/backfills/${encodeURIComponent(first.body.id)}`),
+      (r) => r.body.status === 'completed',
+    );
+    expect((await post('/api/backfills/preview', req)).body).toEqual({
+      tasks: 0,
+      assets: [{ asset: 'by_region', partitions: 3, toRun: 0, upToDate: 3 }],
+    });
+    const bodies: Array<{ assets: string[]; requestId?: string; onlyFailedAndMissing?: boolean }> = [
+      req,
+      { ...req, requestId: `empty-${Date.now()}` },
+      { ...req, onlyFailedAndMissing: true },
+    ];
+    for (const body of bodies) {
+      const empty = await post('/api/backfills', body);
+      expect(empty.status, JSON.stringify(empty.body)).toBe(409);
+      expect(empty.body.field).toBe('force');
+      expect(empty.body.error).toMatch(
+        body.onlyFailedAndMissing
+          ? /^Nothing to run: none of the 3 selected partitions is missing or failed\./
+          : /^Nothing to run: all 3 selected partitions are up to date\. Recompute them anyway with force/,
+      );
+    }
+    const forced = { ...req, force: true };
+    expect((await post('/api/backfills/preview', forced)).body).toMatchObject({ tasks: 3 });
+    const again = await post('/api/backfills', forced);
+    expect(again.status).toBe(201);
+    const done = await until(
+      'forced backfill',
+      () => get(`/api/backfills/${encodeURIComponent(again.body.id)}`),
+      (r) => r.body.status === 'completed',
+    );
+    expect(done.body.assets[0].counts).toMatchObject({ materialized: 3, skipped: 0 });
   });
 });
 

@@ -3,7 +3,13 @@
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { checkAssetKey, checkKey, keyStart, type AssetDef, type AssetGraph, type Partitions } from '../core/index.ts';
-import { DEFAULT_BACKFILL_CONCURRENCY, MAX_BACKFILL_CONCURRENCY, type BackfillRequest } from '../contract/backfill.ts';
+import {
+  DEFAULT_BACKFILL_CONCURRENCY,
+  MAX_BACKFILL_CONCURRENCY,
+  REQUEST_ID_PATTERN,
+  REQUEST_ID_RULE,
+  type BackfillRequest,
+} from '../contract/backfill.ts';
 import { HttpError } from './errors.ts';
 
 const assetName = z.string().min(1).max(100);
@@ -21,6 +27,8 @@ export const backfillBody = z.strictObject({
     .default(DEFAULT_BACKFILL_CONCURRENCY),
   onlyFailedAndMissing: z.boolean().default(false),
   force: z.boolean().default(false),
+  // part of a workflow id: checked before anything else sees it
+  requestId: z.string().max(64, `must be ${REQUEST_ID_RULE}`).regex(REQUEST_ID_PATTERN, `must be ${REQUEST_ID_RULE}`).optional(),
 });
 
 // Every field the page may send is a field of the contract's BackfillRequest: renaming one there

@@ -11,7 +11,7 @@ import {
   startBackfill,
   type ControlContext,
 } from '../../control/backfills.ts';
-import type { BackfillProgress } from '../../contract/backfill.ts';
+import { nothingToRun, type BackfillProgress } from '../../contract/backfill.ts';
 import { controlContext } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 import { printTable } from './assets.ts';
@@ -83,6 +83,9 @@ export function backfillCommand(program: Command): void {
           preview.assets.map((a) => [a.asset, String(a.partitions), String(a.toRun), String(a.upToDate)]),
         );
         if (opts.dryRun) return;
+        // as `materialize --stale` does: nothing to do is said, not started as an empty backfill
+        const why = nothingToRun(preview, request);
+        if (why) return console.log(why);
         await warnIfNoWorker(ctx.client, ctx.taskQueue);
         const { id } = await startBackfill(ctx, request);
         console.log(`backfill ${id} started`);
