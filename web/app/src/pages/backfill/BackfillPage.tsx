@@ -1,11 +1,12 @@
 // Backfill: live progress (server-sent events), per-asset grids filling in, failures with a
 // link to the workflow in the Temporal UI, and pause / resume / cancel / re-run failed.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import { TASK_STATES, type AssetPartitionStates, type AssetProgress, type BackfillDetail } from '../../../../api-types.ts';
 import { enc, getJson, postJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { GridLegend, PartitionGrid } from '../../components/PartitionGrid.tsx';
 import { backfillStatusColor, taskColors, taskNames } from '../../colors.ts';
 import { time } from '../../format.ts';
@@ -36,6 +37,7 @@ export function BackfillPage() {
   const q = useLiveBackfill(id);
   const client = useQueryClient();
   const [, navigate] = useLocation();
+  const [confirmCancel, setConfirmCancel] = useState(false);
   const act = useMutation({
     mutationFn: (verb: string) => postJson<BackfillDetail>(`/api/backfills/${enc(id)}/${verb}`, {}),
     // re-running the failures of a finished backfill starts a new one: follow it
@@ -62,7 +64,7 @@ export function BackfillPage() {
         </button>
         <button
           className="danger"
-          onClick={() => act.mutate('cancel')}
+          onClick={() => setConfirmCancel(true)}
           disabled={!active || b.status === 'cancelling' || act.isPending}
           data-testid="cancel-backfill"
         >
@@ -72,6 +74,22 @@ export function BackfillPage() {
           Re-run failed
         </button>
       </div>
+      <ConfirmDialog
+        open={confirmCancel}
+        title="Cancel this backfill?"
+        confirm="Cancel backfill"
+        dismiss="Keep running"
+        onConfirm={() => {
+          setConfirmCancel(false);
+          act.mutate('cancel');
+        }}
+        onClose={() => setConfirmCancel(false)}
+        testId="confirm-cancel"
+      >
+        <p>
+          Partitions being computed stop; what they committed stays. Every partition not yet done ends as cancelled and can be re-run later.
+        </p>
+      </ConfirmDialog>
       {act.error && (
         <p className="error" role="alert">
           {(act.error as Error).message}
