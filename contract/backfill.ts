@@ -13,6 +13,8 @@ export interface BackfillRequest extends SelectionRequest, Omit<PlanOptions, 'fo
    * same launch sent twice (a double click, a retried POST) starts one backfill.
    */
   requestId?: string;
+  /** the backfill this one re-runs the failed and cancelled partitions of (control/backfills.ts retryFailedBackfill) */
+  parent?: string;
 }
 
 /** A request id becomes part of a workflow id: only these characters, and long enough to be unique. */

@@ -31,6 +31,21 @@ export function backfillWorkflowId(taskQueue: string, requestId: string): string
   return `${backfillPrefix(taskQueue)}request-${requestId}`;
 }
 
+const RERUN = '/rerun-';
+
+/**
+ * A re-run of what the backfill `parent` left failed or cancelled. Named under the first backfill
+ * of its line, so ids stay short however often a re-run is re-run, and rerunsPrefix finds them all.
+ */
+export function rerunWorkflowId(parent: string, requestId: string): string {
+  return `${rerunsPrefix(parent)}${requestId}`;
+}
+
+/** What the id of every re-run in the line of `backfill` starts with. */
+export function rerunsPrefix(backfill: string): string {
+  return `${backfill.split(RERUN)[0]}${RERUN}`;
+}
+
 /** The scheduled refresh of an asset; the server appends each run's fire time. */
 export function refreshWorkflowId(taskQueue: string, asset: string): string {
   return `${backfillPrefix(taskQueue)}refresh-${asset}`;

@@ -1,5 +1,5 @@
 // Client-side operations on backfills, shared by cli/ and web/.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { BackfillRequestError } from '../core/backfill-plan.ts';
 import type { AssetGraph } from '../core/index.ts';
@@ -17,7 +17,7 @@ import {
   type BackfillSummary,
 } from '../contract/backfill.ts';
 import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
-import { backfillWorkflowId, isBackfillWorkflowId } from '../contract/ids.ts';
+import { backfillWorkflowId, isBackfillWorkflowId, rerunsPrefix, rerunWorkflowId } from '../contract/ids.ts';
 import { WORKFLOW_TYPES } from '../contract/workflows.ts';
 import { startWorkflow } from './start-workflow.ts';
 
@@ -63,8 +63,10 @@ export async function startBackfill(ctx: ControlContext, request: BackfillReques
   const requestId = request.requestId ?? randomUUID();
   if (!REQUEST_ID_PATTERN.test(requestId))
     throw new BackfillRequestError('requestId', `requestId must be ${REQUEST_ID_RULE}, got '${requestId.slice(0, 80)}'.`);
+  if (request.parent !== undefined && !isBackfillWorkflowId(ctx.taskQueue, request.parent))
+    throw new BackfillRequestError('parent', `'${request.parent}' is not a backfill of task queue '${ctx.taskQueue}'.`);
   const launched = { ...request, requestId };
-  const id = backfillWorkflowId(ctx.taskQueue, requestId);
+  const id = request.parent ? rerunWorkflowId(request.parent, requestId) : backfillWorkflowId(ctx.taskQueue, requestId);
   if (given && (await sameLaunch(ctx, id, launched))) return { id };
   // Fails on bad input here, with the field named, rather than inside the workflow.
   const why = nothingToRun(await plan(ctx, request), request);
@@ -138,16 +140,33 @@ export async function listBackfills(ctx: ControlContext, limit = 50): Promise<Ba
   const out: BackfillSummary[] = [];
   const query = `WorkflowType = '${WORKFLOW_TYPES.backfill}' AND TaskQueue = '${ctx.taskQueue.replaceAll("'", '')}'`;
   for await (const wf of ctx.client.workflow.list({ query })) {
-    out.push({
-      id: wf.workflowId,
-      status: wf.status.name,
-      startedAt: wf.startTime.getTime(),
-      closedAt: wf.closeTime?.getTime(),
-      request: (wf.memo?.request ?? {}) as BackfillRequest,
-    });
+    out.push(summaryOf(wf));
     if (out.length >= limit) break;
   }
   return out;
+}
+
+function summaryOf(wf: WorkflowExecutionInfo): BackfillSummary {
+  return {
+    id: wf.workflowId,
+    status: wf.status.name,
+    startedAt: wf.startTime.getTime(),
+    closedAt: wf.closeTime?.getTime(),
+    request: (wf.memo?.request ?? {}) as BackfillRequest,
+  };
+}
+
+/** The re-runs started from backfill `id` (not those of its re-runs), oldest first. */
+export async function listReruns(ctx: ControlContext, id: string, limit = 100): Promise<BackfillSummary[]> {
+  const prefix = rerunsPrefix(id);
+  if (/['"\\]/.test(prefix)) return []; // no quoting in a list filter; no Freshet id holds these
+  const out: BackfillSummary[] = [];
+  for await (const wf of ctx.client.workflow.list({ query: `WorkflowId STARTS_WITH '${prefix}'` })) {
+    const s = summaryOf(wf);
+    if (s.request.parent === id) out.push(s);
+    if (out.length >= limit) break;
+  }
+  return out.sort((a, b) => a.startedAt - b.startedAt);
 }
 
 export async function pauseBackfill(ctx: ControlContext, id: string): Promise<void> {
@@ -162,8 +181,12 @@ export async function cancelBackfill(ctx: ControlContext, id: string): Promise<v
   await (await handle(ctx, id)).signal(cancelSignal);
 }
 
-/** Re-runs what failed: in place while the backfill runs, else as a new backfill of exactly those partitions. */
-export async function retryFailedBackfill(ctx: ControlContext, id: string): Promise<{ id: string }> {
+/**
+ * Re-runs what failed: in place while the backfill runs; once it ended, as a new backfill of
+ * exactly the partitions it left failed or cancelled, whose request names it as its parent.
+ * `requestId` makes the re-run idempotent as a launch is.
+ */
+export async function retryFailedBackfill(ctx: ControlContext, id: string, requestId?: string): Promise<{ id: string }> {
   const h = await handle(ctx, id);
   const info = await h.describe();
   if (info.status.name === 'RUNNING') {
@@ -173,7 +196,12 @@ export async function retryFailedBackfill(ctx: ControlContext, id: string): Prom
   const progress = await h.query(progressQuery);
   const only: Record<string, string[]> = {};
   for (const f of progress.failures) (only[f.asset] ??= []).push(f.partition ?? '');
-  if (Object.keys(only).length === 0) throw new BackfillRequestError('id', `Backfill '${id}' has no failed partitions.`);
+  for (const a of progress.assets) {
+    if (!a.counts.cancelled) continue;
+    const { keys, states } = await h.query(partitionsQuery, a.asset);
+    for (let i = 0; i < keys.length; i++) if (states[i] === 'cancelled') (only[a.asset] ??= []).push(keys[i]);
+  }
+  if (Object.keys(only).length === 0) throw new BackfillRequestError('id', `Backfill '${id}' has no failed or cancelled partitions.`);
   const { requestId: _parentLaunch, ...request } = progress.request; // a new launch, not the parent's again
-  return startBackfill(ctx, { ...request, only });
+  return startBackfill(ctx, { ...request, only, parent: id, requestId });
 }

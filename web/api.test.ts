@@ -483,10 +483,31 @@ describe('running backfills through the API', () => {
       () => get(path),
       (r) => r.body.status === 'cancelled',
     );
-    expect(end.body.assets[0].counts.cancelled).toBeGreaterThan(10);
-    const again = await post(`${path}/retry-failed`, {});
-    expect(again.status).toBe(409); // nothing failed
-    expect(again.body.error).toMatch(/no failed partitions/);
+    const counts = end.body.assets[0].counts;
+    expect(counts.cancelled).toBeGreaterThan(10);
+
+    // Re-run finishes what the cancel left, as a new backfill that names its parent; the parent lists it.
+    expect((await post(`${path}/retry-failed`, { requestId: 'not ok!' })).body.field).toBe('requestId');
+    const requestId = `rerun-${Date.now()}`;
+    const [rerun, twice] = await Promise.all([post(`${path}/retry-failed`, { requestId }), post(`${path}/retry-failed`, { requestId })]);
+    expect(rerun.status, JSON.stringify(rerun.body)).toBe(200);
+    expect(rerun.body.id).toBe(`${started.body.id}/rerun-${requestId}`);
+    expect(twice.body.id).toBe(rerun.body.id); // a double click starts one re-run
+    expect(rerun.body.request).toMatchObject({ parent: started.body.id, requestId, assets: ['stuck'] });
+    expect(rerun.body.request.only.stuck).toHaveLength(counts.cancelled + counts.failed);
+    const rerunPath = `/api/backfills/${encodeURIComponent(rerun.body.id)}`;
+    try {
+      const parent = await until(
+        'the parent to list its re-run',
+        () => get(path),
+        (r) => r.body.reruns?.length > 0,
+        10_000,
+      );
+      expect((parent.body as BackfillDetail).reruns.map((r) => [r.id, r.request.parent])).toEqual([[rerun.body.id, started.body.id]]);
+      expect((await get(rerunPath)).body.reruns).toEqual([]); // running: none yet
+    } finally {
+      await post(`${rerunPath}/cancel`, {});
+    }
   });
 });
 
@@ -570,6 +591,9 @@ describe('launching safely', () => {
       (r) => r.body.status === 'completed',
     );
     expect(done.body.assets[0].counts).toMatchObject({ materialized: 3, skipped: 0 });
+    const nothing = await post(`/api/backfills/${encodeURIComponent(first.body.id)}/retry-failed`, {});
+    expect(nothing.status).toBe(409);
+    expect(nothing.body.error).toMatch(/has no failed or cancelled partitions/);
   });
 });
 
@@ -668,7 +692,8 @@ describe('failures', () => {
 
     const rerun = await post(`${path}/retry-failed`, {});
     expect(rerun.status).toBe(200);
-    expect(rerun.body.id).not.toBe(started.body.id);
+    expect(rerun.body.id).toMatch(new RegExp(`^${started.body.id}/rerun-[0-9a-f-]{36}$`));
+    expect(rerun.body.request.parent).toBe(started.body.id);
     expect(rerun.body.request.only.broken.sort()).toEqual(['2026-04-01', '2026-04-02']);
   });
 });

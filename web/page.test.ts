@@ -216,6 +216,43 @@ describe('the page', () => {
     await page.goto(`${web.url}/backfills/${encodeURIComponent(id)}`);
     await page.getByTestId('backfill-status').getByText('cancelled').waitFor();
     await shot('backfill-cancelled');
+
+    // "Re-run" finishes what the cancel left, in a new backfill that links back; the parent lists it.
+    const cancelled = await legendCount('legend-stuck', 'cancelled');
+    const rerun = page.getByTestId('rerun');
+    await expect(rerun.textContent()).resolves.toBe('Re-run failed and cancelled');
+    await rerun.dblclick();
+    await page.waitForURL((url) => url.pathname !== `/backfills/${encodeURIComponent(id)}`);
+    const child = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    expect(child).toMatch(new RegExp(`^${id}/rerun-[0-9a-f]{32}$`));
+    await page.getByTestId('backfill-status').getByText('running').waitFor({ timeout: 30_000 });
+    const pending = ['pending', 'running', 'failed'];
+    const counts = await Promise.all(pending.map((s) => legendCount('legend-stuck', s)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(cancelled);
+    try {
+      await page.getByTestId('rerun-of').click();
+      await page.waitForURL(`**/backfills/${encodeURIComponent(id)}`);
+      const reruns = page.getByTestId('reruns');
+      // a double click, one re-run (a reload each time: the list of workflows may lag a moment)
+      await expect
+        .poll(
+          async () => {
+            await page.reload();
+            await page.getByTestId('backfill-status').waitFor();
+            return reruns.locator('li').count();
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(1);
+      await expect(reruns.textContent()).resolves.toContain(child);
+      await shot('backfill-reruns');
+    } finally {
+      await fetch(`${web.url}/api/backfills/${encodeURIComponent(child)}/cancel`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+    }
   });
 
   it('the schedules and streaming pages render their tables and empty states', async () => {

@@ -47,7 +47,7 @@ export function backfillCommand(program: Command): void {
     .option('--detach', 'start and return without following')
     .option('--list', 'list backfills')
     .option('--cancel <id>', 'cancel a running backfill')
-    .option('--retry-failed <id>', 're-run the failed partitions of a backfill')
+    .option('--retry-failed <id>', 're-run the failed partitions of a backfill, and once it ended, its cancelled ones')
     .action(async (assets: string[], opts: Options) => {
       if (opts.onlyMissing)
         throw new Error(
@@ -63,7 +63,9 @@ export function backfillCommand(program: Command): void {
         }
         if (opts.retryFailed) {
           const { id } = await retryFailedBackfill(ctx, opts.retryFailed);
-          console.log(id === opts.retryFailed ? `re-running failed partitions of ${id}` : `started ${id} for the failed partitions`);
+          console.log(
+            id === opts.retryFailed ? `re-running failed partitions of ${id}` : `started ${id} for the failed and cancelled partitions`,
+          );
           return await followBackfill(ctx, id);
         }
         if (assets.length === 0)

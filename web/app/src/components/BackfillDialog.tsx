@@ -6,7 +6,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useLocation } from 'wouter';
 import { nothingToRun, type AssetList, type BackfillPreview, type BackfillRequest } from '../../../api-types.ts';
-import { ApiRequestError, getJson, postJson } from '../api.ts';
+import { ApiRequestError, getJson, newRequestId, postJson } from '../api.ts';
 
 export interface BackfillDialogProps {
   initialAssets: string[];
@@ -176,10 +176,4 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
       </div>
     </div>
   );
-}
-
-/** A new launch's id (REQUEST_ID_PATTERN). Not crypto.randomUUID: it needs a secure context, and a
- * server with a token may be reached over plain http from another machine. */
-function newRequestId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }

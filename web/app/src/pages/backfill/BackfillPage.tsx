@@ -1,10 +1,11 @@
 // Backfill: live progress (server-sent events), per-asset grids filling in, failures with a
-// link to the workflow in the Temporal UI, and pause / resume / cancel / re-run failed.
+// link to the workflow in the Temporal UI, pause / resume / cancel (confirmed) / re-run what
+// failed or was cancelled, and the links between a backfill and its re-runs.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import { TASK_STATES, type AssetPartitionStates, type AssetProgress, type BackfillDetail } from '../../../../api-types.ts';
-import { enc, getJson, postJson } from '../../api.ts';
+import { enc, getJson, newRequestId, postJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { GridLegend, PartitionGrid } from '../../components/PartitionGrid.tsx';
@@ -38,8 +39,11 @@ export function BackfillPage() {
   const client = useQueryClient();
   const [, navigate] = useLocation();
   const [confirmCancel, setConfirmCancel] = useState(false);
+  // one re-run per backfill page, however often the button is clicked before the answer
+  const rerunRequestId = useMemo(() => newRequestId(), [id]); // eslint-disable-line react-hooks/exhaustive-deps
   const act = useMutation({
-    mutationFn: (verb: string) => postJson<BackfillDetail>(`/api/backfills/${enc(id)}/${verb}`, {}),
+    mutationFn: (verb: string) =>
+      postJson<BackfillDetail>(`/api/backfills/${enc(id)}/${verb}`, verb === 'retry-failed' ? { requestId: rerunRequestId } : {}),
     // re-running the failures of a finished backfill starts a new one: follow it
     onSuccess: (d) => (d.id === id ? client.setQueryData(['backfill', id], d) : navigate(`/backfills/${enc(d.id)}`)),
   });
@@ -48,6 +52,8 @@ export function BackfillPage() {
   if (!b) return <p className="loading">Loading backfill…</p>;
   const active = !DONE.includes(b.status);
   const failed = b.assets.reduce((n, a) => n + a.counts.failed, 0);
+  // while it runs, failures are re-run in place; once it ended, a new backfill also finishes what a cancel left
+  const toRerun = failed + (active ? 0 : b.assets.reduce((n, a) => n + a.counts.cancelled, 0));
   return (
     <div className="backfill-page">
       <div className="title-row">
@@ -70,8 +76,8 @@ export function BackfillPage() {
         >
           Cancel
         </button>
-        <button onClick={() => act.mutate('retry-failed')} disabled={failed === 0 || act.isPending}>
-          Re-run failed
+        <button onClick={() => act.mutate('retry-failed')} disabled={toRerun === 0 || act.isPending} data-testid="rerun">
+          {active ? 'Re-run failed' : 'Re-run failed and cancelled'}
         </button>
       </div>
       <ConfirmDialog
@@ -103,6 +109,14 @@ export function BackfillPage() {
         {b.request.from ? `${b.request.from} … ${b.request.to}` : 'every partition'}
         {b.request.onlyFailedAndMissing ? ' · only failed and missing' : ''} · concurrency {b.request.concurrency ?? 4}
         {' · '}started {time(b.startedAt)}
+        {b.request.parent && (
+          <>
+            {' · '}re-run of{' '}
+            <Link href={`/backfills/${enc(b.request.parent)}`} data-testid="rerun-of">
+              {b.request.parent}
+            </Link>
+          </>
+        )}
         {b.temporalUrl && (
           <>
             {' '}
@@ -113,6 +127,20 @@ export function BackfillPage() {
           </>
         )}
       </p>
+      {b.reruns.length > 0 && (
+        <section className="card" data-testid="reruns">
+          <h2>
+            Re-runs <small>{b.reruns.length}</small>
+          </h2>
+          <ul>
+            {b.reruns.map((r) => (
+              <li key={r.id}>
+                <Link href={`/backfills/${enc(r.id)}`}>{r.id}</Link> · {r.status.toLowerCase()} · started {time(r.startedAt)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {b.assets.map((a) => (
         <AssetProgressCard key={a.asset} id={id} progress={a} />
       ))}
