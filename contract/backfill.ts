@@ -72,6 +72,12 @@ export interface BackfillProgress {
   updatedAt: number;
   assets: AssetProgress[];
   failures: BackfillFailure[];
+  /**
+   * Activities computing now, what `concurrency` limits: one runs a batch of up to `batchSize`
+   * contiguous partitions, so the partitions counted running can be many times more. Absent
+   * from backfills whose worker predates it.
+   */
+  runningActivities?: number;
 }
 
 /** Per-partition states of one asset in a backfill: keys in order, one state per key. */

@@ -464,6 +464,14 @@ describe('running backfills through the API', () => {
       () => get(path),
       (r) => r.body.status === 'running',
     );
+    // concurrency 1 is one activity, computing a batch of many partitions
+    const computing = await until(
+      'a batch running',
+      () => get(path),
+      (r) => r.body.assets[0].counts.running > 0,
+    );
+    expect(computing.body.runningActivities).toBe(1);
+    expect(computing.body.assets[0].counts.running).toBeGreaterThan(1);
     expect((await post(`${path}/pause`, { now: true })).body.field).toBe('body');
     expect((await post(`${path}/pause`, {})).status).toBe(200);
     await until(

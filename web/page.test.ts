@@ -128,8 +128,9 @@ describe('the page', () => {
     await shot('backfill-nothing-to-run');
 
     await dialog.getByTestId('force').check();
-    await expect(dialog.getByTestId('backfill-preview').count()).resolves.toBe(0); // a change asks for a new preview
+    await expect.poll(() => dialog.getByTestId('backfill-preview').count()).toBe(0); // a change asks for a new preview
     await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByTestId('backfill-preview').waitFor();
     await expect(dialog.getByTestId('backfill-preview').locator('tbody tr').allTextContents()).resolves.toEqual(['users110']);
     await expect(dialog.getByTestId('nothing-to-run').count()).resolves.toBe(0);
     const launches = launchesSent();
@@ -189,6 +190,10 @@ describe('the page', () => {
     const { id } = (await res.json()) as { id: string };
     await page.goto(`${web.url}/backfills/${encodeURIComponent(id)}`);
     await page.getByTestId('backfill-status').getByText('running').waitFor({ timeout: 30_000 });
+    // concurrency 1: one activity, whose batch holds many partitions
+    await expect
+      .poll(() => page.getByTestId('running-activities').textContent(), { timeout: 15_000 })
+      .toMatch(/^ \(1 activity running, computing (1[0-9]|[2-9][0-9]) partitions\)$/);
     // Cancel asks first; Escape answers no, and the focus goes back to the Cancel button.
     const cancel = page.getByTestId('cancel-backfill');
     const confirm = page.getByTestId('confirm-cancel');
@@ -221,7 +226,7 @@ describe('the page', () => {
     const cancelled = await legendCount('legend-stuck', 'cancelled');
     const rerun = page.getByTestId('rerun');
     await expect(rerun.textContent()).resolves.toBe('Re-run failed and cancelled');
-    await rerun.dblclick();
+    await rerun.click();
     await page.waitForURL((url) => url.pathname !== `/backfills/${encodeURIComponent(id)}`);
     const child = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
     expect(child).toMatch(new RegExp(`^${id}/rerun-[0-9a-f]{32}$`));
@@ -233,7 +238,7 @@ describe('the page', () => {
       await page.getByTestId('rerun-of').click();
       await page.waitForURL(`**/backfills/${encodeURIComponent(id)}`);
       const reruns = page.getByTestId('reruns');
-      // a double click, one re-run (a reload each time: the list of workflows may lag a moment)
+      // a reload each time: the list of workflows may lag a moment
       await expect
         .poll(
           async () => {

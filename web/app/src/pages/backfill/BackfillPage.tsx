@@ -52,6 +52,7 @@ export function BackfillPage() {
   if (!b) return <p className="loading">Loading backfill…</p>;
   const active = !DONE.includes(b.status);
   const failed = b.assets.reduce((n, a) => n + a.counts.failed, 0);
+  const running = b.assets.reduce((n, a) => n + a.counts.running, 0);
   // while it runs, failures are re-run in place; once it ended, a new backfill also finishes what a cancel left
   const toRerun = failed + (active ? 0 : b.assets.reduce((n, a) => n + a.counts.cancelled, 0));
   return (
@@ -108,6 +109,14 @@ export function BackfillPage() {
         {' · '}
         {b.request.from ? `${b.request.from} … ${b.request.to}` : 'every partition'}
         {b.request.onlyFailedAndMissing ? ' · only failed and missing' : ''} · concurrency {b.request.concurrency ?? 4}
+        {/* concurrency limits activities; one computes a batch of partitions, so say both */}
+        {active && b.runningActivities !== undefined && (
+          <span data-testid="running-activities">
+            {' '}
+            ({b.runningActivities} {b.runningActivities === 1 ? 'activity' : 'activities'} running, computing {running}{' '}
+            {running === 1 ? 'partition' : 'partitions'})
+          </span>
+        )}
         {' · '}started {time(b.startedAt)}
         {b.request.parent && (
           <>
