@@ -1,11 +1,12 @@
 // Activities behind the backfill workflow: plan once, then materialize batches of partitions.
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { materializeMany, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
 import type { BackfillPlan, BackfillRequest, BatchFailureDetails, BatchInput } from '../contract/backfill.ts';
 import { HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
+import { noMetrics } from './metrics.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -43,6 +44,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
       // inputs scheduled by workers from before the rename carry it as runId
       const txnVersion = input.txnVersion ?? input.runId;
       const done: string[] = [];
+      const metrics = deps.metrics ?? noMetrics;
       const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, () => ctx.heartbeat({ done: done.length }));
       try {
         return await materializeMany({
@@ -56,11 +58,16 @@ export function createBackfillActivities(deps: ActivityDeps) {
           signal: ctx.cancellationSignal,
           onPartitionDone: (r) => {
             done.push(r.partition ?? '');
+            if (!r.alreadyCommitted) metrics.materialized(r);
             ctx.heartbeat({ done: done.length });
           },
         });
       } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw err;
+        // Cancelled: whatever the engine threw on seeing the signal, report the SDK's cancellation,
+        // so the workflow counts the batch as cancelled, not failed (the SDK reports other errors as failures).
+        if (ctx.cancellationSignal.aborted)
+          throw ctx.cancellationSignal.reason instanceof CancelledFailure ? ctx.cancellationSignal.reason : err;
+        metrics.failed(input.asset);
         // The one partition left is the one that failed; of several left, which broke the batch is
         // unknown, so the workflow runs them alone and each records its own failure then.
         const rest = input.partitions.filter((p) => !done.includes(p));

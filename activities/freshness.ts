@@ -1,4 +1,5 @@
 // Activities of the freshness monitor: measure every asset's lag, and record stale events.
+import { Context } from '@temporalio/activity';
 import { DEFAULT_BACKFILL_CONCURRENCY, type BackfillRequest } from '../contract/backfill.ts';
 import type { FreshnessCheck, FreshnessEvent } from '../contract/freshness.ts';
 import { freshnessEventPath } from '../contract/layout.ts';
@@ -34,7 +35,7 @@ export function createFreshnessActivities(deps: ActivityDeps) {
 
     /** One object per event under the warehouse's _freshet/ folder, plus a structured log line. */
     async recordFreshnessEvent(event: FreshnessEvent): Promise<void> {
-      console.log(JSON.stringify({ level: 'warn', msg: 'freshness changed', ...event }));
+      Context.current().log.warn('freshness changed', { ...event });
       await deps.warehouse.put(freshnessEventPath(event.at, event.asset), JSON.stringify(event));
     },
   };

@@ -6,13 +6,19 @@ import type { MaterializeActivityInput, MaterializeResult } from '../contract/ma
 import type { AssetGraph } from '../core/index.ts';
 import { materialize, type EngineConfig } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import type { KafkaConnection } from '../stream/kafka-client.ts';
 import { HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
+import { noMetrics, type ActivityMetrics } from './metrics.ts';
 
 export interface ActivityDeps {
   graph: AssetGraph;
   warehouse: ObjectStore;
   engine?: EngineConfig;
+  /** where materializations, failures and stream progress are counted (default: nowhere) */
+  metrics?: ActivityMetrics;
+  /** the worker's Kafka settings: streaming sources read their credentials here, never from an input */
+  kafka?: KafkaConnection;
 }
 
 export function createMaterializeActivities(deps: ActivityDeps) {
@@ -26,8 +32,9 @@ export function createMaterializeActivities(deps: ActivityDeps) {
         ctx.heartbeat({ phase });
         phase = 'computing';
       });
+      const metrics = deps.metrics ?? noMetrics;
       try {
-        return await materialize({
+        const result = await materialize({
           graph: deps.graph,
           warehouse: deps.warehouse,
           engine: deps.engine,
@@ -37,7 +44,10 @@ export function createMaterializeActivities(deps: ActivityDeps) {
           txnVersion,
           signal: ctx.cancellationSignal,
         });
+        if (!result.alreadyCommitted) metrics.materialized(result);
+        return result;
       } catch (err) {
+        if (!ctx.cancellationSignal.aborted) metrics.failed(input.asset);
         await recordFailedAttempt(deps, input.asset, input.partition ?? '', err, txnVersion);
         if (isPermanent(err)) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;

@@ -10,6 +10,7 @@ import { runStreamingJob } from '../stream/index.ts';
 import { openSourceSpec } from '../stream/source-spec.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
+import { noMetrics } from './metrics.ts';
 
 export function streamStore(deps: ActivityDeps, asset: string) {
   return deps.warehouse.at(streamJobDir(asset));
@@ -36,12 +37,16 @@ export function createStreamingActivities(deps: ActivityDeps) {
       };
       // Between checkpoints too: the heartbeat timeout is how fast a dead worker is noticed.
       const stopBeating = heartbeatEvery(1_000, beat);
+      const metrics = deps.metrics ?? noMetrics;
+      const shard = input.shard?.index ?? 0;
+      // the job's counts are this run's totals: the metrics take what each checkpoint added
+      let reported = { events: 0, late: 0, deadLetters: 0 };
       try {
         const result = await runStreamingJob({
           job,
           store: streamStore(deps, input.asset),
           sinkTable: deps.warehouse.at(input.asset),
-          source: openSourceSpec(input.source, input.shard),
+          source: openSourceSpec(input.source, input.shard, deps.kafka),
           shard: input.shard,
           checkpointIntervalMs: input.checkpointIntervalMs,
           signal: ctx.cancellationSignal,
@@ -54,10 +59,18 @@ export function createStreamingActivities(deps: ActivityDeps) {
               restoreMs: info.restoreMs,
             };
             beat();
+            metrics.streamStarted(input.asset, shard, info.restoredFrom > 0);
           },
-          onCheckpoint: (id, metrics) => {
-            last = { ...last, phase: 'running', checkpointId: id, metrics };
+          onCheckpoint: (id, m) => {
+            last = { ...last, phase: 'running', checkpointId: id, metrics: m };
             beat();
+            const now = { events: m.events, late: m.late, deadLetters: m.deadLetters };
+            metrics.streamCheckpoint(input.asset, shard, m, {
+              events: now.events - reported.events,
+              late: now.late - reported.late,
+              deadLetters: now.deadLetters - reported.deadLetters,
+            });
+            reported = now;
           },
         });
         // A worker shutting down is not the job being stopped: fail, so Temporal runs the shard elsewhere.
@@ -71,6 +84,7 @@ export function createStreamingActivities(deps: ActivityDeps) {
       } finally {
         stopBeating();
         loop.disable();
+        metrics.streamStopped(input.asset, shard);
       }
     },
   };

@@ -12,6 +12,7 @@ import { streamCommand } from './commands/stream.ts';
 import { tableInfoCommand } from './commands/table-info.ts';
 import { webCommand } from './commands/web.ts';
 import { workerCommand } from './commands/worker.ts';
+import { loadConfigFile, useConfigFile } from '../runtime/index.ts';
 
 // `freshet backfill --list | head` closes the pipe early: end quietly, as other Unix commands do.
 for (const stream of [process.stdout, process.stderr]) {
@@ -42,6 +43,8 @@ for (const register of [
   register(program);
 
 try {
+  // freshet.config.ts is read once, here; every loadConfig() after lays the environment over it.
+  useConfigFile(await loadConfigFile());
   await program.parseAsync(process.argv);
 } catch (err) {
   // Errors that users cause are explained in their message; a stack adds nothing.

@@ -1,6 +1,8 @@
 // Every workflow id and schedule id Freshet makes. Ids are derived from what is computed, so a
 // second request for the same work joins the running workflow instead of computing twice, and
-// all of one deployment's ids start with its task queue (several deployments share a namespace).
+// all of one deployment's ids start with its base task queue name, FRESHET_TASK_QUEUE (several
+// deployments share a namespace). `taskQueue` below is always that base name, never the queue a
+// workflow runs on (contract/queues.ts: baseOfQueue), so ids do not depend on the queue.
 
 const backfillPrefix = (taskQueue: string) => `${taskQueue}/backfill/`;
 
@@ -8,7 +10,7 @@ export function materializeWorkflowId(taskQueue: string, asset: string, partitio
   return `${taskQueue}/materialize/${asset}/${partition ?? 'all'}`;
 }
 
-/** The one assetPool workflow per asset and task queue (AssetSpec.concurrency). */
+/** The one assetPool workflow per asset and deployment (AssetSpec.concurrency). */
 export function assetPoolWorkflowId(taskQueue: string, asset: string): string {
   return `${taskQueue}/asset-pool/${asset}`;
 }

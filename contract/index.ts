@@ -8,6 +8,7 @@ export * from './ids.ts';
 export * from './layout.ts';
 export * from './materialize.ts';
 export * from './pool.ts';
+export * from './queues.ts';
 export * from './signals.ts';
 export * from './streaming.ts';
 export * from './workflows.ts';

@@ -3,8 +3,11 @@
 
 /** A source described as plain JSON, so a workflow can carry it to the shard that opens it. */
 export type SourceSpec =
-  /** stopAt: partition → end offset, for a finite run (tests, replays) */
-  | { kind: 'kafka'; brokers: string[]; topic: string; stopAt?: Record<string, number> }
+  /**
+   * brokers: default the worker's FRESHET_KAFKA_BROKERS; credentials always come from the worker's
+   * configuration, never from here. stopAt: partition → end offset, for a finite run (tests, replays)
+   */
+  | { kind: 'kafka'; brokers?: string[]; topic: string; stopAt?: Record<string, number> }
   | { kind: 'generator'; options: GeneratorSpec }
   | { kind: 'file'; path: string; follow?: boolean };
 

@@ -18,6 +18,7 @@ import {
 } from '../contract/backfill.ts';
 import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
 import { backfillWorkflowId, isBackfillWorkflowId, rerunsPrefix, rerunWorkflowId } from '../contract/ids.ts';
+import { backfillQueue, scheduledQueue } from '../contract/queues.ts';
 import { WORKFLOW_TYPES } from '../contract/workflows.ts';
 import { startWorkflow } from './start-workflow.ts';
 
@@ -28,6 +29,7 @@ export class BackfillConflictError extends BackfillRequestError {}
 
 export interface ControlContext {
   client: Client;
+  /** the deployment's base task queue name (FRESHET_TASK_QUEUE); ids take it, queues derive from it */
   taskQueue: string;
   graph: AssetGraph;
   warehouse: ObjectStore;
@@ -77,7 +79,8 @@ export async function startBackfill(ctx: ControlContext, request: BackfillReques
   }
   try {
     await startWorkflow(ctx.client, 'backfill', {
-      taskQueue: ctx.taskQueue,
+      // its own queue: a big backfill waits for backfill slots, never takes those of scheduled runs
+      taskQueue: backfillQueue(ctx.taskQueue),
       workflowId: id,
       args: [{ request: launched }],
       memo: { request: launched },
@@ -138,7 +141,10 @@ export async function backfillPartitions(ctx: ControlContext, id: string, asset:
 
 export async function listBackfills(ctx: ControlContext, limit = 50): Promise<BackfillSummary[]> {
   const out: BackfillSummary[] = [];
-  const query = `WorkflowType = '${WORKFLOW_TYPES.backfill}' AND TaskQueue = '${ctx.taskQueue.replaceAll("'", '')}'`;
+  // Users' backfills run on the backfill queue; scheduled refreshes and catch-ups (and backfills
+  // started before the queues were split) on the scheduled one.
+  const queues = [backfillQueue(ctx.taskQueue), scheduledQueue(ctx.taskQueue)].map((q) => `TaskQueue = '${q.replaceAll("'", '')}'`);
+  const query = `WorkflowType = '${WORKFLOW_TYPES.backfill}' AND (${queues.join(' OR ')})`;
   for await (const wf of ctx.client.workflow.list({ query })) {
     out.push(summaryOf(wf));
     if (out.length >= limit) break;

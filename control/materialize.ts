@@ -3,6 +3,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { AssetDef } from '../core/index.ts';
 import { materializeWorkflowId } from '../contract/ids.ts';
+import { scheduledQueue } from '../contract/queues.ts';
 import type { MaterializePartitionWorkflow } from '../contract/materialize.ts';
 import { startWorkflow } from './start-workflow.ts';
 
@@ -13,7 +14,8 @@ export function startMaterialize(
   partition?: string,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<MaterializePartitionWorkflow>> {
   return startWorkflow(client, 'materializePartition', {
-    taskQueue,
+    // one partition, asked for now: as urgent as a scheduled run
+    taskQueue: scheduledQueue(taskQueue),
     workflowId: materializeWorkflowId(taskQueue, asset.name, partition),
     workflowIdConflictPolicy: 'USE_EXISTING',
     // the asset's retry policy becomes the activity's; a pooled asset's compute holds a pool slot

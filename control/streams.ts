@@ -2,6 +2,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { streamWorkflowId } from '../contract/ids.ts';
+import { scheduledQueue } from '../contract/queues.ts';
 import { restartStreamSignal, stopStreamSignal, streamStatusQuery } from '../contract/signals.ts';
 import {
   SHARD_ACTIVITY,
@@ -28,7 +29,12 @@ export async function startStream(
 ): Promise<string> {
   const workflowId = streamWorkflowId(taskQueue, asset);
   const input: StreamingJobInput = { asset, source, ...opts };
-  await startWorkflow(client, 'streamingJob', { taskQueue, workflowId, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
+  await startWorkflow(client, 'streamingJob', {
+    taskQueue: scheduledQueue(taskQueue),
+    workflowId,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
   return workflowId;
 }
 

@@ -55,12 +55,14 @@ export async function write(table: ObjectStore, req: WriteRequest): Promise<Writ
   checkRequest(table.uri, req);
   let state = req.readVersion === undefined ? await latestState(table) : await loadState(table, { version: req.readVersion });
   const maxAttempts = req.maxAttempts ?? 1000;
+  // Marks this write's commit, to know it again when its put landed but reported a lost race.
+  const txnId = randomUUID();
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const done = state && req.txn ? state.txns.get(req.txn.appId) : undefined;
     if (state && req.txn && done && done.version >= req.txn.version) {
       return { version: state.version, skipped: true, removed: 0, retries: attempt };
     }
-    const { actions, removed } = plan(table.uri, state, req);
+    const { actions, removed } = plan(table.uri, state, req, txnId);
     const version = (state?.version ?? -1) + 1;
     if (await table.putIfAbsent(commitKey(version), serializeActions(actions))) {
       await afterCommit(table, state, actions, version);
@@ -75,6 +77,13 @@ export async function write(table: ObjectStore, req: WriteRequest): Promise<Writ
       );
     }
     const winners = await readCommits(table, listing, version, newestVersion(listing));
+    // The put landed and only its reply was lost (a connection cut, the client's retry then got
+    // 412): the version is this write's. Planning again would commit it twice, or, with a txn,
+    // report it skipped and have the caller delete the files this commit points to.
+    if (winners[0]?.version === version && commitTxnId(winners[0]) === txnId) {
+      await afterCommit(table, state, actions, version);
+      return { version, skipped: false, removed, retries: attempt };
+    }
     for (const w of winners) checkConflict(table.uri, req, state?.version ?? -1, w);
     const next = state ? state.clone() : new LogState(table.uri);
     for (const w of winners) next.apply(w.actions, w.version, w.timestamp, `${table.uri}/${w.key}`);
@@ -117,7 +126,7 @@ function checkRequest(table: string, req: WriteRequest): void {
 }
 
 /** The actions of a commit that applies `req` to `state`. */
-function plan(table: string, state: LogState | undefined, req: WriteRequest): { actions: Action[]; removed: number } {
+function plan(table: string, state: LogState | undefined, req: WriteRequest, txnId: string): { actions: Action[]; removed: number } {
   const now = Date.now();
   const actions: Action[] = [];
   let metadata: RawMetadata | undefined;
@@ -187,9 +196,15 @@ function plan(table: string, state: LogState | undefined, req: WriteRequest): { 
       engineInfo: 'freshet',
       clientVersion: 'freshet-0.1.0',
       ...req.commitInfo,
+      // as Spark's Delta writes it: one id per transaction
+      txnId,
     },
   });
   return { actions, removed: removes.length };
+}
+
+function commitTxnId(c: Commit): unknown {
+  return c.actions.find((a) => a.commitInfo)?.commitInfo?.txnId;
 }
 
 /** A winning commit conflicts when it added or removed files in what this write replaces. Blind appends never conflict (as in delta-rs). */

@@ -1,5 +1,5 @@
-// Connections to Temporal, for clients and for workers, with an error that says how to get a
-// server when none answers.
+// Connections to Temporal, for clients and for workers: address, namespace, TLS, API key and gRPC
+// headers all from the configuration, with an error that says how to get a server when none answers.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { FreshetConfig } from './config.ts';
@@ -11,9 +11,20 @@ function unreachable(config: FreshetConfig, err: unknown): Error {
   );
 }
 
+/** The options both connection kinds share: where, and how to authenticate. */
+export function connectionOptions(config: FreshetConfig) {
+  const { tls, apiKey, metadata } = config.temporal;
+  return {
+    address: config.temporalAddress,
+    ...(tls !== undefined ? { tls } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(metadata ? { metadata } : {}),
+  };
+}
+
 export async function connectClient(config: FreshetConfig): Promise<Client> {
   try {
-    const connection = await Connection.connect({ address: config.temporalAddress, connectTimeout: 5_000 });
+    const connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: 5_000 });
     return new Client({ connection, namespace: config.namespace });
   } catch (err) {
     throw unreachable(config, err);
@@ -23,7 +34,7 @@ export async function connectClient(config: FreshetConfig): Promise<Client> {
 /** The connection a worker polls through. */
 export async function connectWorker(config: FreshetConfig): Promise<NativeConnection> {
   try {
-    return await NativeConnection.connect({ address: config.temporalAddress });
+    return await NativeConnection.connect(connectionOptions(config));
   } catch (err) {
     throw unreachable(config, err);
   }

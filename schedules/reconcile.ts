@@ -11,6 +11,7 @@ import {
 } from '@temporalio/client';
 import { DEFAULT_BACKFILL_CONCURRENCY, type BackfillRequest } from '../contract/backfill.ts';
 import { assetOfScheduleId, refreshWorkflowId } from '../contract/ids.ts';
+import { scheduledQueue } from '../contract/queues.ts';
 import { WORKFLOW_TYPES, type FreshetWorkflows } from '../contract/workflows.ts';
 import type { AssetDef, AssetGraph } from '../core/index.ts';
 import { deriveSchedule, type DerivedSchedule } from './derive.ts';
@@ -36,7 +37,8 @@ function options(d: DerivedSchedule, taskQueue: string): ScheduleOptions<Schedul
     action: {
       type: 'startWorkflow',
       workflowType: WORKFLOW_TYPES.backfill,
-      taskQueue,
+      // the scheduled queue (the base name, as before the split: existing schedules stay unchanged)
+      taskQueue: scheduledQueue(taskQueue),
       // The server appends the fire time, so each run has its own id under the backfill prefix.
       workflowId: refreshWorkflowId(taskQueue, d.asset),
       args: [{ request }],

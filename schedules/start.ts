@@ -1,6 +1,7 @@
 // On worker or `freshet dev` start: schedules reconciled with the SLAs, the freshness monitor running.
 import type { Client } from '@temporalio/client';
 import { freshnessMonitorWorkflowId } from '../contract/ids.ts';
+import { scheduledQueue } from '../contract/queues.ts';
 import type { AssetGraph } from '../core/index.ts';
 import { WORKFLOW_TYPES, type FreshetWorkflows } from '../contract/workflows.ts';
 import { reconcileSchedules, type ReconcileResult } from './reconcile.ts';
@@ -22,7 +23,7 @@ export async function startFreshness(
   const result = await reconcileSchedules(client, graph, taskQueue);
   if (graph.assets.some((a) => a.freshness)) {
     await client.workflow.start<FreshetWorkflows['freshnessMonitor']>(WORKFLOW_TYPES.freshnessMonitor, {
-      taskQueue,
+      taskQueue: scheduledQueue(taskQueue),
       workflowId: freshnessMonitorWorkflowId(taskQueue),
       workflowIdConflictPolicy: 'USE_EXISTING',
       args: [{ intervalMs: monitorInterval(graph, monitorIntervalMs) }],

@@ -73,6 +73,8 @@ export async function ensureKafka(): Promise<string> {
 export interface KafkaServer {
   /** host:port list for kafkajs */
   brokers: string[];
+  /** the SASL_PLAINTEXT listener, when started with `sasl` */
+  saslBrokers?: string[];
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -84,6 +86,8 @@ export interface KafkaStartOptions {
   partitions?: number;
   heapMb?: number;
   log?: (line: string) => void;
+  /** also listen for SASL PLAIN clients with this one user (the plaintext listener stays open) */
+  sasl?: { username: string; password: string };
 }
 
 function java(libs: string, args: string[], log: (line: string) => void): Promise<void> {
@@ -125,6 +129,18 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaSer
   let controllerPort = await freePort();
   while (controllerPort === brokerPort) controllerPort = await freePort();
   const log = opts.log ?? (() => {});
+  let saslPort = 0;
+  while (opts.sasl && [0, brokerPort, controllerPort].includes(saslPort)) saslPort = await freePort();
+  const jaasQuote = (v: string) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  const sasl = opts.sasl
+    ? [
+        `listeners=PLAINTEXT://127.0.0.1:${brokerPort},SASL_PLAINTEXT://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${brokerPort},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
+        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+        'sasl.enabled.mechanisms=PLAIN',
+        `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${opts.sasl.username}=${jaasQuote(opts.sasl.password)};`,
+      ]
+    : [];
   const props = [
     'process.roles=broker,controller',
     'node.id=1',
@@ -142,7 +158,10 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaSer
     'transaction.state.log.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=true',
-  ].join('\n');
+  ]
+    // a later line wins in a properties file: the SASL listeners replace the plaintext-only ones
+    .concat(sasl)
+    .join('\n');
   const config = path.join(dataDir, 'server.properties');
   writeFileSync(config, `${props}\n`);
   const formatted = readdirSync(dataDir).includes('logs');
@@ -182,7 +201,7 @@ export async function startKafka(opts: KafkaStartOptions = {}): Promise<KafkaSer
     await stop();
     throw new Error(`Kafka (${libs}) did not start: ${(err as Error).message}\n${tail}`, { cause: err });
   }
-  return { brokers: [`127.0.0.1:${brokerPort}`], dataDir, stop };
+  return { brokers: [`127.0.0.1:${brokerPort}`], ...(opts.sasl ? { saslBrokers: [`127.0.0.1:${saslPort}`] } : {}), dataDir, stop };
 }
 
 /** The port opens before the broker has joined its own quorum: ask for metadata until it answers. */

@@ -55,10 +55,12 @@ export interface StackState {
 export interface StackOptions {
   /** folder of the stack's data, logs and state (default .freshet/stack) */
   dir?: string;
-  /** FRESHET_PROJECT of the workers and the page (default: FRESHET_PROJECT or assets/index.ts) */
+  /** FRESHET_PROJECT of the workers and the page (default: configured.project) */
   project?: string;
-  /** default: FRESHET_TASK_QUEUE or freshet */
+  /** default: configured.taskQueue */
   taskQueue?: string;
+  /** what a new stack uses when project/taskQueue are not given: the CLI passes loadConfig()'s (services/ reads no configuration) */
+  configured?: { project: string; taskQueue: string };
   log?: (m: string) => void;
 }
 
@@ -83,8 +85,8 @@ function writeState(dir: string, state: StackState): void {
 
 async function newState(opts: StackOptions): Promise<StackState> {
   return {
-    project: path.resolve(opts.project ?? process.env.FRESHET_PROJECT ?? 'assets/index.ts'),
-    taskQueue: opts.taskQueue ?? process.env.FRESHET_TASK_QUEUE ?? 'freshet',
+    project: path.resolve(opts.project ?? opts.configured?.project ?? 'assets/index.ts'),
+    taskQueue: opts.taskQueue ?? opts.configured?.taskQueue ?? 'freshet',
     namespace: 'default',
     warehouse: `s3://${BUCKET}/warehouse`,
     workers: 2,

@@ -2,18 +2,21 @@
 // put-if-absent is a conditional PUT (If-None-Match: *). Credentials live only in the client:
 // never in `uri`, in messages, or in errors.
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { ListOptions, ObjectInfo, ObjectStore } from './types.ts';
 import { checkKey, joinKey } from './keys.ts';
@@ -47,6 +50,12 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
   return { bucket: m[1], prefix: checkKey(m[2]) };
 }
 
+/** putFile sends a file up to this size in one request, a bigger one in parts of this size (S3's minimum part is 5 MiB). */
+export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
+
+/** attempts of each S3 request (the SDK retries throttling, 5xx and connection errors) */
+export const S3_MAX_ATTEMPTS = 10;
+
 // One client per configuration: clients hold connection pools.
 const clients = new Map<string, S3Client>();
 function clientFor(o: S3Options): S3Client {
@@ -57,6 +66,11 @@ function clientFor(o: S3Options): S3Client {
       endpoint: o.endpoint,
       region: o.region,
       forcePathStyle: o.pathStyle,
+      // The SDK's default 3 attempts span well under a second: a MinIO restart or a network blip
+      // then fails every request in flight, and with them the activities' own few attempts (a
+      // partition would fail for good while the warehouse was away for 5 s). 10 attempts with
+      // the SDK's jittered backoff (capped at 20 s) wait about half a minute in all.
+      maxAttempts: S3_MAX_ATTEMPTS,
       credentials: o.accessKeyId && o.secretAccessKey ? { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey } : undefined,
     });
     clients.set(key, client);
@@ -128,18 +142,44 @@ export class S3Store implements ObjectStore {
   }
 
   async putFile(p: string, localFile: string): Promise<void> {
-    const { size } = await fs.stat(localFile);
+    // Bodies are buffers, never file streams: the SDK does not retry a streamed body, and an
+    // error of the stream (the file gone or unreadable mid-upload) surfaces on the SDK's own
+    // chunked-encoding stream with no listener, which kills the process. A file past one part
+    // goes up in parts, so memory stays bounded at one part.
+    let file: fs.FileHandle | undefined;
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: this.key(p),
-          Body: createReadStream(localFile),
-          ContentLength: size,
-        }),
-      );
+      file = await fs.open(localFile, 'r');
+      const { size } = await file.stat();
+      if (size <= UPLOAD_PART_BYTES) {
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(p), Body: await file.readFile() }));
+      } else {
+        await this.putParts(this.key(p), file, size, localFile);
+      }
     } catch (e) {
       throw s3Error('upload', this.where(p), e, this.options);
+    } finally {
+      await file?.close();
+    }
+  }
+
+  private async putParts(key: string, file: fs.FileHandle, size: number, localFile: string): Promise<void> {
+    const target = { Bucket: this.bucket, Key: key };
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand(target));
+    try {
+      const parts: Array<{ ETag: string | undefined; PartNumber: number }> = [];
+      const buf = Buffer.allocUnsafe(Math.min(UPLOAD_PART_BYTES, size));
+      for (let offset = 0, n = 1; offset < size; offset += UPLOAD_PART_BYTES, n++) {
+        const len = Math.min(UPLOAD_PART_BYTES, size - offset);
+        const { bytesRead } = await file.read(buf, 0, len, offset);
+        if (bytesRead !== len) throw new Error(`${localFile} shrank while it was uploaded (${size} bytes at the start)`);
+        const part = await this.client.send(new UploadPartCommand({ ...target, UploadId, PartNumber: n, Body: buf.subarray(0, len) }));
+        parts.push({ ETag: part.ETag, PartNumber: n });
+      }
+      await this.client.send(new CompleteMultipartUploadCommand({ ...target, UploadId, MultipartUpload: { Parts: parts } }));
+    } catch (e) {
+      // Parts of an upload never completed cost storage until aborted; the original error matters more.
+      await this.client.send(new AbortMultipartUploadCommand({ ...target, UploadId })).catch(() => undefined);
+      throw e;
     }
   }
 

@@ -8,6 +8,8 @@ export type { GeneratorOptions, GeneratorContext } from './source-generator.ts';
 export { fileSource } from './source-file.ts';
 export { kafkaSource } from './source-kafka.ts';
 export type { KafkaSourceOptions } from './source-kafka.ts';
+export { kafkaClient } from './kafka-client.ts';
+export type { KafkaConnection, KafkaSaslMechanism } from './kafka-client.ts';
 export { deltaSink } from './sink.ts';
 export { mergePartials, mergeAppId } from './merge.ts';
 export type { MergeResult } from './merge.ts';

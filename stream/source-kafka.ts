@@ -4,15 +4,19 @@
 // commits offsets to Kafka. Records below the expected offset (a fetch that raced a seek) are skipped.
 // eachBatch hands batches to a bounded queue and waits while it is full: backpressure.
 import { randomUUID } from 'node:crypto';
-import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol } from 'kafkajs';
 import type { Consumer, PartitionAssigner } from 'kafkajs';
 import type { SourceBatch } from './batch.ts';
+import { kafkaClient, type KafkaConnection } from './kafka-client.ts';
 import type { StreamSource } from './source.ts';
 import { ownsPartition } from './source.ts';
 
 export interface KafkaSourceOptions {
-  brokers: string[];
+  /** default: the connection's brokers */
+  brokers?: string[];
   topic: string;
+  /** brokers, client id, SASL and TLS from the worker's configuration */
+  connection?: KafkaConnection;
   clientId?: string;
   /** consumer group ids are `<groupPrefix>-<random>` (default 'freshet') */
   groupPrefix?: string;
@@ -59,13 +63,25 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
   let wakeFetcher: (() => void) | undefined;
   let failure: Error | undefined;
 
-  const kafka = new Kafka({ brokers: opts.brokers, clientId: opts.clientId ?? 'freshet-stream', logLevel: logLevel.ERROR });
+  const connection = { ...opts.connection, ...(opts.clientId ? { clientId: opts.clientId } : {}) };
+  const { kafka, brokers } = kafkaClient(connection, opts.brokers);
 
   return {
     name: `kafka:${opts.topic}`,
     async open(from) {
       const admin = kafka.admin();
-      await admin.connect();
+      try {
+        await admin.connect();
+      } catch (e) {
+        const auth = (e as Error).name === 'KafkaJSSASLAuthenticationError';
+        throw new Error(
+          `Kafka at ${brokers.join(',')} ${auth ? 'refused the credentials' : 'cannot be reached'} (${(e as Error).message}); ` +
+            (auth
+              ? "check the worker's FRESHET_KAFKA_SASL_* settings."
+              : "check the brokers and the worker's FRESHET_KAFKA_TLS* settings."),
+          { cause: e },
+        );
+      }
       try {
         const meta = await admin.fetchTopicMetadata({ topics: [opts.topic] });
         owned = meta.topics[0].partitions
@@ -74,7 +90,7 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
           .sort((a, b) => a - b);
       } catch (e) {
         throw new Error(
-          `Kafka topic '${opts.topic}' on ${opts.brokers.join(',')} cannot be described (${(e as Error).message}); create it, or check the brokers.`,
+          `Kafka topic '${opts.topic}' on ${brokers.join(',')} cannot be described (${(e as Error).message}); create it, or check the brokers.`,
           { cause: e },
         );
       } finally {

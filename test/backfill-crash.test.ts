@@ -1,12 +1,13 @@
 // Backfills survive `kill -9` of the worker, and cancel stops running work quickly.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfillProgress, cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
+import { cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
 import type { AssetGraph } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, materializations } from '../engine/index.ts';
 import { openStore } from '../storage/index.ts';
 import type { BackfillProgress } from '../contract/backfill.ts';
+import { expectEachPartitionOnce, materialized, waitForProgress } from './support/backfill-checks.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
 
@@ -32,18 +33,6 @@ async function worker(): Promise<WorkerProcess> {
   return w;
 }
 
-async function waitFor(id: string, pred: (p: BackfillProgress) => boolean, timeoutMs = 120_000): Promise<BackfillProgress> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const p = await backfillProgress(ctx, id);
-    if (pred(p)) return p;
-    if (Date.now() > deadline) throw new Error(`timed out waiting; last progress ${JSON.stringify(p.assets)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const materialized = (p: BackfillProgress) => p.assets.reduce((n, a) => n + a.counts.materialized, 0);
-
 describe('backfills and crashes', () => {
   it('completes a 200-partition backfill through two kill -9 of the worker, each partition committed exactly once', async () => {
     let w = await worker();
@@ -55,7 +44,7 @@ describe('backfills and crashes', () => {
       concurrency: 2,
     });
     for (const threshold of [30, 100]) {
-      await waitFor(id, (p) => materialized(p) >= threshold);
+      await waitForProgress(ctx, id, (p) => materialized(p) >= threshold);
       await w.kill9();
       w = await worker();
     }
@@ -65,21 +54,15 @@ describe('backfills and crashes', () => {
       ['raw', 100],
       ['clean', 100],
     ]);
-    for (const asset of ['raw', 'clean']) {
-      const table = assetTable(ctx.warehouse, asset);
-      const list = await materializations(table);
-      expect(list).toHaveLength(100);
-      expect(new Set(list.map((m) => m.partition)).size).toBe(100);
-      const snap = await loadSnapshot(table);
-      expect(snap!.files).toHaveLength(100); // one live file per partition: nothing doubled
-    }
+    const days = Array.from({ length: 100 }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10));
+    for (const asset of ['raw', 'clean']) await expectEachPartitionOnce(assetTable(ctx.warehouse, asset), days);
   });
 
   it('cancel stops running activities within the heartbeat timeout, keeps what committed, and a re-run finishes the rest', async () => {
     await worker();
     const range = { assets: ['raw', 'clean'], downstream: false, from: '2026-06-01', to: '2026-07-30', concurrency: 2 };
     const { id } = await startBackfill(ctx, range);
-    await waitFor(id, (p) => materialized(p) >= 10);
+    await waitForProgress(ctx, id, (p) => materialized(p) >= 10);
     const asked = Date.now();
     await cancelBackfill(ctx, id);
     const result = (await h.client.workflow.getHandle(id).result()) as BackfillProgress;

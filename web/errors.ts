@@ -29,7 +29,11 @@ export function zodMessage(err: z.ZodError): ApiError {
   return { error: `${field}: ${issue.message}`, field };
 }
 
-export function toResponse(err: unknown, c: Context): Response {
+export function toResponse(
+  err: unknown,
+  c: Context,
+  logInternal: (err: unknown) => void = (e) => console.error('web: request failed:', e),
+): Response {
   const json = (status: number, body: ApiError) => c.json(body, status as 400);
   if (err instanceof HttpError) return json(err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
   if (err instanceof z.ZodError) return json(400, zodMessage(err));
@@ -40,7 +44,7 @@ export function toResponse(err: unknown, c: Context): Response {
   if (err instanceof WorkflowNotFoundError) return json(404, { error: `No such workflow: ${err.workflowId ?? 'unknown id'}.` });
   // The server's data is broken, not the request: say what is wrong with which table.
   if (err instanceof DeltaLogError) return json(500, { error: `The table cannot be read: ${redact(err.message)}` });
-  console.error('web: request failed:', err);
+  logInternal(err);
   return json(500, { error: `Internal error: ${redact((err as Error)?.message ?? String(err))}` });
 }
 

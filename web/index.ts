@@ -3,10 +3,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FreshetConfig } from '../runtime/index.ts';
+import { createMetrics, type FreshetConfig, type Logger, type Metrics } from '../runtime/index.ts';
 import type { AssetGraph } from '../core/index.ts';
 import { ensureFrontEnd } from './build.ts';
 import { createContext } from './context.ts';
+import { registerWebMetrics } from './metrics.ts';
 import { isLoopback } from './security.ts';
 import { createApp } from './server.ts';
 
@@ -30,6 +31,10 @@ export interface WebServerOptions {
   /** false serves the API alone, without building the page */
   page?: boolean;
   log?: (msg: string) => void;
+  /** the process's metrics, served at /metrics with the web's own series added (default: a registry of its own) */
+  metrics?: Metrics;
+  /** the process's logger, for internal errors (default: stderr) */
+  logger?: Logger;
 }
 
 export interface WebServer {
@@ -66,7 +71,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     client: opts.client,
     temporalUiUrl: opts.temporalUiUrl ?? web.temporalUiUrl ?? null,
   });
-  const app = createApp(ctx, { token, loopback, distDir });
+  const metrics = opts.metrics ?? createMetrics();
+  registerWebMetrics(ctx, metrics.registry);
+  const app = createApp(ctx, { token, loopback, distDir, metrics, logger: opts.logger });
   // Read the logs now, not on the first page view (100,000 partitions take a moment).
   for (const a of opts.graph.assets) ctx.health(a).catch(() => {});
 

@@ -2,15 +2,13 @@
 // sites reaching it through DNS rebinding. Bound elsewhere, a token (FRESHET_TOKEN) is required,
 // by header or by a SameSite cookie set from `/?token=...`. State changes are JSON POSTs, which
 // an HTML form on another site cannot send.
-import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { isLoopback, sameSecret as same } from '../runtime/access.ts';
 
 export const TOKEN_COOKIE = 'freshet_token';
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopback };
 
 /** Rejects requests whose Host header names some other site (DNS rebinding against 127.0.0.1). */
 export function loopbackHostCheck(): MiddlewareHandler {
@@ -22,23 +20,19 @@ export function loopbackHostCheck(): MiddlewareHandler {
   };
 }
 
-function same(a: string, b: string): boolean {
-  const [x, y] = [Buffer.from(a), Buffer.from(b)];
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** API calls need the token; the page's own files do not (they hold nothing secret). */
+/** API calls and /metrics need the token; the page's own files do not (they hold nothing secret). */
 export function tokenAuth(token: string): MiddlewareHandler {
+  const guarded = (path: string) => path.startsWith('/api/') || path === '/metrics';
   return async (c, next) => {
     const fromQuery = c.req.query('token');
-    if (fromQuery !== undefined && !c.req.path.startsWith('/api/')) {
+    if (fromQuery !== undefined && !guarded(c.req.path)) {
       if (!same(fromQuery, token)) return c.text('Wrong token.', 401);
       setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' });
       const url = new URL(c.req.url);
       url.searchParams.delete('token');
       return c.redirect(url.pathname + url.search, 303);
     }
-    if (!c.req.path.startsWith('/api/')) return next();
+    if (!guarded(c.req.path)) return next();
     const header = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
     const given = header ?? getCookie(c, TOKEN_COOKIE);
     if (given === undefined || !same(given, token)) {

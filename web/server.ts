@@ -9,6 +9,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { assetRoutes } from './api/assets.ts';
 import { backfillRoutes } from './api/backfills.ts';
 import { metaRoutes } from './api/meta.ts';
+import type { Logger, Metrics } from '../runtime/index.ts';
 import type { WebContext } from './context.ts';
 import { toResponse } from './errors.ts';
 import { jsonPostsOnly, loopbackHostCheck, tokenAuth } from './security.ts';
@@ -22,11 +23,18 @@ export interface AppOptions {
   loopback: boolean;
   /** the built page; undefined serves the API alone */
   distDir?: string;
+  /** served at GET /metrics (Prometheus text), behind the token like the API */
+  metrics?: Metrics;
+  /** where internal errors are logged (default: stderr) */
+  logger?: Logger;
 }
 
 export function createApp(ctx: WebContext, opts: AppOptions): Hono {
   const app = new Hono();
-  app.onError((err, c) => toResponse(err, c));
+  const logger = opts.logger;
+  app.onError((err, c) =>
+    toResponse(err, c, logger && ((e) => logger.error({ err: e, method: c.req.method, path: c.req.path }, 'request failed'))),
+  );
   app.notFound((c) => c.json({ error: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404));
 
   app.use(
@@ -55,6 +63,8 @@ export function createApp(ctx: WebContext, opts: AppOptions): Hono {
   app.route('/api/backfills', backfillRoutes(ctx));
   app.route('/api', metaRoutes(ctx));
   app.all('/api/*', (c) => c.json({ error: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404));
+  const metrics = opts.metrics;
+  if (metrics) app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType }));
 
   if (opts.distDir) {
     const dist = opts.distDir;

@@ -30,6 +30,7 @@ import {
 // Not re-exported by @temporalio/workflow in 1.24; @temporalio/common is what it re-exports from (bundle-safe).
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { assetPoolWorkflowId } from '../contract/ids.ts';
+import { baseOfQueue, scheduledQueue } from '../contract/queues.ts';
 import type { AssetPoolInput, PoolLease, PoolRequest, PoolState } from '../contract/pool.ts';
 import { acquireSignal, grantSignal, pingSignal, poolStateQuery, releaseSignal } from '../contract/signals.ts';
 
@@ -153,7 +154,9 @@ export function poolRequester() {
    */
   const acquire = async (asset: string, limit: number, permits: number): Promise<PoolSlot> => {
     const info = workflowInfo();
-    const poolId = assetPoolWorkflowId(info.taskQueue, asset);
+    // One pool per asset whichever queue the requester runs on (a backfill or a scheduled run).
+    const base = baseOfQueue(info.taskQueue);
+    const poolId = assetPoolWorkflowId(base, asset);
     const req: PoolRequest = { lease: `${info.runId}:${leaseSeq++}`, workflowId: info.workflowId, runId: info.runId, permits, limit };
     await CancellationScope.nonCancellable(async () => {
       for (let attempt = 0; ; attempt++) {
@@ -166,6 +169,9 @@ export function poolRequester() {
         try {
           await startChild(assetPool, {
             workflowId: poolId,
+            // Scheduled runs wait on the pool's grants: it must not sit on the backfill queue,
+            // which a big backfill fills and a worker serving only scheduled work never polls.
+            taskQueue: scheduledQueue(base),
             args: [{ asset, limit }],
             parentClosePolicy: ParentClosePolicy.ABANDON,
             cancellationType: ChildWorkflowCancellationType.ABANDON,

@@ -15,6 +15,7 @@ import type { BackfillRequest } from '../contract/backfill.ts';
 import type { FreshnessCheck, FreshnessMonitorInput, FreshnessStatus } from '../contract/freshness.ts';
 import { freshnessQuery } from '../contract/signals.ts';
 import { catchUpWorkflowId } from '../contract/ids.ts';
+import { baseOfQueue, scheduledQueue } from '../contract/queues.ts';
 import { backfill } from './backfill.ts';
 
 const act = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 3 } });
@@ -24,7 +25,7 @@ export async function freshnessMonitor(input: FreshnessMonitorInput): Promise<vo
   const last = input.last ?? {};
   let report: FreshnessCheck[] = [];
   setHandler(freshnessQuery, () => report);
-  const { taskQueue } = workflowInfo();
+  const base = baseOfQueue(workflowInfo().taskQueue);
   // An asset with an SLA and no data breaks its SLA from the start: catch it up too (runs
   // started before this change keep catching up stale assets only, as their history did).
   const catchUpMissing = patched('catch-up-missing');
@@ -45,8 +46,15 @@ export async function freshnessMonitor(input: FreshnessMonitorInput): Promise<vo
     for (const [key, group] of groupCatchUps(due)) {
       // One backfill per grid: separate ones would write the shared upstream partitions twice.
       const request = mergeRequests(group.map((f) => f.catchUp!));
-      const workflowId = catchUpWorkflowId(taskQueue, key, now);
-      await startChild(backfill, { workflowId, args: [{ request }], parentClosePolicy: ParentClosePolicy.ABANDON, memo: { request } });
+      const workflowId = catchUpWorkflowId(base, key, now);
+      // A catch-up restores an SLA: scheduled work, whatever queue the monitor was started on.
+      await startChild(backfill, {
+        workflowId,
+        taskQueue: scheduledQueue(base),
+        args: [{ request }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        memo: { request },
+      });
       for (const f of group) started.set(f.asset, workflowId);
     }
     for (const f of report) {

@@ -12,6 +12,7 @@ import {
   type ControlContext,
 } from '../../control/backfills.ts';
 import { nothingToRun, type BackfillProgress } from '../../contract/backfill.ts';
+import { backfillQueue } from '../../contract/queues.ts';
 import { controlContext } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 import { printTable } from './assets.ts';
@@ -88,7 +89,7 @@ export function backfillCommand(program: Command): void {
         // as `materialize --stale` does: nothing to do is said, not started as an empty backfill
         const why = nothingToRun(preview, request);
         if (why) return console.log(why);
-        await warnIfNoWorker(ctx.client, ctx.taskQueue);
+        await warnIfNoWorker(ctx.client, backfillQueue(ctx.taskQueue));
         const { id } = await startBackfill(ctx, request);
         console.log(`backfill ${id} started`);
         if (!opts.detach) await followBackfill(ctx, id);

@@ -13,7 +13,7 @@ export function configCommand(program: Command): void {
       if (opts.json) return console.log(JSON.stringify(rows, null, 2));
       printTable(
         ['variable', 'value', 'source'],
-        rows.map((r) => [r.variable, r.value || '-', r.source]),
+        rows.map((r) => [r.variable, r.value || '-', r.origin ? `${r.source} (${r.origin})` : r.source]),
       );
     });
 }

@@ -5,7 +5,16 @@ import path from 'node:path';
 import { freshetHome } from '../../services/paths.ts';
 import { isFree } from '../../services/process.ts';
 import { startTemporalDevServer, type TemporalServer } from '../../services/temporal.ts';
-import { loadConfig, loadProject, connectClient, createWorker, installRuntime, reconcileOnStart } from '../../runtime/index.ts';
+import {
+  connectClient,
+  createWorker,
+  describeServed,
+  installRuntime,
+  loadConfig,
+  loadProject,
+  reconcileOnStart,
+  startProcessMetrics,
+} from '../../runtime/index.ts';
 import { signInLine, startWebServer } from '../../web/index.ts';
 import { startStream } from '../../control/streams.ts';
 import { parseSource } from './stream.ts';
@@ -27,10 +36,12 @@ export function devCommand(program: Command): void {
         server = await startTemporalDevServer({ dbFile: path.join(freshetHome, 'temporal', 'dev.db'), ui: true, port: 7233 });
         config = { ...config, temporalAddress: server.address };
       }
-      installRuntime(config.logLevel);
+      // one process, one /metrics: the worker's, the web's and the SDK's series on the web's
+      const obs = await startProcessMetrics(config, 'freshet-dev', { serve: false });
+      installRuntime(config.logLevel, obs.runtime);
       mkdirSync(config.warehouse, { recursive: true });
       const graph = await loadProject(config.project);
-      const { worker, connection } = await createWorker({ config, graph });
+      const { worker, connection } = await createWorker({ config, graph, metrics: obs.metrics.activities });
       const client = await connectClient(config);
       const sync = await reconcileOnStart(config, graph, client);
       // The example streaming features run on the synthetic generator, in real time.
@@ -43,6 +54,8 @@ export function devCommand(program: Command): void {
         client,
         temporalUiUrl: config.web.temporalUiUrl ?? server?.uiUrl,
         log: console.log,
+        metrics: obs.metrics,
+        logger: obs.logger,
       });
       console.log(
         [
@@ -50,10 +63,11 @@ export function devCommand(program: Command): void {
           `  Temporal      ${config.temporalAddress}${server ? ' (dev server, state in .freshet/temporal/dev.db)' : ''}`,
           ...(server?.uiUrl ? [`  Temporal UI   ${server.uiUrl}`] : []),
           `  web page      ${web.url}`,
+          `  metrics       ${web.url}/metrics (Prometheus: Freshet's series and the Temporal SDK's)`,
           ...(signInLine(web) ? [`                ${signInLine(web)}`] : []),
           `  warehouse     ${config.warehouse}`,
           `  project       ${config.project} (${graph.assets.length} assets: ${graph.assets.map((a) => a.name).join(', ')})`,
-          `  task queue    ${config.taskQueue}`,
+          `  task queues   ${describeServed(worker.served)}`,
           `  schedules     ${sync} (assets with an SLA and no data yet are caught up now by the freshness monitor)`,
           `  streaming     ${streams.length ? streams.join(', ') + ' (synthetic generator; npx freshet stream status <asset>)' : 'none'}`,
           '',

@@ -9,6 +9,7 @@ import { checkConcurrency, startBackfill } from '../../control/backfills.ts';
 import { startMaterialize } from '../../control/materialize.ts';
 import type { ObjectStore } from '../../storage/types.ts';
 import { rootMessage } from '../../contract/errors.ts';
+import { backfillQueue, scheduledQueue } from '../../contract/queues.ts';
 import { connectClient, loadConfig, loadProject, openWarehouse } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 import { followBackfill } from './backfill.ts';
@@ -49,7 +50,7 @@ export function materializeCommand(program: Command): void {
       const client = await connectClient(config);
       const ctx = { client, graph, warehouse, taskQueue: config.taskQueue };
       try {
-        await warnIfNoWorker(client, config.taskQueue);
+        await warnIfNoWorker(client, keys.length > 1 ? backfillQueue(config.taskQueue) : scheduledQueue(config.taskQueue));
         if (keys.length > 1) {
           // exactly the keys chosen here (all of the range, or the stale ones printed above)
           const only = { [asset.name]: keys };

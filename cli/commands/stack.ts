@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { defaultStackDir, stackDown, stackEnv, stackStatus, stackUp } from '../../services/stack.ts';
-import { SECRET_VARIABLES, type ConfigVariable } from '../../runtime/index.ts';
+import { loadConfig, SECRET_VARIABLES, type ConfigVariable } from '../../runtime/index.ts';
 
 interface DirOption {
   dir?: string;
@@ -23,7 +23,7 @@ export function stackCommand(program: Command): void {
     .option('--project <module>', 'project the workers and page load (default FRESHET_PROJECT or assets/index.ts)')
     .action(async (opts: DirOption & { project?: string }) => {
       const started = Date.now();
-      const state = await stackUp({ dir: opts.dir, project: opts.project });
+      const state = await stackUp({ dir: opts.dir, project: opts.project, configured: loadConfig() });
       console.log(`stack up in ${Math.round((Date.now() - started) / 1000)} s.`);
       await printStatus(opts.dir);
       console.log(`\nweb page: http://127.0.0.1:${state.ports.web}`);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ShardStatus } from '../../control/streams.ts';
 import type { JobMetrics } from '../../stream/job.ts';
-import { shardLine } from './stream.ts';
+import { parseSource, shardLine } from './stream.ts';
+import { describeSourceSpec } from '../../stream/source-spec.ts';
 
 type Metrics = Omit<JobMetrics, 'calibration'>;
 const metrics: Metrics = {
@@ -50,5 +51,19 @@ describe('freshet stream status', () => {
     expect(shardLine(shard({ restoreReset: reset }))).toContain(
       ', restored a checkpoint blinded by a far-future event (watermark 2123-10-21T',
     );
+  });
+});
+
+describe('freshet stream start --source', () => {
+  it('takes the brokers from the URL, or leaves them to the worker (FRESHET_KAFKA_BROKERS) when it names none', () => {
+    expect(parseSource('kafka://k1:9092,k2:9092/purchases')).toEqual({
+      kind: 'kafka',
+      brokers: ['k1:9092', 'k2:9092'],
+      topic: 'purchases',
+    });
+    const noBrokers = parseSource('kafka:///purchases');
+    expect(noBrokers).toEqual({ kind: 'kafka', topic: 'purchases' });
+    expect(describeSourceSpec(noBrokers)).toBe("kafka:purchases@the worker's FRESHET_KAFKA_BROKERS");
+    expect(() => parseSource('kafka:purchases')).toThrow(/kafka:\/\/\/topic/);
   });
 });

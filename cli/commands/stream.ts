@@ -7,13 +7,15 @@ import { isoText } from '../../stream/event-fields.ts';
 import type { SourceSpec } from '../../stream/source-spec.ts';
 import { connectClient, loadConfig, loadProject } from '../../runtime/index.ts';
 
-/** `generator`, `kafka://host:port[,host:port]/topic` or `file:/path/events.jsonl`. */
+/** `generator`, `kafka://host:port[,host:port]/topic`, `kafka:///topic` (the worker's FRESHET_KAFKA_BROKERS) or `file:/path/events.jsonl`. */
 export function parseSource(text: string): SourceSpec {
   if (text === 'generator') return { kind: 'generator', options: { realtime: true, eventsPerSecond: 50, partitions: 2 } };
-  const kafka = /^kafka:\/\/([^/]+)\/(.+)$/.exec(text);
-  if (kafka) return { kind: 'kafka', brokers: kafka[1].split(','), topic: kafka[2] };
+  const kafka = /^kafka:\/\/([^/]*)\/(.+)$/.exec(text);
+  if (kafka) return { kind: 'kafka', ...(kafka[1] ? { brokers: kafka[1].split(',') } : {}), topic: kafka[2] };
   if (text.startsWith('file:')) return { kind: 'file', path: text.slice(5), follow: true };
-  throw new Error(`--source '${text}' is not understood: use generator, kafka://host:port/topic or file:/path/events.jsonl.`);
+  throw new Error(
+    `--source '${text}' is not understood: use generator, kafka://host:port/topic, kafka:///topic or file:/path/events.jsonl.`,
+  );
 }
 
 /** One shard's line in `freshet stream status`. */
@@ -58,7 +60,11 @@ export function streamCommand(program: Command): void {
   };
   cmd
     .command('start <asset>')
-    .option('--source <source>', 'generator | kafka://host:port/topic | file:/path', 'generator')
+    .option(
+      '--source <source>',
+      'generator | kafka://host:port/topic | kafka:///topic (brokers: FRESHET_KAFKA_BROKERS) | file:/path',
+      'generator',
+    )
     .option('--shards <n>', 'shard activities, each owning a share of the source partitions', '1')
     .option('--checkpoint-every <duration>', 'checkpoint interval', '10s')
     .action((asset: string, o: { source: string; shards: string; checkpointEvery: string }) =>

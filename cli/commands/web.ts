@@ -1,7 +1,7 @@
 // `freshet web`: the page and its API alone, against a running Temporal and worker.
 import type { Command } from 'commander';
 import { signInLine, startWebServer } from '../../web/index.ts';
-import { connectClient, loadConfig, loadProject } from '../../runtime/index.ts';
+import { connectClient, createMetrics, loadConfig, loadProject, loggerFor } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
 
 interface Options {
@@ -30,8 +30,10 @@ export function webCommand(program: Command): void {
         host: opts.host,
         temporalUiUrl: opts.temporalUi,
         log: (m) => console.log(m),
+        metrics: createMetrics(),
+        logger: loggerFor(config, 'freshet-web'),
       });
-      console.log(`Freshet web page: ${web.url}  (Ctrl-C stops it)`);
+      console.log(`Freshet web page: ${web.url}  (Ctrl-C stops it); Prometheus metrics at ${web.url}/metrics`);
       const signIn = signInLine(web);
       if (signIn) console.log(signIn);
       await new Promise<void>((resolve) => {

@@ -16,7 +16,10 @@ declare module 'vitest' {
   }
 }
 
-export const STACK_DIR = path.join(freshetHome, 'stack-test');
+// FRESHET_TEST_STACK_DIR: a folder of one's own, for sessions that share FRESHET_HOME's binaries.
+export const STACK_DIR = process.env.FRESHET_TEST_STACK_DIR
+  ? path.resolve(process.env.FRESHET_TEST_STACK_DIR)
+  : path.join(freshetHome, 'stack-test');
 export const STACK_PROJECT = path.resolve('test/fixtures/stack-project.ts');
 export const STACK_TASK_QUEUE = 'freshet-stack-test';
 
