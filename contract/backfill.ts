@@ -7,7 +7,19 @@ import type { PlanOptions, SelectionRequest } from '../core/backfill-plan.ts';
 export interface BackfillRequest extends SelectionRequest, Omit<PlanOptions, 'forceAssets'> {
   /** partitions computed at once in this backfill (default 4, at most MAX_BACKFILL_CONCURRENCY) */
   concurrency?: number;
+  /**
+   * The launch this request comes from (REQUEST_ID_PATTERN): the dialog makes one per launch, a
+   * caller that gives none gets a new one. It is part of the backfill's workflow id, so the
+   * same launch sent twice (a double click, a retried POST) starts one backfill.
+   */
+  requestId?: string;
+  /** the backfill this one re-runs the failed and cancelled partitions of (control/backfills.ts retryFailedBackfill) */
+  parent?: string;
 }
+
+/** A request id becomes part of a workflow id: only these characters, and long enough to be unique. */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+export const REQUEST_ID_RULE = "8 to 64 letters, digits, '-' or '_' (a UUID will do)";
 
 /** One limit for every way a backfill is started (the page, the CLI, the API). */
 export const MAX_BACKFILL_CONCURRENCY = 256;
@@ -60,6 +72,12 @@ export interface BackfillProgress {
   updatedAt: number;
   assets: AssetProgress[];
   failures: BackfillFailure[];
+  /**
+   * Activities computing now, what `concurrency` limits: one runs a batch of up to `batchSize`
+   * contiguous partitions, so the partitions counted running can be many times more. Absent
+   * from backfills whose worker predates it.
+   */
+  runningActivities?: number;
 }
 
 /** Per-partition states of one asset in a backfill: keys in order, one state per key. */
@@ -73,6 +91,21 @@ export interface AssetPartitionStates {
 export interface BackfillPreview {
   assets: Array<{ asset: string; partitions: number; toRun: number; upToDate: number }>;
   tasks: number;
+}
+
+/**
+ * Why a backfill with this preview would do nothing, or undefined when it has work: the dialog
+ * says it beside a disabled Launch button, and the API and the CLI refuse with it.
+ */
+export function nothingToRun(preview: BackfillPreview, request: Pick<BackfillRequest, 'onlyFailedAndMissing'>): string | undefined {
+  if (preview.tasks > 0) return undefined;
+  const n = preview.assets.reduce((sum, a) => sum + a.partitions, 0);
+  if (n === 0) return 'Nothing to run: the selection holds no partition. Select other assets or another range.';
+  const force = "with force (the dialog's 'recompute even if up to date', the CLI's --force)";
+  if (request.onlyFailedAndMissing)
+    return `Nothing to run: none of the ${n} selected partitions is missing or failed. Leave out 'only failed and missing' to run stale ones too, or recompute them all ${force}.`;
+  const which = n === 1 ? 'the selected partition is' : `all ${n} selected partitions are`;
+  return `Nothing to run: ${which} up to date. Recompute ${n === 1 ? 'it' : 'them'} anyway ${force}.`;
 }
 
 /** One backfill workflow in a list. */

@@ -23,9 +23,29 @@ export function freshnessMonitorWorkflowId(taskQueue: string): string {
   return `${taskQueue}/freshness-monitor`;
 }
 
-/** A backfill started by a user; `unique` tells apart two started in the same millisecond. */
-export function backfillWorkflowId(taskQueue: string, startedAt: Date, unique: string): string {
-  return `${backfillPrefix(taskQueue)}${startedAt.toISOString().replace(/[:.]/g, '-')}-${unique}`;
+/**
+ * A backfill started by a user, named by its launch's request id (contract/backfill.ts,
+ * REQUEST_ID_PATTERN): a second start of the same launch finds this workflow instead of making
+ * another. Backfills started before request ids were named by their start time and a random
+ * suffix (`<queue>/backfill/2026-12-01T18-15-55-123Z-3fa2c1`); isBackfillWorkflowId still takes them.
+ */
+export function backfillWorkflowId(taskQueue: string, requestId: string): string {
+  return `${backfillPrefix(taskQueue)}request-${requestId}`;
+}
+
+const RERUN = '/rerun-';
+
+/**
+ * A re-run of what the backfill `parent` left failed or cancelled. Named under the first backfill
+ * of its line, so ids stay short however often a re-run is re-run, and rerunsPrefix finds them all.
+ */
+export function rerunWorkflowId(parent: string, requestId: string): string {
+  return `${rerunsPrefix(parent)}${requestId}`;
+}
+
+/** What the id of every re-run in the line of `backfill` starts with. */
+export function rerunsPrefix(backfill: string): string {
+  return `${backfill.split(RERUN)[0]}${RERUN}`;
 }
 
 /** The scheduled refresh of an asset; the server appends each run's fire time. */
@@ -38,7 +58,7 @@ export function catchUpWorkflowId(taskQueue: string, group: string, at: number):
   return `${backfillPrefix(taskQueue)}catchup-${group}-${at}`;
 }
 
-/** Whether `id` names a backfill of this deployment (any of the three kinds above). */
+/** Whether `id` names a backfill of this deployment (any of the kinds above, the old start-time form included). */
 export function isBackfillWorkflowId(taskQueue: string, id: string): boolean {
   return id.startsWith(backfillPrefix(taskQueue));
 }

@@ -1,5 +1,5 @@
 // Client-side operations on backfills, shared by cli/ and web/.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { BackfillRequestError } from '../core/backfill-plan.ts';
 import type { AssetGraph } from '../core/index.ts';
@@ -7,6 +7,9 @@ import { planPreview } from './preview.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import {
   MAX_BACKFILL_CONCURRENCY,
+  nothingToRun,
+  REQUEST_ID_PATTERN,
+  REQUEST_ID_RULE,
   type AssetPartitionStates,
   type BackfillPreview,
   type BackfillProgress,
@@ -14,12 +17,15 @@ import {
   type BackfillSummary,
 } from '../contract/backfill.ts';
 import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
-import { backfillWorkflowId, isBackfillWorkflowId } from '../contract/ids.ts';
+import { backfillWorkflowId, isBackfillWorkflowId, rerunsPrefix, rerunWorkflowId } from '../contract/ids.ts';
 import { backfillQueue, scheduledQueue } from '../contract/queues.ts';
 import { WORKFLOW_TYPES } from '../contract/workflows.ts';
 import { startWorkflow } from './start-workflow.ts';
 
 export { BackfillRequestError };
+
+/** A well-formed request the warehouse or an earlier launch leaves nothing to do for (the API's 409). */
+export class BackfillConflictError extends BackfillRequestError {}
 
 export interface ControlContext {
   client: Client;
@@ -48,19 +54,68 @@ function plan(ctx: ControlContext, request: BackfillRequest): Promise<BackfillPr
   return ctx.plan ? ctx.plan(request) : planPreview(ctx.graph, ctx.warehouse, request);
 }
 
+/**
+ * Starts a backfill, once per request id: the same launch sent again, at once or after the
+ * backfill ended, answers the id of the backfill it started. A request with nothing to run is
+ * refused, saying why, so no script or stray click starts an empty backfill.
+ */
 export async function startBackfill(ctx: ControlContext, request: BackfillRequest): Promise<{ id: string }> {
   checkConcurrency(request.concurrency);
-  // Fail on bad input here, with the field named, rather than inside the workflow.
-  await plan(ctx, { ...request, force: true });
-  const id = backfillWorkflowId(ctx.taskQueue, new Date(), randomUUID().slice(0, 6));
-  await startWorkflow(ctx.client, 'backfill', {
-    // its own queue: a big backfill waits for backfill slots, never takes those of scheduled runs
-    taskQueue: backfillQueue(ctx.taskQueue),
-    workflowId: id,
-    args: [{ request }],
-    memo: { request },
-  });
+  const given = request.requestId !== undefined;
+  const requestId = request.requestId ?? randomUUID();
+  if (!REQUEST_ID_PATTERN.test(requestId))
+    throw new BackfillRequestError('requestId', `requestId must be ${REQUEST_ID_RULE}, got '${requestId.slice(0, 80)}'.`);
+  if (request.parent !== undefined && !isBackfillWorkflowId(ctx.taskQueue, request.parent))
+    throw new BackfillRequestError('parent', `'${request.parent}' is not a backfill of task queue '${ctx.taskQueue}'.`);
+  const launched = { ...request, requestId };
+  const id = request.parent ? rerunWorkflowId(request.parent, requestId) : backfillWorkflowId(ctx.taskQueue, requestId);
+  if (given && (await sameLaunch(ctx, id, launched))) return { id };
+  // Fails on bad input here, with the field named, rather than inside the workflow.
+  const why = nothingToRun(await plan(ctx, request), request);
+  if (why) {
+    // The same launch, sent while the first one ran its plan to completion, finds nothing left.
+    if (given && (await sameLaunch(ctx, id, launched))) return { id };
+    throw new BackfillConflictError('force', why);
+  }
+  try {
+    await startWorkflow(ctx.client, 'backfill', {
+      // its own queue: a big backfill waits for backfill slots, never takes those of scheduled runs
+      taskQueue: backfillQueue(ctx.taskQueue),
+      workflowId: id,
+      args: [{ request: launched }],
+      memo: { request: launched },
+      // A second start of one launch joins the running backfill, and never starts it again once it ended.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
   return { id };
+}
+
+/** Whether the backfill `id` exists; one launched with another request under the same id is a conflict, not a match. */
+async function sameLaunch(ctx: ControlContext, id: string, request: BackfillRequest): Promise<boolean> {
+  let memo: unknown;
+  try {
+    memo = (await ctx.client.workflow.getHandle(id).describe()).memo?.request;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+  if (canonical(memo) !== canonical(request))
+    throw new BackfillConflictError(
+      'requestId',
+      `requestId '${request.requestId}' already launched backfill '${id}' with another request: give each new backfill a new request id.`,
+    );
+  return true;
+}
+
+/** JSON with sorted keys and no undefined fields: the same request however its fields were ordered. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
 }
 
 async function handle(ctx: ControlContext, id: string) {
@@ -91,16 +146,33 @@ export async function listBackfills(ctx: ControlContext, limit = 50): Promise<Ba
   const queues = [backfillQueue(ctx.taskQueue), scheduledQueue(ctx.taskQueue)].map((q) => `TaskQueue = '${q.replaceAll("'", '')}'`);
   const query = `WorkflowType = '${WORKFLOW_TYPES.backfill}' AND (${queues.join(' OR ')})`;
   for await (const wf of ctx.client.workflow.list({ query })) {
-    out.push({
-      id: wf.workflowId,
-      status: wf.status.name,
-      startedAt: wf.startTime.getTime(),
-      closedAt: wf.closeTime?.getTime(),
-      request: (wf.memo?.request ?? {}) as BackfillRequest,
-    });
+    out.push(summaryOf(wf));
     if (out.length >= limit) break;
   }
   return out;
+}
+
+function summaryOf(wf: WorkflowExecutionInfo): BackfillSummary {
+  return {
+    id: wf.workflowId,
+    status: wf.status.name,
+    startedAt: wf.startTime.getTime(),
+    closedAt: wf.closeTime?.getTime(),
+    request: (wf.memo?.request ?? {}) as BackfillRequest,
+  };
+}
+
+/** The re-runs started from backfill `id` (not those of its re-runs), oldest first. */
+export async function listReruns(ctx: ControlContext, id: string, limit = 100): Promise<BackfillSummary[]> {
+  const prefix = rerunsPrefix(id);
+  if (/['"\\]/.test(prefix)) return []; // no quoting in a list filter; no Freshet id holds these
+  const out: BackfillSummary[] = [];
+  for await (const wf of ctx.client.workflow.list({ query: `WorkflowId STARTS_WITH '${prefix}'` })) {
+    const s = summaryOf(wf);
+    if (s.request.parent === id) out.push(s);
+    if (out.length >= limit) break;
+  }
+  return out.sort((a, b) => a.startedAt - b.startedAt);
 }
 
 export async function pauseBackfill(ctx: ControlContext, id: string): Promise<void> {
@@ -115,8 +187,12 @@ export async function cancelBackfill(ctx: ControlContext, id: string): Promise<v
   await (await handle(ctx, id)).signal(cancelSignal);
 }
 
-/** Re-runs what failed: in place while the backfill runs, else as a new backfill of exactly those partitions. */
-export async function retryFailedBackfill(ctx: ControlContext, id: string): Promise<{ id: string }> {
+/**
+ * Re-runs what failed: in place while the backfill runs; once it ended, as a new backfill of
+ * exactly the partitions it left failed or cancelled, whose request names it as its parent.
+ * `requestId` makes the re-run idempotent as a launch is.
+ */
+export async function retryFailedBackfill(ctx: ControlContext, id: string, requestId?: string): Promise<{ id: string }> {
   const h = await handle(ctx, id);
   const info = await h.describe();
   if (info.status.name === 'RUNNING') {
@@ -126,6 +202,12 @@ export async function retryFailedBackfill(ctx: ControlContext, id: string): Prom
   const progress = await h.query(progressQuery);
   const only: Record<string, string[]> = {};
   for (const f of progress.failures) (only[f.asset] ??= []).push(f.partition ?? '');
-  if (Object.keys(only).length === 0) throw new BackfillRequestError('id', `Backfill '${id}' has no failed partitions.`);
-  return startBackfill(ctx, { ...progress.request, only });
+  for (const a of progress.assets) {
+    if (!a.counts.cancelled) continue;
+    const { keys, states } = await h.query(partitionsQuery, a.asset);
+    for (let i = 0; i < keys.length; i++) if (states[i] === 'cancelled') (only[a.asset] ??= []).push(keys[i]);
+  }
+  if (Object.keys(only).length === 0) throw new BackfillRequestError('id', `Backfill '${id}' has no failed or cancelled partitions.`);
+  const { requestId: _parentLaunch, ...request } = progress.request; // a new launch, not the parent's again
+  return startBackfill(ctx, { ...request, only, parent: id, requestId });
 }

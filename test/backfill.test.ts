@@ -74,8 +74,20 @@ describe('backfill', () => {
     ).getRowObjectsJS();
     expect(actual).toEqual(expected);
 
-    // Re-running the finished backfill does no work: every partition is up to date.
-    const again = await finish((await startBackfill(ctx, { assets: ['raw'], downstream: true, from: '2026-01-01', to: '2026-03-01' })).id);
+    // Re-running the finished backfill does no work: every partition is up to date. startBackfill
+    // refuses to start it, saying so; the workflow, started anyway, skips every partition.
+    const request = { assets: ['raw'], downstream: true, from: '2026-01-01', to: '2026-03-01' };
+    await expect(startBackfill(ctx, request)).rejects.toMatchObject({
+      field: 'force',
+      message: expect.stringMatching(/^Nothing to run: all 180 selected partitions are up to date\. Recompute them anyway with force/),
+    });
+    const again = await (
+      await startWorkflow(h.client, 'backfill', {
+        taskQueue: h.config.taskQueue,
+        workflowId: `${h.config.taskQueue}/backfill/up-to-date-test`,
+        args: [{ request }],
+      })
+    ).result();
     expect(again.assets.map((a) => [a.asset, a.counts.skipped, a.counts.materialized])).toEqual([
       ['raw', 60, 0],
       ['clean', 60, 0],
@@ -106,6 +118,11 @@ describe('backfill', () => {
     expect(ok.out).toMatch(/raw\s+5\s+5\s+0/); // the preview: partitions, to run, up to date
     expect(ok.out).toMatch(/raw: 5 materialized, 0 up to date, 0 failed/);
     expect(ok.out).toMatch(/backfill .*\/backfill\/.*: completed/);
+    // the same again has nothing to run: said, and no backfill started
+    const none = await cli(['backfill', 'raw', '--from', '2026-03-02', '--to', '2026-03-06', '--downstream']);
+    expect(none.code, none.out).toBe(0);
+    expect(none.out).toMatch(/Nothing to run: all 15 selected partitions are up to date\. Recompute them anyway with force/);
+    expect(none.out).not.toMatch(/started/);
 
     // rolling reads 7 days of clean; 2026-05-03 needs April's last days, never materialized.
     const bad = await cli(['backfill', 'rolling', '--from', '2026-05-03', '--to', '2026-05-04']);

@@ -1,6 +1,6 @@
 // The JSON shapes of Freshet's web API: shared by the server (web/api/) and the page (web/app/).
 // Pure types and constants (type imports only), so the browser bundle can use them.
-import type { BackfillProgress } from '../contract/backfill.ts';
+import type { BackfillProgress, BackfillSummary } from '../contract/backfill.ts';
 import type { FreshnessStatus as JudgedFreshness } from '../contract/freshness.ts';
 
 /** as the freshness monitor judges it (contract/freshness.ts), or 'unknown' when the asset's table cannot be read */
@@ -181,9 +181,11 @@ export type {
   BackfillSummary,
   TaskState,
 } from '../contract/backfill.ts';
-export { TASK_STATES } from '../contract/backfill.ts';
+export { TASK_STATES, nothingToRun } from '../contract/backfill.ts';
 
 export interface BackfillDetail extends BackfillProgress {
+  /** the backfills started to re-run what this one left failed or cancelled, oldest first */
+  reruns: BackfillSummary[];
   /** the workflow's page in the Temporal UI, when its address is known */
   temporalUrl: string | null;
 }

@@ -208,6 +208,24 @@ describe('backfill requests: bad input is a 400 naming the field', () => {
     ['concurrency as text', { ...good, concurrency: '4' }, 'concurrency', /number/],
     ['an unknown field', { ...good, sql: 'DROP TABLE x' }, 'body', /sql/],
     ['downstream not a boolean', { ...good, downstream: 'yes' }, 'downstream', /boolean/],
+    // a request id becomes part of a workflow id
+    ...(
+      [
+        ['a short request id', 'abc1234'],
+        ['a request id with a slash', 'abcd/../efgh'],
+        ['a request id with a space', 'abcd efgh'],
+        ['a request id with a quote', "abcd'efgh"],
+        ['a request id of letters outside ASCII', 'ünïcödé-ïd'],
+        ['a request id of 65 characters', 'a'.repeat(65)],
+        ['an empty request id', ''],
+        ['a request id that is a number', 12345678],
+      ] as const
+    ).map(([name, requestId]): [string, unknown, string, RegExp] => [
+      name,
+      { ...good, requestId },
+      'requestId',
+      typeof requestId === 'number' ? /string/ : /8 to 64 letters, digits, '-' or '_'/,
+    ]),
   ];
   for (const [name, body, field, message] of cases) {
     it(`${name} → 400 on '${field}'`, async () => {
@@ -446,6 +464,14 @@ describe('running backfills through the API', () => {
       () => get(path),
       (r) => r.body.status === 'running',
     );
+    // concurrency 1 is one activity, computing a batch of many partitions
+    const computing = await until(
+      'a batch running',
+      () => get(path),
+      (r) => r.body.assets[0].counts.running > 0,
+    );
+    expect(computing.body.runningActivities).toBe(1);
+    expect(computing.body.assets[0].counts.running).toBeGreaterThan(1);
     expect((await post(`${path}/pause`, { now: true })).body.field).toBe('body');
     expect((await post(`${path}/pause`, {})).status).toBe(200);
     await until(
@@ -465,10 +491,117 @@ describe('running backfills through the API', () => {
       () => get(path),
       (r) => r.body.status === 'cancelled',
     );
-    expect(end.body.assets[0].counts.cancelled).toBeGreaterThan(10);
-    const again = await post(`${path}/retry-failed`, {});
-    expect(again.status).toBe(409); // nothing failed
-    expect(again.body.error).toMatch(/no failed partitions/);
+    const counts = end.body.assets[0].counts;
+    expect(counts.cancelled).toBeGreaterThan(10);
+
+    // Re-run finishes what the cancel left, as a new backfill that names its parent; the parent lists it.
+    expect((await post(`${path}/retry-failed`, { requestId: 'not ok!' })).body.field).toBe('requestId');
+    const requestId = `rerun-${Date.now()}`;
+    const [rerun, twice] = await Promise.all([post(`${path}/retry-failed`, { requestId }), post(`${path}/retry-failed`, { requestId })]);
+    expect(rerun.status, JSON.stringify(rerun.body)).toBe(200);
+    expect(rerun.body.id).toBe(`${started.body.id}/rerun-${requestId}`);
+    expect(twice.body.id).toBe(rerun.body.id); // a double click starts one re-run
+    expect(rerun.body.request).toMatchObject({ parent: started.body.id, requestId, assets: ['stuck'] });
+    expect(rerun.body.request.only.stuck).toHaveLength(counts.cancelled + counts.failed);
+    const rerunPath = `/api/backfills/${encodeURIComponent(rerun.body.id)}`;
+    try {
+      const parent = await until(
+        'the parent to list its re-run',
+        () => get(path),
+        (r) => r.body.reruns?.length > 0,
+        10_000,
+      );
+      expect((parent.body as BackfillDetail).reruns.map((r) => [r.id, r.request.parent])).toEqual([[rerun.body.id, started.body.id]]);
+      expect((await get(rerunPath)).body.reruns).toEqual([]); // running: none yet
+    } finally {
+      await post(`${rerunPath}/cancel`, {});
+    }
+  });
+});
+
+describe('launching safely', () => {
+  const backfillsOf = async (asset: string, from: string) =>
+    ((await get('/api/backfills?limit=500')).body.backfills as Array<{ id: string; request: { assets: string[]; from?: string } }>).filter(
+      (b) => b.request.assets?.[0] === asset && b.request.from === from,
+    );
+
+  it('the same request id sent twice at once starts one backfill, and both answer its id; later, too', async () => {
+    const requestId = `double-click-${Date.now()}`;
+    const req = { assets: ['stuck'], from: '2026-05-01', to: '2026-05-03', concurrency: 1, requestId };
+    const [a, b] = await Promise.all([post('/api/backfills', req), post('/api/backfills', req)]);
+    expect([a.status, b.status], JSON.stringify([a.body, b.body])).toEqual([201, 201]);
+    expect(a.body.id).toBe(`${h.config.taskQueue}/backfill/request-${requestId}`);
+    expect(b.body.id).toBe(a.body.id);
+    const path = `/api/backfills/${encodeURIComponent(a.body.id)}`;
+    try {
+      await until(
+        'the backfill to be listed',
+        () => backfillsOf('stuck', '2026-05-01'),
+        (l) => l.length > 0,
+        10_000,
+      );
+      await new Promise((r) => setTimeout(r, 1_000)); // a second one would be listed by now too
+      expect((await backfillsOf('stuck', '2026-05-01')).map((x) => x.id)).toEqual([a.body.id]);
+      // the same request id with another request is a conflict, not that backfill
+      const other = await post('/api/backfills', { ...req, to: '2026-05-04' });
+      expect(other.status).toBe(409);
+      expect(other.body.field).toBe('requestId');
+      expect(other.body.error).toMatch(/already launched backfill .* with another request: give each new backfill a new request id/);
+    } finally {
+      await post(`${path}/cancel`, {});
+    }
+    await until(
+      'cancelled',
+      () => get(path),
+      (r) => r.body.status === 'cancelled',
+    );
+    // sent again once the backfill ended (a retry after a lost answer): still that one, not a new one
+    const late = await post('/api/backfills', req);
+    expect(late).toMatchObject({ status: 201, body: { id: a.body.id } });
+    expect((await get(path)).body.status).toBe('cancelled');
+  });
+
+  it('a request with nothing to run is refused with a 409 saying why; force recomputes up-to-date partitions', async () => {
+    const req = { assets: ['by_region'] };
+    const first = await post('/api/backfills', req);
+    expect(first.status).toBe(201);
+    await until(
+      'by_region backfill',
+      () => get(`/api/backfills/${encodeURIComponent(first.body.id)}`),
+      (r) => r.body.status === 'completed',
+    );
+    expect((await post('/api/backfills/preview', req)).body).toEqual({
+      tasks: 0,
+      assets: [{ asset: 'by_region', partitions: 3, toRun: 0, upToDate: 3 }],
+    });
+    const bodies: Array<{ assets: string[]; requestId?: string; onlyFailedAndMissing?: boolean }> = [
+      req,
+      { ...req, requestId: `empty-${Date.now()}` },
+      { ...req, onlyFailedAndMissing: true },
+    ];
+    for (const body of bodies) {
+      const empty = await post('/api/backfills', body);
+      expect(empty.status, JSON.stringify(empty.body)).toBe(409);
+      expect(empty.body.field).toBe('force');
+      expect(empty.body.error).toMatch(
+        body.onlyFailedAndMissing
+          ? /^Nothing to run: none of the 3 selected partitions is missing or failed\./
+          : /^Nothing to run: all 3 selected partitions are up to date\. Recompute them anyway with force/,
+      );
+    }
+    const forced = { ...req, force: true };
+    expect((await post('/api/backfills/preview', forced)).body).toMatchObject({ tasks: 3 });
+    const again = await post('/api/backfills', forced);
+    expect(again.status).toBe(201);
+    const done = await until(
+      'forced backfill',
+      () => get(`/api/backfills/${encodeURIComponent(again.body.id)}`),
+      (r) => r.body.status === 'completed',
+    );
+    expect(done.body.assets[0].counts).toMatchObject({ materialized: 3, skipped: 0 });
+    const nothing = await post(`/api/backfills/${encodeURIComponent(first.body.id)}/retry-failed`, {});
+    expect(nothing.status).toBe(409);
+    expect(nothing.body.error).toMatch(/has no failed or cancelled partitions/);
   });
 });
 
@@ -567,7 +700,8 @@ describe('failures', () => {
 
     const rerun = await post(`${path}/retry-failed`, {});
     expect(rerun.status).toBe(200);
-    expect(rerun.body.id).not.toBe(started.body.id);
+    expect(rerun.body.id).toMatch(new RegExp(`^${started.body.id}/rerun-[0-9a-f-]{36}$`));
+    expect(rerun.body.request.parent).toBe(started.body.id);
     expect(rerun.body.request.only.broken.sort()).toEqual(['2026-04-01', '2026-04-02']);
   });
 });

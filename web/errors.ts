@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AssetGraphError, PartitionKeyError } from '../core/index.ts';
 import { DeltaLogError } from '../delta/index.ts';
 import type { ApiError } from './api-types.ts';
-import { BackfillRequestError } from '../control/backfills.ts';
+import { BackfillConflictError, BackfillRequestError } from '../control/backfills.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -37,6 +37,7 @@ export function toResponse(
   const json = (status: number, body: ApiError) => c.json(body, status as 400);
   if (err instanceof HttpError) return json(err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) });
   if (err instanceof z.ZodError) return json(400, zodMessage(err));
+  if (err instanceof BackfillConflictError) return json(409, { error: err.message, field: err.field });
   if (err instanceof BackfillRequestError)
     return json(backfillErrorStatus(err.field, err.message), { error: err.message, field: err.field });
   if (err instanceof AssetGraphError || err instanceof PartitionKeyError) return json(400, { error: err.message });

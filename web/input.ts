@@ -3,10 +3,18 @@
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { checkAssetKey, checkKey, keyStart, type AssetDef, type AssetGraph, type Partitions } from '../core/index.ts';
-import { DEFAULT_BACKFILL_CONCURRENCY, MAX_BACKFILL_CONCURRENCY, type BackfillRequest } from '../contract/backfill.ts';
+import {
+  DEFAULT_BACKFILL_CONCURRENCY,
+  MAX_BACKFILL_CONCURRENCY,
+  REQUEST_ID_PATTERN,
+  REQUEST_ID_RULE,
+  type BackfillRequest,
+} from '../contract/backfill.ts';
 import { HttpError } from './errors.ts';
 
 const assetName = z.string().min(1).max(100);
+// part of a workflow id: checked before anything else sees it
+const requestId = z.string().max(64, `must be ${REQUEST_ID_RULE}`).regex(REQUEST_ID_PATTERN, `must be ${REQUEST_ID_RULE}`);
 
 export const backfillBody = z.strictObject({
   assets: z.array(assetName).min(1, 'select at least one asset').max(1_000),
@@ -21,6 +29,7 @@ export const backfillBody = z.strictObject({
     .default(DEFAULT_BACKFILL_CONCURRENCY),
   onlyFailedAndMissing: z.boolean().default(false),
   force: z.boolean().default(false),
+  requestId: requestId.optional(),
 });
 
 // Every field the page may send is a field of the contract's BackfillRequest: renaming one there
@@ -29,8 +38,11 @@ const bodyFieldsAreRequestFields: [Exclude<keyof z.infer<typeof backfillBody>, k
   true;
 void bodyFieldsAreRequestFields;
 
-/** An empty JSON object: the body of pause, resume, cancel, retry-failed. */
+/** An empty JSON object: the body of pause, resume, cancel. */
 export const emptyBody = z.strictObject({});
+
+/** Re-running a backfill's failed and cancelled partitions: the request id makes a repeated click start one re-run. */
+export const retryBody = z.strictObject({ requestId: requestId.optional() });
 
 export const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 

@@ -31,6 +31,23 @@ afterAll(async () => {
   await h?.stop();
 });
 
+/** The bodies of the launches (POST /api/backfills) the page sends from now on. */
+function launchesSent(): Array<{ assets: string[]; force?: boolean; requestId?: string }> {
+  const sent: Array<{ assets: string[]; force?: boolean; requestId?: string }> = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/backfills') sent.push(r.postDataJSON());
+  });
+  return sent;
+}
+
+async function backfills(): Promise<Array<{ id: string; request: { assets: string[] } }>> {
+  return (
+    (await (await fetch(`${web.url}/api/backfills?limit=500`)).json()) as {
+      backfills: Array<{ id: string; request: { assets: string[] } }>;
+    }
+  ).backfills;
+}
+
 /** The count a grid legend shows for one state. */
 async function legendCount(testId: string, state: string): Promise<number> {
   return Number(await page.getByTestId(testId).locator(`[data-state="${state}"]`).getAttribute('data-count'));
@@ -78,16 +95,54 @@ describe('the page', () => {
     await shot('asset');
   });
 
-  it('a backfill of 5 partitions launched from the dialog turns 5 cells materialized', async () => {
+  it('a double click on Launch starts one backfill', async () => {
     // users first: clicks_per_user reads it
     await page.goto(`${web.url}/assets/users`);
     await page.getByTestId('open-backfill').click();
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByTestId('backfill-preview').waitFor();
-    await page.getByRole('button', { name: 'Launch backfill' }).click();
+    const launches = launchesSent();
+    await page.getByRole('button', { name: 'Launch backfill' }).dblclick();
     await page.waitForURL('**/backfills/**');
     await page.getByTestId('backfill-status').getByText('completed').waitFor({ timeout: 30_000 });
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    await new Promise((r) => setTimeout(r, 1_000)); // a second backfill would be listed by now
+    const users = (await backfills()).filter((b) => b.request.assets.join() === 'users');
+    expect(users.map((b) => b.id)).toEqual([id]);
+    // every launch the page sent, if more than one, carried the same request id
+    expect(new Set(launches.map((l) => l.requestId)).size).toBe(1);
+    expect(launches[0].requestId).toMatch(/^[0-9a-f]{32}$/);
+    expect(id).toBe(`${h.config.taskQueue}/backfill/request-${launches[0].requestId}`);
+  });
 
+  it('a preview with nothing to run cannot launch, saying why; "recompute even if up to date" flows into the request', async () => {
+    await page.goto(`${web.url}/assets/users`);
+    await page.getByTestId('open-backfill').click();
+    const dialog = page.getByTestId('backfill-dialog');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await expect(dialog.getByTestId('nothing-to-run').textContent()).resolves.toMatch(
+      /^Nothing to run: the selected partition is up to date\. Recompute it anyway with force \(the dialog's 'recompute even if up to date'/,
+    );
+    const launch = dialog.getByRole('button', { name: 'Launch backfill' });
+    await expect(launch.isDisabled()).resolves.toBe(true);
+    await shot('backfill-nothing-to-run');
+
+    await dialog.getByTestId('force').check();
+    await expect.poll(() => dialog.getByTestId('backfill-preview').count()).toBe(0); // a change asks for a new preview
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByTestId('backfill-preview').waitFor();
+    await expect(dialog.getByTestId('backfill-preview').locator('tbody tr').allTextContents()).resolves.toEqual(['users110']);
+    await expect(dialog.getByTestId('nothing-to-run').count()).resolves.toBe(0);
+    const launches = launchesSent();
+    await launch.click();
+    await page.waitForURL('**/backfills/**');
+    await page.getByTestId('backfill-status').getByText('completed').waitFor({ timeout: 30_000 });
+    expect(launches).toHaveLength(1);
+    expect(launches[0]).toMatchObject({ assets: ['users'], force: true });
+    expect(await legendCount('legend-users', 'materialized')).toBe(1);
+  });
+
+  it('a backfill of 5 partitions launched from the dialog turns 5 cells materialized', async () => {
     await page.goto(`${web.url}/assets/clicks`);
     await page.getByTestId('partition-grid').waitFor();
     const from = await cell('partition-grid', 0, 0);
@@ -135,7 +190,28 @@ describe('the page', () => {
     const { id } = (await res.json()) as { id: string };
     await page.goto(`${web.url}/backfills/${encodeURIComponent(id)}`);
     await page.getByTestId('backfill-status').getByText('running').waitFor({ timeout: 30_000 });
-    await page.getByTestId('cancel-backfill').click();
+    // concurrency 1: one activity, whose batch holds many partitions
+    await expect
+      .poll(() => page.getByTestId('running-activities').textContent(), { timeout: 15_000 })
+      .toMatch(/^ \(1 activity running, computing (1[0-9]|[2-9][0-9]) partitions\)$/);
+    // Cancel asks first; Escape answers no, and the focus goes back to the Cancel button.
+    const cancel = page.getByTestId('cancel-backfill');
+    const confirm = page.getByTestId('confirm-cancel');
+    await cancel.click();
+    await expect(confirm.isVisible()).resolves.toBe(true);
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Keep running');
+    await shot('backfill-confirm-cancel');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => confirm.isVisible()).toBe(false);
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).resolves.toBe('cancel-backfill');
+    await new Promise((r) => setTimeout(r, 1_000));
+    await expect(page.getByTestId('backfill-status').textContent()).resolves.toBe('running');
+    await cancel.click();
+    await confirm.getByRole('button', { name: 'Keep running' }).click();
+    await expect.poll(() => confirm.isVisible()).toBe(false);
+    await expect(page.getByTestId('backfill-status').textContent()).resolves.toBe('running');
+    await cancel.click();
+    await confirm.getByRole('button', { name: 'Cancel backfill' }).click();
     await page.getByTestId('backfill-status').getByText('cancelled').waitFor({ timeout: 30_000 });
     expect(await legendCount('legend-stuck', 'cancelled')).toBeGreaterThan(20);
     await page.getByTestId('grid-stuck').waitFor();
@@ -145,6 +221,43 @@ describe('the page', () => {
     await page.goto(`${web.url}/backfills/${encodeURIComponent(id)}`);
     await page.getByTestId('backfill-status').getByText('cancelled').waitFor();
     await shot('backfill-cancelled');
+
+    // "Re-run" finishes what the cancel left, in a new backfill that links back; the parent lists it.
+    const cancelled = await legendCount('legend-stuck', 'cancelled');
+    const rerun = page.getByTestId('rerun');
+    await expect(rerun.textContent()).resolves.toBe('Re-run failed and cancelled');
+    await rerun.click();
+    await page.waitForURL((url) => url.pathname !== `/backfills/${encodeURIComponent(id)}`);
+    const child = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    expect(child).toMatch(new RegExp(`^${id}/rerun-[0-9a-f]{32}$`));
+    await page.getByTestId('backfill-status').getByText('running').waitFor({ timeout: 30_000 });
+    const pending = ['pending', 'running', 'failed'];
+    const counts = await Promise.all(pending.map((s) => legendCount('legend-stuck', s)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(cancelled);
+    try {
+      await page.getByTestId('rerun-of').click();
+      await page.waitForURL(`**/backfills/${encodeURIComponent(id)}`);
+      const reruns = page.getByTestId('reruns');
+      // a reload each time: the list of workflows may lag a moment
+      await expect
+        .poll(
+          async () => {
+            await page.reload();
+            await page.getByTestId('backfill-status').waitFor();
+            return reruns.locator('li').count();
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(1);
+      await expect(reruns.textContent()).resolves.toContain(child);
+      await shot('backfill-reruns');
+    } finally {
+      await fetch(`${web.url}/api/backfills/${encodeURIComponent(child)}/cancel`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+    }
   });
 
   it('the schedules and streaming pages render their tables and empty states', async () => {

@@ -62,6 +62,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     updatedAt,
     assets: plan ? plan.assets.map((a, i) => ({ asset: a.asset, counts: countStates(states[i]) })) : [],
     failures: failures.slice(-MAX_FAILURES_SHOWN),
+    runningActivities: inFlight,
   });
   setHandler(progressQuery, progress);
   setHandler(partitionsQuery, (asset: string) => {

@@ -11,7 +11,7 @@ import {
   startBackfill,
   type ControlContext,
 } from '../../control/backfills.ts';
-import type { BackfillProgress } from '../../contract/backfill.ts';
+import { nothingToRun, type BackfillProgress } from '../../contract/backfill.ts';
 import { backfillQueue } from '../../contract/queues.ts';
 import { controlContext } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
@@ -48,7 +48,7 @@ export function backfillCommand(program: Command): void {
     .option('--detach', 'start and return without following')
     .option('--list', 'list backfills')
     .option('--cancel <id>', 'cancel a running backfill')
-    .option('--retry-failed <id>', 're-run the failed partitions of a backfill')
+    .option('--retry-failed <id>', 're-run the failed partitions of a backfill, and once it ended, its cancelled ones')
     .action(async (assets: string[], opts: Options) => {
       if (opts.onlyMissing)
         throw new Error(
@@ -64,7 +64,9 @@ export function backfillCommand(program: Command): void {
         }
         if (opts.retryFailed) {
           const { id } = await retryFailedBackfill(ctx, opts.retryFailed);
-          console.log(id === opts.retryFailed ? `re-running failed partitions of ${id}` : `started ${id} for the failed partitions`);
+          console.log(
+            id === opts.retryFailed ? `re-running failed partitions of ${id}` : `started ${id} for the failed and cancelled partitions`,
+          );
           return await followBackfill(ctx, id);
         }
         if (assets.length === 0)
@@ -84,6 +86,9 @@ export function backfillCommand(program: Command): void {
           preview.assets.map((a) => [a.asset, String(a.partitions), String(a.toRun), String(a.upToDate)]),
         );
         if (opts.dryRun) return;
+        // as `materialize --stale` does: nothing to do is said, not started as an empty backfill
+        const why = nothingToRun(preview, request);
+        if (why) return console.log(why);
         await warnIfNoWorker(ctx.client, backfillQueue(ctx.taskQueue));
         const { id } = await startBackfill(ctx, request);
         console.log(`backfill ${id} started`);

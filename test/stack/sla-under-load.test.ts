@@ -138,7 +138,7 @@ describe('queues that keep SLAs', () => {
       const started = onScheduled
         ? await startWorkflow(client, 'backfill', {
             taskQueue: scheduledQueue(config.taskQueue),
-            workflowId: backfillWorkflowId(config.taskQueue, new Date(), 'control'),
+            workflowId: backfillWorkflowId(config.taskQueue, `control-${Date.now()}`),
             args: [{ request }],
             memo: { request },
           }).then((h) => ({ id: h.workflowId }))

@@ -9,7 +9,7 @@ import type { BackfillDetail, BackfillPreview, BackfillSummary } from '../api-ty
 import type { WebContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { createFeeds } from '../progress-feed.ts';
-import { backfillBody, backfillId, checkBackfill, emptyBody, findAsset, limitQuery, pathParam } from '../input.ts';
+import { backfillBody, backfillId, checkBackfill, emptyBody, findAsset, limitQuery, pathParam, retryBody } from '../input.ts';
 
 const DONE = new Set(['cancelled', 'completed', 'completed_with_failures']);
 const SSE_INTERVAL_MS = 1_000;
@@ -117,10 +117,10 @@ export function backfillRoutes(ctx: WebContext): Hono {
     });
   }
 
-  // In place while the backfill runs; once it has ended, a new backfill of what failed.
+  // In place while the backfill runs; once it has ended, a new backfill of what failed or was cancelled.
   app.post('/:id/retry-failed', async (c) => {
-    emptyBody.parse(await jsonBody(c));
-    const { id: next } = await control.retryFailedBackfill(need(), id(c));
+    const { requestId } = retryBody.parse(await jsonBody(c));
+    const { id: next } = await control.retryFailedBackfill(need(), id(c), requestId);
     return c.json(await detail(ctx, need(), next));
   });
 
@@ -132,6 +132,8 @@ async function detail(ctx: WebContext, cc: ControlContext, id: string): Promise<
   const ui = ctx.temporalUiUrl;
   return {
     ...progress,
+    // re-runs start once a backfill has ended: no list query each second while it runs
+    reruns: DONE.has(progress.status) ? await control.listReruns(cc, id) : [],
     temporalUrl: ui ? `${ui}/namespaces/${encodeURIComponent(ctx.config.namespace)}/workflows/${encodeURIComponent(id)}` : null,
   };
 }

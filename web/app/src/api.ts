@@ -36,3 +36,10 @@ export function postJson<T>(path: string, body: unknown = {}): Promise<T> {
 }
 
 export const enc = encodeURIComponent;
+
+/** A new launch's id (REQUEST_ID_PATTERN), sent with a start so that sending it twice starts one
+ * backfill. Not crypto.randomUUID: it needs a secure context, and a server with a token may be
+ * reached over plain http from another machine. */
+export function newRequestId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}

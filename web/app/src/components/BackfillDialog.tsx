@@ -1,10 +1,12 @@
 // Choose what to backfill, preview the tasks per asset, launch. Any change after a preview
-// asks for a new one, so what launches is what was previewed.
+// asks for a new one, so what launches is what was previewed; a preview with nothing to run
+// cannot launch. Each previewed request gets its own request id, so the same launch sent twice
+// (a double click, a retry after a lost answer) starts one backfill.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useLocation } from 'wouter';
-import type { AssetList, BackfillPreview, BackfillRequest } from '../../../api-types.ts';
-import { ApiRequestError, getJson, postJson } from '../api.ts';
+import { nothingToRun, type AssetList, type BackfillPreview, type BackfillRequest } from '../../../api-types.ts';
+import { ApiRequestError, getJson, newRequestId, postJson } from '../api.ts';
 
 export interface BackfillDialogProps {
   initialAssets: string[];
@@ -21,7 +23,10 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
   const [from, setFrom] = useState(from0);
   const [to, setTo] = useState(to0);
   const [onlyFailedAndMissing, setOnlyFailedAndMissing] = useState(false);
+  const [force, setForce] = useState(false);
   const [concurrency, setConcurrency] = useState('4');
+  // set in the click itself: the mutation's own pending state renders a task later, after a double click's second click
+  const [launching, setLaunching] = useState(false);
 
   const request: BackfillRequest = useMemo(
     () => ({
@@ -30,14 +35,17 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
       ...(from || to ? { from, to } : {}),
       concurrency: Number(concurrency),
       onlyFailedAndMissing,
+      force,
     }),
-    [selected, downstream, from, to, concurrency, onlyFailedAndMissing],
+    [selected, downstream, from, to, concurrency, onlyFailedAndMissing, force],
   );
+  const requestId = useMemo(() => newRequestId(), [request]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const preview = useMutation({ mutationFn: (r: BackfillRequest) => postJson<BackfillPreview>('/api/backfills/preview', r) });
   const launch = useMutation({
     mutationFn: (r: BackfillRequest) => postJson<{ id: string }>('/api/backfills', r),
     onSuccess: ({ id }) => navigate(`/backfills/${encodeURIComponent(id)}`),
+    onError: () => setLaunching(false),
   });
   // What launches must be what was previewed.
   useEffect(() => {
@@ -45,6 +53,7 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
   }, [request]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const error = (launch.error ?? preview.error) as ApiRequestError | null;
+  const empty = preview.data ? nothingToRun(preview.data, request) : undefined;
   const bad = (field: string) => (error?.field === field || error?.field?.startsWith(`${field}[`) ? 'bad' : undefined);
   const toggle = (name: string) => setSelected((s) => (s.includes(name) ? s.filter((n) => n !== name) : [...s, name]));
 
@@ -92,6 +101,13 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
             />{' '}
             only failed and missing partitions
           </label>
+          <label
+            className={bad('force')}
+            title="run every selected partition, also those whose inputs have not changed since they were computed"
+          >
+            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="force" /> recompute even if up
+            to date
+          </label>
           <label className={bad('concurrency')}>
             concurrency{' '}
             <input type="number" min={1} max={64} value={concurrency} onChange={(e) => setConcurrency(e.target.value)} name="concurrency" />
@@ -134,6 +150,11 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
             </tfoot>
           </table>
         )}
+        {empty && (
+          <p className="hint" data-testid="nothing-to-run">
+            {empty}
+          </p>
+        )}
 
         <div className="buttons">
           <button onClick={onClose}>Close</button>
@@ -142,9 +163,12 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
           </button>
           <button
             className="primary"
-            onClick={() => launch.mutate(request)}
-            disabled={!preview.data || launch.isPending}
-            title={preview.data ? '' : 'Preview first'}
+            onClick={() => {
+              setLaunching(true);
+              launch.mutate({ ...request, requestId });
+            }}
+            disabled={!preview.data || !!empty || launching || launch.isPending}
+            title={preview.data ? (empty ?? '') : 'Preview first'}
           >
             Launch backfill
           </button>

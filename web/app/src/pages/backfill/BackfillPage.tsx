@@ -1,11 +1,13 @@
 // Backfill: live progress (server-sent events), per-asset grids filling in, failures with a
-// link to the workflow in the Temporal UI, and pause / resume / cancel / re-run failed.
+// link to the workflow in the Temporal UI, pause / resume / cancel (confirmed) / re-run what
+// failed or was cancelled, and the links between a backfill and its re-runs.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import { TASK_STATES, type AssetPartitionStates, type AssetProgress, type BackfillDetail } from '../../../../api-types.ts';
-import { enc, getJson, postJson } from '../../api.ts';
+import { enc, getJson, newRequestId, postJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { GridLegend, PartitionGrid } from '../../components/PartitionGrid.tsx';
 import { backfillStatusColor, taskColors, taskNames } from '../../colors.ts';
 import { time } from '../../format.ts';
@@ -36,8 +38,12 @@ export function BackfillPage() {
   const q = useLiveBackfill(id);
   const client = useQueryClient();
   const [, navigate] = useLocation();
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  // one re-run per backfill page, however often the button is clicked before the answer
+  const rerunRequestId = useMemo(() => newRequestId(), [id]); // eslint-disable-line react-hooks/exhaustive-deps
   const act = useMutation({
-    mutationFn: (verb: string) => postJson<BackfillDetail>(`/api/backfills/${enc(id)}/${verb}`, {}),
+    mutationFn: (verb: string) =>
+      postJson<BackfillDetail>(`/api/backfills/${enc(id)}/${verb}`, verb === 'retry-failed' ? { requestId: rerunRequestId } : {}),
     // re-running the failures of a finished backfill starts a new one: follow it
     onSuccess: (d) => (d.id === id ? client.setQueryData(['backfill', id], d) : navigate(`/backfills/${enc(d.id)}`)),
   });
@@ -46,6 +52,9 @@ export function BackfillPage() {
   if (!b) return <p className="loading">Loading backfill…</p>;
   const active = !DONE.includes(b.status);
   const failed = b.assets.reduce((n, a) => n + a.counts.failed, 0);
+  const running = b.assets.reduce((n, a) => n + a.counts.running, 0);
+  // while it runs, failures are re-run in place; once it ended, a new backfill also finishes what a cancel left
+  const toRerun = failed + (active ? 0 : b.assets.reduce((n, a) => n + a.counts.cancelled, 0));
   return (
     <div className="backfill-page">
       <div className="title-row">
@@ -62,16 +71,32 @@ export function BackfillPage() {
         </button>
         <button
           className="danger"
-          onClick={() => act.mutate('cancel')}
+          onClick={() => setConfirmCancel(true)}
           disabled={!active || b.status === 'cancelling' || act.isPending}
           data-testid="cancel-backfill"
         >
           Cancel
         </button>
-        <button onClick={() => act.mutate('retry-failed')} disabled={failed === 0 || act.isPending}>
-          Re-run failed
+        <button onClick={() => act.mutate('retry-failed')} disabled={toRerun === 0 || act.isPending} data-testid="rerun">
+          {active ? 'Re-run failed' : 'Re-run failed and cancelled'}
         </button>
       </div>
+      <ConfirmDialog
+        open={confirmCancel}
+        title="Cancel this backfill?"
+        confirm="Cancel backfill"
+        dismiss="Keep running"
+        onConfirm={() => {
+          setConfirmCancel(false);
+          act.mutate('cancel');
+        }}
+        onClose={() => setConfirmCancel(false)}
+        testId="confirm-cancel"
+      >
+        <p>
+          Partitions being computed stop; what they committed stays. Every partition not yet done ends as cancelled and can be re-run later.
+        </p>
+      </ConfirmDialog>
       {act.error && (
         <p className="error" role="alert">
           {(act.error as Error).message}
@@ -84,7 +109,23 @@ export function BackfillPage() {
         {' · '}
         {b.request.from ? `${b.request.from} … ${b.request.to}` : 'every partition'}
         {b.request.onlyFailedAndMissing ? ' · only failed and missing' : ''} · concurrency {b.request.concurrency ?? 4}
+        {/* concurrency limits activities; one computes a batch of partitions, so say both */}
+        {active && b.runningActivities !== undefined && (
+          <span data-testid="running-activities">
+            {' '}
+            ({b.runningActivities} {b.runningActivities === 1 ? 'activity' : 'activities'} running, computing {running}{' '}
+            {running === 1 ? 'partition' : 'partitions'})
+          </span>
+        )}
         {' · '}started {time(b.startedAt)}
+        {b.request.parent && (
+          <>
+            {' · '}re-run of{' '}
+            <Link href={`/backfills/${enc(b.request.parent)}`} data-testid="rerun-of">
+              {b.request.parent}
+            </Link>
+          </>
+        )}
         {b.temporalUrl && (
           <>
             {' '}
@@ -95,6 +136,20 @@ export function BackfillPage() {
           </>
         )}
       </p>
+      {b.reruns.length > 0 && (
+        <section className="card" data-testid="reruns">
+          <h2>
+            Re-runs <small>{b.reruns.length}</small>
+          </h2>
+          <ul>
+            {b.reruns.map((r) => (
+              <li key={r.id}>
+                <Link href={`/backfills/${enc(r.id)}`}>{r.id}</Link> · {r.status.toLowerCase()} · started {time(r.startedAt)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {b.assets.map((a) => (
         <AssetProgressCard key={a.asset} id={id} progress={a} />
       ))}
