@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { workFields } from './activity-log.ts';
 import { loadConfig } from './config.ts';
+import { ApplicationFailure } from '@temporalio/common';
 import { createLogger, loggerFor, sdkLogger, secretValues, type LoggerOptions } from './logger.ts';
 
 /** A logger writing into memory, and the lines it wrote. */
@@ -146,6 +147,20 @@ describe("the Temporal SDK's logger over pino", () => {
     expect(first).not.toHaveProperty('workflowRunId');
     expect(second).toMatchObject({ level: 'error', msg: 'boom' });
     expect(lines()).toHaveLength(2);
+  });
+
+  it.each([
+    ['an ApplicationFailure', ApplicationFailure.nonRetryable('partition 2026-01-30 needs partitions of transactions', 'Error')],
+    ['a plain Error', new Error('partition 2026-01-30 needs partitions of transactions')],
+    ['an Error with a cause', new Error('partition 2026-01-30 needs partitions of transactions', { cause: new Error('ENOENT') })],
+  ])("writes the message and stack of %s the SDK hands over as `error`, not '{}'", (_name, error) => {
+    const { log, lines } = capture();
+    sdkLogger(log).warn('Activity failed', { activityType: 'materializePartition', error });
+    const [line] = lines();
+    expect(line.error).toMatchObject({
+      message: expect.stringMatching(/^partition 2026-01-30 needs partitions of transactions/) as unknown,
+    });
+    expect(String((line.error as { stack?: string }).stack)).toMatch(/needs partitions/);
   });
 });
 

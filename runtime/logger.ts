@@ -58,6 +58,9 @@ export function createLogger(opts: LoggerOptions): Logger {
       name: opts.name,
       level: opts.level.toLowerCase(),
       timestamp: pino.stdTimeFunctions.isoTime,
+      // The SDK hands its errors over as `error` (pino serializes only `err` by default): without
+      // this an error's message and stack, which are not enumerable, would be written as `{}`.
+      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
       redact: {
         paths: [...SECRET_FIELDS, ...SECRET_VARIABLES].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
         censor: REDACTED,
