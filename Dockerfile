@@ -32,6 +32,7 @@ COPY . .
 COPY --from=page /app/web-dist ./web-dist
 # `node` (uid 1000) comes with the official image.
 USER node
-EXPOSE 8300
+# the web page (freshet web), and a worker's /metrics when FRESHET_METRICS_PORT=9464 (docker-compose.yml)
+EXPOSE 8300 9464
 ENTRYPOINT ["node", "bin/freshet.mjs"]
 CMD ["worker"]
