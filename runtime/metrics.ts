@@ -23,75 +23,44 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const materializations = new Counter({
-    name: 'freshet_materializations_total',
-    help: 'Partitions committed by this process, by asset',
-    labelNames: ['asset'],
-    registers,
-  });
-  const failures = new Counter({
-    name: 'freshet_materialization_failures_total',
-    help: 'Failed activity attempts (one partition, or one batch of a backfill), by asset; cancelled attempts are not counted',
-    labelNames: ['asset'],
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'freshet_materialization_duration_seconds',
-    help: "Time from a partition's computation start to its commit (in a range batch, from the batch's start), by asset",
-    labelNames: ['asset'],
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
-  const rows = new Counter({ name: 'freshet_rows_written_total', help: 'Rows committed, by asset', labelNames: ['asset'], registers });
-  const bytes = new Counter({
-    name: 'freshet_bytes_written_total',
-    help: 'Bytes of Parquet committed, by asset',
-    labelNames: ['asset'],
-    registers,
-  });
-  const events = new Counter({
-    name: 'freshet_stream_events_total',
-    help: 'Events a streaming job took in (after deduplication), counted at each checkpoint; rate() gives events/s',
-    labelNames: ['asset'],
-    registers,
-  });
-  const eventsPerSecond = new Gauge({
-    name: 'freshet_stream_events_per_second',
-    help: "Events per second over a shard's last checkpoint interval",
-    labelNames: ['asset', 'shard'],
-    registers,
-  });
-  const late = new Counter({
-    name: 'freshet_stream_late_events_total',
-    help: 'Events later than the allowed lateness, written to the late-events table, by asset',
-    labelNames: ['asset'],
-    registers,
-  });
-  const dead = new Counter({
-    name: 'freshet_stream_dead_letters_total',
-    help: 'Malformed events written to the dead-letter table, by asset',
-    labelNames: ['asset'],
-    registers,
-  });
-  const watermarkLag = new Gauge({
-    name: 'freshet_stream_watermark_lag_seconds',
-    help: "Wall clock minus a shard's watermark at its last checkpoint",
-    labelNames: ['asset', 'shard'],
-    registers,
-  });
-  const checkpoint = new Histogram({
-    name: 'freshet_stream_checkpoint_duration_seconds',
-    help: 'Time of a checkpoint from state snapshot to sink commit, by asset',
-    labelNames: ['asset'],
-    buckets: CHECKPOINT_BUCKETS,
-    registers,
-  });
-  const restarts = new Counter({
-    name: 'freshet_stream_restarts_total',
-    help: 'Shard runs that resumed from a checkpoint (after a crash, a move to another worker or a restart), by asset',
-    labelNames: ['asset'],
-    registers,
-  });
+  // Counters and histograms are by asset; the stream gauges by shard of an asset.
+  const counter = (name: string, help: string) => new Counter({ name, help, labelNames: ['asset'], registers });
+  const histogram = (name: string, help: string, buckets: number[]) =>
+    new Histogram({ name, help, labelNames: ['asset'], buckets, registers });
+  const shardGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['asset', 'shard'], registers });
+
+  const materializations = counter('freshet_materializations_total', 'Partitions committed by this process, by asset');
+  const failures = counter(
+    'freshet_materialization_failures_total',
+    'Failed activity attempts (one partition, or one batch of a backfill), by asset; cancelled attempts are not counted',
+  );
+  const duration = histogram(
+    'freshet_materialization_duration_seconds',
+    "Time from a partition's computation start to its commit (in a range batch, from the batch's start), by asset",
+    DURATION_BUCKETS,
+  );
+  const rows = counter('freshet_rows_written_total', 'Rows committed, by asset');
+  const bytes = counter('freshet_bytes_written_total', 'Bytes of Parquet committed, by asset');
+  const events = counter(
+    'freshet_stream_events_total',
+    'Events a streaming job took in (after deduplication), counted at each checkpoint; rate() gives events/s',
+  );
+  const eventsPerSecond = shardGauge('freshet_stream_events_per_second', "Events per second over a shard's last checkpoint interval");
+  const late = counter(
+    'freshet_stream_late_events_total',
+    'Events later than the allowed lateness, written to the late-events table, by asset',
+  );
+  const dead = counter('freshet_stream_dead_letters_total', 'Malformed events written to the dead-letter table, by asset');
+  const watermarkLag = shardGauge('freshet_stream_watermark_lag_seconds', "Wall clock minus a shard's watermark at its last checkpoint");
+  const checkpoint = histogram(
+    'freshet_stream_checkpoint_duration_seconds',
+    'Time of a checkpoint from state snapshot to sink commit, by asset',
+    CHECKPOINT_BUCKETS,
+  );
+  const restarts = counter(
+    'freshet_stream_restarts_total',
+    'Shard runs that resumed from a checkpoint (after a crash, a move to another worker or a restart), by asset',
+  );
 
   const activities: ActivityMetrics = {
     materialized(r) {
