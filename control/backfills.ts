@@ -118,17 +118,21 @@ function canonical(v: unknown): string {
   );
 }
 
-async function handle(ctx: ControlContext, id: string) {
+/** The backfill's handle and its description; an id that is no backfill of this queue, or none, is a request error. */
+async function described(ctx: ControlContext, id: string) {
   if (!isBackfillWorkflowId(ctx.taskQueue, id))
     throw new BackfillRequestError('id', `'${id}' is not a backfill of task queue '${ctx.taskQueue}'.`);
   const h = ctx.client.workflow.getHandle(id);
   try {
-    await h.describe();
+    return { h, info: await h.describe() };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new BackfillRequestError('id', `No backfill '${id}'.`);
     throw err;
   }
-  return h;
+}
+
+async function handle(ctx: ControlContext, id: string) {
+  return (await described(ctx, id)).h;
 }
 
 export async function backfillProgress(ctx: ControlContext, id: string): Promise<BackfillProgress> {
@@ -193,8 +197,7 @@ export async function cancelBackfill(ctx: ControlContext, id: string): Promise<v
  * `requestId` makes the re-run idempotent as a launch is.
  */
 export async function retryFailedBackfill(ctx: ControlContext, id: string, requestId?: string): Promise<{ id: string }> {
-  const h = await handle(ctx, id);
-  const info = await h.describe();
+  const { h, info } = await described(ctx, id);
   if (info.status.name === 'RUNNING') {
     await h.signal(retryFailedSignal);
     return { id };
