@@ -1,9 +1,9 @@
 // Activities behind the backfill workflow: plan once, then materialize batches of partitions.
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { materializeMany, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
 import type { BackfillPlan, BackfillRequest, BatchFailureDetails, BatchInput } from '../contract/backfill.ts';
-import { HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
+import { cancellation, HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
 import { noMetrics } from './metrics.ts';
@@ -63,10 +63,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
           },
         });
       } catch (err) {
-        // Cancelled: whatever the engine threw on seeing the signal, report the SDK's cancellation,
-        // so the workflow counts the batch as cancelled, not failed (the SDK reports other errors as failures).
-        if (ctx.cancellationSignal.aborted)
-          throw ctx.cancellationSignal.reason instanceof CancelledFailure ? ctx.cancellationSignal.reason : err;
+        if (ctx.cancellationSignal.aborted) throw cancellation(ctx) ?? err;
         metrics.failed(input.asset);
         // The one partition left is the one that failed; of several left, which broke the batch is
         // unknown, so the workflow runs them alone and each records its own failure then.

@@ -1,6 +1,7 @@
 // Which errors no retry can fix: they fail the activity at once instead of burning attempts.
 // And the record each failed attempt leaves, so a later plan knows the partition's last run failed.
 import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import { BackfillRequestError } from '../core/backfill-plan.ts';
 import { AssetGraphError, PartitionKeyError } from '../core/index.ts';
 import { MissingInputError, recordFailure } from '../engine/index.ts';
@@ -13,6 +14,16 @@ export function isPermanent(err: unknown): err is Error {
     err instanceof PartitionKeyError ||
     err instanceof BackfillRequestError
   );
+}
+
+/**
+ * What a computing activity throws once it was cancelled: the SDK's cancellation, whatever the
+ * engine threw on seeing the signal, so the workflow counts the work as cancelled, not failed.
+ * `undefined` while not cancelled.
+ */
+export function cancellation(ctx: Context): CancelledFailure | undefined {
+  const { aborted, reason } = ctx.cancellationSignal;
+  return aborted && reason instanceof CancelledFailure ? reason : undefined;
 }
 
 /** How often a computing activity heartbeats; cancellation reaches it with the next one. */

@@ -7,7 +7,7 @@ import type { AssetGraph } from '../core/index.ts';
 import { materialize, type EngineConfig } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { KafkaConnection } from '../stream/kafka-client.ts';
-import { HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
+import { cancellation, HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import { noMetrics, type ActivityMetrics } from './metrics.ts';
 
@@ -49,7 +49,8 @@ export function createMaterializeActivities(deps: ActivityDeps) {
         if (!result.alreadyCommitted) metrics.materialized(result);
         return result;
       } catch (err) {
-        if (!ctx.cancellationSignal.aborted) metrics.failed(input.asset);
+        if (ctx.cancellationSignal.aborted) throw cancellation(ctx) ?? err;
+        metrics.failed(input.asset);
         await recordFailedAttempt(deps, input.asset, input.partition ?? '', err, txnVersion);
         if (isPermanent(err)) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
