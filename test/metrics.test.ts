@@ -108,14 +108,28 @@ describe("a worker's /metrics after real runs", () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
-  it('logs JSON lines with asset, partition, workflowId, runId and attempt, and never a secret', () => {
-    const out = worker.output();
+  it('logs JSON lines with asset, partition, workflowId, runId and attempt, and never a secret', async () => {
+    // The worker writes a workflow's completion after the client has its result: wait until the
+    // lines this test reads have reached its pipe.
+    const jsonLines = (o: string) =>
+      o
+        .slice(0, o.lastIndexOf('\n')) // whole lines only: the last may still be arriving
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const has = (o: string, msg: string, key: 'activityType' | 'workflowType', value: string) =>
+      jsonLines(o).some((l) => l.msg === msg && l[key] === value);
+    const out = await until(
+      "the backfill's and the single run's completions in the worker's log",
+      () => Promise.resolve(worker.output()),
+      (o) =>
+        has(o, 'Activity completed', 'activityType', 'materializePartitions') &&
+        has(o, 'Activity completed', 'activityType', 'materializePartition') &&
+        has(o, 'Workflow completed', 'workflowType', 'backfill'),
+    );
     expect(out).not.toContain(TOKEN);
     expect(out).not.toContain(AWS_SECRET);
-    const lines = out
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = jsonLines(out);
     const done = lines.filter((l) => l.msg === 'Activity completed' && l.activityType === 'materializePartitions');
     expect(done.length).toBeGreaterThan(0);
     for (const l of done) {
