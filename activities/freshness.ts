@@ -1,4 +1,4 @@
-// Activities of the freshness monitor: measure every asset's lag, and record stale events.
+// Activities of the freshness monitor: measure every asset's lag, and record late events.
 import { Context } from '@temporalio/activity';
 import { DEFAULT_BACKFILL_CONCURRENCY, type BackfillRequest } from '../contract/backfill.ts';
 import type { FreshnessCheck, FreshnessEvent } from '../contract/freshness.ts';
@@ -13,7 +13,7 @@ export function createFreshnessActivities(deps: ActivityDeps) {
       const now = Date.now();
       const report = await freshnessReport(deps.graph, deps.warehouse, now);
       return report.map((f) => {
-        if (f.status !== 'stale' && f.status !== 'never') return f;
+        if (f.status !== 'late' && f.status !== 'never') return f;
         const asset = deps.graph.get(f.asset);
         const request: BackfillRequest = {
           assets: [asset.name],

@@ -30,12 +30,12 @@ const running = (plan: PlannedTasks[], name: string) => {
   return p.keys.filter((_, i) => p.run[i]);
 };
 
-const keyState = fc.constantFrom<KeyState>('missing', 'failed', 'stale', 'up_to_date');
+const keyState = fc.constantFrom<KeyState>('missing', 'failed', 'outdated', 'up_to_date');
 const allStates = fc.array(fc.array(keyState, { minLength: DAYS.length, maxLength: DAYS.length }), { minLength: 3, maxLength: 3 });
 
 describe('planning with failed partitions', () => {
   it('only failed and missing: a partition whose last run failed runs even when it holds older data; stale and up to date ones do not', () => {
-    const s: KeyState[] = ['up_to_date', 'failed', 'stale', 'missing', 'up_to_date', 'failed', 'up_to_date', 'stale'];
+    const s: KeyState[] = ['up_to_date', 'failed', 'outdated', 'missing', 'up_to_date', 'failed', 'up_to_date', 'outdated'];
     const plan = planTasks(graph, selection, statesOf([s, s, s]), { onlyFailedAndMissing: true });
     for (const n of NAMES) expect(running(plan, n)).toEqual(['2026-01-02', '2026-01-04', '2026-01-06']);
   });

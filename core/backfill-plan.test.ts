@@ -54,7 +54,7 @@ describe('planTasks', () => {
 
   it('skips what is up to date; a stale partition re-runs every planned task that reads it, transitively', () => {
     expect(running(chain, states(chain))).toEqual({ raw: [], clean: [], rolling: [], summary: [] });
-    expect(running(chain, states(chain, { raw: { '2026-01-03': 'stale' } }))).toEqual({
+    expect(running(chain, states(chain, { raw: { '2026-01-03': 'outdated' } }))).toEqual({
       raw: ['2026-01-03'],
       clean: ['2026-01-03'],
       rolling: ['2026-01-03', '2026-01-04', '2026-01-05'],
@@ -71,7 +71,7 @@ describe('planTasks', () => {
   });
 
   it('onlyFailedAndMissing runs missing keys and not stale ones', () => {
-    const r = running(chain, states(chain, { raw: { '2026-01-02': 'stale' }, clean: { '2026-01-05': 'missing' } }), {
+    const r = running(chain, states(chain, { raw: { '2026-01-02': 'outdated' }, clean: { '2026-01-05': 'missing' } }), {
       onlyFailedAndMissing: true,
     });
     expect(r.raw).toEqual([]);
@@ -108,7 +108,7 @@ describe('planTasks', () => {
   it('with one key', () => {
     const one = selectTasks(graph, { assets: ['clean'], downstream: false, from: '2026-01-03', to: '2026-01-03' }, NOW);
     expect(
-      planTasks(graph, one, states(one, { clean: { '2026-01-03': 'stale' } }), {}).map((p) => [p.asset.name, p.keys, p.run, p.deps]),
+      planTasks(graph, one, states(one, { clean: { '2026-01-03': 'outdated' } }), {}).map((p) => [p.asset.name, p.keys, p.run, p.deps]),
     ).toEqual([['clean', ['2026-01-03'], [true], []]]);
   });
 
@@ -119,7 +119,7 @@ describe('planTasks', () => {
       { asset: cleanDef, keys: ['2026-01-02', '2026-01-05'] },
       { asset: rollingDef, keys: ['2026-01-01', '2026-01-03', '2026-01-08'] },
     ];
-    const [, rolling] = planTasks(graph, gappy, states(gappy, { clean: { '2026-01-02': 'stale' } }), {});
+    const [, rolling] = planTasks(graph, gappy, states(gappy, { clean: { '2026-01-02': 'outdated' } }), {});
     // 01-01 reads 12-30…01-01 (none planned); 01-03 reads 01-01…01-03 (clean 01-02); 01-08 reads 01-06…01-08 (none)
     expect(rolling.deps).toEqual([{ up: 0, lo: [0, 0, 0], hi: [-1, 0, -1] }]);
     expect(rolling.run).toEqual([false, true, false]);
@@ -131,12 +131,12 @@ describe('planTasks', () => {
       ['by_region', ['us', 'apac']],
       ['region_stats', ['us', 'apac']],
     ]);
-    expect(running(sel, states(sel, { by_region: { apac: 'stale' } }))).toEqual({ by_region: ['apac'], region_stats: ['apac'] });
+    expect(running(sel, states(sel, { by_region: { apac: 'outdated' } }))).toEqual({ by_region: ['apac'], region_stats: ['apac'] });
   });
 
   it('runs a task exactly when forced, missing, stale, or reading a planned task that runs (property)', () => {
     const universe = keysBetween(daily, '2026-01-01', '2026-01-10');
-    const stateArb = fc.constantFrom<KeyState>('missing', 'stale', 'up_to_date', 'up_to_date', 'up_to_date');
+    const stateArb = fc.constantFrom<KeyState>('missing', 'outdated', 'up_to_date', 'up_to_date', 'up_to_date');
     const optsArb = fc.constantFrom<PlanOptions>({}, {}, { onlyFailedAndMissing: true }, { force: true }, { forceAssets: ['clean'] });
     fc.assert(
       fc.property(
@@ -175,7 +175,7 @@ describe('planTasks', () => {
                   ? true
                   : opts.onlyFailedAndMissing
                     ? false
-                    : state === 'stale' || ups.some((u) => u.keys.some((x) => runs.get(u.up)!.has(x)));
+                    : state === 'outdated' || ups.some((u) => u.keys.some((x) => runs.get(u.up)!.has(x)));
               expect(plan[i].run[j]).toBe(expected);
               if (expected) set.add(k);
               // Each range covers exactly the planned upstream keys this key reads.

@@ -1,5 +1,5 @@
 // Plans a backfill: which (asset, partition) tasks, in what dependency order, which to skip.
-// Pure: the caller supplies each partition's state (missing, failed, stale, up to date).
+// Pure: the caller supplies each partition's state (missing, failed, outdated, up to date).
 import type { AssetDef } from './asset.ts';
 import type { AssetGraph } from './graph.ts';
 import { upstreamKeys, upstreamWindow } from './mappings.ts';
@@ -283,7 +283,7 @@ export function depRanges(
 }
 
 /** 'failed': the partition's last run failed (it may still hold what an earlier run wrote). */
-export type KeyState = 'missing' | 'failed' | 'stale' | 'up_to_date';
+export type KeyState = 'missing' | 'failed' | 'outdated' | 'up_to_date';
 
 export interface PlanOptions {
   force?: boolean;
@@ -303,7 +303,7 @@ export interface PlannedTasks {
 }
 
 /**
- * Decides which tasks run. A task runs when forced, missing, failed, stale (unless only failed
+ * Decides which tasks run. A task runs when forced, missing, failed, outdated (unless only failed
  * and missing are wanted), or when an upstream task it reads runs (its input is about to change).
  * A failed partition runs in every mode: its last run did not leave what was asked of it.
  */
@@ -331,7 +331,7 @@ export function planTasks(
       const state = mine?.get(k) ?? 'missing';
       if (opts.force || state === 'missing' || state === 'failed' || opts.forceAssets?.includes(asset.name)) return true;
       if (opts.onlyFailedAndMissing) return false;
-      if (state === 'stale') return true;
+      if (state === 'outdated') return true;
       return deps.some((d) => {
         for (let j = d.lo[i]; j <= d.hi[i]; j++) if (out[d.up].run[j]) return true;
         return false;

@@ -9,7 +9,7 @@ describe('freshness status', () => {
     expect(freshnessOf(a, 0, 3_600_000).status).toBe('fresh');
     expect(freshnessOf(a, 0, 3_600_001).status).toBe('at-risk');
     expect(freshnessOf(a, 0, 4_500_000).status).toBe('at-risk');
-    expect(freshnessOf(a, 0, 4_500_001)).toMatchObject({ status: 'stale', lagMs: 4_500_001 });
+    expect(freshnessOf(a, 0, 4_500_001)).toMatchObject({ status: 'late', lagMs: 4_500_001 });
     expect(freshnessOf(a, undefined, 5).status).toBe('never');
   });
   it('measures a time partition from the end of its window', () => {

@@ -1,10 +1,11 @@
 // Freshness of an asset from its newest data: fresh, at-risk (a run is due and still within
-// its compute budget) or stale. Pure.
+// its compute budget) or late (past the SLA). Pure. Late is about the clock; a partition whose
+// inputs changed since it was computed is outdated (engine/staleness.ts), a different thing.
 import type { AssetDef } from './asset.ts';
 import { keyWindow } from './partitions.ts';
 
 /** Spelled once for every process and the page: 'never' = an SLA but no data yet. */
-export type FreshnessStatus = 'fresh' | 'at-risk' | 'stale' | 'never' | 'no-sla';
+export type FreshnessStatus = 'fresh' | 'at-risk' | 'late' | 'never' | 'no-sla';
 
 export interface Freshness {
   asset: string;
@@ -24,13 +25,13 @@ export function dataEnd(asset: AssetDef, newestKey: string | undefined, material
   return materializedAt;
 }
 
-/** lag <= maxLag: fresh; within maxLag + budget: at risk (the run that fixes it may still be on time); beyond: stale. */
+/** lag <= maxLag: fresh; within maxLag + budget: at risk (the run that fixes it may still be on time); beyond: late. */
 export function freshnessOf(asset: AssetDef, end: number | undefined, now: number, newest?: string): Freshness {
   const f = asset.freshness;
   const base = { asset: asset.name, maxLagMs: f?.maxLagMs, computeBudgetMs: f?.computeBudgetMs, newest };
   const lagMs = end === undefined ? undefined : Math.max(0, now - end);
   if (!f) return { ...base, status: 'no-sla', lagMs };
   if (lagMs === undefined) return { ...base, status: 'never', lagMs };
-  const status = lagMs <= f.maxLagMs ? 'fresh' : lagMs <= f.maxLagMs + f.computeBudgetMs ? 'at-risk' : 'stale';
+  const status = lagMs <= f.maxLagMs ? 'fresh' : lagMs <= f.maxLagMs + f.computeBudgetMs ? 'at-risk' : 'late';
   return { ...base, status, lagMs };
 }

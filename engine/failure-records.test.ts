@@ -60,7 +60,7 @@ describe('failure records', () => {
       [d1]: 'up_to_date',
       [d2]: 'failed',
       [d3]: 'failed',
-      [d4]: 'stale',
+      [d4]: 'outdated',
       '2026-01-05': 'up_to_date',
       [d6]: 'failed',
       [d7]: 'missing',

@@ -1,5 +1,5 @@
 // Plans a backfill against the warehouse: core's selection and decisions, fed with each
-// partition's state (missing, failed, stale, up to date) from staleness.ts.
+// partition's state (missing, failed, outdated, up to date) from staleness.ts.
 import {
   planTasks,
   selectTasks,

@@ -87,7 +87,7 @@ function expected(
       const hit = ups.find((u) => (newest.get(u) ?? -1) > read);
       return [
         k,
-        hit ? { state: 'stale', reason: `raw ${hit} changed in v${newest.get(hit)} after this read v${read}` } : { state: 'up_to_date' },
+        hit ? { state: 'outdated', reason: `raw ${hit} changed in v${newest.get(hit)} after this read v${read}` } : { state: 'up_to_date' },
       ];
     }),
   );
@@ -132,6 +132,6 @@ describe('staleness through time windows', () => {
       ),
       { numRuns: 25 },
     );
-    expect([...seen].sort()).toEqual(['missing', 'stale', 'up_to_date']);
+    expect([...seen].sort()).toEqual(['missing', 'outdated', 'up_to_date']);
   });
 });

@@ -37,7 +37,7 @@ describe('partitionStates', () => {
 
     await materializeMany({ graph: corrected(), warehouse, asset: 'transactions', partitions: ['2026-02-10'] });
     const states = await partitionStates(project, warehouse, 'user_purchases_30d', keys);
-    const stale = keys.filter((k) => states.get(k)!.state === 'stale');
+    const stale = keys.filter((k) => states.get(k)!.state === 'outdated');
     expect(stale).toEqual(days('2026-02-10', '2026-03-11'));
     expect(states.get('2026-02-10')!.reason).toMatch(/^transactions 2026-02-10 changed in v\d+ after this read v\d+$/);
     expect(states.get('2026-03-12')!.state).toBe('up_to_date');

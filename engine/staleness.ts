@@ -1,14 +1,15 @@
 // Which partitions need computing: missing (never materialized, or its files are gone), failed
 // (its last run failed: a failure record newer than its newest commit, failure-records.ts),
-// stale (an upstream partition it reads changed after the version it read), or up to date.
+// outdated (an upstream partition it reads changed after the version it read), or up to date.
+// ("Outdated" is about inputs; "late", in core/freshness.ts, is about the SLA clock.)
 //
 // The rule, and only this rule: a materialization records the version of every upstream table
-// it read (commitInfo.freshet.inputVersions). Partition K is stale when some upstream commit
+// it read (commitInfo.freshet.inputVersions). Partition K is outdated when some upstream commit
 // newer than that version added or removed data files (dataChange) in an upstream partition K
 // maps to. Consequences, on purpose:
-// - staleness is one hop: when `transactions` changes, `user_purchases_30d` is stale, but what
-//   reads `user_purchases_30d` becomes stale only once that partition is recomputed (a new commit).
-// - compaction (dataChange=false) and schema-only changes never make anything stale.
+// - staleness is one hop: when `transactions` changes, `user_purchases_30d` is outdated, but what
+//   reads `user_purchases_30d` becomes outdated only once that partition is recomputed (a new commit).
+// - compaction (dataChange=false) and schema-only changes never make anything outdated.
 // - a change to the asset's own SQL is not detected (no code version yet); recompute with --force.
 // - an upstream read with `allPartitions()` (or an unpartitioned upstream): any data change in it.
 // - the SLA side ("data older than maxLag") is the freshness monitor's, not this.
@@ -31,11 +32,11 @@ import { readFailures } from './failure-records.ts';
 import { latestByPartition, materializations, type Materialization } from './lineage.ts';
 import { assetTable } from './materialize.ts';
 
-export type PartitionState = 'missing' | 'failed' | 'stale' | 'up_to_date';
+export type PartitionState = 'missing' | 'failed' | 'outdated' | 'up_to_date';
 
 export interface PartitionStatus {
   state: PartitionState;
-  /** why stale: e.g. "transactions 2026-01-10 changed in v42 after this read v40"; why failed: the run's error */
+  /** why outdated: e.g. "transactions 2026-01-10 changed in v42 after this read v40"; why failed: the run's error */
   reason?: string;
 }
 
@@ -47,7 +48,7 @@ interface ChangeIndex {
   newest: { version: number; key: string } | undefined;
   /** versions at or before this are not indexed: no materialization read older */
   since: number;
-  /** the log after `since` could not be read (cleaned up): everything is stale */
+  /** the log after `since` could not be read (cleaned up): everything is outdated */
   unreadable?: string;
 }
 
@@ -97,7 +98,7 @@ export async function partitionStates(
           : changedAfter(up.name, index, upstreamKeys(down, upDef, mapping, key || undefined), read);
       if (reason) break;
     }
-    out.set(key, reason ? { state: 'stale', reason } : { state: 'up_to_date' });
+    out.set(key, reason ? { state: 'outdated', reason } : { state: 'up_to_date' });
   }
   // A failed last run outranks the rest: the data, if any, is what the run before it wrote.
   for (const [key, record] of await readFailures(warehouse, def.name)) {

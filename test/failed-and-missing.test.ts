@@ -74,7 +74,7 @@ describe('only failed and missing', () => {
       '2026-02-02': 'failed',
       '2026-02-03': 'failed',
       '2026-02-04': 'failed',
-      '2026-02-05': 'stale',
+      '2026-02-05': 'outdated',
       '2026-02-06': 'up_to_date',
       '2026-02-07': 'missing',
       '2026-02-08': 'missing',
@@ -96,7 +96,9 @@ describe('only failed and missing', () => {
       onlyFailedAndMissing: true,
     });
     expect(again.tasks).toBe(0);
-    expect((await partitionStates(project, ctx.warehouse, 'picky', ['2026-02-04', '2026-02-05'])).get('2026-02-05')!.state).toBe('stale');
+    expect((await partitionStates(project, ctx.warehouse, 'picky', ['2026-02-04', '2026-02-05'])).get('2026-02-05')!.state).toBe(
+      'outdated',
+    );
 
     const list = await cli(['backfill', '--list']);
     expect(list.out).toMatch(/2026-02-01\.\.2026-02-08 \(only failed and missing\)/);

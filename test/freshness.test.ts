@@ -52,10 +52,10 @@ describe('freshness SLAs', () => {
     expect(w.output()).toMatch(/schedules: created pulse/);
     const table = assetTable(warehouse(), 'pulse');
     await until('the schedule to materialize pulse', async () => (await materializations(table)).length >= 2, 40_000);
-    expect(await status('pulse')).not.toBe('stale');
+    expect(await status('pulse')).not.toBe('late');
 
     await w.stop();
-    await until('pulse to turn stale with no worker', async () => (await status('pulse')) === 'stale', 30_000);
+    await until('pulse to turn stale with no worker', async () => (await status('pulse')) === 'late', 30_000);
 
     // Only the monitor may fix it now: the schedule is paused.
     const schedule = h.client.schedule.getHandle(`${h.config.taskQueue}/freshness/pulse`);

@@ -7,7 +7,8 @@ import type { FreshnessStatus as JudgedFreshness } from '../contract/freshness.t
 export type FreshnessStatus = JudgedFreshness | 'unknown';
 
 /** One partition's health on the grid. Order matters: the index is the code sent in `runs`. */
-export const HEALTH_STATES = ['missing', 'materialized', 'stale', 'running', 'failed'] as const;
+/** 'outdated': an input changed after the partition was computed (engine/staleness.ts); not 'late', which is the SLA (Freshness). */
+export const HEALTH_STATES = ['missing', 'materialized', 'outdated', 'running', 'failed'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
 
 export interface ApiError {
@@ -52,6 +53,8 @@ export interface AssetSummary {
   /** partitions materialized / partitions that exist now (1 for an unpartitioned asset) */
   materialized: number;
   total: number;
+  /** materialized partitions whose inputs changed since they were computed (the grid's 'outdated'); apart from freshness, which is the SLA */
+  outdated: number;
   lastMaterializedAt: number | null;
   /** set when the asset's table cannot be read (a corrupt log): the rest of the summary is empty */
   error?: string;
@@ -131,11 +134,13 @@ export interface ScheduleRow {
   sla: { maxLagMs: number; computeBudgetMs: number } | null;
   schedule: Schedule | null;
   freshness: Freshness;
+  /** partitions whose inputs changed since computed (AssetSummary.outdated) */
+  outdated: number;
   /** set when the asset's table cannot be read; freshness is then 'unknown' */
   error?: string;
 }
 
-/** An asset turning stale or recovering, as the freshness monitor recorded it. */
+/** An asset turning late (past its SLA) or recovering, as the freshness monitor recorded it. */
 export interface StaleEvent {
   asset: string;
   at: number;

@@ -178,7 +178,8 @@ describe('reading assets', () => {
         at: Date.UTC(2026, 10, 1),
         asset: 'clicks',
         from: 'fresh',
-        to: 'stale',
+        // written as 'stale', the name before 'late' and 'outdated' were told apart: read as 'late'
+        to: 'late',
         lagMs: 90_000_000,
         catchUpBackfill: 'q/backfill/catchup-clicks-1',
       },
@@ -451,7 +452,7 @@ describe('running backfills through the API', () => {
     expect(lag.points.length).toBeGreaterThan(1);
     const assets = (await get('/api/assets')).body as AssetList;
     const clicks = assets.assets.find((a) => a.name === 'clicks')!;
-    expect(clicks).toMatchObject({ materialized: 3, freshness: { status: 'stale' } }); // January data, SLA 1 day
+    expect(clicks).toMatchObject({ materialized: 3, freshness: { status: 'late' } }); // January data, SLA 1 day
     expect(clicks.freshness.lagMs).toBeGreaterThan(300 * 86_400_000);
   });
 

@@ -1,4 +1,4 @@
-// Freshness as the monitor judges it (core's freshnessOf: fresh, at-risk, stale), from the
+// Freshness as the monitor judges it (core's freshnessOf: fresh, at-risk, late), from the
 // materializations the page already read; and the lag over time for the chart.
 import { dataEnd, freshnessOf, keyWindow, type AssetDef } from '../core/index.ts';
 import type { Materialization } from '../engine/index.ts';

@@ -1,4 +1,4 @@
-// Each partition's health for the grid: materialized, stale, missing, failed from the Delta logs
+// Each partition's health for the grid: materialized, outdated, missing, failed from the Delta logs
 // and failure records (engine/staleness), running and failed from the backfills that touch the asset.
 import { failureRecordsPrefix } from '../contract/failure-records.ts';
 import type { AssetDef } from '../core/index.ts';
@@ -35,7 +35,7 @@ export async function computeHealth(ctx: WebContext, asset: AssetDef, previous?:
   const keys = checkedPartitionKeys(asset.partitions);
   const ups = ctx.graph.upstream(asset.name).map((u) => u.asset.name);
   const own = (await loadSnapshot(assetTable(ctx.warehouse, asset.name)))?.version ?? -1;
-  // An unreadable upstream is the upstream's error (shown on its card); here its partitions read as stale, with the reason.
+  // An unreadable upstream is the upstream's error (shown on its card); here its partitions read as outdated, with the reason.
   const versions = [
     own,
     ...(await Promise.all(
@@ -61,14 +61,22 @@ async function fromLogs(ctx: WebContext, asset: AssetDef, keys: string[], stamp:
     codes[i] =
       s?.state === 'up_to_date'
         ? CODE.materialized
-        : s?.state === 'stale'
-          ? CODE.stale
+        : s?.state === 'outdated'
+          ? CODE.outdated
           : s?.state === 'failed'
             ? CODE.failed
             : CODE.missing;
     if (s?.reason) reasons.set(k, s.reason);
   });
   return { asset, keys, codes, logCodes: codes, reasons, latest, history, stamp };
+}
+
+/** Partitions whose inputs changed since computed, from the logs' own states (running laid over
+ * would hide them): one pass over a byte per partition, cheap for 100,000. */
+export function outdatedCount(h: AssetHealth): number {
+  let n = 0;
+  for (const code of h.logCodes) if (code === CODE.outdated) n++;
+  return n;
 }
 
 /** Marks partitions running in an active backfill, and failed where a backfill's last try failed. */

@@ -1,7 +1,7 @@
-// Schedules derived from SLAs (schedules/), whether the freshness monitor runs, and the stale
+// Schedules derived from SLAs (schedules/), whether the freshness monitor runs, and the late
 // events it recorded in the warehouse.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { FreshnessEvent } from '../contract/freshness.ts';
+import { currentStatusName, type FreshnessEvent } from '../contract/freshness.ts';
 import { freshnessMonitorWorkflowId } from '../contract/ids.ts';
 import { FRESHNESS_EVENTS_PREFIX } from '../contract/layout.ts';
 import type { AssetDef } from '../core/index.ts';
@@ -52,7 +52,14 @@ export async function staleEvents(ctx: WebContext): Promise<StaleEvent[]> {
       const bytes = await ctx.warehouse.get(o.path);
       try {
         const e = JSON.parse(new TextDecoder().decode(bytes)) as FreshnessEvent;
-        return { at: e.at, asset: e.asset, from: e.from, to: e.to, lagMs: e.lagMs ?? null, catchUpBackfill: e.catchUpWorkflowId ?? null };
+        return {
+          at: e.at,
+          asset: e.asset,
+          from: currentStatusName(e.from),
+          to: currentStatusName(e.to),
+          lagMs: e.lagMs ?? null,
+          catchUpBackfill: e.catchUpWorkflowId ?? null,
+        };
       } catch {
         return { at: o.modified, asset: '?', from: '?', to: `unreadable event file ${o.path}`, lagMs: null, catchUpBackfill: null };
       }

@@ -1,5 +1,5 @@
-// Watches every asset's freshness; when one turns stale (or has an SLA and no data at all),
-// starts a catch-up run; turning stale and recovering are recorded.
+// Watches every asset's freshness; when one turns late (past its SLA; or has an SLA and no data at all),
+// starts a catch-up run; turning late and recovering are recorded.
 import {
   continueAsNew,
   ParentClosePolicy,
@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { BackfillRequest } from '../contract/backfill.ts';
-import type { FreshnessCheck, FreshnessMonitorInput, FreshnessStatus } from '../contract/freshness.ts';
+import { currentStatusName, isLate, type FreshnessCheck, type FreshnessMonitorInput, type FreshnessStatus } from '../contract/freshness.ts';
 import { freshnessQuery } from '../contract/signals.ts';
 import { catchUpWorkflowId } from '../contract/ids.ts';
 import { baseOfQueue, scheduledQueue } from '../contract/queues.ts';
@@ -29,14 +29,15 @@ export async function freshnessMonitor(input: FreshnessMonitorInput): Promise<vo
   // An asset with an SLA and no data breaks its SLA from the start: catch it up too (runs
   // started before this change keep catching up stale assets only, as their history did).
   const catchUpMissing = patched('catch-up-missing');
-  const behind = (status: FreshnessStatus) => status === 'stale' || (catchUpMissing && status === 'never');
+  const behind = (status: FreshnessStatus) => isLate(status) || (catchUpMissing && status === 'never');
   for (let i = 0; i < ITERATIONS_PER_RUN; i++) {
     report = await act.checkFreshness();
     const now = Date.now();
     const due: FreshnessCheck[] = [];
     for (const f of report) {
       const prev = last[f.asset];
-      const turnedBehind = behind(f.status) && prev?.status !== f.status;
+      // compared by current name: a 'stale' carried from before the rename is the same 'late'
+      const turnedBehind = behind(f.status) && (prev === undefined || currentStatusName(prev.status) !== currentStatusName(f.status));
       // Still behind a whole SLA period after the last catch-up: try again.
       const stillBehind =
         behind(f.status) && prev?.catchUpAt !== undefined && f.maxLagMs !== undefined && now - prev.catchUpAt >= f.maxLagMs;
@@ -59,10 +60,10 @@ export async function freshnessMonitor(input: FreshnessMonitorInput): Promise<vo
     }
     for (const f of report) {
       const prev = last[f.asset];
-      const turnedStale = f.status === 'stale' && prev?.status !== 'stale';
-      // Record turning stale and recovering; the fresh/at-risk swing of every cycle is not news.
-      const recovered = prev?.status === 'stale' && f.status !== 'stale';
-      if (turnedStale || recovered) {
+      const turnedLate = isLate(f.status) && !isLate(prev?.status);
+      // Record turning late and recovering; the fresh/at-risk swing of every cycle is not news.
+      const recovered = isLate(prev?.status) && !isLate(f.status);
+      if (turnedLate || recovered) {
         await act.recordFreshnessEvent({
           at: now,
           asset: f.asset,

@@ -86,7 +86,7 @@ export function backfillCommand(program: Command): void {
           preview.assets.map((a) => [a.asset, String(a.partitions), String(a.toRun), String(a.upToDate)]),
         );
         if (opts.dryRun) return;
-        // as `materialize --stale` does: nothing to do is said, not started as an empty backfill
+        // as `materialize --outdated` does: nothing to do is said, not started as an empty backfill
         const why = nothingToRun(preview, request);
         if (why) return console.log(why);
         await warnIfNoWorker(ctx.client, backfillQueue(ctx.taskQueue));

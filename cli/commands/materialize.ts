@@ -1,4 +1,4 @@
-// `freshet materialize <asset> --partition K | --from A --to B [--stale]`: one partition runs the
+// `freshet materialize <asset> --partition K | --from A --to B [--outdated]`: one partition runs the
 // materializePartition workflow; a range runs as a backfill of this asset alone (range-batched,
 // in the asset's pool, listed on the web page), followed here to the end.
 import { WorkflowFailedError } from '@temporalio/client';
@@ -19,6 +19,8 @@ interface Options {
   from?: string;
   to?: string;
   concurrency: string;
+  outdated?: boolean;
+  /** the old name of --outdated, still taken */
   stale?: boolean;
 }
 
@@ -31,17 +33,19 @@ export function materializeCommand(program: Command): void {
     .option('--to <key>', 'last partition of a range (inclusive)')
     .option('-c, --concurrency <n>', 'batches computed at once in a range', '4')
     .option(
-      '--stale',
-      'only the partitions that are missing, failed on their last run, or stale (an input changed after they were computed), within --from/--to if given',
+      '--outdated',
+      'only the partitions that are missing, failed on their last run, or outdated (an input changed after they were computed), within --from/--to if given',
     )
+    .option('--stale', 'the same as --outdated (its former name)')
     .action(async (name: string, opts: Options) => {
       // Bad input is refused before anything connects.
       const config = loadConfig();
       const graph = await loadProject(config.project);
       const warehouse = openWarehouse(config);
       const asset = graph.get(name);
-      const keys = opts.stale ? await staleKeys(graph, warehouse, asset, opts) : partitionsOf(asset, opts);
-      if (opts.stale && keys.length === 0) {
+      const pick = opts.outdated || opts.stale;
+      const keys = pick ? await outdatedKeys(graph, warehouse, asset, opts) : partitionsOf(asset, opts);
+      if (pick && keys.length === 0) {
         console.log(`${asset.name}: every partition is up to date; nothing to do.`);
         return;
       }
@@ -52,7 +56,7 @@ export function materializeCommand(program: Command): void {
       try {
         await warnIfNoWorker(client, keys.length > 1 ? backfillQueue(config.taskQueue) : scheduledQueue(config.taskQueue));
         if (keys.length > 1) {
-          // exactly the keys chosen here (all of the range, or the stale ones printed above)
+          // exactly the keys chosen here (all of the range, or the outdated ones printed above)
           const only = { [asset.name]: keys };
           const { id } = await startBackfill(ctx, {
             assets: [asset.name],
@@ -77,10 +81,11 @@ export function materializeCommand(program: Command): void {
     });
 }
 
-/** Missing, failed and stale keys (in --from/--to, else every key that exists now), each printed with why. */
-async function staleKeys(graph: AssetGraph, warehouse: ObjectStore, asset: AssetDef, opts: Options): Promise<string[]> {
-  if (opts.partition) throw new Error('--stale picks the partitions itself: give --from/--to (or nothing for all), not --partition.');
-  if ((opts.from === undefined) !== (opts.to === undefined)) throw new Error('--stale with a range needs both --from and --to.');
+/** Missing, failed and outdated keys (in --from/--to, else every key that exists now), each printed with why. */
+async function outdatedKeys(graph: AssetGraph, warehouse: ObjectStore, asset: AssetDef, opts: Options): Promise<string[]> {
+  const flag = opts.outdated ? '--outdated' : '--stale';
+  if (opts.partition) throw new Error(`${flag} picks the partitions itself: give --from/--to (or nothing for all), not --partition.`);
+  if ((opts.from === undefined) !== (opts.to === undefined)) throw new Error(`${flag} with a range needs both --from and --to.`);
   const keys = asset.partitions && opts.from && opts.to ? keysBetween(asset.partitions, opts.from, opts.to) : undefined;
   const states = await partitionStates(graph, warehouse, asset.name, keys);
   const todo: string[] = [];

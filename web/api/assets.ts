@@ -15,7 +15,7 @@ import type {
 import type { WebContext } from '../context.ts';
 import { freshnessNow, lagSeries } from '../freshness.ts';
 import { scheduleOf } from '../schedules.ts';
-import { summarize, stateOf, unreadable, withinWarehouse, type AssetHealth } from '../health.ts';
+import { outdatedCount, summarize, stateOf, unreadable, withinWarehouse, type AssetHealth } from '../health.ts';
 import { checkPartitionKey, findAsset, limitQuery } from '../input.ts';
 
 export function assetRoutes(ctx: WebContext): Hono {
@@ -102,6 +102,7 @@ function summary(ctx: WebContext, a: AssetDef, h: AssetHealth | undefined): Asse
     freshness: freshnessNow(a, h?.history),
     materialized,
     total: h?.keys.length ?? 0,
+    outdated: h ? outdatedCount(h) : 0,
     lastMaterializedAt: last,
   };
 }

@@ -6,7 +6,7 @@ import { streamStatus } from '../../control/streams.ts';
 import type { Info, ScheduleRow, Schedules, StreamingJob, StreamingJobs } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
 import { freshnessNow } from '../freshness.ts';
-import { unreadable } from '../health.ts';
+import { outdatedCount, unreadable } from '../health.ts';
 import { allSchedules, monitorRunning, staleEvents } from '../schedules.ts';
 
 export function metaRoutes(ctx: WebContext): Hono {
@@ -34,10 +34,11 @@ export function metaRoutes(ctx: WebContext): Hono {
         };
         // One unreadable table shows on its own row; the others answer as usual.
         return ctx.health(a).then(
-          (h) => ({ ...row, freshness: freshnessNow(a, h.history) }),
+          (h) => ({ ...row, freshness: freshnessNow(a, h.history), outdated: outdatedCount(h) }),
           (err: unknown) => ({
             ...row,
             freshness: freshnessNow(a, undefined),
+            outdated: 0,
             error: unreadable(ctx, err),
           }),
         );

@@ -4,7 +4,7 @@ import { HEALTH_STATES, TASK_STATES, type FreshnessStatus } from '../../api-type
 const HEALTH: Record<(typeof HEALTH_STATES)[number], string> = {
   missing: '#dee2e6',
   materialized: '#2f9e44',
-  stale: '#f59f00',
+  outdated: '#f59f00',
   running: '#1c7ed6',
   failed: '#e03131',
 };
@@ -22,10 +22,13 @@ const TASK: Record<string, string> = {
 export const taskNames = TASK_STATES;
 export const taskColors = TASK_STATES.map((s) => TASK[s]);
 
+/** inputs changed since computed: the grid's 'outdated' cells, apart from the SLA's colours */
+export const outdatedColor = HEALTH.outdated;
+
 export const freshnessColor: Record<FreshnessStatus, string> = {
   fresh: '#2f9e44',
   'at-risk': '#f59f00',
-  stale: '#e03131',
+  late: '#e03131',
   never: '#c2255c',
   'no-sla': '#868e96',
   unknown: '#868e96',

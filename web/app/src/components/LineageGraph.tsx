@@ -1,9 +1,10 @@
-// The asset graph, laid out left to right by dagre; each node colored by its freshness.
+// The asset graph, laid out left to right by dagre; each node colored by its freshness (the SLA),
+// with a badge counting its outdated partitions (inputs changed since computed).
 import dagre from '@dagrejs/dagre';
 import { useMemo } from 'react';
 import { useLocation } from 'wouter';
 import type { AssetSummary } from '../../../api-types.ts';
-import { freshnessColor } from '../colors.ts';
+import { freshnessColor, outdatedColor } from '../colors.ts';
 import { duration } from '../format.ts';
 
 interface Point {
@@ -81,6 +82,7 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
             onClick={() => navigate(`/assets/${encodeURIComponent(a.name)}`)}
             data-testid={`node-${a.name}`}
             data-freshness={a.freshness.status}
+            data-outdated={a.outdated}
           >
             <rect width={W} height={H} rx={8} fill="#fff" stroke={color} strokeWidth={2} />
             <rect width={6} height={H} rx={3} fill={color} />
@@ -98,6 +100,15 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
               {a.freshness.status}
               {a.freshness.lagMs !== null ? ` · lag ${duration(a.freshness.lagMs)}` : ''}
             </text>
+            {a.outdated > 0 && (
+              <g transform={`translate(${W - 92}, 6)`} data-testid={`outdated-${a.name}`}>
+                <title>{`${a.outdated} partition(s) whose inputs changed since they were computed`}</title>
+                <rect width={86} height={18} rx={9} fill="#fff" stroke={outdatedColor} />
+                <text x={43} y={13} textAnchor="middle" className="node-sub" fill={outdatedColor}>
+                  {`${a.outdated.toLocaleString('en-US')} outdated`}
+                </text>
+              </g>
+            )}
           </g>
         );
       })}

@@ -15,7 +15,7 @@ import { Badge } from '../../components/Badge.tsx';
 import { BackfillDialog } from '../../components/BackfillDialog.tsx';
 import { LagChart } from '../../components/LagChart.tsx';
 import { GridLegend, PartitionGrid } from '../../components/PartitionGrid.tsx';
-import { freshnessColor, healthColors, healthNames } from '../../colors.ts';
+import { freshnessColor, healthColors, healthNames, outdatedColor } from '../../colors.ts';
 import { bytes, duration, time } from '../../format.ts';
 import { decodeRuns, keyAtFn } from '../../partitions.ts';
 
@@ -44,6 +44,11 @@ export function AssetPage() {
         <Badge color={freshnessColor[a.freshness.status]} testId="freshness">
           {a.freshness.status}
         </Badge>
+        {a.outdated > 0 && (
+          <Badge color={outdatedColor} testId="outdated">
+            {a.outdated.toLocaleString('en-US')} outdated
+          </Badge>
+        )}
         <span className="sub">
           lag {duration(a.freshness.lagMs)}
           {a.sla ? ` · SLA ${duration(a.sla.maxLagMs)}` : ''}

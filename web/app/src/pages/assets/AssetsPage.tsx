@@ -6,7 +6,7 @@ import type { AssetList } from '../../../../api-types.ts';
 import { getJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { LineageGraph } from '../../components/LineageGraph.tsx';
-import { freshnessColor } from '../../colors.ts';
+import { freshnessColor, outdatedColor } from '../../colors.ts';
 import { ago, duration } from '../../format.ts';
 
 export function AssetsPage() {
@@ -25,8 +25,8 @@ export function AssetsPage() {
           <LineageGraph assets={data.assets} highlight={matches} />
         </div>
         <p className="hint">
-          Color: freshness against the SLA (fresh, at-risk: a run is due, stale, never materialized; grey: no SLA). Click an asset to open
-          it.
+          Color: freshness against the SLA (fresh, at-risk: a run is due, late, never materialized; grey: no SLA). “Outdated”: partitions
+          whose inputs changed since they were computed. Click an asset to open it.
         </p>
       </section>
       <aside className="card list-card">
@@ -42,6 +42,11 @@ export function AssetsPage() {
             <li key={a.name}>
               <Link href={`/assets/${encodeURIComponent(a.name)}`}>{a.name}</Link>
               <Badge color={freshnessColor[a.freshness.status]}>{a.freshness.status}</Badge>
+              {a.outdated > 0 && (
+                <Badge color={outdatedColor} testId={`list-outdated-${a.name}`}>
+                  {a.outdated.toLocaleString('en-US')} outdated
+                </Badge>
+              )}
               {a.error ? (
                 <div className="sub error" data-testid="asset-error">
                   {a.error}

@@ -1,4 +1,5 @@
-// Schedules and freshness: each asset's SLA, derived schedule, next run, status; stale events.
+// Schedules and freshness: each asset's SLA, derived schedule, next run, status (late against the
+// SLA, and partitions outdated by changed inputs); the monitor's late events.
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import type { Schedules } from '../../../../api-types.ts';
@@ -28,6 +29,7 @@ export function SchedulesPage() {
               <th>SLA (max lag)</th>
               <th>budget</th>
               <th>status</th>
+              <th>outdated</th>
               <th>lag</th>
               <th>next run</th>
               <th>schedule</th>
@@ -45,6 +47,7 @@ export function SchedulesPage() {
                   <Badge color={freshnessColor[r.freshness.status]}>{r.freshness.status}</Badge>
                   {r.error && <div className="error">{r.error}</div>}
                 </td>
+                <td data-testid={`schedule-outdated-${r.asset}`}>{r.outdated > 0 ? r.outdated.toLocaleString('en-US') : '—'}</td>
                 <td>{duration(r.freshness.lagMs)}</td>
                 <td>{r.schedule ? (r.schedule.onServer ? time(r.schedule.nextRunAt) : 'not on the server') : '—'}</td>
                 <td className="wrap">
@@ -58,10 +61,10 @@ export function SchedulesPage() {
       </section>
       <section className="card">
         <h2>
-          Stale events <small>{q.data.staleEvents.length}</small>
+          Late events (SLA) <small>{q.data.staleEvents.length}</small>
         </h2>
         {q.data.staleEvents.length === 0 ? (
-          <p className="empty">No asset has turned stale.</p>
+          <p className="empty">No asset has turned late.</p>
         ) : (
           <table className="table" data-testid="stale-events">
             <thead>
