@@ -12,3 +12,4 @@ export * from './queues.ts';
 export * from './signals.ts';
 export * from './streaming.ts';
 export * from './workflows.ts';
+export * from './schedule-runs.ts';

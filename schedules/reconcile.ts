@@ -6,6 +6,7 @@ import {
   ScheduleNotFoundError,
   ServiceError,
   type Client,
+  type ScheduleDescription,
   type ScheduleOptions,
   type ScheduleOptionsStartWorkflowAction,
 } from '@temporalio/client';
@@ -139,7 +140,8 @@ function describeOrUndefined(client: Client, id: string) {
     });
 }
 
-export type DescribedSchedule = DerivedSchedule & { nextRunAt?: number; onServer: boolean };
+/** `server`: the server's description, when the schedule exists there (paused, recent actions: schedules/control.ts) */
+export type DescribedSchedule = DerivedSchedule & { nextRunAt?: number; onServer: boolean; server?: ScheduleDescription };
 
 /** An asset's derived schedule, with the server's next run time when the schedule exists there. */
 export async function describeSchedule(
@@ -150,7 +152,7 @@ export async function describeSchedule(
   const d = deriveSchedule(asset, taskQueue);
   if (!d) return undefined;
   const desc = client ? await describeOrUndefined(client, d.scheduleId) : undefined;
-  return desc ? { ...d, onServer: true, nextRunAt: desc.info.nextActionTimes[0]?.getTime() } : { ...d, onServer: false };
+  return desc ? { ...d, onServer: true, nextRunAt: desc.info.nextActionTimes[0]?.getTime(), server: desc } : { ...d, onServer: false };
 }
 
 /** The derived schedule of each asset with an SLA, as describeSchedule gives it. */

@@ -2,6 +2,9 @@
 // Pure types and constants (type imports only), so the browser bundle can use them.
 import type { BackfillProgress, BackfillSummary } from '../contract/backfill.ts';
 import type { FreshnessStatus as JudgedFreshness } from '../contract/freshness.ts';
+import type { ScheduleRun } from '../contract/schedule-runs.ts';
+
+export type { ScheduleRun, ScheduleRunOutcome } from '../contract/schedule-runs.ts';
 
 /** as the freshness monitor judges it (contract/freshness.ts), or 'unknown' when the asset's table cannot be read */
 export type FreshnessStatus = JudgedFreshness | 'unknown';
@@ -75,6 +78,11 @@ export interface Schedule {
   nextRunAt: number | null;
   /** set when the SLA cannot be met as declared */
   warning: string | null;
+  /** the server's side (schedules/control.ts): false and empty while it is not on the server */
+  paused: boolean;
+  note: string | null;
+  /** newest first: each run the schedule started (its own or "run now"), with outcome and duration */
+  recentRuns: ScheduleRun[];
 }
 
 export interface AssetDetail extends AssetSummary {

@@ -1,18 +1,22 @@
-// Schedules derived from SLAs (schedules/), whether the freshness monitor runs, and the late
+// Schedules derived from SLAs (schedules/) with their recent runs and paused state, whether the freshness monitor runs, and the late
 // events it recorded in the warehouse.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { currentStatusName, type FreshnessEvent } from '../contract/freshness.ts';
 import { freshnessMonitorWorkflowId } from '../contract/ids.ts';
 import { FRESHNESS_EVENTS_PREFIX } from '../contract/layout.ts';
 import type { AssetDef } from '../core/index.ts';
+import { scheduleState } from '../schedules/control.ts';
 import { describeSchedule, describeSchedules, type DescribedSchedule } from '../schedules/reconcile.ts';
 import type { Schedule, StaleEvent } from './api-types.ts';
 import type { WebContext } from './context.ts';
 
 const MAX_EVENTS = 200;
 
-function toSchedule(d: DescribedSchedule): Schedule {
+async function toSchedule(ctx: WebContext, d: DescribedSchedule): Promise<Schedule> {
+  const client = ctx.control?.client;
+  const server = client && d.server ? await scheduleState(client, d.server) : { paused: false, note: null, recentRuns: [] };
   return {
+    ...server,
     description: d.reason,
     everyMs: d.everyMs,
     runTimeoutMs: d.runTimeoutMs,
@@ -25,12 +29,12 @@ function toSchedule(d: DescribedSchedule): Schedule {
 /** Every asset's derived schedule, with the server's next run when Temporal has it. */
 export async function allSchedules(ctx: WebContext): Promise<Map<string, Schedule>> {
   const list = await describeSchedules(ctx.control?.client, ctx.graph, ctx.config.taskQueue);
-  return new Map(list.map((d) => [d.asset, toSchedule(d)]));
+  return new Map(await Promise.all(list.map(async (d) => [d.asset, await toSchedule(ctx, d)] as const)));
 }
 
 export async function scheduleOf(ctx: WebContext, asset: AssetDef): Promise<Schedule | null> {
   const d = await describeSchedule(ctx.control?.client, asset, ctx.config.taskQueue);
-  return d ? toSchedule(d) : null;
+  return d ? toSchedule(ctx, d) : null;
 }
 
 export async function monitorRunning(ctx: WebContext): Promise<boolean> {

@@ -147,7 +147,7 @@ function clientAddress(c: Context): string {
   }
 }
 
-async function jsonBody(c: Context): Promise<unknown> {
+export async function jsonBody(c: Context): Promise<unknown> {
   try {
     return await c.req.json();
   } catch {
