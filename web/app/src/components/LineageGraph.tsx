@@ -104,7 +104,7 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
               <g transform={`translate(${W - 92}, 6)`} data-testid={`outdated-${a.name}`}>
                 <title>{`${a.outdated} partition(s) whose inputs changed since they were computed`}</title>
                 <rect width={86} height={18} rx={9} fill="#fff" stroke={outdatedColor} />
-                <text x={43} y={13} textAnchor="middle" className="node-sub" fill={outdatedColor}>
+                <text x={43} y={13} textAnchor="middle" className="node-sub" style={{ fill: outdatedColor }}>
                   {`${a.outdated.toLocaleString('en-US')} outdated`}
                 </text>
               </g>

@@ -42,6 +42,7 @@ export function AssetsPage() {
             <li key={a.name}>
               <Link href={`/assets/${encodeURIComponent(a.name)}`}>{a.name}</Link>
               <Badge color={freshnessColor[a.freshness.status]}>{a.freshness.status}</Badge>
+              {a.outdated > 0 && ' '}
               {a.outdated > 0 && (
                 <Badge color={outdatedColor} testId={`list-outdated-${a.name}`}>
                   {a.outdated.toLocaleString('en-US')} outdated
