@@ -1,6 +1,6 @@
 // "Only failed and missing" through the real stack: a Temporal dev server, a worker, the CLI.
 // Partitions whose last run failed (in a backfill, or alone) are re-run even though they hold
-// older data; missing ones are computed; stale and up-to-date ones are left alone.
+// older data; missing ones are computed; outdated and up-to-date ones are left alone.
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -49,7 +49,7 @@ const breakPartition = (key: string) => {
 const committed = async () => (await materializations(assetTable(ctx.warehouse, 'picky'))).map((m) => m.partition);
 
 describe('only failed and missing', () => {
-  it('after runs that failed, re-runs exactly the failed and missing partitions and skips stale and up-to-date ones', async () => {
+  it('after runs that failed, re-runs exactly the failed and missing partitions and skips outdated and up-to-date ones', async () => {
     expect((await backfill({ assets: ['numbers'], downstream: false, from: '2026-02-01', to: '2026-02-08' })).status).toBe('completed');
     expect((await backfill({ assets: ['picky'], downstream: false, from: '2026-02-01', to: '2026-02-06' })).status).toBe('completed');
 
@@ -62,7 +62,7 @@ describe('only failed and missing', () => {
     // A single partition run outside any backfill that fails.
     breakPartition('2026-02-04');
     await expect((await startMaterialize(h.client, h.config.taskQueue, project.get('picky'), '2026-02-04')).result()).rejects.toThrow();
-    // 2026-02-05 goes stale: the numbers it read are recomputed.
+    // 2026-02-05 goes outdated: the numbers it read are recomputed.
     expect((await backfill({ assets: ['numbers'], downstream: false, from: '2026-02-05', to: '2026-02-05', force: true })).status).toBe(
       'completed',
     );
@@ -87,7 +87,7 @@ describe('only failed and missing', () => {
     expect(run.out).toMatch(/picky: 5 materialized, 3 up to date, 0 failed/);
     expect((await committed()).slice(before).sort()).toEqual(['2026-02-02', '2026-02-03', '2026-02-04', '2026-02-07', '2026-02-08']);
 
-    // The successes cleared the failures: the same request has nothing left to run, and 2026-02-05 is still only stale.
+    // The successes cleared the failures: the same request has nothing left to run, and 2026-02-05 is still only outdated.
     const again = await previewBackfill(ctx, {
       assets: ['picky'],
       downstream: false,

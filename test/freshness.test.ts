@@ -1,4 +1,4 @@
-// Schedules derived from SLAs really fire; the freshness monitor sees staleness and catches up.
+// Schedules derived from SLAs really fire; the freshness monitor sees an asset turn late and catches up.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ async function until(what: string, pred: () => Promise<boolean>, timeoutMs: numb
 }
 
 describe('freshness SLAs', () => {
-  it('a 10-second SLA is kept by its schedule unasked; stale with the worker stopped; caught up when it returns', async () => {
+  it('a 10-second SLA is kept by its schedule unasked; late with the worker stopped; caught up when it returns', async () => {
     const env = { ...h.env, FRESHET_MONITOR_INTERVAL: '1s' };
     let w = await spawnWorker(env);
     workers.push(w);
@@ -55,7 +55,7 @@ describe('freshness SLAs', () => {
     expect(await status('pulse')).not.toBe('late');
 
     await w.stop();
-    await until('pulse to turn stale with no worker', async () => (await status('pulse')) === 'late', 30_000);
+    await until('pulse to turn late with no worker', async () => (await status('pulse')) === 'late', 30_000);
 
     // Only the monitor may fix it now: the schedule is paused.
     const schedule = h.client.schedule.getHandle(`${h.config.taskQueue}/freshness/pulse`);

@@ -158,7 +158,7 @@ describe('reading assets', () => {
     expect((await get('/api/streams')).body as StreamingJobs).toEqual({ jobs: [], available: true });
   });
 
-  it('GET /api/schedules lists the stale events the freshness monitor recorded, newest first', async () => {
+  it('GET /api/schedules lists the late events the freshness monitor recorded, newest first', async () => {
     const store = openStore(h.config.warehouse);
     const event = (at: number, to: string) =>
       JSON.stringify({
