@@ -1,7 +1,7 @@
 // Asset: definition, partition health grid, recent materializations, lag over time.
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Link, useParams } from 'wouter';
+import { Link, useParams, useSearchParams } from 'wouter';
 import {
   HEALTH_STATES,
   type AssetDetail,
@@ -17,7 +17,8 @@ import { LagChart } from '../../components/LagChart.tsx';
 import { GridLegend, PartitionGrid } from '../../components/PartitionGrid.tsx';
 import { freshnessColor, healthColors, healthNames } from '../../colors.ts';
 import { bytes, duration, time } from '../../format.ts';
-import { decodeRuns, keyAtFn } from '../../partitions.ts';
+import { decodeRuns, indexOfKey, keyAtFn } from '../../partitions.ts';
+import './AssetPage.css';
 
 export function AssetPage() {
   const name = decodeURIComponent(useParams<{ name: string }>().name); // wouter leaves params encoded
@@ -142,9 +143,30 @@ function Definition({ a }: { a: AssetDetail }) {
 }
 
 function Partitions({ q, onBackfill }: { q: UseQueryResult<PartitionSummary>; onBackfill?: (from: string, to: string) => void }) {
-  const [selection, setSelection] = useState<[number, number] | null>(null);
   const s = q.data;
   const keyAt = useMemo(() => (s ? keyAtFn(s.kind, s.first, s.keys) : () => ''), [s?.kind, s?.first, s?.keys?.length]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The selection is in the URL (?from=&to=): a link to it shows the same cells selected.
+  const [params, setParams] = useSearchParams();
+  const [fromKey, toKey] = [params.get('from'), params.get('to')];
+  const selection = useMemo((): [number, number] | null => {
+    if (!s || !fromKey) return null;
+    const [i, j] = [fromKey, toKey ?? fromKey].map((k) => indexOfKey(s.kind, s.first, s.total, k, s.keys));
+    return i < 0 || j < 0 ? null : [Math.min(i, j), Math.max(i, j)];
+  }, [s?.kind, s?.first, s?.total, s?.keys, fromKey, toKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const setSelection = (range: [number, number] | null) =>
+    setParams(
+      (p) => {
+        if (range) {
+          p.set('from', keyAt(range[0]));
+          p.set('to', keyAt(range[1]));
+        } else {
+          p.delete('from');
+          p.delete('to');
+        }
+        return p;
+      },
+      { replace: true },
+    );
   const codes = useMemo(() => (s ? decodeRuns(s.runs, s.total) : new Uint8Array()), [s]);
   if (q.error) return <p className="error">{(q.error as Error).message}</p>;
   if (!s)
@@ -237,10 +259,14 @@ function Materializations({ name }: { name: string }) {
             <td className="num">{m.rows.toLocaleString('en-US')}</td>
             <td className="num">{bytes(m.bytes)}</td>
             <td className="num">{duration(m.durationMs)}</td>
-            <td>
-              {Object.entries(m.inputVersions)
-                .map(([k, v]) => `${k}@v${v}`)
-                .join(' ') || '—'}
+            <td className="inputs">
+              {Object.keys(m.inputVersions).length
+                ? Object.entries(m.inputVersions).map(([k, v]) => (
+                    <span key={k} className="chip">
+                      {k}@v{v}
+                    </span>
+                  ))
+                : '—'}
             </td>
           </tr>
         ))}
