@@ -201,9 +201,13 @@ describe('themes and widths', () => {
 });
 
 describe('the asset page', () => {
-  it('a source with a SQL function shows its SQL for a partition, and the inputs column is whole', async () => {
+  it('a source with a SQL function shows its SQL for a partition, the lags share one unit, and the inputs column is whole', async () => {
     const { context, page } = await open();
     await page.goto(`${web.url}/assets/clicks`);
+    // clicks lags months behind a 1-day SLA: the title's lag, its SLA and the chart's axis all in days
+    const title = await page.locator('.title-row .sub').first().textContent();
+    expect(title).toMatch(/^lag \d+ d · SLA 1\.0 d$/);
+    await expect(page.getByTestId('lag-chart').getAttribute('data-unit')).resolves.toBe('days');
     const sql = await page.locator('pre.sql').textContent();
     expect(sql).toMatch(/SELECT i AS click_id, i % 7 AS user_id, '\d{4}-\d{2}-\d{2}' AS label FROM range\(50\)/);
     expect(sql).not.toContain('=>');

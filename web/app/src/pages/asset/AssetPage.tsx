@@ -16,7 +16,7 @@ import { BackfillDialog } from '../../components/BackfillDialog.tsx';
 import { LagChart } from '../../components/LagChart.tsx';
 import { GridLegend, PartitionGrid } from '../../components/PartitionGrid.tsx';
 import { freshnessColor, healthColors, healthNames } from '../../colors.ts';
-import { bytes, duration, time } from '../../format.ts';
+import { bytes, duration, inUnit, lagUnit, time, type LagUnit } from '../../format.ts';
 import { decodeRuns, indexOfKey, keyAtFn } from '../../partitions.ts';
 import './AssetPage.css';
 
@@ -35,9 +35,16 @@ export function AssetPage() {
     refetchInterval: 2_000,
   });
   const [dialog, setDialog] = useState<{ from?: string; to?: string } | null>(null);
+  // One unit for every lag on the page, chosen once: a refetch whose lag crossed a threshold
+  // must not switch the page from hours to days under the reader's eyes.
+  const [unit, setUnit] = useState<{ name: string; unit: LagUnit } | null>(null);
+  const lagMax = asset.data ? Math.max(asset.data.freshness.lagMs ?? 0, asset.data.sla?.maxLagMs ?? 0) : undefined;
+  // set while rendering, as React advises for state derived once from props (no effect, no extra paint)
+  if (lagMax !== undefined && unit?.name !== name) setUnit({ name, unit: lagUnit(lagMax) });
   if (asset.error) return <p className="error">{(asset.error as Error).message}</p>;
   const a = asset.data;
   if (!a) return <p className="loading">Loading {name}…</p>;
+  const u = unit?.name === name ? unit.unit : lagUnit(lagMax ?? 0);
   return (
     <div className="asset-page">
       <div className="title-row">
@@ -46,8 +53,8 @@ export function AssetPage() {
           {a.freshness.status}
         </Badge>
         <span className="sub">
-          lag {duration(a.freshness.lagMs)}
-          {a.sla ? ` · SLA ${duration(a.sla.maxLagMs)}` : ''}
+          lag {inUnit(a.freshness.lagMs, u)}
+          {a.sla ? ` · SLA ${inUnit(a.sla.maxLagMs, u)}` : ''}
         </span>
         <span className="spacer" />
         {info.data?.backfills && (
@@ -67,7 +74,7 @@ export function AssetPage() {
       <div className="two-col">
         <section className="card">
           <h2>Lag over time</h2>
-          <Lag name={a.name} />
+          <Lag name={a.name} unit={u} />
         </section>
         <section className="card">
           <h2>Recent materializations</h2>
@@ -221,14 +228,14 @@ function Partitions({ q, onBackfill }: { q: UseQueryResult<PartitionSummary>; on
   );
 }
 
-function Lag({ name }: { name: string }) {
+function Lag({ name, unit }: { name: string; unit: LagUnit }) {
   const q = useQuery({
     queryKey: ['lag', name],
     queryFn: () => getJson<LagSeries>(`/api/assets/${enc(name)}/lag`),
     refetchInterval: 10_000,
   });
   if (!q.data) return <p className="loading">Loading…</p>;
-  return <LagChart series={q.data} width={560} />;
+  return <LagChart series={q.data} unit={unit} width={560} />;
 }
 
 function Materializations({ name }: { name: string }) {
