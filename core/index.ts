@@ -17,6 +17,7 @@ export { definitions, checkAssetKey, inputKeys, AssetGraphError } from './graph.
 export type { AssetGraph, Definitions, ResolvedDep } from './graph.ts';
 export * from './partitions.ts';
 export * from './mappings.ts';
+export * from './missing-runs.ts';
 export * from './policies.ts';
 export { parseDuration, formatDuration } from './duration.ts';
 export { dataEnd, freshnessOf, type Freshness, type FreshnessStatus } from './freshness.ts';

@@ -1,7 +1,17 @@
 // Upstream tables as DuckDB views over exactly the files of the snapshot read, restricted to
 // the partitions the mapping needs (pruning by file list, never a filter after the scan).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { inputKeys, partitionValue, type AssetDef, type AssetGraph } from '../core/index.ts';
+import {
+  inputKeys,
+  lastCompleteKey,
+  materializeMissingCommand,
+  missingRuns,
+  partitionValue,
+  type AssetDef,
+  type AssetGraph,
+  type KeyRun,
+  type Partitions,
+} from '../core/index.ts';
 import { duckdbType, fileKey, ident, literal, literalList, loadSnapshot, type AddFile, type Snapshot, type Table } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
 
@@ -63,11 +73,11 @@ function filesByValue(snapshot: Snapshot, column: string | undefined): Map<strin
 /** The add paths of the files read, grouped by partition value; throws when a needed partition is missing. */
 export function selectFiles(sel: InputSelection, reader: string): Map<string, AddFile[]> {
   const { asset, snapshot, keys } = sel;
-  const hint = (what: string) => `Materialize it first: freshet materialize ${asset.name}${what}.`;
-  if (!snapshot)
-    throw new MissingInputError(
-      `${reader} reads '${asset.name}', which has never been materialized. ${hint(asset.partitions ? ' --from <key> --to <key>' : '')}`,
-    );
+  const hint = (runs: KeyRun[]) => `Materialize it first: ${materializeMissingCommand(asset.name, asset.partitions, runs)}.`;
+  if (!snapshot) {
+    const runs = !asset.partitions ? [] : keys === 'all' ? wholeRange(asset.partitions) : missingRuns(keys, () => false);
+    throw new MissingInputError(`${reader} reads '${asset.name}', which has never been materialized. ${hint(runs)}`);
+  }
   const column = asset.partitions ? snapshot.metadata.partitionColumns[0] : undefined;
   const groups = filesByValue(snapshot, column);
   if (keys === 'all' || !asset.partitions) return groups;
@@ -81,11 +91,18 @@ export function selectFiles(sel: InputSelection, reader: string): Map<string, Ad
   }
   if (missing.length) {
     const shown = missing.length > 5 ? `${missing.slice(0, 5).join(', ')} and ${missing.length - 5} more` : missing.join(', ');
-    throw new MissingInputError(
-      `${reader} needs partitions of '${asset.name}' that are not materialized: ${shown}. ${hint(` --from ${missing[0]} --to ${missing[missing.length - 1]}`)}`,
-    );
+    const def = asset.partitions;
+    const runs = missingRuns(keys, (k) => groups.has(partitionValue(def, k)));
+    throw new MissingInputError(`${reader} needs partitions of '${asset.name}' that are not materialized: ${shown}. ${hint(runs)}`);
   }
   return picked;
+}
+
+/** Every partition of `def` that exists now, as one run (what an 'all' mapping reads). */
+function wholeRange(def: Partitions): KeyRun[] {
+  if (def.kind === 'static') return def.keys.length ? [{ from: def.keys[0], to: def.keys[def.keys.length - 1] }] : [];
+  const last = lastCompleteKey(def, Date.now());
+  return last === undefined ? [] : [{ from: def.start, to: last }];
 }
 
 /** Creates a TEMP VIEW named after the upstream asset over the selected files. */

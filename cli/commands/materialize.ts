@@ -1,6 +1,7 @@
 // `freshet materialize <asset> --partition K | --from A --to B [--outdated]`: one partition runs the
 // materializePartition workflow; a range runs as a backfill of this asset alone (range-batched,
-// in the asset's pool, listed on the web page), followed here to the end.
+// in the asset's pool, listed on the web page), followed here to the end. With --upstream, the
+// upstream partitions it reads that are missing, failed or outdated run first, in the same backfill.
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { checkAssetKey, keysBetween, type AssetDef, type AssetGraph } from '../../core/index.ts';
@@ -22,6 +23,7 @@ interface Options {
   outdated?: boolean;
   /** the old name of --outdated, still taken */
   stale?: boolean;
+  upstream?: boolean;
 }
 
 export function materializeCommand(program: Command): void {
@@ -37,6 +39,10 @@ export function materializeCommand(program: Command): void {
       'only the partitions that are missing, failed on their last run, or outdated (an input changed after they were computed), within --from/--to if given',
     )
     .option('--stale', 'the same as --outdated (its former name)')
+    .option(
+      '--upstream',
+      'first materialize the upstream partitions these read that are missing, failed or outdated (one backfill, planned as the page plans one)',
+    )
     .action(async (name: string, opts: Options) => {
       // Bad input is refused before anything connects.
       const config = loadConfig();
@@ -54,7 +60,14 @@ export function materializeCommand(program: Command): void {
       const client = await connectClient(config);
       const ctx = { client, graph, warehouse, taskQueue: config.taskQueue };
       try {
-        await warnIfNoWorker(client, keys.length > 1 ? backfillQueue(config.taskQueue) : scheduledQueue(config.taskQueue));
+        await warnIfNoWorker(client, keys.length > 1 || opts.upstream ? backfillQueue(config.taskQueue) : scheduledQueue(config.taskQueue));
+        if (opts.upstream) {
+          // The backfill planner walks up the graph and skips what is up to date, so only the missing inputs run.
+          const range = asset.partitions && keys.length ? { from: keys[0], to: keys[keys.length - 1] } : {};
+          const { id } = await startBackfill(ctx, { assets: [asset.name], downstream: false, upstream: true, ...range, concurrency });
+          console.log(`backfill ${id} running over ${asset.name} and the upstream partitions it reads...`);
+          return await followBackfill(ctx, id);
+        }
         if (keys.length > 1) {
           // exactly the keys chosen here (all of the range, or the outdated ones printed above)
           const only = { [asset.name]: keys };
@@ -73,7 +86,10 @@ export function materializeCommand(program: Command): void {
         console.log(`workflow ${handle.workflowId} running...`);
         printResult(await handle.result());
       } catch (err) {
-        if (err instanceof WorkflowFailedError) throw new Error(`materialize ${name} failed: ${rootMessage(err)}`, { cause: err });
+        if (err instanceof WorkflowFailedError) {
+          const upstream = /Materialize it first/.test(rootMessage(err)) ? ' Or run this command again with --upstream.' : '';
+          throw new Error(`materialize ${name} failed: ${rootMessage(err)}${upstream}`, { cause: err });
+        }
         throw err;
       } finally {
         await client.connection.close();

@@ -1,7 +1,8 @@
 // GET /api/assets, /api/assets/:name and the asset page's data: partitions (summarized),
 // one partition, recent materializations, lag over time.
 import { Hono } from 'hono';
-import { describeMapping, describePartitions, type AssetDef } from '../../core/index.ts';
+import { describeMapping, describePartitions, lastCompleteKey, type AssetDef } from '../../core/index.ts';
+import { assetContext, assetSql } from '../../engine/context.ts';
 import type { Materialization } from '../../engine/index.ts';
 import type {
   AssetDetail,
@@ -111,14 +112,25 @@ function detail(ctx: WebContext, a: AssetDef, h: AssetHealth | undefined): Asset
   return {
     ...summary(ctx, a, h),
     downstream: ctx.graph.downstream(a.name).map((d) => d.name),
-    // A SQL function is shown as written: it is the user's own code, from their project.
-    sql: typeof a.sql === 'string' ? a.sql : typeof a.sql === 'function' ? a.sql.toString() : null,
+    sql: sqlOf(a),
     transform: Boolean(a.transform),
     retry: a.retry,
     sla: a.freshness ? { maxLagMs: a.freshness.maxLagMs, computeBudgetMs: a.freshness.computeBudgetMs } : null,
     schedule: null,
     tags: a.tags,
   };
+}
+
+/** The SQL as it runs: a SQL function is called for the newest partition (its code alone says little), and named so. */
+function sqlOf(a: AssetDef): string | null {
+  if (typeof a.sql !== 'function') return a.sql ?? null;
+  const def = a.partitions;
+  const key = !def ? undefined : def.kind === 'static' ? def.keys[0] : (lastCompleteKey(def, Date.now()) ?? def.start);
+  try {
+    return `-- the SQL for ${key === undefined ? 'this asset' : `partition ${key}`} (sql is a function of the partition)\n${assetSql(a, assetContext(a, key, 1)).trim()}`;
+  } catch (err) {
+    return `-- the SQL function failed for ${key ?? 'this asset'}: ${(err as Error).message}\n${a.sql.toString()}`;
+  }
 }
 
 function row(m: Materialization): MaterializationRow {

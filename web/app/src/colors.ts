@@ -1,23 +1,37 @@
-// One palette for the whole page, indexed like the server's state lists.
+// One palette for the whole page, indexed like the server's state lists. Every colour is a
+// palette variable of styles.css, so the dark theme recolours it; canvas and chart code, which
+// cannot take var(), resolve them through theme.ts.
 import { HEALTH_STATES, TASK_STATES, type FreshnessStatus } from '../../api-types.ts';
 
+const [fg, muted, border, accent, ok, okSoft, warn, danger] = [
+  'var(--fg)',
+  'var(--muted)',
+  'var(--border)',
+  'var(--accent)',
+  'var(--ok)',
+  'var(--ok-soft)',
+  'var(--warn)',
+  'var(--danger)',
+];
+export const palette = { fg, muted, border, accent, ok, okSoft, warn, danger };
+
 const HEALTH: Record<(typeof HEALTH_STATES)[number], string> = {
-  missing: '#dee2e6',
-  materialized: '#2f9e44',
-  outdated: '#f59f00',
-  running: '#1c7ed6',
-  failed: '#e03131',
+  missing: border,
+  materialized: ok,
+  outdated: warn,
+  running: accent,
+  failed: danger,
 };
 export const healthNames = HEALTH_STATES;
 export const healthColors = HEALTH_STATES.map((s) => HEALTH[s]);
 
 const TASK: Record<string, string> = {
-  pending: '#ced4da',
-  running: '#1c7ed6',
-  materialized: '#2f9e44',
-  skipped: '#b2f2bb',
-  failed: '#e03131',
-  cancelled: '#868e96',
+  pending: border,
+  running: accent,
+  materialized: ok,
+  skipped: okSoft,
+  failed: danger,
+  cancelled: muted,
 };
 export const taskNames = TASK_STATES;
 export const taskColors = TASK_STATES.map((s) => TASK[s]);
@@ -26,25 +40,25 @@ export const taskColors = TASK_STATES.map((s) => TASK[s]);
 export const outdatedColor = HEALTH.outdated;
 
 export const freshnessColor: Record<FreshnessStatus, string> = {
-  fresh: '#2f9e44',
-  'at-risk': '#f59f00',
-  late: '#e03131',
-  never: '#c2255c',
-  'no-sla': '#868e96',
-  unknown: '#868e96',
+  fresh: ok,
+  'at-risk': warn,
+  late: danger,
+  never: danger,
+  'no-sla': muted,
+  unknown: muted,
 };
 
 export const backfillStatusColor: Record<string, string> = {
-  planning: '#868e96',
-  running: '#1c7ed6',
-  paused: '#f59f00',
-  cancelling: '#e8590c',
-  cancelled: '#868e96',
-  completed: '#2f9e44',
-  completed_with_failures: '#e03131',
+  planning: muted,
+  running: accent,
+  paused: warn,
+  cancelling: warn,
+  cancelled: muted,
+  completed: ok,
+  completed_with_failures: danger,
   // workflow statuses, as the list of backfills gives them
-  failed: '#e03131',
-  terminated: '#e03131',
-  timed_out: '#e03131',
-  continued_as_new: '#1c7ed6',
+  failed: danger,
+  terminated: danger,
+  timed_out: danger,
+  continued_as_new: accent,
 };

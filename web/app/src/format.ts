@@ -12,6 +12,26 @@ export function duration(ms: number | null | undefined): string {
   return `${(h / 24).toFixed(1)} d`;
 }
 
+/** One unit for the lags on a page (its title, the SLA, the chart's axis), so they read alike. */
+export interface LagUnit {
+  short: string;
+  name: string;
+  ms: number;
+}
+
+/** The unit that keeps numbers up to `maxMs` short: days past 3 days, hours past 2 hours, else minutes. */
+export function lagUnit(maxMs: number): LagUnit {
+  if (maxMs > 72 * 3_600_000) return { short: 'd', name: 'days', ms: 86_400_000 };
+  if (maxMs > 2 * 3_600_000) return { short: 'h', name: 'hours', ms: 3_600_000 };
+  return { short: 'min', name: 'minutes', ms: 60_000 };
+}
+
+export function inUnit(ms: number | null | undefined, unit: LagUnit): string {
+  if (ms === null || ms === undefined) return '—';
+  const v = ms / unit.ms;
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${unit.short}`;
+}
+
 export function time(ms: number | null | undefined): string {
   if (!ms) return '—';
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';

@@ -3,6 +3,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Redirect, Route, Switch } from 'wouter';
+import { isConnectionLost } from './api.ts';
 import { Layout } from './components/Layout.tsx';
 import './styles.css';
 
@@ -14,7 +15,17 @@ const BackfillsPage = lazy(() => import('./pages/backfills/BackfillsPage.tsx').t
 const SchedulesPage = lazy(() => import('./pages/schedules/SchedulesPage.tsx').then((m) => ({ default: m.SchedulesPage })));
 const StreamsPage = lazy(() => import('./pages/streams/StreamsPage.tsx').then((m) => ({ default: m.StreamsPage })));
 
-const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
+// A lost connection is retried until it is back, so the page keeps what it shows (Layout's banner
+// says so); any other error is retried once, then shown.
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      retry: (failures, err) => isConnectionLost(err) || failures < 1,
+      retryDelay: (failures) => Math.min(1_000 * 2 ** failures, 10_000),
+      refetchOnWindowFocus: false,
+    },
+  },
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

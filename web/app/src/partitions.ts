@@ -28,6 +28,14 @@ export function keyAtFn(kind: GridKind, first: string | null, keys?: string[]): 
   return (i) => formatKey(kind, start + i * step);
 }
 
+/** The index of `key` among the grid's keys (keyAtFn's inverse), or -1 when it is not one of them. */
+export function indexOfKey(kind: GridKind, first: string | null, total: number, key: string, keys?: string[]): number {
+  if (keys) return keys.indexOf(key);
+  if (kind === 'none' || !first || !/^\d{4}-\d{2}-\d{2}(-\d{2})?$/.test(key)) return -1;
+  const i = (keyStart(kind, key) - keyStart(kind, first)) / stepMs(kind);
+  return Number.isInteger(i) && i >= 0 && i < total && formatKey(kind, keyStart(kind, key)) === key ? i : -1;
+}
+
 /** Grid rows: time keys are grouped by month (daily) or day (hourly); others wrap at 40.
  * `left` is how many cells the key's row still has from this one on (a month's length). */
 export function rowOf(kind: GridKind, key: string, index: number): { label: string; col: number; cols: number; left: number } {

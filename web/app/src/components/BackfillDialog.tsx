@@ -3,7 +3,7 @@
 // cannot launch. Each previewed request gets its own request id, so the same launch sent twice
 // (a double click, a retry after a lost answer) starts one backfill.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import { nothingToRun, type AssetList, type BackfillPreview, type BackfillRequest } from '../../../api-types.ts';
 import { ApiRequestError, getJson, newRequestId, postJson } from '../api.ts';
@@ -55,6 +55,13 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
   const error = (launch.error ?? preview.error) as ApiRequestError | null;
   const empty = preview.data ? nothingToRun(preview.data, request) : undefined;
   const bad = (field: string) => (error?.field === field || error?.field?.startsWith(`${field}[`) ? 'bad' : undefined);
+  // Focus moves into the dialog when it opens and back to what opened it when it closes; Escape closes it.
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    (box.current?.querySelector<HTMLElement>('input, button, select') ?? box.current)?.focus();
+    return () => opener?.focus();
+  }, []);
   const toggle = (name: string) => setSelected((s) => (s.includes(name) ? s.filter((n) => n !== name) : [...s, name]));
 
   return (
@@ -64,7 +71,18 @@ export function BackfillDialog({ initialAssets, from: from0 = '', to: to0 = '', 
         if (e.target === e.currentTarget) onClose();
       }}
     >
-      <div className="dialog" role="dialog" aria-label="Backfill" data-testid="backfill-dialog">
+      <div
+        ref={box}
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        tabIndex={-1}
+        aria-label="Backfill"
+        data-testid="backfill-dialog"
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') onClose();
+        }}
+      >
         <h2>Backfill</h2>
         <fieldset className={bad('assets')}>
           <legend>Assets</legend>

@@ -1,9 +1,11 @@
-// Header with the pages, and a banner when the server wants a token.
-import { useQuery } from '@tanstack/react-query';
+// Header with the pages, a banner when the server wants a token, and one when it cannot be
+// reached: the page keeps what it shows, its queries retry (main.tsx), and Retry asks at once.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
 import type { Info } from '../../../api-types.ts';
-import { ApiRequestError, getJson } from '../api.ts';
+import { ApiRequestError, getJson, useConnectionLost } from '../api.ts';
+import './Layout.css';
 
 function NavLink({ href, children }: { href: string; children: ReactNode }) {
   const [exact] = useRoute(href);
@@ -18,6 +20,8 @@ function NavLink({ href, children }: { href: string; children: ReactNode }) {
 export function Layout({ children }: { children: ReactNode }) {
   const info = useQuery({ queryKey: ['info'], queryFn: () => getJson<Info>('/api/info'), staleTime: 60_000 });
   const unauthorized = info.error instanceof ApiRequestError && info.error.status === 401;
+  const lost = useConnectionLost();
+  const queryClient = useQueryClient();
   return (
     <>
       <header>
@@ -37,6 +41,14 @@ export function Layout({ children }: { children: ReactNode }) {
         )}
       </header>
       {unauthorized && <p className="error banner">{(info.error as Error).message}</p>}
+      {lost && (
+        <p className="connection-lost" role="alert" data-testid="connection-lost">
+          Connection lost, retrying… What the page shows is from before.
+          <button onClick={() => void queryClient.refetchQueries({ type: 'active' })} data-testid="retry-now">
+            Retry now
+          </button>
+        </p>
+      )}
       <main>{children}</main>
     </>
   );

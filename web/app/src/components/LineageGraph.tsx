@@ -6,6 +6,7 @@ import { useLocation } from 'wouter';
 import type { AssetSummary } from '../../../api-types.ts';
 import { freshnessColor, outdatedColor } from '../colors.ts';
 import { duration } from '../format.ts';
+import './LineageGraph.css';
 
 interface Point {
   x: number;
@@ -43,12 +44,12 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
       height={layout.height}
       viewBox={`0 0 ${layout.width} ${layout.height}`}
       data-testid="lineage-graph"
-      role="img"
+      role="group"
       aria-label="asset lineage graph"
     >
       <defs>
         <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-          <path d="M 0 0 L 10 5 L 0 10 z" fill="#868e96" />
+          <path d="M 0 0 L 10 5 L 0 10 z" style={{ fill: 'var(--muted)' }} />
         </marker>
       </defs>
       {layout.edges.map((e) => {
@@ -58,7 +59,7 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
             <path
               d={e.points.map((p, i) => `${i ? 'L' : 'M'} ${p.x} ${p.y}`).join(' ')}
               fill="none"
-              stroke="#adb5bd"
+              style={{ stroke: 'var(--muted)' }}
               strokeWidth={1.5}
               markerEnd="url(#arrow)"
             />
@@ -80,12 +81,22 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
             className="node"
             opacity={lit ? 1 : 0.3}
             onClick={() => navigate(`/assets/${encodeURIComponent(a.name)}`)}
+            // reachable by Tab, opened by Enter or Space, as a link is
+            tabIndex={0}
+            role="link"
+            aria-label={`${a.name}, ${a.freshness.status}`}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                navigate(`/assets/${encodeURIComponent(a.name)}`);
+              }
+            }}
             data-testid={`node-${a.name}`}
             data-freshness={a.freshness.status}
             data-outdated={a.outdated}
           >
-            <rect width={W} height={H} rx={8} fill="#fff" stroke={color} strokeWidth={2} />
-            <rect width={6} height={H} rx={3} fill={color} />
+            <rect width={W} height={H} rx={8} style={{ fill: 'var(--panel)', stroke: color }} strokeWidth={2} />
+            <rect width={6} height={H} rx={3} style={{ fill: color }} />
             <text x={16} y={22} className="node-name">
               {a.name}
             </text>
@@ -96,7 +107,7 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
                   ? 'materialized'
                   : 'not materialized'}
             </text>
-            <text x={16} y={55} className="node-sub" fill={color}>
+            <text x={16} y={55} className="node-sub" style={{ fill: color }}>
               {a.freshness.status}
               {a.freshness.lagMs !== null ? ` · lag ${duration(a.freshness.lagMs)}` : ''}
             </text>

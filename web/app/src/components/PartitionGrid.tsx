@@ -1,8 +1,12 @@
 // One cell per partition on a canvas, rows by month (daily) or day (hourly). Only the rows in
 // view are drawn, so 100,000 partitions cost what 30 rows cost. Drag across cells to select a
-// range (the backfill dialog opens with it).
-import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+// range (the backfill dialog opens with it). From the keyboard: Tab to the grid, arrows move a
+// cursor over the cells, Enter selects the cell, Shift+Enter extends the selection to it.
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, useId } from 'react';
+import { palette } from '../colors.ts';
 import { rowOf, type GridKind } from '../partitions.ts';
+import { resolveColor, useThemeVersion } from '../theme.ts';
+import './PartitionGrid.css';
 
 const CELL = 14;
 const PITCH = 16;
@@ -55,6 +59,36 @@ function buildRows(p: GridProps): { rows: Row[]; colOf?: Int16Array; cols: numbe
   return { rows, colOf, cols };
 }
 
+const AXIS_H = 14;
+
+function rowIndex(rows: Row[], i: number): number {
+  // rows are in index order: a binary search keeps 100,000 partitions as quick as 30
+  let [lo, hi] = [0, rows.length - 1];
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (i < rows[mid].start) hi = mid - 1;
+    else if (i >= rows[mid].start + rows[mid].len) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** Column numbers over the cells: the day of the month (daily rows) or the hour (hourly rows). */
+const hasAxis = (kind: GridKind) => kind === 'daily' || kind === 'hourly';
+
+function GridAxis({ kind, cols }: { kind: GridKind; cols: number }) {
+  if (!hasAxis(kind)) return null;
+  return (
+    <div className="grid-axis" style={{ paddingLeft: LABEL_W, height: AXIS_H }} data-testid="grid-axis" aria-hidden="true">
+      {Array.from({ length: cols }, (_, c) => (
+        <span key={c} style={{ width: PITCH }}>
+          {kind === 'daily' ? c + 1 : c}
+        </span>
+      ))}
+    </div>
+  );
+}
+
 export function PartitionGrid(props: GridProps) {
   const { total, codes, colors, names, selection, onSelect, maxHeight = 420 } = props;
   const { rows, colOf, cols } = useMemo(() => buildRows(props), [props.kind, props.total, props.keyAt, props.contiguous]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -62,7 +96,17 @@ export function PartitionGrid(props: GridProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ i: number; x: number; y: number } | null>(null);
   const [drag, setDrag] = useState<[number, number] | null>(null);
+  const [cursor, setCursor] = useState<number | null>(null);
+  // the tooltip for the keyboard's cursor, placed when it moves
+  const [keyTip, setKeyTip] = useState<{ i: number; x: number; y: number } | null>(null);
   const drawn = useRef(false);
+  const tipId = useId();
+  // a canvas takes colour values: the palette's, for the theme in effect
+  const theme = useThemeVersion();
+  const ink = useMemo(
+    () => ({ cells: colors.map(resolveColor), label: resolveColor(palette.muted), mark: resolveColor(palette.fg) }),
+    [colors, theme], // eslint-disable-line react-hooks/exhaustive-deps
+  );
 
   const width = LABEL_W + cols * PITCH;
   const fullHeight = rows.length * PITCH;
@@ -91,32 +135,34 @@ export function PartitionGrid(props: GridProps) {
     for (let r = firstRow; r <= lastRow; r++) {
       const row = rows[r];
       const y = r * PITCH - top;
-      g.fillStyle = '#495057';
+      g.fillStyle = ink.label;
       g.fillText(row.label, 4, y + CELL / 2 + 1);
       for (let i = row.start; i < row.start + row.len; i++) {
         const x = LABEL_W + colAt(row, i) * PITCH;
-        g.fillStyle = colors[codes[i]] ?? '#000';
+        g.fillStyle = ink.cells[codes[i]] ?? ink.mark;
         g.fillRect(x, y, CELL, CELL);
         if (i >= lo && i <= hi) {
-          g.strokeStyle = '#1a1b1e';
+          g.strokeStyle = ink.mark;
           g.lineWidth = 2;
           g.strokeRect(x + 1, y + 1, CELL - 2, CELL - 2);
         }
       }
     }
-    if (hover && rows.length) {
-      const r = rows.findIndex((row) => hover.i >= row.start && hover.i < row.start + row.len);
-      if (r >= 0) {
-        g.strokeStyle = '#000';
-        g.lineWidth = 1;
-        g.strokeRect(LABEL_W + colAt(rows[r], hover.i) * PITCH - 1.5, r * PITCH - top - 1.5, CELL + 3, CELL + 3);
-      }
+    for (const [i, lineWidth] of [
+      [hover?.i, 1],
+      [cursor, 2],
+    ] as const) {
+      const r = i === undefined || i === null ? -1 : rowIndex(rows, i);
+      if (r < 0) continue;
+      g.strokeStyle = ink.mark;
+      g.lineWidth = lineWidth;
+      g.strokeRect(LABEL_W + colAt(rows[r], i!) * PITCH - 1.5, r * PITCH - top - 1.5, CELL + 3, CELL + 3);
     }
     if (!drawn.current) {
       drawn.current = true;
       performance.mark('freshet:grid-drawn');
     }
-  }, [rows, colAt, codes, colors, width, viewHeight, drag, selection, hover]);
+  }, [rows, colAt, codes, ink, width, viewHeight, drag, selection, hover, cursor]);
 
   useEffect(() => {
     draw();
@@ -142,6 +188,48 @@ export function PartitionGrid(props: GridProps) {
     return null;
   };
 
+  /** The cell in the same column of the row `dr` rows away, or the nearest one that row has. */
+  const vertical = (i: number, dr: number): number => {
+    const r = rowIndex(rows, i);
+    const target = rows[Math.max(0, Math.min(rows.length - 1, r + dr))];
+    const col = colAt(rows[r], i);
+    let best = target.start;
+    for (let j = target.start; j < target.start + target.len; j++) if (colAt(target, j) <= col) best = j;
+    return best;
+  };
+  const moveCursor = (i: number) => {
+    setCursor(i);
+    // keep the cursor's row in view
+    const s = scroller.current!;
+    const r = rowIndex(rows, i);
+    const y = r * PITCH;
+    if (y < s.scrollTop) s.scrollTop = y;
+    else if (y + PITCH > s.scrollTop + viewHeight) s.scrollTop = y + PITCH - viewHeight;
+    setKeyTip({ i, x: LABEL_W + colAt(rows[r], i) * PITCH, y: y - s.scrollTop });
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (total === 0) return;
+    const at = cursor ?? total - 1;
+    const moves: Record<string, () => number> = {
+      ArrowLeft: () => at - 1,
+      ArrowRight: () => at + 1,
+      ArrowUp: () => vertical(at, -1),
+      ArrowDown: () => vertical(at, 1),
+      Home: () => 0,
+      End: () => total - 1,
+    };
+    if (moves[e.key]) {
+      e.preventDefault();
+      moveCursor(Math.max(0, Math.min(total - 1, moves[e.key]())));
+    } else if ((e.key === 'Enter' || e.key === ' ') && onSelect) {
+      e.preventDefault();
+      const from = e.shiftKey && selection ? selection[0] : at;
+      moveCursor(at);
+      onSelect([Math.min(from, at), Math.max(from, at)]);
+    }
+  };
+  const tip = hover ?? keyTip;
+
   const onMove = (e: MouseEvent) => {
     const i = indexAt(e);
     const box = scroller.current!.getBoundingClientRect();
@@ -159,12 +247,28 @@ export function PartitionGrid(props: GridProps) {
 
   return (
     <div className="grid-wrap">
+      <GridAxis kind={props.kind} cols={cols} />
       <div
         ref={scroller}
         className="grid-scroller"
+        tabIndex={0}
+        role="application"
+        aria-label="partitions: arrow keys move, Enter selects, Shift+Enter extends the selection"
+        aria-describedby={tip ? tipId : undefined}
+        onKeyDown={onKey}
+        onFocus={(e) => {
+          // from the keyboard only: a click's focus must not move the view to the cursor
+          if (cursor === null && total > 0 && e.currentTarget.matches(':focus-visible')) moveCursor(total - 1);
+        }}
+        onBlur={() => {
+          setCursor(null);
+          setKeyTip(null);
+        }}
         style={{ height: viewHeight, width: width + 16 }}
-        onScroll={() => {
+        onScroll={(e) => {
           setHover(null);
+          const top = e.currentTarget.scrollTop;
+          setKeyTip((t) => t && { ...t, y: rowIndex(rows, t.i) * PITCH - top });
           requestAnimationFrame(draw);
         }}
         onMouseMove={onMove}
@@ -175,15 +279,22 @@ export function PartitionGrid(props: GridProps) {
           if (drag) onUp();
         }}
         data-testid={props.testId ?? 'partition-grid'}
+        data-cursor={cursor === null ? undefined : props.keyAt(cursor)}
         data-total={total}
         data-rows={rows.length}
       >
         <canvas ref={canvas} style={{ width, height: viewHeight, position: 'sticky', top: 0, display: 'block' }} />
         <div style={{ height: Math.max(0, fullHeight - viewHeight) }} />
       </div>
-      {hover && (
-        <div className="grid-tip" style={{ left: hover.x + 14, top: hover.y + 10 }} role="tooltip">
-          <b>{props.keyAt(hover.i)}</b> {names[codes[hover.i]]}
+      {tip && (
+        <div
+          className="grid-tip"
+          style={{ left: tip.x + 14, top: tip.y + (hasAxis(props.kind) ? AXIS_H : 0) + 10 }}
+          role="tooltip"
+          id={tipId}
+          data-testid="grid-tip"
+        >
+          <b>{props.keyAt(tip.i)}</b> {names[codes[tip.i]]}
         </div>
       )}
     </div>

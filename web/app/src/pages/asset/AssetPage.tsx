@@ -1,7 +1,7 @@
 // Asset: definition, partition health grid, recent materializations, lag over time.
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Link, useParams } from 'wouter';
+import { Link, useParams, useSearchParams } from 'wouter';
 import {
   HEALTH_STATES,
   type AssetDetail,
@@ -16,8 +16,9 @@ import { BackfillDialog } from '../../components/BackfillDialog.tsx';
 import { LagChart } from '../../components/LagChart.tsx';
 import { GridLegend, PartitionGrid } from '../../components/PartitionGrid.tsx';
 import { freshnessColor, healthColors, healthNames, outdatedColor } from '../../colors.ts';
-import { bytes, duration, time } from '../../format.ts';
-import { decodeRuns, keyAtFn } from '../../partitions.ts';
+import { bytes, duration, inUnit, lagUnit, time, type LagUnit } from '../../format.ts';
+import { decodeRuns, indexOfKey, keyAtFn } from '../../partitions.ts';
+import './AssetPage.css';
 
 export function AssetPage() {
   const name = decodeURIComponent(useParams<{ name: string }>().name); // wouter leaves params encoded
@@ -34,9 +35,16 @@ export function AssetPage() {
     refetchInterval: 2_000,
   });
   const [dialog, setDialog] = useState<{ from?: string; to?: string } | null>(null);
+  // One unit for every lag on the page, chosen once: a refetch whose lag crossed a threshold
+  // must not switch the page from hours to days under the reader's eyes.
+  const [unit, setUnit] = useState<{ name: string; unit: LagUnit } | null>(null);
+  const lagMax = asset.data ? Math.max(asset.data.freshness.lagMs ?? 0, asset.data.sla?.maxLagMs ?? 0) : undefined;
+  // set while rendering, as React advises for state derived once from props (no effect, no extra paint)
+  if (lagMax !== undefined && unit?.name !== name) setUnit({ name, unit: lagUnit(lagMax) });
   if (asset.error) return <p className="error">{(asset.error as Error).message}</p>;
   const a = asset.data;
   if (!a) return <p className="loading">Loading {name}…</p>;
+  const u = unit?.name === name ? unit.unit : lagUnit(lagMax ?? 0);
   return (
     <div className="asset-page">
       <div className="title-row">
@@ -50,8 +58,8 @@ export function AssetPage() {
           </Badge>
         )}
         <span className="sub">
-          lag {duration(a.freshness.lagMs)}
-          {a.sla ? ` · SLA ${duration(a.sla.maxLagMs)}` : ''}
+          lag {inUnit(a.freshness.lagMs, u)}
+          {a.sla ? ` · SLA ${inUnit(a.sla.maxLagMs, u)}` : ''}
         </span>
         <span className="spacer" />
         {info.data?.backfills && (
@@ -71,7 +79,7 @@ export function AssetPage() {
       <div className="two-col">
         <section className="card">
           <h2>Lag over time</h2>
-          <Lag name={a.name} />
+          <Lag name={a.name} unit={u} />
         </section>
         <section className="card">
           <h2>Recent materializations</h2>
@@ -147,9 +155,30 @@ function Definition({ a }: { a: AssetDetail }) {
 }
 
 function Partitions({ q, onBackfill }: { q: UseQueryResult<PartitionSummary>; onBackfill?: (from: string, to: string) => void }) {
-  const [selection, setSelection] = useState<[number, number] | null>(null);
   const s = q.data;
   const keyAt = useMemo(() => (s ? keyAtFn(s.kind, s.first, s.keys) : () => ''), [s?.kind, s?.first, s?.keys?.length]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The selection is in the URL (?from=&to=): a link to it shows the same cells selected.
+  const [params, setParams] = useSearchParams();
+  const [fromKey, toKey] = [params.get('from'), params.get('to')];
+  const selection = useMemo((): [number, number] | null => {
+    if (!s || !fromKey) return null;
+    const [i, j] = [fromKey, toKey ?? fromKey].map((k) => indexOfKey(s.kind, s.first, s.total, k, s.keys));
+    return i < 0 || j < 0 ? null : [Math.min(i, j), Math.max(i, j)];
+  }, [s?.kind, s?.first, s?.total, s?.keys, fromKey, toKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const setSelection = (range: [number, number] | null) =>
+    setParams(
+      (p) => {
+        if (range) {
+          p.set('from', keyAt(range[0]));
+          p.set('to', keyAt(range[1]));
+        } else {
+          p.delete('from');
+          p.delete('to');
+        }
+        return p;
+      },
+      { replace: true },
+    );
   const codes = useMemo(() => (s ? decodeRuns(s.runs, s.total) : new Uint8Array()), [s]);
   if (q.error) return <p className="error">{(q.error as Error).message}</p>;
   if (!s)
@@ -204,14 +233,14 @@ function Partitions({ q, onBackfill }: { q: UseQueryResult<PartitionSummary>; on
   );
 }
 
-function Lag({ name }: { name: string }) {
+function Lag({ name, unit }: { name: string; unit: LagUnit }) {
   const q = useQuery({
     queryKey: ['lag', name],
     queryFn: () => getJson<LagSeries>(`/api/assets/${enc(name)}/lag`),
     refetchInterval: 10_000,
   });
   if (!q.data) return <p className="loading">Loading…</p>;
-  return <LagChart series={q.data} width={560} />;
+  return <LagChart series={q.data} unit={unit} width={560} />;
 }
 
 function Materializations({ name }: { name: string }) {
@@ -242,10 +271,14 @@ function Materializations({ name }: { name: string }) {
             <td className="num">{m.rows.toLocaleString('en-US')}</td>
             <td className="num">{bytes(m.bytes)}</td>
             <td className="num">{duration(m.durationMs)}</td>
-            <td>
-              {Object.entries(m.inputVersions)
-                .map(([k, v]) => `${k}@v${v}`)
-                .join(' ') || '—'}
+            <td className="inputs">
+              {Object.keys(m.inputVersions).length
+                ? Object.entries(m.inputVersions).map(([k, v]) => (
+                    <span key={k} className="chip">
+                      {k}@v{v}
+                    </span>
+                  ))
+                : '—'}
             </td>
           </tr>
         ))}

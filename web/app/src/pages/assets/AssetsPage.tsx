@@ -1,7 +1,7 @@
-// Assets: the lineage graph, and a searchable list beside it.
+// Assets: the lineage graph, and a searchable list beside it. The search is in the URL (?q=), so
+// a filtered graph and list can be shared and survive a reload.
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation, useSearchParams } from 'wouter';
 import type { AssetList } from '../../../../api-types.ts';
 import { getJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
@@ -11,7 +11,18 @@ import { ago, duration } from '../../format.ts';
 
 export function AssetsPage() {
   const { data, error } = useQuery({ queryKey: ['assets'], queryFn: () => getJson<AssetList>('/api/assets'), refetchInterval: 5_000 });
-  const [search, setSearch] = useState('');
+  const [params, setParams] = useSearchParams();
+  const [, navigate] = useLocation();
+  const search = params.get('q') ?? '';
+  const setSearch = (q: string) =>
+    setParams(
+      (p) => {
+        if (q) p.set('q', q);
+        else p.delete('q');
+        return p;
+      },
+      { replace: true },
+    );
   if (error) return <p className="error">{(error as Error).message}</p>;
   if (!data) return <p className="loading">Loading assets…</p>;
   const q = search.trim().toLowerCase();
@@ -35,6 +46,10 @@ export function AssetsPage() {
           placeholder="Search assets"
           value={search}
           onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            // one match: Enter opens it
+            if (e.key === 'Enter' && shown.length === 1) navigate(`/assets/${encodeURIComponent(shown[0].name)}`);
+          }}
           aria-label="search assets"
         />
         <ul className="asset-list" data-testid="asset-list">
