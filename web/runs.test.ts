@@ -5,6 +5,10 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { startMaterialize } from '../control/materialize.ts';
+import { startWorkflow } from '../control/start-workflow.ts';
+import { backfillWorkflowId, catchUpWorkflowId, refreshWorkflowId } from '../contract/ids.ts';
+import { scheduledQueue } from '../contract/queues.ts';
+import type { BackfillRequest } from '../contract/backfill.ts';
 import { logsCommand } from '../cli/commands/logs.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import project from '../test/fixtures/web-project.ts';
@@ -195,6 +199,21 @@ describe('runs and logs', () => {
     expect(printed).toContain('50 rows');
     expect(await freshetLogs('clicks', '--partition', '2026-01-20')).toContain('no attempt recorded yet');
     await expect(freshetLogs('clicks')).rejects.toThrow(/partitioned: give --partition/);
+  });
+
+  it('a scheduled refresh and a catch-up are listed as such, as their starters send them and by their ids when a request carries no trigger', async () => {
+    const q = h.config.taskQueue;
+    const start = async (workflowId: string, request: BackfillRequest) =>
+      (await startWorkflow(h.client, 'backfill', { taskQueue: scheduledQueue(q), workflowId, args: [{ request }] })).result();
+    const base = { assets: ['by_region'], downstream: false, force: true };
+    // the trigger the request carries is what is recorded (this id alone would say 'backfill')
+    await start(backfillWorkflowId(q, 'threaded-01'), { ...base, from: 'eu', to: 'eu', trigger: 'schedule' });
+    await start(catchUpWorkflowId(q, 'g', 1), { ...base, from: 'us', to: 'us', trigger: 'catch-up' });
+    // a schedule created before triggers were recorded sends none: its workflow id tells
+    await start(`${refreshWorkflowId(q, 'by_region')}-2`, { ...base, from: 'apac', to: 'apac' });
+    const rows = (await get<RunList>('/api/runs?asset=by_region')).runs;
+    expect(Object.fromEntries(rows.map((r) => [r.partition, r.trigger]))).toEqual({ eu: 'schedule', us: 'catch-up', apac: 'schedule' });
+    expect((await get<RunList>('/api/runs?trigger=catch-up')).runs.map((r) => r.partition)).toEqual(['us']);
   });
 
   it('the log endpoint reads only the asset’s own log objects', async () => {
