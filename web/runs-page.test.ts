@@ -102,4 +102,24 @@ describe('runs and partition pages', () => {
     await expect.poll(() => rows.count()).toBe(5);
     await shot('runs');
   });
+  it("a backfill's failure links to its partition's history, whose Temporal link opens the backfill's own run", async () => {
+    const res = await fetch(`${web.url}/api/backfills`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ assets: ['broken'], from: '2026-01-08', to: '2026-01-08' }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    const handle = h.client.workflow.getHandle(id);
+    await handle.result();
+    const { runId } = await handle.describe();
+    await page.goto(`${web.url}/backfills/${encodeURIComponent(id)}`);
+    await page.getByTestId('failures').getByRole('link', { name: '2026-01-08' }).click();
+    await page.waitForURL('**/assets/broken/history?key=2026-01-08');
+    const attempt = page.getByTestId('attempt').first();
+    await attempt.waitFor();
+    await expect(attempt.getByTestId('temporal-link').getAttribute('href')).resolves.toBe(
+      `${UI}/namespaces/default/workflows/${encodeURIComponent(id)}/${runId}/history`,
+    );
+    await expect(attempt.getByTestId('error').textContent()).resolves.toContain('bad data in 2026-01-08');
+  });
 });
