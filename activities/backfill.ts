@@ -3,10 +3,11 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { materializeMany, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
 import type { BackfillPlan, BackfillRequest, BatchFailureDetails, BatchInput } from '../contract/backfill.ts';
-import { cancellation, HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
+import { cancellation, HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt, wasAttempted } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
 import { noMetrics } from './metrics.ts';
+import { endRunLog, inRunLog, saveRunLog, startRunLog } from './run-log.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -46,34 +47,55 @@ export function createBackfillActivities(deps: ActivityDeps) {
       const done: string[] = [];
       const metrics = deps.metrics ?? noMetrics;
       const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, () => ctx.heartbeat({ done: done.length }));
+      const log = startRunLog(input.asset, input.partitions, input.trigger);
+      let committed = 0;
       try {
-        return await materializeMany({
-          graph: deps.graph,
-          warehouse: deps.warehouse,
-          engine: deps.engine,
-          asset: input.asset,
-          partitions: input.partitions,
-          attempt: ctx.info.attempt,
-          txnVersion,
-          signal: ctx.cancellationSignal,
-          onPartitionDone: (r) => {
-            done.push(r.partition ?? '');
-            if (!r.alreadyCommitted) metrics.materialized(r);
-            ctx.heartbeat({ done: done.length });
-          },
-        });
+        const results = await inRunLog(log, () =>
+          materializeMany({
+            graph: deps.graph,
+            warehouse: deps.warehouse,
+            engine: deps.engine,
+            asset: input.asset,
+            partitions: input.partitions,
+            attempt: ctx.info.attempt,
+            txnVersion,
+            signal: ctx.cancellationSignal,
+            run: log.ref,
+            onPartitionDone: (r) => {
+              done.push(r.partition ?? '');
+              if (!r.alreadyCommitted) {
+                committed++;
+                metrics.materialized(r);
+              }
+              ctx.heartbeat({ done: done.length });
+            },
+          }),
+        );
+        // One object per attempt, after its commits; none when nothing was committed (each was there already).
+        if (committed > 0) await saveRunLog(deps, log, { status: 'succeeded' });
+        return results;
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw cancellation(ctx) ?? err;
         metrics.failed(input.asset);
         // The one partition left is the one that failed; of several left, which broke the batch is
         // unknown, so the workflow runs them alone and each records its own failure then.
         const rest = input.partitions.filter((p) => !done.includes(p));
-        if (rest.length === 1) await recordFailedAttempt(deps, input.asset, rest[0], err, txnVersion);
+        const path = !wasAttempted(ctx, err)
+          ? undefined
+          : await saveRunLog(deps, log, {
+              status: 'failed',
+              error: err,
+              ...(rest.length === 1 ? { partition: rest[0] } : {}),
+              committed: committed > 0,
+            });
+        if (rest.length === 1)
+          await recordFailedAttempt(deps, input.asset, rest[0], err, txnVersion, { ...log.ref, log: path ?? log.ref.log });
         const e = err as Error;
         const details: BatchFailureDetails = { done, error: e.message };
         const permanent = isPermanent(e);
         throw ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable: permanent, details: [details] });
       } finally {
+        endRunLog(log);
         stopBeating();
       }
     },

@@ -6,6 +6,7 @@ import { BackfillRequestError } from '../core/backfill-plan.ts';
 import { AssetGraphError, PartitionKeyError } from '../core/index.ts';
 import { MissingInputError, recordFailure } from '../engine/index.ts';
 import type { ActivityDeps } from './materialize.ts';
+import type { RunRef } from '../contract/runs.ts';
 
 export function isPermanent(err: unknown): err is Error {
   return (
@@ -29,6 +30,11 @@ export function cancellation(ctx: Context): CancelledFailure | undefined {
 /** How often a computing activity heartbeats; cancellation reaches it with the next one. */
 export const HEARTBEAT_EVERY_MS = 2_000;
 
+/** Whether a failure is an attempt's: not a cancellation, nor an asset or key that does not exist (nothing was attempted). */
+export function wasAttempted(ctx: Context, err: unknown): boolean {
+  return !ctx.cancellationSignal.aborted && !(err instanceof AssetGraphError) && !(err instanceof PartitionKeyError);
+}
+
 /**
  * Records that this attempt at one partition failed. Not for a cancelled attempt (cancelled is
  * not failed) nor for an asset or key that does not exist (nothing was attempted). A record
@@ -40,12 +46,13 @@ export async function recordFailedAttempt(
   key: string,
   err: unknown,
   txnVersion: number | undefined,
+  run?: RunRef,
 ): Promise<void> {
   const ctx = Context.current();
-  if (ctx.cancellationSignal.aborted || err instanceof AssetGraphError || err instanceof PartitionKeyError) return;
+  if (!wasAttempted(ctx, err)) return;
   try {
     const error = err instanceof Error ? err.message : String(err);
-    await recordFailure(deps.warehouse, deps.graph.get(asset), key, { error, attempt: ctx.info.attempt, txnVersion });
+    await recordFailure(deps.warehouse, deps.graph.get(asset), key, { error, attempt: ctx.info.attempt, txnVersion, run });
   } catch (e) {
     ctx.log.warn('could not record the failed run of a partition', { asset, partition: key, error: (e as Error).message });
   }

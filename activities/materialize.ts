@@ -7,9 +7,10 @@ import type { AssetGraph } from '../core/index.ts';
 import { materialize, type EngineConfig } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import type { KafkaConnection } from '../stream/kafka-client.ts';
-import { cancellation, HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt } from './failures.ts';
+import { cancellation, HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt, wasAttempted } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import { noMetrics, type ActivityMetrics } from './metrics.ts';
+import { endRunLog, inRunLog, saveRunLog, startRunLog } from './run-log.ts';
 
 export interface ActivityDeps {
   graph: AssetGraph;
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   kafka?: KafkaConnection;
   /** aborts when the worker starts shutting down: long-running activities hand themselves back then */
   draining?: AbortSignal;
+  /** hands the SDK's buffered log lines to the logger now, so an attempt's log object holds them all */
+  flushLogs?: () => void;
 }
 
 export function createMaterializeActivities(deps: ActivityDeps) {
@@ -35,26 +38,36 @@ export function createMaterializeActivities(deps: ActivityDeps) {
         phase = 'computing';
       });
       const metrics = deps.metrics ?? noMetrics;
+      const key = input.partition ?? '';
+      const log = startRunLog(input.asset, [key], input.trigger);
       try {
-        const result = await materialize({
-          graph: deps.graph,
-          warehouse: deps.warehouse,
-          engine: deps.engine,
-          asset: input.asset,
-          partition: input.partition,
-          attempt: ctx.info.attempt,
-          txnVersion,
-          signal: ctx.cancellationSignal,
-        });
-        if (!result.alreadyCommitted) metrics.materialized(result);
+        const result = await inRunLog(log, () =>
+          materialize({
+            graph: deps.graph,
+            warehouse: deps.warehouse,
+            engine: deps.engine,
+            asset: input.asset,
+            partition: input.partition,
+            attempt: ctx.info.attempt,
+            txnVersion,
+            signal: ctx.cancellationSignal,
+            run: log.ref,
+          }),
+        );
+        if (!result.alreadyCommitted) {
+          metrics.materialized(result);
+          await saveRunLog(deps, log, { status: 'succeeded' });
+        }
         return result;
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw cancellation(ctx) ?? err;
         metrics.failed(input.asset);
-        await recordFailedAttempt(deps, input.asset, input.partition ?? '', err, txnVersion);
+        const path = wasAttempted(ctx, err) ? await saveRunLog(deps, log, { status: 'failed', error: err, partition: key }) : undefined;
+        await recordFailedAttempt(deps, input.asset, key, err, txnVersion, { ...log.ref, log: path ?? log.ref.log });
         if (isPermanent(err)) throw ApplicationFailure.nonRetryable(err.message, err.name);
         throw err;
       } finally {
+        endRunLog(log);
         stopBeating();
       }
     },

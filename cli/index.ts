@@ -4,6 +4,7 @@ import { assetsCommand } from './commands/assets.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { configCommand } from './commands/config.ts';
 import { devCommand } from './commands/dev.ts';
+import { logsCommand } from './commands/logs.ts';
 import { materializeCommand } from './commands/materialize.ts';
 import { schedulesCommand } from './commands/schedules.ts';
 import { stackCommand } from './commands/stack.ts';
@@ -30,6 +31,7 @@ for (const register of [
   devCommand,
   workerCommand,
   materializeCommand,
+  logsCommand,
   backfillCommand,
   assetsCommand,
   statusCommand,

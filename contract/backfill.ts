@@ -2,6 +2,7 @@
 // Both the worker (workflows/backfill.ts) and its clients (control/, web/, cli/) use these
 // objects, so a renamed field, signal or query fails typecheck on both sides.
 import type { PlanOptions, SelectionRequest } from '../core/backfill-plan.ts';
+import type { RunTrigger } from './runs.ts';
 
 /** What a user (the page, the CLI, a schedule, the freshness monitor) asks a backfill to do. */
 export interface BackfillRequest extends SelectionRequest, Omit<PlanOptions, 'forceAssets'> {
@@ -15,6 +16,8 @@ export interface BackfillRequest extends SelectionRequest, Omit<PlanOptions, 'fo
   requestId?: string;
   /** the backfill this one re-runs the failed and cancelled partitions of (control/backfills.ts retryFailedBackfill) */
   parent?: string;
+  /** what started it: a user ('backfill', the default), an SLA's schedule, or the freshness monitor's catch-up */
+  trigger?: RunTrigger;
 }
 
 /** A request id becomes part of a workflow id: only these characters, and long enough to be unique. */
@@ -146,6 +149,8 @@ export interface BatchInput {
   txnVersion: number;
   /** the same, as activities scheduled by workers before the rename carry it */
   runId?: number;
+  /** the backfill request's trigger, recorded with each commit */
+  trigger?: RunTrigger;
 }
 
 /** Carried by a failed batch: which of its partitions were committed before the failure. */

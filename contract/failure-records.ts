@@ -3,6 +3,7 @@
 // failure. Pure: the engine reads and writes the records (engine/failure-records.ts), the page
 // lists them (web/health.ts).
 import { FAILURE_RECORDS_PREFIX } from './layout.ts';
+import type { RunRef } from './runs.ts';
 
 export interface FailureRecord {
   asset: string;
@@ -19,6 +20,8 @@ export interface FailureRecord {
   tableVersion: number;
   /** the table's Delta metadata id then: a table deleted and created again is another table */
   tableId?: string;
+  /** the failed attempt: its workflow, run, trigger and log object */
+  run?: RunRef;
 }
 
 // Objects are named by the key so each partition has one record (the newest failure wins).
@@ -43,11 +46,16 @@ export function failureRecordsPrefix(asset: string): string {
 
 /** The one object holding the newest failure of `asset`'s partition `key` ('' when unpartitioned). */
 export function failureRecordPath(asset: string, key: string): string {
+  return `${failureRecordsPrefix(asset)}${keyPath(key)}.json`;
+}
+
+/** A partition key as a path inside a folder (also the run logs': contract/runs.ts). */
+export function keyPath(key: string): string {
   const encoded = encodeKeySegment(key);
   const parts: string[] = [];
   for (let i = 0; i < encoded.length; i += SEGMENT) parts.push(encoded.slice(i, i + SEGMENT));
   // 'key=' keeps the unpartitioned asset's name ('key=.json') from being empty.
-  return `${failureRecordsPrefix(asset)}key=${parts.join('/')}.json`;
+  return `key=${parts.join('/')}`;
 }
 
 /** The record in an object's bytes, or an error naming the object and the fix. */

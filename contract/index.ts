@@ -9,6 +9,7 @@ export * from './layout.ts';
 export * from './materialize.ts';
 export * from './pool.ts';
 export * from './queues.ts';
+export * from './runs.ts';
 export * from './signals.ts';
 export * from './streaming.ts';
 export * from './workflows.ts';

@@ -15,6 +15,9 @@ export function freshnessEventPath(at: number, asset: string): string {
 /** One object per (asset, partition) whose last run failed (contract/failure-records.ts names them). */
 export const FAILURE_RECORDS_PREFIX = `${FRESHET_DIR}/failures/`;
 
+/** Each materialization attempt's log object (contract/runs.ts names them). */
+export const RUN_LOGS_PREFIX = `${FRESHET_DIR}/logs/`;
+
 /** A streaming job's own folder: checkpoints, late events, dead letters, partials. */
 export function streamJobDir(asset: string): string {
   return `_streams/${asset}`;

@@ -1,5 +1,6 @@
 // One partition's materialization: the workflow input, the activity input, and the result both return.
 import type { ResolvedRetry } from '../core/policies.ts';
+import type { RunTrigger } from './runs.ts';
 
 export interface MaterializeInput {
   asset: string;
@@ -9,6 +10,8 @@ export interface MaterializeInput {
   attemptTimeoutMs?: number;
   /** the asset's global pool size (AssetSpec.concurrency): the compute holds one slot of it */
   pool?: number;
+  /** what started it (absent from workflows started before triggers were recorded) */
+  trigger?: RunTrigger;
 }
 
 export interface MaterializeActivityInput {
@@ -18,6 +21,7 @@ export interface MaterializeActivityInput {
   txnVersion: number;
   /** the same, as activities scheduled by workers before the rename carry it */
   runId?: number;
+  trigger?: RunTrigger;
 }
 
 /** What one committed partition reports (also recorded in its Delta commit). */

@@ -19,6 +19,6 @@ export function startMaterialize(
     workflowId: materializeWorkflowId(taskQueue, asset.name, partition),
     workflowIdConflictPolicy: 'USE_EXISTING',
     // the asset's retry policy becomes the activity's; a pooled asset's compute holds a pool slot
-    args: [{ asset: asset.name, partition, retry: asset.retry, pool: asset.concurrency }],
+    args: [{ asset: asset.name, partition, retry: asset.retry, pool: asset.concurrency, trigger: 'materialize' }],
   });
 }

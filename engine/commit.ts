@@ -4,6 +4,7 @@ import { columnType, partitionValue, type AssetDef } from '../core/index.ts';
 import { write, type Field, type PartitionValues, type Table } from '../delta/index.ts';
 import type { WrittenFile } from './output.ts';
 import type { MaterializeResult } from '../contract/materialize.ts';
+import type { RunRef } from '../contract/runs.ts';
 
 // What a commit reports crosses to workflows and clients: defined in contract/.
 export type { MaterializeResult };
@@ -22,6 +23,8 @@ export interface CommitRequest {
   spilledBytes?: number;
   mode: 'partition' | 'range' | 'transform';
   batchSize: number;
+  /** the activity attempt making the commit, for the runs list and the partition's history */
+  run?: RunRef;
 }
 
 export function txnAppId(asset: string, key: string | undefined): string {
@@ -52,6 +55,7 @@ export async function commitPartition(req: CommitRequest): Promise<MaterializeRe
     spilledBytes: req.spilledBytes ?? null,
     mode: req.mode,
     batchSize: req.batchSize,
+    ...(req.run ? { run: req.run } : {}),
   };
   const result = await write(table, {
     schema,

@@ -2,6 +2,7 @@
 // when one still counts) so planning knows which partitions' last run failed after the
 // workflow that ran them is gone.
 import { failureRecordPath, failureRecordsPrefix, parseFailureRecord, type FailureRecord } from '../contract/failure-records.ts';
+import type { RunRef } from '../contract/runs.ts';
 import type { AssetDef } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
@@ -12,6 +13,7 @@ export interface FailedAttempt {
   error: string;
   attempt: number;
   txnVersion?: number;
+  run?: RunRef;
 }
 
 const MAX_ERROR = 2_000;
@@ -41,6 +43,7 @@ export async function recordFailure(
     error: failed.error.length > MAX_ERROR ? `${failed.error.slice(0, MAX_ERROR)}…` : failed.error,
     tableVersion: snapshot?.version ?? -1,
     ...(snapshot ? { tableId: snapshot.metadata.id } : {}),
+    ...(failed.run ? { run: failed.run } : {}),
   };
   await warehouse.put(failureRecordPath(asset.name, key), JSON.stringify(record));
   return record;

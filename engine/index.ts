@@ -6,5 +6,6 @@ export { readFailures, recordFailure, type FailedAttempt } from './failure-recor
 export type { EngineConfig } from './duckdb.ts';
 export { MissingInputError } from './inputs.ts';
 export { materializations, latestByPartition, type Materialization } from './lineage.ts';
+export { listFailedAttempts, partitionRuns, readAttemptLog, runsPage, type RunSource } from './runs.ts';
 export { planPartitions } from './plan.ts';
 export { freshnessReport } from './freshness.ts';

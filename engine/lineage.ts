@@ -1,4 +1,5 @@
 // What was materialized when, read back from the commitInfo Freshet writes with every commit.
+import type { RunRef } from '../contract/runs.ts';
 import { history, loadSnapshot, type Table } from '../delta/index.ts';
 
 export interface Materialization {
@@ -16,6 +17,8 @@ export interface Materialization {
   /** 'partition', 'range' (one query over batchSize partitions) or 'transform' */
   mode: string | null;
   batchSize: number | null;
+  /** the activity attempt that made it; null for commits made before runs were recorded */
+  run: RunRef | null;
 }
 
 interface FreshetCommitInfo {
@@ -28,6 +31,7 @@ interface FreshetCommitInfo {
   spilledBytes?: number | null;
   mode?: string;
   batchSize?: number;
+  run?: RunRef;
 }
 
 /** Every Freshet materialization recorded in the table's log, oldest first. */
@@ -50,6 +54,7 @@ export async function materializations(table: Table): Promise<Materialization[]>
       spilledBytes: info.spilledBytes ?? null,
       mode: info.mode ?? null,
       batchSize: info.batchSize ?? null,
+      run: info.run && typeof info.run.workflowId === 'string' ? info.run : null,
     });
   }
   return out;

@@ -3,6 +3,7 @@
 import { checkAssetKey, type AssetDef, type AssetGraph } from '../core/index.ts';
 import type { Table } from '../delta/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import type { RunRef } from '../contract/runs.ts';
 import { commitPartition, partitionValuesOf, type MaterializeResult } from './commit.ts';
 import { assetContext, assetSql } from './context.ts';
 import { withConnection, type EngineConfig } from './duckdb.ts';
@@ -26,6 +27,8 @@ export interface MaterializeRequest {
   txnVersion?: number;
   engine?: EngineConfig;
   signal?: AbortSignal;
+  /** the activity attempt computing it, recorded in the commit */
+  run?: RunRef;
 }
 
 /** The Delta table of an asset: `<warehouse>/<asset name>`. */
@@ -95,6 +98,7 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
     spilledBytes: spilled,
     mode: asset.transform ? 'transform' : 'partition',
     batchSize: 1,
+    run: req.run,
   });
   if (asset.transform) result.transformBatches = { input: stats.inputBatches, output: stats.outputBatches, largest: stats.largestBatch };
   return result;

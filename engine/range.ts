@@ -70,6 +70,7 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
         spilledBytes: spilled,
         mode: 'range',
         batchSize: keys.length,
+        run: req.run,
       });
       req.onPartitionDone?.(r);
       results.push(r);

@@ -6,6 +6,7 @@
 import type { LogLevel as SdkLogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { captureLogLine } from '../activities/run-log.ts';
 import { SECRET_VARIABLES, type FreshetConfig, type LogFormat } from './config.ts';
 
 export type { Logger };
@@ -74,6 +75,11 @@ export function createLogger(opts: LoggerOptions): Logger {
         // the message itself, and a message given as the only argument
         logMethod(args, method) {
           return method.apply(this, args.map((a) => scrub(a)) as Parameters<typeof method>);
+        },
+        // The finished JSON line, redacted and scrubbed: a running materialization attempt keeps its own (activities/run-log.ts).
+        streamWrite(line) {
+          captureLogLine(line);
+          return line;
         },
       },
     },

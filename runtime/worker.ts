@@ -97,6 +97,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{
     metrics: opts.metrics,
     kafka: config.kafka,
     draining: draining.signal,
+    flushLogs: () => Runtime.instance().flushLogs(),
   });
   const workers: Worker[] = [];
   try {

@@ -31,6 +31,7 @@ function options(d: DerivedSchedule, taskQueue: string): ScheduleOptions<Schedul
     upstream: true,
     latest: true,
     concurrency: DEFAULT_BACKFILL_CONCURRENCY,
+    trigger: 'schedule',
   };
   return {
     scheduleId: d.scheduleId,

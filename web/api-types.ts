@@ -5,6 +5,7 @@ import type { FreshnessStatus as JudgedFreshness } from '../contract/freshness.t
 import type { ScheduleRun } from '../contract/schedule-runs.ts';
 
 export type { ScheduleRun, ScheduleRunOutcome } from '../contract/schedule-runs.ts';
+import type { AttemptLog, PartitionRun, RunPage, RunRow } from '../contract/runs.ts';
 
 /** as the freshness monitor judges it (contract/freshness.ts), or 'unknown' when the asset's table cannot be read */
 export type FreshnessStatus = JudgedFreshness | 'unknown';
@@ -202,3 +203,19 @@ export interface BackfillDetail extends BackfillProgress {
   /** the workflow's page in the Temporal UI, when its address is known */
   temporalUrl: string | null;
 }
+
+export type { AttemptLog, PartitionRun, RunRow, RunStatus, RunTrigger } from '../contract/runs.ts';
+export { RUN_STATUSES, RUN_TRIGGERS } from '../contract/runs.ts';
+
+/** An attempt with a link to its own workflow run in the Temporal UI (null without a UI or a run). */
+export type RunListRow = RunRow & { temporalUrl: string | null };
+export type PartitionRunRow = PartitionRun & { temporalUrl: string | null };
+
+/** GET /api/runs: every materialization attempt, newest first. */
+export type RunList = RunPage<RunListRow>;
+
+/** GET /api/runs/:asset/history?key=: one partition's attempts, newest first. */
+export type PartitionHistory = RunPage<PartitionRunRow> & { asset: string; key: string };
+
+/** GET /api/runs/:asset/log?path=: one attempt's log object. */
+export type RunLogResponse = AttemptLog;

@@ -129,7 +129,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     for (const k of batch.keys) st[k] = 'r';
     inFlight++;
     const partitions = batch.keys.map((k) => a.keys[k]);
-    const run = () => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, txnVersion });
+    const run = () =>
+      batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, txnVersion, trigger: request.trigger });
     // A pooled asset's batch holds one slot per partition of its pool for as long as it runs;
     // waiting for them counts against this backfill's own concurrency (the tasks show as running).
     const pooled = () => pools.withSlots(a.asset, a.pool!, partitions.length, run);

@@ -46,7 +46,7 @@ export async function freshnessMonitor(input: FreshnessMonitorInput): Promise<vo
     const started = new Map<string, string>();
     for (const [key, group] of groupCatchUps(due)) {
       // One backfill per grid: separate ones would write the shared upstream partitions twice.
-      const request = mergeRequests(group.map((f) => f.catchUp!));
+      const request: BackfillRequest = { ...mergeRequests(group.map((f) => f.catchUp!)), trigger: 'catch-up' };
       const workflowId = catchUpWorkflowId(base, key, now);
       // A catch-up restores an SLA: scheduled work, whatever queue the monitor was started on.
       await startChild(backfill, {

@@ -23,7 +23,12 @@ export async function materializePartition(input: MaterializeInput): Promise<Mat
   // Date.now() is the workflow's clock: fixed for this run, so retries share one txn version.
   const txnVersion = Date.now();
   const run = () =>
-    activities(input.retry, input.attemptTimeoutMs).materializePartition({ asset: input.asset, partition: input.partition, txnVersion });
+    activities(input.retry, input.attemptTimeoutMs).materializePartition({
+      asset: input.asset,
+      partition: input.partition,
+      txnVersion,
+      trigger: input.trigger,
+    });
   // The same pool backfills and scheduled refreshes take slots from (workflows/asset-pool.ts).
   return input.pool ? poolRequester().withSlots(input.asset, input.pool, 1, run) : run();
 }

@@ -13,6 +13,8 @@ const AssetsPage = lazy(() => import('./pages/assets/AssetsPage.tsx').then((m) =
 const BackfillPage = lazy(() => import('./pages/backfill/BackfillPage.tsx').then((m) => ({ default: m.BackfillPage })));
 const BackfillsPage = lazy(() => import('./pages/backfills/BackfillsPage.tsx').then((m) => ({ default: m.BackfillsPage })));
 const SchedulesPage = lazy(() => import('./pages/schedules/SchedulesPage.tsx').then((m) => ({ default: m.SchedulesPage })));
+const PartitionPage = lazy(() => import('./pages/partition/PartitionPage.tsx').then((m) => ({ default: m.PartitionPage })));
+const RunsPage = lazy(() => import('./pages/runs/RunsPage.tsx').then((m) => ({ default: m.RunsPage })));
 const StreamsPage = lazy(() => import('./pages/streams/StreamsPage.tsx').then((m) => ({ default: m.StreamsPage })));
 
 // A lost connection is retried until it is back, so the page keeps what it shows (Layout's banner
@@ -38,6 +40,8 @@ createRoot(document.getElementById('root')!).render(
             </Route>
             <Route path="/assets" component={AssetsPage} />
             <Route path="/assets/:name" component={AssetPage} />
+            <Route path="/assets/:name/history" component={PartitionPage} />
+            <Route path="/runs" component={RunsPage} />
             <Route path="/backfills" component={BackfillsPage} />
             <Route path="/backfills/:id" component={BackfillPage} />
             <Route path="/schedules" component={SchedulesPage} />

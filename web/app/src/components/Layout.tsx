@@ -31,6 +31,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <nav>
           <NavLink href="/assets">Assets</NavLink>
           <NavLink href="/backfills">Backfills</NavLink>
+          <NavLink href="/runs">Runs</NavLink>
           <NavLink href="/schedules">Schedules &amp; freshness</NavLink>
           <NavLink href="/streams">Streaming</NavLink>
         </nav>

@@ -203,6 +203,11 @@ function Partitions({ q, onBackfill }: { q: UseQueryResult<PartitionSummary>; on
           <span className="selection" data-testid="selection">
             selected {range[0]}
             {range[1] !== range[0] ? ` … ${range[1]}` : ''} ({selection![1] - selection![0] + 1})
+            {range[1] === range[0] && (
+              <Link href={`/assets/${enc(s.asset)}/history?key=${enc(range[0])}`} data-testid="open-partition">
+                history of {range[0] || '(all)'} →
+              </Link>
+            )}
             {onBackfill && s.kind !== 'none' && (
               <button className="primary" onClick={() => onBackfill(range[0], range[1])} data-testid="backfill-selection">
                 Backfill selection

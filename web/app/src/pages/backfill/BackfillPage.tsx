@@ -175,7 +175,10 @@ export function BackfillPage() {
                   <td>
                     <Link href={`/assets/${enc(f.asset)}`}>{f.asset}</Link>
                   </td>
-                  <td>{f.partition ?? '(all)'}</td>
+                  <td>
+                    {/* the partition's history: each attempt with its own workflow run's link, error and log lines */}
+                    <Link href={`/assets/${enc(f.asset)}/history?key=${enc(f.partition ?? '')}`}>{f.partition ?? '(all)'}</Link>
+                  </td>
                   <td>
                     <pre className="error-text">{f.error}</pre>
                   </td>
