@@ -8,3 +8,5 @@ export { MissingInputError } from './inputs.ts';
 export { materializations, latestByPartition, type Materialization } from './lineage.ts';
 export { planPartitions } from './plan.ts';
 export { freshnessReport } from './freshness.ts';
+export { SparkUnavailableError } from './spark/settings.ts';
+export { SparkJobError } from './spark/submit.ts';
