@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill, type ControlContext } from '../control/backfills.ts';
 import { asset, dailyPartitions, definitions, keysBetween, lookback, source, spark } from '../core/index.ts';
 import type { BackfillProgress } from '../contract/backfill.ts';
-import { loadSnapshot } from '../delta/index.ts';
+import { loadSnapshot, readRows } from '../delta/index.ts';
 import { assetTable, materialize, materializations, materializeMany, partitionStates } from '../engine/index.ts';
 import { txnAppId } from '../engine/commit.ts';
 import { sparkSettings } from '../engine/spark/settings.ts';
+import { SparkJobError } from '../engine/spark/submit.ts';
 import { openStore } from '../storage/index.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
 
@@ -32,6 +33,7 @@ const graph = definitions({
     }),
     asset({ name: 'clean', partitions: daily, deps: ['raw'], engine: spark(), sql: SQL }),
     asset({ name: 'clean_duck', partitions: daily, deps: ['raw'], sql: SQL }),
+    asset({ name: 'broken', partitions: daily, deps: ['raw'], engine: spark(), sql: 'SELECT no_such_column FROM raw' }),
     asset({
       name: 'rolling',
       partitions: daily,
@@ -72,7 +74,8 @@ async function backfill(assets: string[]): Promise<BackfillProgress> {
   return h.client.workflow.getHandle(id).result();
 }
 
-function sparkDrivers(): string[] {
+/** Processes of a Spark application Freshet submitted: the launcher JVM and the Python driver. */
+function sparkProcesses(): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
   return out.split('\n').filter((l) => l.includes('engine/spark/driver.py'));
 }
@@ -129,6 +132,21 @@ describe('Spark assets', { timeout: 600_000 }, () => {
     expect((await materializations(table)).filter((m) => m.partition === days[0])).toHaveLength(1);
   });
 
+  it("a failure's error names the Spark application and carries the end of the driver's log", async () => {
+    const error = await materialize({ graph, warehouse: warehouse(), asset: 'broken', partition: days[0], txnVersion: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SparkJobError);
+    const e = error as SparkJobError;
+    expect(e.applicationId).toMatch(/^local-\d+$/);
+    expect(e.message).toContain(`asset 'broken' partition ${days[0]} failed on Spark (application ${e.applicationId})`);
+    expect(e.message).toMatch(/no_such_column/);
+    expect(e.message).toContain('--- last lines of the driver log ---');
+    expect(e.logTail).toMatch(/Traceback|AnalysisException/);
+    expect(await loadSnapshot(assetTable(warehouse(), 'broken'))).toBeUndefined();
+  });
+
   it('cancelling kills the Spark application within seconds and commits nothing', async () => {
     const table = assetTable(warehouse(), 'clean');
     const version = (await loadSnapshot(table))!.version;
@@ -145,16 +163,75 @@ describe('Spark assets', { timeout: 600_000 }, () => {
       () => 'committed',
       (e: Error) => e,
     );
-    // wait until the Python driver runs (the JVM is up and the application starting)
+    // wait until the Python driver runs: the launcher JVM is up and the application starting
+    const pythonDriver = () => sparkProcesses().some((l) => /python\S* \S*driver\.py/.test(l));
     const deadline = Date.now() + 240_000;
-    while (sparkDrivers().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(sparkDrivers().length).toBeGreaterThan(0);
+    while (!pythonDriver() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(pythonDriver()).toBe(true);
     const cancelledAt = Date.now();
     abort.abort(new Error('cancelled by the test'));
     expect(await outcome).toMatchObject({ message: 'cancelled by the test' });
-    while (sparkDrivers().length > 0 && Date.now() - cancelledAt < 10_000) await new Promise((r) => setTimeout(r, 100));
-    expect(sparkDrivers()).toEqual([]);
+    while (sparkProcesses().length > 0 && Date.now() - cancelledAt < 10_000) await new Promise((r) => setTimeout(r, 100));
+    expect(sparkProcesses()).toEqual([]);
     expect(Date.now() - cancelledAt).toBeLessThan(10_000);
     expect((await loadSnapshot(table))!.version).toBe(version);
+  });
+
+  it('Spark as the Delta oracle: it reads what Freshet wrote; Freshet reads what Spark wrote and refuses the features it cannot read, by name', async () => {
+    const dir = path.join(h.config.warehouse, 'by-spark');
+    const read = Object.fromEntries(['raw', 'clean_duck', 'rolling'].map((n) => [n, path.join(h.config.warehouse, n)]));
+    const settings = sparkSettings(undefined);
+    const stdout = execFileSync(
+      settings.submit,
+      [
+        '--master',
+        'local[2]',
+        '--conf',
+        'spark.ui.enabled=false',
+        '--conf',
+        'spark.sql.session.timeZone=UTC',
+        '--conf',
+        'spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension',
+        '--conf',
+        'spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog',
+        '--jars',
+        settings.jars.join(','),
+        path.join(import.meta.dirname, 'fixtures', 'spark-oracle.py'),
+        JSON.stringify({ read, write: dir }),
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PYSPARK_PYTHON: settings.python },
+        maxBuffer: 64 << 20,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const line = stdout.split('\n').find((l) => l.startsWith('ORACLE '))!;
+    const oracle = JSON.parse(line.slice(7)) as { read: Record<string, string[]> };
+    // Spark's rows, as sorted JSON, against Freshet's read of the same snapshot
+    for (const name of Object.keys(read)) {
+      const ours = (await tableRows(name)).map((r) =>
+        JSON.stringify(
+          Object.keys(r)
+            .sort()
+            .map((k) => [k, String(r[k])]),
+        ),
+      );
+      const theirs = oracle.read[name].map((j) => {
+        const r = JSON.parse(j) as Record<string, unknown>;
+        return JSON.stringify(
+          Object.keys(r)
+            .sort()
+            .map((k) => [k, String(r[k])]),
+        );
+      });
+      expect({ name, rows: theirs.sort() }).toEqual({ name, rows: ours.sort() });
+    }
+
+    const plain = openStore(path.join(dir, 'plain'));
+    const rows = await readRows(plain, (await loadSnapshot(plain))!);
+    expect(rows.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual([0, 2, 4, 6, 8, 100, 101, 102]);
+    await expect(loadSnapshot(openStore(path.join(dir, 'dv')))).rejects.toThrow(/deletionVectors/);
+    await expect(loadSnapshot(openStore(path.join(dir, 'cm')))).rejects.toThrow(/columnMapping/);
   });
 });

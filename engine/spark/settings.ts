@@ -2,6 +2,7 @@
 // installs under FRESHET_HOME (services/spark.ts), or a cluster's, from configuration.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface SparkConfig {
   /** default master of Spark assets (FRESHET_SPARK_MASTER, default local[2]) */
@@ -47,9 +48,9 @@ export function sparkLayout(home: string) {
   };
 }
 
-/** FRESHET_HOME as the services resolve it: the variable, else `.freshet` in the working directory. */
+/** FRESHET_HOME as services/paths.ts resolves it: the variable, else `.freshet` in the repository. */
 function home(): string {
-  return path.resolve(process.env.FRESHET_HOME ?? '.freshet');
+  return process.env.FRESHET_HOME ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '.freshet');
 }
 
 /** Resolves what running a Spark asset needs; throws how to get it when something is missing. */
