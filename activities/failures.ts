@@ -4,13 +4,14 @@ import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { BackfillRequestError } from '../core/backfill-plan.ts';
 import { AssetGraphError, PartitionKeyError } from '../core/index.ts';
-import { MissingInputError, recordFailure } from '../engine/index.ts';
+import { MissingInputError, recordFailure, SparkUnavailableError } from '../engine/index.ts';
 import type { ActivityDeps } from './materialize.ts';
 import type { RunRef } from '../contract/runs.ts';
 
 export function isPermanent(err: unknown): err is Error {
   return (
     err instanceof MissingInputError ||
+    err instanceof SparkUnavailableError ||
     err instanceof AssetGraphError ||
     err instanceof PartitionKeyError ||
     err instanceof BackfillRequestError

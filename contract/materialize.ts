@@ -41,8 +41,8 @@ export interface MaterializeResult {
   peakMemoryBytes?: number;
   /** most bytes DuckDB spilled to disk during the computation (0: none), when known */
   spilledBytes?: number;
-  /** how it was computed: one partition, or one query over `batchSize` contiguous partitions */
-  mode?: 'partition' | 'range' | 'transform';
+  /** how it was computed: one partition, one query over `batchSize` contiguous partitions, a transform, or on Spark */
+  mode?: 'partition' | 'range' | 'transform' | 'spark';
   batchSize?: number;
   /** a TypeScript transform's batches: in per upstream, out, and the largest seen */
   transformBatches?: { input: Record<string, number>; output: number; largest: number };

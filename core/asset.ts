@@ -1,5 +1,6 @@
 // What users write: asset() and source(). A declaration is data; nothing here runs it.
 import { allPartitions, identity, type PartitionMapping } from './mappings.ts';
+import type { SparkEngine } from './engines.ts';
 import type { Partitions } from './partitions.ts';
 import {
   resolveFreshness,
@@ -95,6 +96,8 @@ export interface AssetSpec {
   concurrency?: number;
   /** free-form labels shown in the UI */
   tags?: Record<string, string>;
+  /** where the SQL runs: DuckDB in the worker (default), or `spark({...})` (the SQL is then Spark SQL) */
+  engine?: SparkEngine;
 }
 
 export interface AssetDep {
@@ -120,6 +123,8 @@ export interface AssetDef {
   /** global per-asset pool size; undefined = unbounded (see AssetSpec.concurrency) */
   concurrency?: number;
   tags: Record<string, string>;
+  /** undefined: DuckDB in the worker */
+  engine?: SparkEngine;
 }
 
 const NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -164,6 +169,7 @@ function build(spec: AssetSpec, isSource: boolean): AssetDef {
       `${owner}: concurrency must be a whole number >= 1 (at most that many partitions computed at once), got ${String(spec.concurrency)}.`,
     );
   }
+  if (spec.engine?.kind === 'spark') checkSparkAsset(spec, owner);
   try {
     return {
       name,
@@ -181,11 +187,26 @@ function build(spec: AssetSpec, isSource: boolean): AssetDef {
       freshness: spec.freshness ? resolveFreshness(spec.freshness, owner) : undefined,
       concurrency: spec.concurrency,
       tags: spec.tags ?? {},
+      ...(spec.engine ? { engine: spec.engine } : {}),
     };
   } catch (err) {
     if (err instanceof AssetDefinitionError) throw err;
     throw new AssetDefinitionError(`${owner}: ${(err as Error).message}`);
   }
+}
+
+/** What a Spark asset cannot have: the parts that run inside the worker's DuckDB or Node. */
+function checkSparkAsset(spec: AssetSpec, owner: string): void {
+  if (spec.sql === undefined)
+    throw new AssetDefinitionError(`${owner} runs on Spark: give it 'sql' (Spark SQL); a TypeScript transform runs in the worker only.`);
+  if (spec.functions && Object.keys(spec.functions).length > 0)
+    throw new AssetDefinitionError(
+      `${owner} runs on Spark: 'functions' (TypeScript UDFs) run inside the worker's DuckDB only; use Spark SQL functions.`,
+    );
+  if (spec.rangeSql !== undefined)
+    throw new AssetDefinitionError(
+      `${owner} runs on Spark: leave out 'rangeSql' (one Spark application computes a batch of partitions, each with 'sql').`,
+    );
 }
 
 function normalizeDeps(deps: AssetSpec['deps']): AssetDep[] {

@@ -13,6 +13,7 @@ export type {
   ScalarFunctionSpec,
   TransformContext,
 } from './asset.ts';
+export { spark, type SparkEngine, type SparkOptions } from './engines.ts';
 export { definitions, checkAssetKey, inputKeys, AssetGraphError } from './graph.ts';
 export type { AssetGraph, Definitions, ResolvedDep } from './graph.ts';
 export * from './partitions.ts';

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDuckDB } from '../delta/index.ts';
+import type { SparkConfig } from './spark/settings.ts';
 
 export interface EngineConfig {
   /** DuckDB memory_limit, e.g. '4GB' (FRESHET_DUCKDB_MEMORY) */
@@ -14,6 +15,8 @@ export interface EngineConfig {
   threads?: number;
   /** most contiguous partitions one range-batched query computes (FRESHET_RANGE_BATCH, default 16) */
   rangeBatch?: number;
+  /** where assets with `engine: spark()` run (FRESHET_SPARK_*) */
+  spark?: SparkConfig;
 }
 
 // One instance per distinct configuration (in practice one per process; tests use a second, tiny one).

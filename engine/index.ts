@@ -9,3 +9,5 @@ export { materializations, latestByPartition, type Materialization } from './lin
 export { listFailedAttempts, partitionRuns, readAttemptLog, runsPage, type RunSource } from './runs.ts';
 export { planPartitions } from './plan.ts';
 export { freshnessReport } from './freshness.ts';
+export { SparkUnavailableError } from './spark/settings.ts';
+export { SparkJobError } from './spark/submit.ts';

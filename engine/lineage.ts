@@ -40,15 +40,17 @@ export async function materializations(table: Table): Promise<Materialization[]>
   const entries = await history(table);
   const out: Materialization[] = [];
   for (const e of entries) {
-    const info = e.commitInfo?.freshet as FreshetCommitInfo | undefined;
+    const info = freshetInfo(e.commitInfo);
     if (!info) continue;
+    // Spark's writer counts what it wrote in its own metrics (strings), not in Freshet's record.
+    const metrics = (e.commitInfo?.operationMetrics ?? {}) as Record<string, unknown>;
     out.push({
       version: e.version,
       timestamp: e.timestamp,
       partition: info.partition ?? null,
-      rows: info.rows ?? 0,
-      bytes: info.bytes ?? 0,
-      durationMs: info.durationMs ?? 0,
+      rows: info.rows ?? (Number(metrics.numOutputRows) || 0),
+      bytes: info.bytes ?? (Number(metrics.numOutputBytes) || 0),
+      durationMs: info.durationMs ?? (Number(metrics.executionTimeMs) || 0),
       inputVersions: info.inputVersions ?? {},
       peakMemoryBytes: info.peakMemoryBytes ?? null,
       spilledBytes: info.spilledBytes ?? null,
@@ -58,6 +60,23 @@ export async function materializations(table: Table): Promise<Materialization[]>
     });
   }
   return out;
+}
+
+/**
+ * Freshet's record in a commit: `commitInfo.freshet` as Freshet's writer puts it, or inside
+ * `userMetadata` (a JSON string), the one field Delta's Spark writer lets a job set.
+ */
+function freshetInfo(commitInfo: Record<string, unknown> | undefined): FreshetCommitInfo | undefined {
+  if (!commitInfo) return undefined;
+  if (commitInfo.freshet) return commitInfo.freshet as FreshetCommitInfo;
+  const meta = commitInfo.userMetadata;
+  if (typeof meta !== 'string' || !meta.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(meta) as { freshet?: FreshetCommitInfo };
+    return parsed.freshet;
+  } catch {
+    return undefined; // someone else's userMetadata: not a Freshet materialization
+  }
 }
 
 /** The newest materialization of each partition ('' for an unpartitioned asset). */

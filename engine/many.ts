@@ -4,9 +4,10 @@
 import { checkAssetKey, keyStart, shiftKey, type AssetDef } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { partitionValuesOf, txnAppId } from './commit.ts';
-import { assetTable, materialize, type MaterializeRequest, type MaterializeResult } from './materialize.ts';
+import { assetTable, materialize, ownerOf, type MaterializeRequest, type MaterializeResult } from './materialize.ts';
 import { materializeRange } from './range.ts';
 import { parseStatsRows } from './stats.ts';
+import { materializeOnSpark } from './spark/submit.ts';
 
 export type MaterializeManyRequest = Omit<MaterializeRequest, 'partition'> & {
   /** keys to compute; '' is the one "partition" of an unpartitioned asset (as in partitionStates) */
@@ -20,6 +21,8 @@ export type MaterializeManyRequest = Omit<MaterializeRequest, 'partition'> & {
  * partitioned COPY slow down with the batch's size faster than the re-read lookback costs.
  */
 const DEFAULT_RANGE_BATCH = 16;
+/** Partitions one Spark application computes (one JVM start, each partition its own commit). */
+const SPARK_BATCH = 32;
 
 export async function materializeMany(req: MaterializeManyRequest): Promise<MaterializeResult[]> {
   const { partitions, onPartitionDone, ...rest } = req;
@@ -33,12 +36,32 @@ export async function materializeMany(req: MaterializeManyRequest): Promise<Mate
   };
 
   const todo = await skipCommitted(req, asset, keys, done);
+  if (asset.engine?.kind === 'spark' && todo.length > 0) {
+    // One Spark application for the whole batch: its start costs more than many small partitions.
+    await materializeOnSpark({
+      graph: req.graph,
+      warehouse: req.warehouse,
+      asset,
+      keys: todo,
+      attempt: req.attempt ?? 1,
+      txnVersion: req.txnVersion,
+      spark: req.engine?.spark,
+      signal: req.signal,
+      owner: (k) => ownerOf(asset, k),
+      onPartitionDone: done,
+    });
+    return sortByKey(results, keys);
+  }
   const batched = asset.partitions && asset.sql !== undefined && !asset.transform;
   const max = req.engine?.rangeBatch ?? DEFAULT_RANGE_BATCH;
   for (const run of batched ? contiguousRuns(asset, todo as string[], max) : todo.map((k) => [k])) {
     if (run.length === 1) done(await materialize({ ...rest, partition: run[0] }));
     else await materializeRange({ ...rest, onPartitionDone: done }, asset, run as string[]);
   }
+  return sortByKey(results, keys);
+}
+
+function sortByKey(results: MaterializeResult[], keys: Array<string | undefined>): MaterializeResult[] {
   const order = new Map(keys.map((k, i) => [k, i]));
   return results.sort((a, b) => order.get(a.partition)! - order.get(b.partition)!);
 }
@@ -96,5 +119,6 @@ export function contiguousRuns(asset: AssetDef, keys: string[], max: number): st
 /** How many contiguous partitions of `asset` one materializeMany call should get (the backfill's batches). */
 export function preferredBatchSize(asset: AssetDef, engine?: { rangeBatch?: number }): number {
   if (!asset.partitions || asset.transform) return 1;
+  if (asset.engine?.kind === 'spark') return SPARK_BATCH;
   return engine?.rangeBatch ?? DEFAULT_RANGE_BATCH;
 }

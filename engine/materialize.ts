@@ -12,6 +12,7 @@ import { checkNoPartitionColumn, describeQuery, writeParquet } from './output.ts
 import { trackPeakMemory } from './profile.ts';
 import { registerFunctions } from './udf.ts';
 import { runTransform, type TransformStats } from './transform.ts';
+import { materializeOnSpark } from './spark/submit.ts';
 
 export type { MaterializeResult } from './commit.ts';
 
@@ -49,6 +50,21 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
   const { graph, warehouse } = req;
   const asset = graph.get(req.asset);
   checkAssetKey(asset, req.partition);
+  if (asset.engine?.kind === 'spark') {
+    const [result] = await materializeOnSpark({
+      graph,
+      warehouse,
+      asset,
+      keys: [req.partition],
+      attempt: req.attempt ?? 1,
+      txnVersion: req.txnVersion,
+      spark: req.engine?.spark,
+      signal: req.signal,
+      owner: (k) => ownerOf(asset, k),
+      onPartitionDone: () => {},
+    });
+    return result;
+  }
   const owner = ownerOf(asset, req.partition);
   const ctx = assetContext(asset, req.partition, req.attempt ?? 1);
   const inputs = await openInputs(graph, warehouse, asset, [req.partition]);

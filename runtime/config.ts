@@ -53,7 +53,7 @@ export interface FreshetConfig {
   project: string;
   /** how S3 warehouses are reached (FRESHET_S3_*, AWS_*) */
   s3: S3Options;
-  /** DuckDB settings (FRESHET_DUCKDB_*, FRESHET_RANGE_BATCH) */
+  /** DuckDB settings (FRESHET_DUCKDB_*, FRESHET_RANGE_BATCH) and Spark's (FRESHET_SPARK_*) */
   engine: EngineConfig;
   /** the queues `freshet worker` serves (FRESHET_WORKER_QUEUES, default both) */
   workerQueues: QueueKind[];
@@ -133,6 +133,23 @@ const duration = optionalText.transform((v, ctx) => {
 });
 const memory = optionalText.refine((v) => v === undefined || /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(v), {
   message: 'expected an amount of memory such as 512MB or 4GB',
+});
+const sparkMaster = optionalText.refine((v) => v === undefined || /^(local(\[(\d+|\*)(,\d+)?\])?|spark:\/\/.+|yarn|k8s:\/\/.+)$/.test(v), {
+  message: 'expected a Spark master: local[2], spark://host:7077, yarn or k8s://https://host:443',
+});
+const sparkConf = optionalText.transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  const conf: Record<string, string> = {};
+  for (const pair of v.split(',')) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq).trim();
+    if (eq < 0 || !key.startsWith('spark.')) {
+      ctx.addIssue({ code: 'custom', message: `expected spark.key=value[,spark.key=value...]; '${pair.trim()}' is not one` });
+      return z.NEVER;
+    }
+    conf[key] = pair.slice(eq + 1).trim();
+  }
+  return conf;
 });
 const hostPort = optionalText.refine((v) => v === undefined || isHostPort(v), { message: HOST_PORT_EXPECTED });
 const brokerList = optionalText.transform((v, ctx) => {
@@ -244,6 +261,9 @@ export const configSchema = z.object({
   FRESHET_DUCKDB_SPILL: optionalText,
   FRESHET_DUCKDB_THREADS: wholeNumber(1, 1024),
   FRESHET_RANGE_BATCH: wholeNumber(1, 10_000),
+  FRESHET_SPARK_MASTER: sparkMaster,
+  FRESHET_SPARK_SUBMIT: optionalText,
+  FRESHET_SPARK_CONF: sparkConf,
   FRESHET_WORKER_QUEUES: workerQueues,
   FRESHET_WORKER_SLOTS: wholeNumber(1, 10_000),
   FRESHET_WORKER_ACTIVITIES: wholeNumber(1, 10_000),
@@ -373,6 +393,11 @@ function resolveConfig(env: Record<string, string | undefined>, cwd: string, fil
       spillDirectory: v.FRESHET_DUCKDB_SPILL,
       threads: v.FRESHET_DUCKDB_THREADS,
       rangeBatch: v.FRESHET_RANGE_BATCH,
+      spark: {
+        ...(v.FRESHET_SPARK_MASTER ? { master: v.FRESHET_SPARK_MASTER } : {}),
+        ...(v.FRESHET_SPARK_SUBMIT ? { submit: path.resolve(cwd, v.FRESHET_SPARK_SUBMIT) } : {}),
+        ...(v.FRESHET_SPARK_CONF ? { conf: v.FRESHET_SPARK_CONF } : {}),
+      },
     },
     workerQueues: v.FRESHET_WORKER_QUEUES,
     workerSlots: v.FRESHET_WORKER_SLOTS ?? v.FRESHET_WORKER_ACTIVITIES ?? 4,

@@ -5,6 +5,7 @@ import { ensureTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server
 import { ensureMinioBinary } from './minio.ts';
 import { ensureDeltaLake } from './deltalake.ts';
 import { ensureChromium } from './chromium.ts';
+import { ensureSpark } from './spark.ts';
 import { ensureKafka } from './kafka.ts';
 import { ensureNode24 } from './node24.ts';
 import { ensureDockerCompose } from './docker-compose.ts';
@@ -15,6 +16,7 @@ const steps: Array<[string, () => Promise<unknown>]> = [
   [`Temporal server ${TEMPORAL_SERVER_VERSION} + schema tool (production stack)`, () => ensureTemporalServer()],
   ['MinIO', ensureMinioBinary],
   ['delta-rs (python deltalake)', ensureDeltaLake],
+  ['Apache Spark (pyspark + delta-spark, Delta jars from Maven Central)', ensureSpark],
   ['Chromium (web tests)', ensureChromium],
   ['Apache Kafka jars', ensureKafka],
   ['Node 24 (smoke run of the image runtime)', ensureNode24],
