@@ -32,13 +32,16 @@ export async function materializeMany(req: MaterializeManyRequest): Promise<Mate
     results.push(r);
   };
 
+  const checkStarted = Date.now();
   const todo = await skipCommitted(req, asset, keys, done);
+  const skipCheckMs = (Date.now() - checkStarted) / Math.max(1, keys.length);
   const batched = asset.partitions && asset.sql !== undefined && !asset.transform;
   const max = req.engine?.rangeBatch ?? DEFAULT_RANGE_BATCH;
   for (const run of batched ? contiguousRuns(asset, todo as string[], max) : todo.map((k) => [k])) {
     if (run.length === 1) done(await materialize({ ...rest, partition: run[0] }));
     else await materializeRange({ ...rest, onPartitionDone: done }, asset, run as string[]);
   }
+  for (const r of results) if (r.timings) r.timings.skipCheckMs = skipCheckMs;
   const order = new Map(keys.map((k, i) => [k, i]));
   return results.sort((a, b) => order.get(a.partition)! - order.get(b.partition)!);
 }
