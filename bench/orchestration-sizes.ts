@@ -76,7 +76,7 @@ interface HistoryFacts {
 
 const eventMs = (t: { seconds?: unknown; nanos?: number | null }) => Number(t.seconds) * 1000 + (t.nanos ?? 0) / 1e6;
 
-/** Every run of the backfill's continue-as-new chain, read from its history. */
+/** Every run of the backfill's continue-as-new chain, read from its history: from the newest run back to the first. */
 async function historyFacts(client: Client, workflowId: string): Promise<HistoryFacts> {
   const out: HistoryFacts = {
     activities: [],
@@ -95,9 +95,10 @@ async function historyFacts(client: Client, workflowId: string): Promise<History
     const started = new Map<string, number>();
     const wtScheduled = new Map<string, number>();
     const wtStarted = new Map<string, number>();
-    let next: string | undefined;
+    let previous: string | undefined;
     for (const e of history.events ?? []) {
       out.events++;
+      previous = e.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || previous;
       const t = eventMs(e.eventTime!);
       const id = String(e.eventId);
       const sch = e.activityTaskScheduledEventAttributes;
@@ -131,10 +132,9 @@ async function historyFacts(client: Client, workflowId: string): Promise<History
         const s = wtStarted.get(String(wdone.startedEventId));
         if (s !== undefined) out.workflowTaskMs.push(t - s);
       }
-      next = e.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? next;
     }
-    if (!next) return out;
-    runId = next;
+    if (!previous) return out;
+    runId = previous;
   }
 }
 
