@@ -160,11 +160,85 @@ async function deltaRsCommits(uri: string, storageOptions: Record<string, string
   );
 }
 
+/**
+ * Commit latency as a table grows: a table of `files` files (`files` daily partitions, one file
+ * each, the shape a backfill leaves), its log written directly up to one checkpoint, then
+ * `LATENCY_COMMITS` partition-replacing commits with a txn each, as a backfill makes them
+ * (commitPartition). The first write pays the cold load; it is not counted.
+ */
+async function growingTableCommits(dir: string, files: number): Promise<number[]> {
+  const store = openStore(dir);
+  await fs.mkdir(path.join(dir, '_delta_log'), { recursive: true });
+  const now = Date.now();
+  const day = (i: number) => new Date(Date.UTC(2000, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+  const perCommit = 10;
+  const commits = Math.ceil(files / perCommit);
+  for (let v = 0; v < commits; v++) {
+    const actions: Action[] = [{ commitInfo: { timestamp: now, operation: 'WRITE', engineInfo: 'freshet' } }];
+    if (v === 0) {
+      actions.push({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } });
+      actions.push({
+        metaData: {
+          id: randomUUID(),
+          format: { provider: 'parquet', options: {} },
+          schemaString: schemaString(SCHEMA),
+          partitionColumns: ['date'],
+          configuration: {},
+          createdTime: now,
+        },
+      });
+    }
+    for (let j = 0; j < perCommit && v * perCommit + j < files; j++) {
+      const date = day(v * perCommit + j);
+      actions.push({
+        add: { ...fakeAdd(v, j), path: `date=${date}/part-00000-${randomUUID()}-c000.snappy.parquet`, partitionValues: { date } },
+      });
+      actions.push({ txn: { appId: `freshet:bench:${date}`, version: 1, lastUpdated: now } });
+    }
+    await fs.writeFile(path.join(dir, commitKey(v)), serializeActions(actions));
+  }
+  await writeCheckpoint(store, (await loadState(store, { version: commits - 1 }))!);
+  forgetCachedSnapshots();
+  const times: number[] = [];
+  for (let i = 0; i <= LATENCY_COMMITS; i++) {
+    const date = day(i % files);
+    const add = { ...fakeAdd(i, 0), path: `date=${date}/part-00000-${randomUUID()}-c000.snappy.parquet`, partitionValues: { date } };
+    const t0 = performance.now();
+    await write(store, {
+      schema: SCHEMA,
+      partitionColumns: ['date'],
+      mode: 'overwrite',
+      replace: { date },
+      adds: [add],
+      txn: { appId: `freshet:bench:${date}`, version: 2 },
+    });
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  return times;
+}
+
 const summary = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p99: round(percentile(xs, 99)), n: xs.length });
 const ratio = (a: number, b: number) => round(a / b);
 
+/** BENCH_ONLY=growing runs only the growing-table commit latency (quick to iterate on). */
+async function growingOnly(): Promise<void> {
+  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-bench-delta-'));
+  try {
+    const loadBefore = os.loadavg().map(round);
+    for (const files of [100, 2_000, 10_000]) {
+      const r = summary(await growingTableCommits(path.join(work, `grow-${files}`), files));
+      console.log(`partition-replacing commit on a ${files}-file table: p50 ${r.p50} ms, p99 ${r.p99} ms (n ${r.n})`);
+    }
+    console.log(`load average ${loadBefore.join(' ')} → ${os.loadavg().map(round).join(' ')}`);
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'growing') return growingOnly();
   await ensureDeltaLake();
+  const loadAverageAtStart = os.loadavg().map(round);
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-bench-delta-'));
   const minio = await startMinio();
   try {
@@ -212,11 +286,17 @@ async function main(): Promise<void> {
       deltaRs: summary(await deltaRsCommits('s3://bench/commits-deltars', rsS3)),
     };
 
+    console.error('commit latency on a small and a 10,000-file table...');
+    const bySize = {
+      files100: summary(await growingTableCommits(path.join(work, 'grow-100'), 100)),
+      files10000: summary(await growingTableCommits(path.join(work, 'grow-10000'), 10_000)),
+    };
     const result = {
       machine: {
         cpus: os.cpus().length,
         node: process.version,
         platform: `${os.platform()} ${os.arch()}`,
+        loadAverageAtStart,
         loadAverageAtEnd: os.loadavg().map(round),
       },
       when: new Date().toISOString(),
@@ -234,6 +314,12 @@ async function main(): Promise<void> {
       commitLatencyMs: {
         note: 'append of one add action to a fresh table, each tool with its own default checkpoint interval (Freshet 10, delta-rs 100); ratio = Freshet / delta-rs',
         local: { ...local, ratioP50: ratio(local.freshet.p50, local.deltaRs.p50), ratioP99: ratio(local.freshet.p99, local.deltaRs.p99) },
+        byTableSize: {
+          note: 'partition-replacing commits with a txn on a local table of 100 and of 10,000 files (one per daily partition, log up to a checkpoint); the p99 is the checkpoint every 10 commits',
+          ...bySize,
+          ratioP50: ratio(bySize.files10000.p50, bySize.files100.p50),
+          ratioP99: ratio(bySize.files10000.p99, bySize.files100.p99),
+        },
         minio: {
           ...onMinio,
           ratioP50: ratio(onMinio.freshet.p50, onMinio.deltaRs.p50),

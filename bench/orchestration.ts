@@ -6,9 +6,12 @@
 // of the server, of PostgreSQL (postmaster and backends) and of the workers is read from /proc, so
 // the result says which of them the ceiling is.
 // Usage: node --import tsx bench/orchestration.ts [--partitions 300] [--concurrency 32] [--activities 8]
+// With --sizes 400,2000,10000 it runs instead the size sweep of bench/orchestration-sizes.ts (a
+// 5-asset chain at each size, 1 and 2 workers, with where each partition's time went) and adds
+// its result to bench/results/orchestration.json as `by_size`, `tasks_per_s_by_partitions` and `flatness`.
 import type { Client } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,8 +42,26 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     activities: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '32' },
+    sizes: { type: 'string' },
+    workers: { type: 'string', default: '1,2' },
   },
 });
+const RESULT_FILE = 'bench/results/orchestration.json';
+if (values.sizes) {
+  const { runSizes } = await import('./orchestration-sizes.ts');
+  const list = (s: string) => s.split(',').map(Number);
+  const sweep = await runSizes({
+    sizes: list(values.sizes),
+    workers: list(values.workers),
+    concurrency: Number(values.concurrency),
+    activities: Number(values.activities),
+  });
+  const previous = existsSync(RESULT_FILE) ? (JSON.parse(readFileSync(RESULT_FILE, 'utf8')) as Record<string, unknown>) : {};
+  const { tasks_per_s_by_partitions, flatness, ...by_size } = sweep;
+  writeFileSync(RESULT_FILE, JSON.stringify({ ...previous, tasks_per_s_by_partitions, flatness, by_size }, null, 2) + '\n');
+  console.log(`tasks/s by partitions ${JSON.stringify(tasks_per_s_by_partitions)}, flatness ${flatness}; wrote ${RESULT_FILE}`);
+  process.exit(0);
+}
 const partitions = Number(values.partitions);
 const concurrency = Number(values.concurrency);
 const activities = Number(values.activities);
@@ -384,7 +405,10 @@ const result = {
     'cpu_* count each process tree from /proc (utime+stime, plus what it reaped): server = the Temporal server process, database = the postmaster and its backends (0 for the dev server, whose SQLite is in its process), workers = every freshet worker, other_processes = the rest of the machine (other sessions share it: noise; it also holds the idle other server and its workers). cpu_cores is CPU seconds over the run wall time; with 2 cores, a sum near 2 means the machine, not one part, is the ceiling.',
 };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/orchestration.json', JSON.stringify(result, null, 2) + '\n');
+// The size sweep (--sizes) is kept: it is another run's result in the same file.
+const kept = existsSync(RESULT_FILE) ? (JSON.parse(readFileSync(RESULT_FILE, 'utf8')) as Record<string, unknown>) : {};
+const sweepKeys = ['tasks_per_s_by_partitions', 'flatness', 'by_size'].filter((k) => k in kept);
+writeFileSync(RESULT_FILE, JSON.stringify({ ...result, ...Object.fromEntries(sweepKeys.map((k) => [k, kept[k]])) }, null, 2) + '\n');
 console.log(
   `tasks/s dev ${JSON.stringify(result.tasks_per_s.dev_server)} postgres ${JSON.stringify(result.tasks_per_s.postgres)}; 2/1 ${JSON.stringify(result.two_workers_over_one)}; postgres/dev ${JSON.stringify(result.postgres_over_dev_server)}`,
 );

@@ -46,6 +46,28 @@ export interface MaterializeResult {
   batchSize?: number;
   /** a TypeScript transform's batches: in per upstream, out, and the largest seen */
   transformBatches?: { input: Record<string, number>; output: number; largest: number };
+  /** where this partition's time went in the worker, ms (a batch's shared phases divided by its partitions) */
+  timings?: PhaseTimings;
+}
+
+/** Wall-clock phases of one partition inside the worker, measured with cheap timers (benchmarks and profiling read them). */
+export interface PhaseTimings {
+  /** the activity's check of which partitions a retried run already committed (its snapshot load) */
+  skipCheckMs: number;
+  /** loading the upstream tables' snapshots */
+  inputsMs: number;
+  /** DuckDB: the query, the Parquet write and moving the file into the table */
+  computeMs: number;
+  /** waiting for this worker's other commits to the same table (one at a time per table) */
+  lockWaitMs: number;
+  /** the commit: the table's newest state (cached, or the log read), planning, the put, and after it */
+  snapshotMs: number;
+  planMs: number;
+  putMs: number;
+  /** reading the commits that won a race and checking them for conflicts */
+  conflictMs: number;
+  /** recording the new state and, every checkpointInterval commits, writing the checkpoint */
+  afterCommitMs: number;
 }
 
 export type MaterializePartitionWorkflow = (input: MaterializeInput) => Promise<MaterializeResult>;

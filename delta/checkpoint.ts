@@ -66,7 +66,10 @@ export function checkpointActions(state: LogState, now = Date.now()): Action[] {
 
 /** Writes `<version>.checkpoint.parquet`, then `_last_checkpoint` (never moving it backwards). */
 export async function writeCheckpoint(table: ObjectStore, state: LogState): Promise<LastCheckpoint> {
+  // All taken from the state before the first await: a writer may bring it forward meanwhile.
   const actions = checkpointActions(state);
+  const version = state.version;
+  const numOfAddFiles = state.files.size;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'freshet-checkpoint-'));
   try {
     const json = path.join(dir, 'actions.json');
@@ -82,10 +85,10 @@ export async function writeCheckpoint(table: ObjectStore, state: LogState): Prom
       ),
     );
     const { size: sizeInBytes } = await fs.stat(parquet);
-    await table.putFile(checkpointKey(state.version), parquet);
-    const last: LastCheckpoint = { version: state.version, size: actions.length, sizeInBytes, numOfAddFiles: state.files.size };
+    await table.putFile(checkpointKey(version), parquet);
+    const last: LastCheckpoint = { version, size: actions.length, sizeInBytes, numOfAddFiles };
     const previous = await readLastCheckpoint(table);
-    if (!previous || previous.version < state.version) await table.put(LAST_CHECKPOINT, JSON.stringify(last));
+    if (!previous || previous.version < version) await table.put(LAST_CHECKPOINT, JSON.stringify(last));
     return last;
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

@@ -1,9 +1,19 @@
 // Action reconciliation: the state of a table after applying its checkpoint and commits in order.
 import { DeltaLogError } from './errors.ts';
-import type { Action, RawMetadata, RawProtocol } from './log.ts';
+import { normalizePartition, type Action, type RawMetadata, type RawProtocol } from './log.ts';
 import { checkReadable, checkWritable } from './protocol.ts';
 import { parseSchema } from './schema.ts';
-import type { AddFile, Metadata, Protocol, RemoveFile, Snapshot } from './types.ts';
+import type { AddFile, Metadata, PartitionValues, Protocol, RemoveFile, Snapshot } from './types.ts';
+
+/** One key per set of partition values ('' and null alike, as the protocol reads them), whatever the order of the columns. */
+export function partitionKey(pv: PartitionValues | undefined | null): string {
+  const n = normalizePartition(pv);
+  return JSON.stringify(
+    Object.keys(n)
+      .sort()
+      .map((k) => [k, n[k]]),
+  );
+}
 
 export class LogState {
   version = -1;
@@ -16,21 +26,33 @@ export class LogState {
   files = new Map<string, AddFile>();
   tombstones = new Map<string, RemoveFile>();
   txns = new Map<string, { version: number; lastUpdated?: number | null }>();
+  /** live file paths by partitionKey, so replacing a partition reads its files, not the whole table */
+  private byPartition = new Map<string, Set<string>>();
 
   constructor(readonly table: string) {}
 
-  clone(): LogState {
-    const s = new LogState(this.table);
-    s.version = this.version;
-    s.timestamp = this.timestamp;
-    s.protocol = this.protocol;
-    s.metadata = this.metadata;
-    s.metadataSource = this.metadataSource;
-    s.protocolSource = this.protocolSource;
-    s.files = new Map(this.files);
-    s.tombstones = new Map(this.tombstones);
-    s.txns = new Map(this.txns);
-    return s;
+  /** Live files whose partition values are exactly `pv` (every partition column given). */
+  filesIn(pv: PartitionValues): AddFile[] {
+    return [...(this.byPartition.get(partitionKey(pv)) ?? [])].map((p) => this.files.get(p)!);
+  }
+
+  private addFile(add: AddFile): void {
+    this.dropFile(add.path);
+    this.files.set(add.path, add);
+    const key = partitionKey(add.partitionValues);
+    let set = this.byPartition.get(key);
+    if (!set) this.byPartition.set(key, (set = new Set()));
+    set.add(add.path);
+  }
+
+  private dropFile(path: string): void {
+    const old = this.files.get(path);
+    if (!old) return;
+    this.files.delete(path);
+    const key = partitionKey(old.partitionValues);
+    const set = this.byPartition.get(key);
+    set?.delete(path);
+    if (set?.size === 0) this.byPartition.delete(key);
   }
 
   /**
@@ -51,11 +73,11 @@ export class LogState {
       }
       if (a.txn) this.txns.set(a.txn.appId, { version: a.txn.version, lastUpdated: a.txn.lastUpdated });
       if (a.remove) {
-        this.files.delete(a.remove.path);
+        this.dropFile(a.remove.path);
         this.tombstones.set(a.remove.path, a.remove);
       }
       if (a.add) {
-        this.files.set(a.add.path, a.add);
+        this.addFile(a.add);
         this.tombstones.delete(a.add.path);
       }
     }

@@ -2,7 +2,7 @@
 import type { ObjectInfo, ObjectStore } from '../storage/types.ts';
 import { readCheckpoint, readLastCheckpoint } from './checkpoint.ts';
 import { DeltaLogError } from './errors.ts';
-import { LOG_DIR, pad, parseCommit, parseLogName, type Commit } from './log.ts';
+import { commitKey, LOG_DIR, pad, parseCommit, parseLogName, type Commit } from './log.ts';
 import { LogState } from './replay.ts';
 import type { Snapshot } from './types.ts';
 
@@ -105,26 +105,49 @@ export async function stateFromListing(table: ObjectStore, listing: LogListing, 
   return state;
 }
 
-// The newest state per table URI, so a writer does not replay the log on every commit.
-// States in the cache are never mutated: advancing clones.
+// The newest state per table URI, kept by this process and brought forward by the commits after
+// its version (as delta-rs' incremental update does), never re-read from the checkpoint while it
+// still describes the table. A cached state is changed in place, only under its table's lock
+// (withTableLock), so a reader that copies what it needs before its next await sees one version.
 const cache = new Map<string, { state: LogState; size: number; modified: number }>();
+const locks = new Map<string, Promise<void>>();
 
-/** The newest state: from the cache plus the commits since, or from `_last_checkpoint` onwards. */
+/** Runs `fn` alone among this process's writers and cache updates of the table at `uri`. */
+export async function withTableLock<T>(uri: string, fn: () => Promise<T>): Promise<T> {
+  const before = locks.get(uri) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  const tail = before.then(() => mine);
+  locks.set(uri, tail);
+  await before;
+  try {
+    return await fn();
+  } finally {
+    release();
+    if (locks.get(uri) === tail) locks.delete(uri);
+  }
+}
+
+/**
+ * The newest state. It is the cached object itself: copy what you need before the next await, or
+ * hold the table's lock (write() does) while using it.
+ */
 export async function latestState(table: ObjectStore): Promise<LogState | undefined> {
+  return withTableLock(table.uri, () => latestStateLocked(table));
+}
+
+/** latestState, for a caller that holds the table's lock. */
+export async function latestStateLocked(table: ObjectStore): Promise<LogState | undefined> {
   const cached = cache.get(table.uri);
   if (cached) {
-    const listing = await listLog(table, cached.state.version);
-    const own = listing.commits.get(cached.state.version);
-    // The same commit file as before: the cache still describes this table (it was not recreated).
-    if (own && own.size === cached.size && own.modified === cached.modified) {
-      const newest = newestVersion(listing);
-      if (newest === cached.state.version) return cached.state;
-      const state = cached.state.clone();
-      for (const c of await readCommits(table, listing, state.version + 1, newest)) {
-        state.apply(c.actions, c.version, c.timestamp, `${table.uri}/${c.key}`);
-      }
-      remember(table, state, listing);
-      return state;
+    try {
+      const state = await bringForward(table, cached);
+      if (state) return state;
+    } catch (e) {
+      // Anything unexpected while bringing the cache forward (a commit gone, a damaged one): the
+      // cache no longer says what the table is, so it goes and the log is read from its
+      // checkpoint, which reports a real fault with its path.
+      if (!(e instanceof DeltaLogError)) throw e;
     }
     cache.delete(table.uri);
   }
@@ -133,8 +156,79 @@ export async function latestState(table: ObjectStore): Promise<LogState | undefi
   // _last_checkpoint may point at a checkpoint that is gone or half-listed: then list everything.
   if (!listing || !listing.checkpoints.has(last!.version)) listing = await listLog(table);
   const state = await stateFromListing(table, listing);
-  if (state) remember(table, state, listing);
+  if (state) remember(table, state, listing.commits.get(state.version));
   return state;
+}
+
+/**
+ * The cached state with the commits after its version applied, or undefined when the cache no
+ * longer describes the table (its own commit file changed: the table was recreated; or commits
+ * after it are gone, removed by log cleanup behind a newer checkpoint): the caller reloads.
+ */
+async function bringForward(
+  table: ObjectStore,
+  cached: { state: LogState; size: number; modified: number },
+): Promise<LogState | undefined> {
+  const from = cached.state.version;
+  const found = table.stat ? await probeCommits(table, from) : await listCommits(table, from);
+  if (!found) return undefined;
+  const { own, after } = found;
+  if (!own || own.size !== cached.size || own.modified !== cached.modified) return undefined;
+  // No commit after ours, yet a checkpoint newer than ours: cleanup removed the commits between.
+  if (found.newestCheckpoint > from + after.length) return undefined;
+  if (after.length === 0) return cached.state;
+  const listing: LogListing = { commits: new Map(after.map((info, i) => [from + 1 + i, info])), checkpoints: new Map() };
+  const commits = await readCommits(table, listing, from + 1, from + after.length);
+  // Read all before changing anything: a failed read leaves the cached state as it was.
+  const state = cached.state;
+  try {
+    for (const c of commits) state.apply(c.actions, c.version, c.timestamp, `${table.uri}/${c.key}`);
+  } catch (e) {
+    cache.delete(table.uri);
+    throw e;
+  }
+  remember(table, state, after[after.length - 1]);
+  return state;
+}
+
+interface Found {
+  own: ObjectInfo | undefined;
+  /** the commit files after `from`, in order, without a gap */
+  after: ObjectInfo[];
+  newestCheckpoint: number;
+}
+
+/** From a listing after `from` (one request on S3). */
+async function listCommits(table: ObjectStore, from: number): Promise<Found | undefined> {
+  const listing = await listLog(table, from);
+  const newest = newestVersion(listing);
+  const after: ObjectInfo[] = [];
+  for (let v = from + 1; v <= newest; v++) {
+    const info = listing.commits.get(v);
+    if (!info) return undefined;
+    after.push(info);
+  }
+  let newestCheckpoint = -1;
+  for (const v of listing.checkpoints.keys()) newestCheckpoint = Math.max(newestCheckpoint, v);
+  return { own: listing.commits.get(from), after, newestCheckpoint };
+}
+
+/**
+ * By asking for the commit files after `from` one by one until one is absent (a local directory,
+ * where a listing reads every file of the log). Commits are put-if-absent in order, so the first
+ * absent version ends the log, unless log cleanup removed it: cleanup removes only commits an
+ * existing checkpoint covers, and _last_checkpoint names the newest checkpoint.
+ */
+async function probeCommits(table: ObjectStore, from: number): Promise<Found> {
+  const stat = table.stat!.bind(table);
+  const [own, last] = await Promise.all([stat(commitKey(from)), readLastCheckpoint(table)]);
+  const after: ObjectInfo[] = [];
+  for (;;) {
+    const info = await stat(commitKey(from + 1 + after.length));
+    if (!info) break;
+    after.push(info);
+  }
+  return { own, after, newestCheckpoint: last?.version ?? -1 };
 }
 
 /** Drops the cached newest states (benchmarks measure cold loads with it). */
@@ -142,13 +236,21 @@ export function forgetCachedSnapshots(): void {
   cache.clear();
 }
 
-/** Records `state` as the newest one seen, when its commit file is known. */
-export function remember(table: ObjectStore, state: LogState, listing?: LogListing, info?: ObjectInfo): void {
-  const own = info ?? listing?.commits.get(state.version);
+/**
+ * Records `state` as the newest one seen (it then belongs to the cache: the caller stops using it
+ * unless it holds the table's lock), when its commit file is known. The caller holds the lock.
+ */
+export function remember(table: ObjectStore, state: LogState, own: ObjectInfo | undefined): void {
   if (!own) return;
   const current = cache.get(table.uri);
-  if (current && current.state.version > state.version) return;
+  if (current && current.state !== state && current.state.version > state.version) return;
   cache.set(table.uri, { state, size: own.size, modified: own.modified });
+}
+
+/** The commit file of `version` as the store describes it (for remember), without listing the log where the store can say. */
+export async function commitInfo(table: ObjectStore, version: number): Promise<ObjectInfo | undefined> {
+  if (table.stat) return table.stat(commitKey(version));
+  return (await listLog(table, version)).commits.get(version);
 }
 
 /** Commit times by version, made monotonic as the protocol asks (a later commit is never earlier). */

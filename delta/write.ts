@@ -10,7 +10,7 @@ import { checkSchemaFeatures, checkWritable, protocolFor } from './protocol.ts';
 import { LogState, toMetadata, toProtocol } from './replay.ts';
 import { evolveSchema, schemaString } from './schema.ts';
 import { literal } from './sql.ts';
-import { latestState, listLog, loadState, newestVersion, readCommits, remember } from './snapshot.ts';
+import { commitInfo, latestStateLocked, listLog, loadState, newestVersion, readCommits, remember, withTableLock } from './snapshot.ts';
 import type { AddFile, Field, PartitionValues, RemoveFile } from './types.ts';
 
 export interface WriteRequest {
@@ -49,48 +49,90 @@ export interface WriteResult {
   removed: number;
   /** lost races retried before this commit went in */
   retries?: number;
+  /** where the write's time went, ms (profiling) */
+  timings: WriteTimings;
+}
+
+export interface WriteTimings {
+  /** waiting for this process's other writers of the table */
+  lockWaitMs: number;
+  snapshotMs: number;
+  planMs: number;
+  putMs: number;
+  conflictMs: number;
+  afterCommitMs: number;
 }
 
 export async function write(table: ObjectStore, req: WriteRequest): Promise<WriteResult> {
   checkRequest(table.uri, req);
-  let state = req.readVersion === undefined ? await latestState(table) : await loadState(table, { version: req.readVersion });
-  const maxAttempts = req.maxAttempts ?? 1000;
-  // Marks this write's commit, to know it again when its put landed but reported a lost race.
-  const txnId = randomUUID();
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const done = state && req.txn ? state.txns.get(req.txn.appId) : undefined;
-    if (state && req.txn && done && done.version >= req.txn.version) {
-      return { version: state.version, skipped: true, removed: 0, retries: attempt };
+  const timings: WriteTimings = { lockWaitMs: 0, snapshotMs: 0, planMs: 0, putMs: 0, conflictMs: 0, afterCommitMs: 0 };
+  let t = performance.now();
+  const lap = (phase: keyof WriteTimings) => {
+    const now = performance.now();
+    timings[phase] += now - t;
+    t = now;
+  };
+  // One writer of this table at a time in this process: two would race for the same version and
+  // one would lose and plan again; queued, each plans on the other's commit. The checkpoint a
+  // commit may owe is written after the lock is released.
+  let checkpointing: Promise<void> | undefined;
+  const result = await withTableLock(table.uri, async (): Promise<WriteResult> => {
+    lap('lockWaitMs');
+    // The cache's own state, brought forward in place, or a private one at readVersion.
+    let state = req.readVersion === undefined ? await latestStateLocked(table) : await loadState(table, { version: req.readVersion });
+    const maxAttempts = req.maxAttempts ?? 1000;
+    // Marks this write's commit, to know it again when its put landed but reported a lost race.
+    const txnId = randomUUID();
+    lap('snapshotMs');
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const done = state && req.txn ? state.txns.get(req.txn.appId) : undefined;
+      if (state && req.txn && done && done.version >= req.txn.version) {
+        return { version: state.version, skipped: true, removed: 0, retries: attempt, timings };
+      }
+      const { actions, removed } = plan(table.uri, state, req, txnId);
+      const version = (state?.version ?? -1) + 1;
+      const body = serializeActions(actions);
+      lap('planMs');
+      const won = await table.putIfAbsent(commitKey(version), body);
+      lap('putMs');
+      if (won) {
+        checkpointing = (await afterCommit(table, state, actions, version)).checkpoint;
+        lap('afterCommitMs');
+        return { version, skipped: false, removed, retries: attempt, timings };
+      }
+      // Lost the race for `version` to another process: read what won, refuse on a real conflict,
+      // else plan again on top of it.
+      const listing = await listLog(table, version);
+      if (!listing.commits.has(version)) {
+        // Taken, yet not a commit: retrying would lose the same way every time.
+        throw new DeltaWriteError(
+          `cannot commit version ${version} of ${table.uri}: ${table.uri}/${commitKey(version)} exists but is not a commit file (a folder?); move it out of _delta_log and write again`,
+        );
+      }
+      const winners = await readCommits(table, listing, version, newestVersion(listing));
+      // The put landed and only its reply was lost (a connection cut, the client's retry then got
+      // 412): the version is this write's. Planning again would commit it twice, or, with a txn,
+      // report it skipped and have the caller delete the files this commit points to.
+      if (winners[0]?.version === version && commitTxnId(winners[0]) === txnId) {
+        checkpointing = (await afterCommit(table, state, actions, version)).checkpoint;
+        lap('afterCommitMs');
+        return { version, skipped: false, removed, retries: attempt, timings };
+      }
+      // Every winner is checked before the state changes: a conflict leaves it at its version.
+      for (const w of winners) checkConflict(table.uri, req, state?.version ?? -1, w);
+      const next = state ?? new LogState(table.uri);
+      for (const w of winners) next.apply(w.actions, w.version, w.timestamp, `${table.uri}/${w.key}`);
+      remember(table, next, listing.commits.get(next.version));
+      state = next;
+      lap('conflictMs');
     }
-    const { actions, removed } = plan(table.uri, state, req, txnId);
-    const version = (state?.version ?? -1) + 1;
-    if (await table.putIfAbsent(commitKey(version), serializeActions(actions))) {
-      await afterCommit(table, state, actions, version);
-      return { version, skipped: false, removed, retries: attempt };
-    }
-    // Lost the race for `version`: read what won, refuse on a real conflict, else plan again on top of it.
-    const listing = await listLog(table, version);
-    if (!listing.commits.has(version)) {
-      // Taken, yet not a commit: retrying would lose the same way every time.
-      throw new DeltaWriteError(
-        `cannot commit version ${version} of ${table.uri}: ${table.uri}/${commitKey(version)} exists but is not a commit file (a folder?); move it out of _delta_log and write again`,
-      );
-    }
-    const winners = await readCommits(table, listing, version, newestVersion(listing));
-    // The put landed and only its reply was lost (a connection cut, the client's retry then got
-    // 412): the version is this write's. Planning again would commit it twice, or, with a txn,
-    // report it skipped and have the caller delete the files this commit points to.
-    if (winners[0]?.version === version && commitTxnId(winners[0]) === txnId) {
-      await afterCommit(table, state, actions, version);
-      return { version, skipped: false, removed, retries: attempt };
-    }
-    for (const w of winners) checkConflict(table.uri, req, state?.version ?? -1, w);
-    const next = state ? state.clone() : new LogState(table.uri);
-    for (const w of winners) next.apply(w.actions, w.version, w.timestamp, `${table.uri}/${w.key}`);
-    remember(table, next, listing);
-    state = next;
+    throw new DeltaWriteError(`gave up writing to ${table.uri} after ${maxAttempts} attempts: other writers kept committing first`);
+  });
+  if (checkpointing) {
+    await checkpointing;
+    lap('afterCommitMs');
   }
-  throw new DeltaWriteError(`gave up writing to ${table.uri} after ${maxAttempts} attempts: other writers kept committing first`);
+  return result;
 }
 
 function checkRequest(table: string, req: WriteRequest): void {
@@ -162,7 +204,9 @@ function plan(table: string, state: LogState | undefined, req: WriteRequest, txn
   for (const m of req.marks ?? []) actions.push({ txn: { appId: m.appId, version: m.version, lastUpdated: now } });
   const removes: RemoveFile[] = [];
   if (req.mode === 'overwrite' && state) {
-    for (const f of state.files.values()) {
+    // A replace naming every partition column reads that partition's files from the index.
+    const exact = req.replace && Object.keys(req.replace).length === req.partitionColumns.length;
+    for (const f of exact ? state.filesIn(req.replace!) : state.files.values()) {
       if (req.replace && !matches(f.partitionValues, req.replace)) continue;
       removes.push({
         path: f.path,
@@ -228,22 +272,33 @@ function checkConflict(table: string, req: WriteRequest, readVersion: number, wi
   }
 }
 
-/** After a commit: cache the new state and, every checkpointInterval commits, write a checkpoint. */
-async function afterCommit(table: ObjectStore, before: LogState | undefined, actions: Action[], version: number): Promise<void> {
-  const state = before ? before.clone() : new LogState(table.uri);
+/**
+ * After a commit (the table's lock held): apply it to the state, which the cache then holds, and
+ * every checkpointInterval commits start the checkpoint. Its actions are taken from the state at
+ * once; the Parquet is written by the returned promise, which the caller awaits after the lock.
+ */
+async function afterCommit(
+  table: ObjectStore,
+  before: LogState | undefined,
+  actions: Action[],
+  version: number,
+): Promise<{ checkpoint?: Promise<void> }> {
+  const state = before ?? new LogState(table.uri);
   state.apply(actions, version, Date.now(), `${table.uri}/${commitKey(version)}`);
-  const listing = await listLog(table, version);
-  remember(table, state, listing);
-  const info = listing.commits.get(version);
+  const info = await commitInfo(table, version);
   if (info) state.timestamp = info.modified;
+  remember(table, state, info);
   if (version > 0 && version % checkpointInterval(toMetadata(state.metadata!, state.metadataSource)) === 0) {
-    try {
-      await writeCheckpoint(table, state);
-    } catch (e) {
-      // The commit stands without its checkpoint; readers replay the JSON commits instead.
-      console.warn(`freshet: checkpoint ${version} of ${table.uri} not written: ${(e as Error).message}`);
-    }
+    const checkpoint = writeCheckpoint(table, state).then(
+      () => {},
+      (e: unknown) => {
+        // The commit stands without its checkpoint; readers replay the JSON commits instead.
+        console.warn(`freshet: checkpoint ${version} of ${table.uri} not written: ${(e as Error).message}`);
+      },
+    );
+    return { checkpoint };
   }
+  return {};
 }
 
 export function matches(pv: PartitionValues, filter: PartitionValues): boolean {

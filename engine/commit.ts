@@ -3,7 +3,7 @@
 import { columnType, partitionValue, type AssetDef } from '../core/index.ts';
 import { write, type Field, type PartitionValues, type Table } from '../delta/index.ts';
 import type { WrittenFile } from './output.ts';
-import type { MaterializeResult } from '../contract/materialize.ts';
+import type { MaterializeResult, PhaseTimings } from '../contract/materialize.ts';
 import type { RunRef } from '../contract/runs.ts';
 
 // What a commit reports crosses to workflows and clients: defined in contract/.
@@ -25,6 +25,8 @@ export interface CommitRequest {
   batchSize: number;
   /** the activity attempt making the commit, for the runs list and the partition's history */
   run?: RunRef;
+  /** this partition's share of the time spent before the commit, ms */
+  before: { inputsMs: number; computeMs: number };
 }
 
 export function txnAppId(asset: string, key: string | undefined): string {
@@ -67,6 +69,7 @@ export async function commitPartition(req: CommitRequest): Promise<MaterializeRe
     commitInfo: { freshet: lineage },
   });
   if (result.skipped) for (const w of written) await table.delete(decodeURIComponent(w.add.path));
+  const timings: PhaseTimings = { skipCheckMs: 0, ...req.before, ...result.timings };
   return {
     asset: asset.name,
     partition: key,
@@ -80,5 +83,6 @@ export async function commitPartition(req: CommitRequest): Promise<MaterializeRe
     spilledBytes: req.spilledBytes,
     mode: req.mode,
     batchSize: req.batchSize,
+    timings,
   };
 }

@@ -35,7 +35,9 @@ export async function materializeMany(req: MaterializeManyRequest): Promise<Mate
     results.push(r);
   };
 
+  const checkStarted = Date.now();
   const todo = await skipCommitted(req, asset, keys, done);
+  const skipCheckMs = (Date.now() - checkStarted) / Math.max(1, keys.length);
   if (asset.engine?.kind === 'spark' && todo.length > 0) {
     // One Spark application for the whole batch: its start costs more than many small partitions.
     await materializeOnSpark({
@@ -58,6 +60,7 @@ export async function materializeMany(req: MaterializeManyRequest): Promise<Mate
     if (run.length === 1) done(await materialize({ ...rest, partition: run[0] }));
     else await materializeRange({ ...rest, onPartitionDone: done }, asset, run as string[]);
   }
+  for (const r of results) if (r.timings) r.timings.skipCheckMs = skipCheckMs;
   return sortByKey(results, keys);
 }
 

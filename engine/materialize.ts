@@ -68,6 +68,7 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
   const owner = ownerOf(asset, req.partition);
   const ctx = assetContext(asset, req.partition, req.attempt ?? 1);
   const inputs = await openInputs(graph, warehouse, asset, [req.partition]);
+  const inputsAt = Date.now();
   const table = assetTable(warehouse, asset.name);
   const partitionColumns = asset.partitions ? [asset.partitions.column] : [];
   const values = partitionValuesOf(asset, req.partition);
@@ -115,6 +116,7 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
     mode: asset.transform ? 'transform' : 'partition',
     batchSize: 1,
     run: req.run,
+    before: { inputsMs: inputsAt - started, computeMs: Date.now() - inputsAt },
   });
   if (asset.transform) result.transformBatches = { input: stats.inputBatches, output: stats.outputBatches, largest: stats.largestBatch };
   return result;

@@ -37,6 +37,7 @@ const PART = '__freshet_part';
 export async function materializeRange(req: RangeRequest, asset: AssetDef, keys: string[]): Promise<MaterializeResult[]> {
   const started = Date.now();
   const inputs = await openInputs(req.graph, req.warehouse, asset, keys);
+  const inputsAt = Date.now();
   const owner = `${ownerOf(asset, undefined)} partitions ${keys[0]}..${keys[keys.length - 1]}`;
   const inputVersions = versionsOf(inputs);
   const staging = path.join(stagingDir(), `range-${randomUUID()}`);
@@ -54,6 +55,7 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
     });
     const table = assetTable(req.warehouse, asset.name);
     const results: MaterializeResult[] = [];
+    const before = { inputsMs: (inputsAt - started) / keys.length, computeMs: (Date.now() - inputsAt) / keys.length };
     for (const key of keys) {
       // One commit per partition: its own txn (idempotent retries), its own lineage record, and
       // a crash mid-batch leaves the partitions already committed done.
@@ -71,6 +73,7 @@ export async function materializeRange(req: RangeRequest, asset: AssetDef, keys:
         mode: 'range',
         batchSize: keys.length,
         run: req.run,
+        before,
       });
       req.onPartitionDone?.(r);
       results.push(r);

@@ -75,6 +75,16 @@ export class LocalStore implements ObjectStore {
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const st = await fs.stat(this.file(key));
+      return st.isFile() ? { path: key, size: st.size, modified: Math.floor(st.mtimeMs) } : undefined;
+    } catch (e) {
+      if (isCode(e, 'ENOENT') || isCode(e, 'ENOTDIR')) return undefined;
+      throw e;
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await fs.rm(this.file(key), { force: true });
   }

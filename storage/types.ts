@@ -33,6 +33,13 @@ export interface ObjectStore {
   putFile(path: string, localFile: string): Promise<void>;
   /** Objects whose path starts with `prefix`, sorted by path; with `startAfter`, only paths sorting after it. */
   list(prefix: string, opts?: ListOptions): Promise<ObjectInfo[]>;
+  /**
+   * One object's size and modification time, undefined when absent. Only stores where listing a
+   * folder costs its whole size (a local directory: readdir) have it; Delta readers then probe for
+   * the next commits with it instead of listing a log of thousands of files. S3 lists from a key
+   * (StartAfter) at the cost of what follows it, so it has none.
+   */
+  stat?(path: string): Promise<ObjectInfo | undefined>;
   delete(path: string): Promise<void>;
   /** A local file with the object's bytes that DuckDB can read (the file itself on disk, a cached download on S3). */
   localPath(path: string): Promise<string>;
