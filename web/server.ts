@@ -9,6 +9,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { assetRoutes } from './api/assets.ts';
 import { backfillRoutes } from './api/backfills.ts';
 import { metaRoutes } from './api/meta.ts';
+import { streamRoutes } from './api/streams.ts';
 import type { Logger, Metrics } from '../runtime/index.ts';
 import type { WebContext } from './context.ts';
 import { toResponse } from './errors.ts';
@@ -61,6 +62,7 @@ export function createApp(ctx: WebContext, opts: AppOptions): Hono {
 
   app.route('/api/assets', assetRoutes(ctx));
   app.route('/api/backfills', backfillRoutes(ctx));
+  app.route('/api/streams', streamRoutes(ctx));
   app.route('/api', metaRoutes(ctx));
   app.all('/api/*', (c) => c.json({ error: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   const metrics = opts.metrics;

@@ -12,6 +12,7 @@ const AssetsPage = lazy(() => import('./pages/assets/AssetsPage.tsx').then((m) =
 const BackfillPage = lazy(() => import('./pages/backfill/BackfillPage.tsx').then((m) => ({ default: m.BackfillPage })));
 const BackfillsPage = lazy(() => import('./pages/backfills/BackfillsPage.tsx').then((m) => ({ default: m.BackfillsPage })));
 const SchedulesPage = lazy(() => import('./pages/schedules/SchedulesPage.tsx').then((m) => ({ default: m.SchedulesPage })));
+const StreamPage = lazy(() => import('./pages/stream/StreamPage.tsx').then((m) => ({ default: m.StreamPage })));
 const StreamsPage = lazy(() => import('./pages/streams/StreamsPage.tsx').then((m) => ({ default: m.StreamsPage })));
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
@@ -31,6 +32,7 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/backfills/:id" component={BackfillPage} />
             <Route path="/schedules" component={SchedulesPage} />
             <Route path="/streams" component={StreamsPage} />
+            <Route path="/streams/:name" component={StreamPage} />
             <Route>
               <p className="empty">No such page.</p>
             </Route>
