@@ -270,6 +270,26 @@ describe('the streaming pages in Chromium', () => {
     await shot('stream');
   });
 
+  it('Restart asks first, then restarts the job from its newest checkpoint (Temporal confirms)', async () => {
+    const before = (await status())!;
+    await page.getByTestId('restart-stream').click();
+    const dialog = page.getByTestId('confirm-restart');
+    await dialog.waitFor();
+    await expect(dialog.textContent()).resolves.toContain('newest checkpoint');
+    await dialog.getByRole('button', { name: 'Restart job' }).click();
+    const s = await cluster.untilStatus(
+      asset,
+      'restarted from the page',
+      (x) =>
+        x.restarts === before.restarts + 1 &&
+        x.shardsStatus[0]?.heartbeat?.phase === 'running' &&
+        (x.shardsStatus[0].heartbeat.restoredFrom ?? 0) >= before.shardsStatus[0].heartbeat!.checkpointId,
+      { timeoutMs: 90_000 },
+    );
+    expect(s.workflowStatus).toBe('RUNNING');
+    await page.getByText(`${before.restarts + 1} restart(s) by signal`).waitFor({ timeout: 15_000 });
+  }, 120_000);
+
   it('Stop asks first: Escape and "Keep running" leave it running; "Stop job" stops it (Temporal confirms)', async () => {
     const posts: string[] = [];
     page.on('request', (r) => {
@@ -295,7 +315,7 @@ describe('the streaming pages in Chromium', () => {
     const done = (await cluster.h.client.workflow
       .getHandle(streamWorkflowId(cluster.h.config.taskQueue, asset))
       .result()) as StreamingJobStatus;
-    expect(done).toMatchObject({ state: 'stopped', restarts: 1 });
+    expect(done).toMatchObject({ state: 'stopped', restarts: 2 });
     expect(posts).toEqual([`/api/streams/${asset}/stop`]);
     await page.getByTestId('stream-status').getByText('completed').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('stop-stream').isDisabled()).toBe(true);

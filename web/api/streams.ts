@@ -5,7 +5,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { closest } from 'fastest-levenshtein';
 import { restartStream, stopStream, streamHistory, streamStatus, type StreamStatus } from '../../control/streams.ts';
-import type { AssetGraph, StreamingAsset, WindowSpec } from '../../core/index.ts';
+import { formatDuration, type AssetGraph, type StreamingAsset, type WindowSpec } from '../../core/index.ts';
 import type { StreamingJob, StreamingJobDetail, StreamingJobs, StreamNode, StreamShard } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
@@ -122,7 +122,7 @@ function job(ctx: WebContext, st: StreamingAsset, s: StreamStatus | undefined): 
 }
 
 function describeWindow(w: WindowSpec): string {
-  const s = (ms: number) => `${ms / 1000}s`;
+  const s = formatDuration;
   if (w.kind === 'tumbling') return `tumbling ${s(w.sizeMs)}`;
   if (w.kind === 'sliding') return `sliding ${s(w.sizeMs)} every ${s(w.slideMs)}`;
   return `session, gap ${s(w.gapMs)}`;
