@@ -95,8 +95,10 @@ export function StreamPage() {
         {j.description && <p>{j.description}</p>}
         <p className="sub">
           {j.shardCount} shard(s) · {j.restartsBySignal} restart(s) by signal, {j.restarts - j.restartsBySignal} by worker death · started{' '}
-          {time(j.startedAt)} · {count(Math.round(j.eventsPerSecond))} events/s · watermark lag {duration(j.watermarkLagMs)} · last
-          checkpoint {ago(j.lastCheckpointAt)}
+          {time(j.startedAt)}
+          {/* shards report metrics only while they run: a stopped job has no rate, not a zero one */}
+          {j.shards.some((s) => s.eventsPerSecond !== null) &&
+            ` · ${count(Math.round(j.eventsPerSecond))} events/s · watermark lag ${duration(j.watermarkLagMs)} · last checkpoint ${ago(j.lastCheckpointAt)}`}
           {j.temporalUrl && (
             <>
               {' · '}

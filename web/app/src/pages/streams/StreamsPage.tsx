@@ -12,6 +12,8 @@ function perShard(j: StreamingJob, pick: (s: StreamingJob['shards'][number]) => 
   return vs.length ? vs.join(' / ') : '—';
 }
 
+const live = (j: StreamingJob) => j.shards.some((s) => s.eventsPerSecond !== null);
+
 export function StreamsPage() {
   const q = useQuery({ queryKey: ['streams'], queryFn: () => getJson<StreamingJobs>('/api/streams'), refetchInterval: 5_000 });
   if (q.error) return <p className="error">{(q.error as Error).message}</p>;
@@ -49,8 +51,9 @@ export function StreamsPage() {
                 <td className="num">{j.shardCount || '—'}</td>
                 <td className="num">{perShard(j, (s) => s.checkpointId)}</td>
                 <td className="num">{perShard(j, (s) => (s.stateKeys === null ? null : count(s.stateKeys)))}</td>
-                <td className="num">{j.eventsPerSecond.toFixed(1)}</td>
-                <td>{duration(j.watermarkLagMs)}</td>
+                {/* no metrics (not started, ended, before the first checkpoint): nothing to show, not a zero */}
+                <td className="num">{live(j) ? j.eventsPerSecond.toFixed(1) : '—'}</td>
+                <td>{live(j) ? duration(j.watermarkLagMs) : '—'}</td>
                 <td>{time(j.lastCheckpointAt)}</td>
                 <td className="num">{j.restarts}</td>
                 <td>{perShard(j, (s) => s.worker)}</td>
