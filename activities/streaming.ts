@@ -10,6 +10,7 @@ import { runStreamingJob } from '../stream/index.ts';
 import { openSourceSpec } from '../stream/source-spec.ts';
 import { stopSignal } from './draining.ts';
 import { heartbeatEvery } from './heartbeat.ts';
+import { historyWriter } from './stream-history.ts';
 import type { ActivityDeps } from './materialize.ts';
 import { noMetrics } from './metrics.ts';
 
@@ -42,6 +43,7 @@ export function createStreamingActivities(deps: ActivityDeps) {
       const shard = input.shard?.index ?? 0;
       // the job's counts are this run's totals: the metrics take what each checkpoint added
       let reported = { events: 0, late: 0, deadLetters: 0 };
+      const history = historyWriter(streamStore(deps, input.asset), shard, (msg) => ctx.log.warn(msg));
       try {
         const result = await runStreamingJob({
           job,
@@ -65,6 +67,7 @@ export function createStreamingActivities(deps: ActivityDeps) {
           onCheckpoint: (id, m) => {
             last = { ...last, phase: 'running', checkpointId: id, metrics: m };
             beat();
+            history.record(id, m);
             const now = { events: m.events, late: m.late, deadLetters: m.deadLetters };
             metrics.streamCheckpoint(input.asset, shard, m, {
               events: now.events - reported.events,
@@ -85,6 +88,7 @@ export function createStreamingActivities(deps: ActivityDeps) {
       } finally {
         stopBeating();
         loop.disable();
+        await history.flush();
         metrics.streamStopped(input.asset, shard);
       }
     },

@@ -25,3 +25,10 @@ export function streamJobDir(asset: string): string {
 
 /** Inside a job's folder: the partial windows of a salted job's shards, merged into the sink. */
 export const STREAM_PARTIALS_DIR = 'partials';
+
+/** Inside a job's folder: the metrics history of each shard (StreamMetricsHistory), for the page's charts. */
+export const STREAM_HISTORY_DIR = 'metrics/';
+
+export function streamHistoryPath(shard: number): string {
+  return `${STREAM_HISTORY_DIR}shard-${shard}.json`;
+}

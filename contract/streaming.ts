@@ -164,3 +164,45 @@ export interface MergeHeartbeat {
 
 /** The activity types the supervisor schedules, as the client finds them among pending activities. */
 export const SHARD_ACTIVITY = 'runStreamingShard';
+
+/**
+ * One point of a shard's metrics history, taken at a checkpoint. The shard keeps the newest
+ * STREAM_HISTORY_SAMPLES of them in the job's folder (streamHistoryPath), so the page can chart
+ * throughput and watermark lag across restarts of the web server, the worker and the job.
+ */
+export interface StreamMetricsSample {
+  at: number;
+  checkpointId: number;
+  eventsPerSecond: number;
+  watermarkLagMs: number;
+  stateKeys: number;
+}
+
+/** One shard's history file: its samples, oldest first. */
+export interface StreamMetricsHistory {
+  shard: number;
+  samples: StreamMetricsSample[];
+}
+
+/** Samples kept per shard: an hour at the default 10 s checkpoint interval, a few KiB of JSON. */
+export const STREAM_HISTORY_SAMPLES = 360;
+
+/** `history` with `sample` added, the oldest dropped past `max`: what a shard writes at each checkpoint. */
+export function appendSample(
+  history: StreamMetricsSample[],
+  sample: StreamMetricsSample,
+  max = STREAM_HISTORY_SAMPLES,
+): StreamMetricsSample[] {
+  const next = [...history, sample];
+  return next.length > max ? next.slice(next.length - max) : next;
+}
+
+/** The samples of a history file's text; text that is not one (torn, from elsewhere) is an empty history: it is only a chart. */
+export function parseStreamHistory(text: string): StreamMetricsSample[] {
+  try {
+    const parsed = JSON.parse(text) as Partial<StreamMetricsHistory> | null;
+    return Array.isArray(parsed?.samples) ? parsed.samples : [];
+  } catch {
+    return [];
+  }
+}

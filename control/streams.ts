@@ -2,15 +2,19 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { streamWorkflowId } from '../contract/ids.ts';
+import { STREAM_HISTORY_DIR, streamJobDir } from '../contract/layout.ts';
 import { scheduledQueue } from '../contract/queues.ts';
 import { restartStreamSignal, stopStreamSignal, streamStatusQuery } from '../contract/signals.ts';
 import {
+  parseStreamHistory,
   SHARD_ACTIVITY,
   type ShardHeartbeat,
+  type StreamMetricsHistory,
   type SourceSpec,
   type StreamingJobInput,
   type StreamingJobStatus,
 } from '../contract/streaming.ts';
+import type { ObjectStore } from '../storage/index.ts';
 import { startWorkflow } from './start-workflow.ts';
 
 export interface StreamOptions {
@@ -46,6 +50,8 @@ export interface ShardStatus {
   lastHeartbeatAt: number | undefined;
   heartbeat: ShardHeartbeat | undefined;
   lastFailure: string | undefined;
+  /** the identity (pid@host) of the worker that last started this attempt, as Temporal records it */
+  worker: string | undefined;
 }
 
 export interface StreamStatus extends StreamingJobStatus {
@@ -76,6 +82,7 @@ export async function streamStatus(client: Client, taskQueue: string, asset: str
       lastHeartbeatAt: p.lastHeartbeatTime?.seconds ? Number(p.lastHeartbeatTime.seconds) * 1000 : undefined,
       heartbeat,
       lastFailure: p.lastFailure?.message ?? undefined,
+      worker: p.lastWorkerIdentity || undefined,
     };
   });
   shardsStatus.sort((a, b) => (a.shard ?? Infinity) - (b.shard ?? Infinity));
@@ -88,4 +95,18 @@ export async function stopStream(client: Client, taskQueue: string, asset: strin
 
 export async function restartStream(client: Client, taskQueue: string, asset: string): Promise<void> {
   await client.workflow.getHandle(streamWorkflowId(taskQueue, asset)).signal(restartStreamSignal);
+}
+
+/** Each shard's metrics history (activities/stream-history.ts writes it), by shard; none before the first checkpoint. */
+export async function streamHistory(warehouse: ObjectStore, asset: string): Promise<StreamMetricsHistory[]> {
+  const dir = warehouse.at(streamJobDir(asset));
+  const files = await dir.list(STREAM_HISTORY_DIR, { shallow: true });
+  const histories = await Promise.all(
+    files.map(async (f): Promise<StreamMetricsHistory | undefined> => {
+      const shard = /shard-(\d+)\.json$/.exec(f.path);
+      const bytes = shard && (await dir.get(f.path));
+      return bytes ? { shard: Number(shard[1]), samples: parseStreamHistory(new TextDecoder().decode(bytes)) } : undefined;
+    }),
+  );
+  return histories.filter((x) => x !== undefined).sort((a, b) => a.shard - b.shard);
 }

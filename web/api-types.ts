@@ -6,6 +6,7 @@ import type { ScheduleRun } from '../contract/schedule-runs.ts';
 
 export type { ScheduleRun, ScheduleRunOutcome } from '../contract/schedule-runs.ts';
 import type { AttemptLog, PartitionRun, RunPage, RunRow } from '../contract/runs.ts';
+import type { StreamMetricsHistory } from '../contract/streaming.ts';
 
 /** as the freshness monitor judges it (contract/freshness.ts), or 'unknown' when the asset's table cannot be read */
 export type FreshnessStatus = JudgedFreshness | 'unknown';
@@ -66,6 +67,8 @@ export interface AssetSummary {
 
 export interface AssetList {
   assets: AssetSummary[];
+  /** the streaming assets, drawn in the graph beside the others */
+  streams: StreamNode[];
 }
 
 /** The Temporal Schedule derived from an asset's SLA (schedules/derive.ts). */
@@ -168,18 +171,75 @@ export interface Schedules {
   monitorRunning: boolean;
 }
 
+/** One shard of a streaming job, as `freshet stream status` prints it (null: no heartbeat yet). */
+export interface StreamShard {
+  shard: number | null;
+  /** 1 on the first run; each worker death adds one */
+  attempt: number;
+  phase: 'restoring' | 'running' | 'stopping' | null;
+  checkpointId: number | null;
+  stateKeys: number | null;
+  eventsPerSecond: number | null;
+  watermarkLagMs: number | null;
+  late: number | null;
+  deadLetters: number | null;
+  /** the worker running it, as Temporal names it (pid@host) */
+  worker: string | null;
+  /** the worker's process id, from the shard's heartbeat */
+  pid: number | null;
+  lastHeartbeatAt: number | null;
+  lastFailure: string | null;
+}
+
 export interface StreamingJob {
   name: string;
+  /** the job's state while its workflow runs ('running', 'restarting', ...), else the workflow's status; 'not started' without one */
   status: string;
+  /** summed over the shards */
   eventsPerSecond: number;
+  /** the largest of the shards' */
   watermarkLagMs: number;
+  /** the oldest of the shards' */
   lastCheckpointAt: number | null;
+  /** restarts by signal plus worker deaths (shard attempts past the first) */
   restarts: number;
+  /** restarts asked for by signal (`freshet stream restart`, the page's Restart) */
+  restartsBySignal: number;
+  /** the source kind the job was started with (generator, kafka, file); null when not started */
+  sourceKind: string | null;
+  workflowId: string | null;
+  workflowStatus: string | null;
+  startedAt: number | null;
+  shardCount: number;
+  shards: StreamShard[];
+  temporalUrl: string | null;
 }
 
 export interface StreamingJobs {
   jobs: StreamingJob[];
   available: boolean;
+}
+
+export type { StreamMetricsHistory, StreamMetricsSample } from '../contract/streaming.ts';
+
+/** A job's page: its status, its declaration and each shard's metrics over time, for the charts. */
+export interface StreamingJobDetail extends StreamingJob {
+  description: string | null;
+  /** the stream it reads, as declared */
+  source: string;
+  /** the Delta table it writes: the asset's name */
+  sink: string;
+  key: string[];
+  window: string;
+  history: StreamMetricsHistory[];
+}
+
+/** A streaming asset in the lineage graph: the stream it reads and the table it writes. */
+export interface StreamNode {
+  name: string;
+  description: string;
+  source: string;
+  sink: string;
 }
 
 // Backfills: the shapes of contract/backfill.ts (the page imports them from here, as types only:

@@ -11,6 +11,7 @@ import { backfillRoutes } from './api/backfills.ts';
 import { metaRoutes } from './api/meta.ts';
 import { scheduleRoutes } from './api/schedules.ts';
 import { runRoutes } from './api/runs.ts';
+import { streamRoutes } from './api/streams.ts';
 import type { Logger, Metrics } from '../runtime/index.ts';
 import type { WebContext } from './context.ts';
 import { toResponse } from './errors.ts';
@@ -65,6 +66,7 @@ export function createApp(ctx: WebContext, opts: AppOptions): Hono {
   app.route('/api/backfills', backfillRoutes(ctx));
   app.route('/api/schedules', scheduleRoutes(ctx));
   app.route('/api/runs', runRoutes(ctx));
+  app.route('/api/streams', streamRoutes(ctx));
   app.route('/api', metaRoutes(ctx));
   app.all('/api/*', (c) => c.json({ error: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   const metrics = opts.metrics;

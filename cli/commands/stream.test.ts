@@ -32,6 +32,7 @@ const shard = (m: Partial<Metrics> | undefined): ShardStatus => ({
   attempt: 2,
   lastHeartbeatAt: 0,
   lastFailure: undefined,
+  worker: undefined,
   heartbeat: { phase: 'running', shard: 0, pid: 1, checkpointId: 7, loopDelayMaxMs: 0, at: 0, metrics: m && { ...metrics, ...m } },
 });
 

@@ -27,7 +27,7 @@ export function shardLine(sh: ShardStatus): string {
     .sort((a, b) => b[1] - a[1]);
   const reset = m?.restoreReset;
   return (
-    `  shard ${sh.shard ?? '(waiting for a worker)'}: attempt ${sh.attempt}, checkpoint ${sh.heartbeat?.checkpointId ?? '-'}` +
+    `  shard ${sh.shard ?? '(waiting for a worker)'}: attempt ${sh.attempt}${sh.worker ? ` on worker ${sh.worker}` : ''}, checkpoint ${sh.heartbeat?.checkpointId ?? '-'}` +
     (m ? `, ${m.eventsPerSecond.toFixed(0)} events/s, watermark lag ${(m.watermarkLagMs / 1000).toFixed(1)} s, ${m.stateKeys} keys` : '') +
     (m
       ? `, ${m.late} late, ${m.deadLetters} dead letters` +

@@ -18,6 +18,7 @@ import { freshnessNow, lagSeries } from '../freshness.ts';
 import { scheduleOf } from '../schedules.ts';
 import { outdatedCount, summarize, stateOf, unreadable, withinWarehouse, type AssetHealth } from '../health.ts';
 import { checkPartitionKey, findAsset, limitQuery } from '../input.ts';
+import { streamNodes } from './streams.ts';
 
 export function assetRoutes(ctx: WebContext): Hono {
   const app = new Hono();
@@ -32,7 +33,7 @@ export function assetRoutes(ctx: WebContext): Hono {
         ),
       ),
     );
-    return c.json<AssetList>({ assets });
+    return c.json<AssetList>({ assets, streams: streamNodes(ctx.graph) });
   });
 
   app.get('/:name', async (c) => {

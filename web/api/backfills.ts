@@ -147,6 +147,7 @@ function clientAddress(c: Context): string {
   }
 }
 
+/** The request body as JSON; a body that is not JSON is a 400 naming it. */
 export async function jsonBody(c: Context): Promise<unknown> {
   try {
     return await c.req.json();

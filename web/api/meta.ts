@@ -1,9 +1,7 @@
-// GET /api/info, /api/schedules, /api/streams: what the server is connected to, every asset's
-// SLA, schedule and freshness with the stale events, the streaming jobs. Streaming status comes
-// from the supervisor workflow's query and its shards' heartbeats (`available` is false without a client).
+// GET /api/info, /api/schedules: what the server is connected to, every asset's SLA, schedule
+// and freshness with the stale events. (The streaming jobs are in streams.ts.)
 import { Hono } from 'hono';
-import { streamStatus } from '../../control/streams.ts';
-import type { Info, ScheduleRow, Schedules, StreamingJob, StreamingJobs } from '../api-types.ts';
+import type { Info, ScheduleRow, Schedules } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
 import { freshnessNow } from '../freshness.ts';
 import { outdatedCount, unreadable } from '../health.ts';
@@ -45,28 +43,6 @@ export function metaRoutes(ctx: WebContext): Hono {
       }),
     );
     return c.json<Schedules>({ assets, staleEvents: events, monitorRunning: running });
-  });
-
-  app.get('/streams', async (c) => {
-    if (!ctx.control) return c.json<StreamingJobs>({ jobs: [], available: false });
-    const { client, taskQueue } = ctx.control;
-    const jobs: StreamingJob[] = [];
-    for (const st of ctx.graph.streams) {
-      const s = await streamStatus(client, taskQueue, st.name);
-      if (!s) continue;
-      // Worker deaths show as activity attempts; restarts by signal are counted by the workflow.
-      const crashes = s.shardsStatus.reduce((n, sh) => n + sh.attempt - 1, 0);
-      const metrics = s.shardsStatus.map((sh) => sh.heartbeat?.metrics).filter((m) => m !== undefined);
-      jobs.push({
-        name: st.name,
-        status: s.workflowStatus === 'RUNNING' ? s.state : s.workflowStatus.toLowerCase(),
-        eventsPerSecond: metrics.reduce((n, m) => n + m.eventsPerSecond, 0),
-        watermarkLagMs: metrics.length ? Math.max(...metrics.map((m) => m.watermarkLagMs)) : 0,
-        lastCheckpointAt: metrics.length ? Math.min(...metrics.map((m) => m.lastCheckpointAt)) : null,
-        restarts: s.restarts + crashes,
-      });
-    }
-    return c.json<StreamingJobs>({ jobs, available: true });
   });
 
   return app;

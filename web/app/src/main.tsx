@@ -15,6 +15,7 @@ const BackfillsPage = lazy(() => import('./pages/backfills/BackfillsPage.tsx').t
 const SchedulesPage = lazy(() => import('./pages/schedules/SchedulesPage.tsx').then((m) => ({ default: m.SchedulesPage })));
 const PartitionPage = lazy(() => import('./pages/partition/PartitionPage.tsx').then((m) => ({ default: m.PartitionPage })));
 const RunsPage = lazy(() => import('./pages/runs/RunsPage.tsx').then((m) => ({ default: m.RunsPage })));
+const StreamPage = lazy(() => import('./pages/stream/StreamPage.tsx').then((m) => ({ default: m.StreamPage })));
 const StreamsPage = lazy(() => import('./pages/streams/StreamsPage.tsx').then((m) => ({ default: m.StreamsPage })));
 
 // A lost connection is retried until it is back, so the page keeps what it shows (Layout's banner
@@ -46,6 +47,7 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/backfills/:id" component={BackfillPage} />
             <Route path="/schedules" component={SchedulesPage} />
             <Route path="/streams" component={StreamsPage} />
+            <Route path="/streams/:name" component={StreamPage} />
             <Route>
               <p className="empty">No such page.</p>
             </Route>

@@ -3,9 +3,10 @@
 import dagre from '@dagrejs/dagre';
 import { useMemo } from 'react';
 import { useLocation } from 'wouter';
-import type { AssetSummary } from '../../../api-types.ts';
+import type { AssetSummary, StreamNode } from '../../../api-types.ts';
 import { freshnessColor, outdatedColor } from '../colors.ts';
 import { duration } from '../format.ts';
+import { streamGraph } from './stream-graph.ts';
 import './LineageGraph.css';
 
 interface Point {
@@ -16,26 +17,39 @@ interface Point {
 const W = 200;
 const H = 64;
 
-export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; highlight: (name: string) => boolean }) {
+export function LineageGraph({
+  assets,
+  streams = [],
+  highlight,
+}: {
+  assets: AssetSummary[];
+  /** streaming assets, drawn with the stream they read and the table they write */
+  streams?: StreamNode[];
+  highlight: (name: string) => boolean;
+}) {
   const [, navigate] = useLocation();
   const layout = useMemo(() => {
+    const extra = streamGraph(streams, new Set(assets.map((a) => a.name)));
     const g = new dagre.graphlib.Graph();
     g.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 70, marginx: 16, marginy: 16 });
     g.setDefaultEdgeLabel(() => ({}));
     for (const a of assets) g.setNode(a.name, { width: W, height: H });
     for (const a of assets) for (const d of a.deps) g.setEdge(d.asset, a.name, { label: d.mapping });
+    for (const n of extra.nodes) g.setNode(n.id, { width: W, height: H });
+    for (const [from, to] of extra.edges) g.setEdge(from, to, {});
     dagre.layout(g);
     const size = g.graph() as { width?: number; height?: number };
     return {
       width: size.width ?? 0,
       height: size.height ?? 0,
       nodes: assets.map((a) => ({ a, ...(g.node(a.name) as Point) })),
+      extra: extra.nodes.map((n) => ({ n, ...(g.node(n.id) as Point) })),
       edges: g.edges().map((e: { v: string; w: string }) => {
         const edge = g.edge(e) as { points?: Point[]; label?: string };
         return { id: `${e.v}->${e.w}`, points: edge.points ?? [], label: edge.label };
       }),
     };
-  }, [assets]);
+  }, [assets, streams]);
 
   return (
     <svg
@@ -123,6 +137,25 @@ export function LineageGraph({ assets, highlight }: { assets: AssetSummary[]; hi
           </g>
         );
       })}
+      {layout.extra.map(({ n, x, y }) => (
+        <g
+          key={n.id}
+          transform={`translate(${x - W / 2}, ${y - H / 2})`}
+          className={`node stream-node ${n.kind}`}
+          opacity={highlight(n.name) ? 1 : 0.3}
+          onClick={n.kind === 'stream' ? () => navigate(`/streams/${encodeURIComponent(n.name)}`) : undefined}
+          data-testid={n.testId}
+          data-kind={n.kind}
+        >
+          <rect width={W} height={H} rx={8} />
+          <text x={16} y={22} className="node-name">
+            {n.name}
+          </text>
+          <text x={16} y={40} className="node-sub">
+            {n.sub}
+          </text>
+        </g>
+      ))}
     </svg>
   );
 }

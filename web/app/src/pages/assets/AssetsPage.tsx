@@ -33,7 +33,7 @@ export function AssetsPage() {
       <section className="card graph-card">
         <h2>Lineage</h2>
         <div className="graph-scroll">
-          <LineageGraph assets={data.assets} highlight={matches} />
+          <LineageGraph assets={data.assets} streams={data.streams} highlight={matches} />
         </div>
         <p className="hint">
           Color: freshness against the SLA (fresh, at-risk: a run is due, late, never materialized; grey: no SLA). “Outdated”: partitions
