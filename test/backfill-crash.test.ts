@@ -49,7 +49,7 @@ describe('backfills and crashes', () => {
       w = await worker();
     }
     const done = (await h.client.workflow.getHandle(id).result()) as BackfillProgress;
-    expect(done.status).toBe('completed');
+    expect(done.status).toBe('succeeded');
     expect(done.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([
       ['raw', 100],
       ['clean', 100],
@@ -83,7 +83,7 @@ describe('backfills and crashes', () => {
 
     const rerun = (await h.client.workflow.getHandle((await startBackfill(ctx, range)).id).result()) as BackfillProgress;
     expect(rerun.failures).toEqual([]);
-    expect(rerun.status).toBe('completed');
+    expect(rerun.status).toBe('succeeded');
     const raw = rerun.assets.find((a) => a.asset === 'raw')!.counts;
     expect(raw.skipped).toBe(committedRaw.length);
     expect(raw.materialized).toBe(60 - committedRaw.length);

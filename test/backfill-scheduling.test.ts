@@ -15,7 +15,7 @@ import type {
   BatchFailureDetails,
   BatchInput,
 } from '../contract/backfill.ts';
-import { cancelSignal, partitionsQuery } from '../contract/signals.ts';
+import { partitionsQuery, progressQuery } from '../contract/signals.ts';
 import { WORKFLOW_TYPES } from '../contract/workflows.ts';
 import { installRuntime } from '../runtime/index.ts';
 import { allKeys, backfillPlan, lastKeys, plannedAsset, sameKey, upstreamOf } from './support/backfill-plan.ts';
@@ -165,7 +165,7 @@ describe('backfill scheduling (stub activities)', () => {
     const { s, result } = await start('order', plan, { concurrency: 3 });
     const done = await result();
 
-    expect(done.status).toBe('completed');
+    expect(done.status).toBe('succeeded');
     expect(counts(done)).toEqual({
       raw: { materialized: 10, skipped: 2 },
       clean: { materialized: 12 },
@@ -206,7 +206,7 @@ describe('backfill scheduling (stub activities)', () => {
     const { s, handle, result } = await start('failures', plan, { concurrency: 2, fail: new Set(['raw/k1', 'clean/k4']) });
     const done = await result();
 
-    expect(done.status).toBe('completed_with_failures');
+    expect(done.status).toBe('failed');
     const notRun = (up: string) => `not run: upstream '${up}' failed or was cancelled in this backfill`;
     expect(done.failures.map((f) => [f.asset, f.partition, f.error]).sort()).toEqual([
       ['clean', 'k1', notRun('raw')],
@@ -238,7 +238,7 @@ describe('backfill scheduling (stub activities)', () => {
     expect(s.violations).toEqual([]);
   });
 
-  it('cancel stops the running batches and cancels everything pending; what finished stays materialized', async () => {
+  it('cancel stops the running batches and cancels everything pending; what finished stays materialized; the workflow ends CANCELLED', async () => {
     const n = 20;
     const plan = backfillPlan(plannedAsset('raw', 'p'.repeat(n), [], 1), plannedAsset('clean', 'p'.repeat(n), [sameKey(0, n)], 1));
     const block = new Set(plan.assets.flatMap((a) => a.keys.map((k) => id(a.asset, k))).filter((x) => x !== 'raw/k0'));
@@ -250,9 +250,12 @@ describe('backfill scheduling (stub activities)', () => {
     const outcomes = () => s.calls.map((c) => `${c.asset}/${c.partitions.join(' ')} ${c.outcome ?? 'running'}`).sort();
     expect(outcomes()).toEqual(['raw/k0 ok', 'raw/k1 running', 'raw/k2 running']);
 
-    await handle.signal(cancelSignal);
-    const done = await result();
+    await handle.cancel();
+    await expect(result()).rejects.toThrow(/cancel/i);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    const done = await handle.query(progressQuery);
     expect(done.status).toBe('cancelled');
+    expect(done.endedAt).toBeGreaterThanOrEqual(done.startedAt);
     expect(counts(done)).toEqual({ raw: { materialized: 1, cancelled: 19 }, clean: { cancelled: 20 } });
     expect(outcomes()).toEqual(['raw/k0 ok', 'raw/k1 cancelled', 'raw/k2 cancelled']);
     expect(s.inFlight).toBe(0);
@@ -280,7 +283,7 @@ describe('backfill scheduling (stub activities)', () => {
     expect(done.startedAt).toBeGreaterThanOrEqual(t0 - 5_000);
     expect(done.startedAt).toBeLessThanOrEqual(first.closeTime!.getTime());
 
-    expect(done.status).toBe('completed_with_failures');
+    expect(done.status).toBe('failed');
     expect(counts(done)).toEqual({ raw: { materialized: 7, skipped: 2, failed: 1 }, clean: { materialized: 8, failed: 2 } });
     expect(done.failures.map((f) => [f.asset, f.partition, f.error]).sort()).toEqual([
       ['clean', 'k0', "not run: upstream 'raw' failed or was cancelled in this backfill"],

@@ -83,7 +83,7 @@ describe("a worker's /metrics after real runs", () => {
   it('counts each partition once, with rows and bytes equal to the tables, and carries the SDK series', async () => {
     const { id } = await startBackfill(ctx, { assets: ['transactions'], downstream: false, from: DAYS[0], to: DAYS[2], concurrency: 2 });
     const progress = (await h.client.workflow.getHandle(id).result()) as BackfillProgress;
-    expect(progress.status).toBe('completed');
+    expect(progress.status).toBe('succeeded');
     await (await startMaterialize(h.client, h.config.taskQueue, project.get('user_profiles'))).result();
 
     const m = await scrape(workerMetricsUrl);

@@ -3,8 +3,10 @@
 import {
   CancellationScope,
   condition,
-  continueAsNew,
   isCancellation,
+  makeContinueAsNewFunc,
+  patched,
+  upsertMemo,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -15,9 +17,12 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import {
+  backfillCounts,
   DEFAULT_BACKFILL_CONCURRENCY,
+  outcomeOf,
   type BackfillFailure,
   type BackfillInput,
+  type BackfillMemo,
   type BackfillPlan,
   type BackfillProgress,
   type BackfillStatus,
@@ -40,6 +45,8 @@ const planner = proxyActivities<Activities>({
 
 export async function backfill(input: BackfillInput): Promise<BackfillProgress> {
   const { request } = input;
+  // Backfills that ran before the status memo replay without its commands.
+  const keepsMemo = patched('backfill-status-memo');
   const startedAt = input.carried?.startedAt ?? Date.now();
   // Date.now() is the workflow's clock, fixed in history: every retry of a partition carries the
   // same Delta txn version, so a retried commit is recognised and not written twice.
@@ -51,8 +58,16 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   let states: string[][] = [];
   const failures: BackfillFailure[] = input.carried?.failures ?? [];
   let updatedAt = Date.now();
+  let endedAt: number | undefined;
   let inFlight = 0;
   let dirty = true;
+  // The status the memo says: a list of backfills reads it there (no memo status: running).
+  let published = (workflowInfo().memo as BackfillMemo | undefined)?.status ?? 'running';
+  const publish = (memo: BackfillMemo) => {
+    if (!keepsMemo || (memo.status === published && !memo.counts)) return;
+    upsertMemo({ ...memo });
+    published = memo.status ?? published;
+  };
 
   const progress = (): BackfillProgress => ({
     id: workflowInfo().workflowId,
@@ -60,6 +75,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     status,
     startedAt,
     updatedAt,
+    endedAt,
     assets: plan ? plan.assets.map((a, i) => ({ asset: a.asset, counts: countStates(states[i]) })) : [],
     failures: failures.slice(-MAX_FAILURES_SHOWN),
     runningActivities: inFlight,
@@ -92,118 +108,139 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   // Grants and liveness pings from per-asset pools (AssetSpec.concurrency).
   const pools = poolRequester();
 
-  if (!plan) plan = await planner.planBackfill(request);
-  states = input.carried ? input.carried.states.map((s) => [...s]) : plan.assets.map((a) => [...a.initial]);
-  // Tasks that were running when the previous run continued-as-new were drained; none remain.
-  const batchActivities = plan.assets.map((a) =>
-    proxyActivities<Activities>({
-      startToCloseTimeout: a.attemptTimeoutMs,
-      // Cancellation reaches an activity with its next heartbeat; heartbeats are throttled to 80% of this.
-      heartbeatTimeout: '10 seconds',
-      // Explicit: left unset, the SDK sends TRY_CANCEL and the workflow would not wait for the activity to stop.
-      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: {
-        maximumAttempts: a.retry.maxAttempts,
-        initialInterval: a.retry.initialIntervalMs,
-        backoffCoefficient: a.retry.backoff,
-        maximumInterval: a.retry.maxIntervalMs,
-      },
-    }),
-  );
-
-  const concurrency = Math.max(1, request.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY);
+  // The activities' scope: a cancel of the workflow (Temporal's own) cancels it as its child.
   const scope = new CancellationScope();
-  let ready: Batch[] = [];
-  const refresh = () => {
-    if (dirty) {
-      ready = readyBatches(plan!, states, failures);
-      dirty = false;
-    }
-    return ready;
-  };
-  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.maxHistoryEvents ?? MAX_HISTORY);
-
-  const launch = (batch: Batch) => {
-    const a = plan!.assets[batch.asset];
-    const st = states[batch.asset];
-    for (const k of batch.keys) st[k] = 'r';
-    inFlight++;
-    const partitions = batch.keys.map((k) => a.keys[k]);
-    const run = () => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, txnVersion });
-    // A pooled asset's batch holds one slot per partition of its pool for as long as it runs;
-    // waiting for them counts against this backfill's own concurrency (the tasks show as running).
-    const pooled = () => pools.withSlots(a.asset, a.pool!, partitions.length, run);
-    scope
-      .run(a.pool ? pooled : run)
-      .then(
-        () => {
-          for (const k of batch.keys) st[k] = 'm';
-        },
-        (err: unknown) => {
-          if (isCancellation(err)) {
-            for (const k of batch.keys) st[k] = 'c';
-            return;
-          }
-          const cause = err instanceof ActivityFailure ? err.cause : err;
-          const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as BatchFailureDetails | undefined) : undefined;
-          const doneSet = new Set(details?.done ?? []);
-          const rest = batch.keys.filter((k) => !doneSet.has(a.keys[k]));
-          for (const k of batch.keys) if (doneSet.has(a.keys[k])) st[k] = 'm';
-          if (rest.length > 1) {
-            // Which partition broke the batch is unknown: run the rest alone, so each failure carries its own error.
-            for (const k of rest) st[k] = 'P';
-            return;
-          }
-          for (const k of rest) {
-            st[k] = 'f';
-            failures.push({ asset: a.asset, partition: a.keys[k] || null, error: details?.error ?? rootMessage(err) });
-          }
-        },
-      )
-      .finally(() => {
-        inFlight--;
-        dirty = true;
-        updatedAt = Date.now();
-      });
-  };
-
-  status = paused ? 'paused' : 'running';
-  for (;;) {
-    await condition(
-      () =>
-        cancelRequested ||
-        (inFlight === 0 && (isFinished(states) || tooLong())) ||
-        (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) ||
-        paused !== (status === 'paused'),
-    );
-    if (cancelRequested) break;
-    status = paused ? 'paused' : 'running';
-    if (inFlight === 0 && isFinished(states)) break;
-    if (inFlight === 0 && tooLong()) {
-      await condition(allHandlersFinished);
-      return continueAsNew<typeof backfill>({
-        request,
-        maxHistoryEvents: input.maxHistoryEvents,
-        carried: { plan, states: states.map((s) => s.join('')), failures, startedAt, txnVersion, paused },
-      });
-    }
-    while (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) launch(ready.shift()!);
+  // Temporal's cancellation of this workflow, rethrown once the backfill wound down, so it ends CANCELLED.
+  let cancellation: unknown;
+  try {
+    if (!plan) plan = await planner.planBackfill(request);
+    await runPlan(plan);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    cancellation = err;
   }
 
-  if (cancelRequested) {
-    status = 'cancelling';
-    states.forEach((st) =>
-      st.forEach((c, k) => {
-        if (c === 'p' || c === 'P') st[k] = 'c';
-      }),
-    );
-    scope.cancel();
-    await condition(() => inFlight === 0);
+  if (cancellation !== undefined || cancelRequested) {
+    // nonCancellable: the running activities are waited for and the outcome recorded even though the workflow is cancelled
+    await CancellationScope.nonCancellable(async () => {
+      status = 'cancelling';
+      publish({ status });
+      states.forEach((st) =>
+        st.forEach((c, k) => {
+          if (c === 'p' || c === 'P') st[k] = 'c';
+        }),
+      );
+      scope.cancel();
+      await condition(() => inFlight === 0);
+    });
     status = 'cancelled';
   } else {
-    status = states.some((st) => st.includes('f')) ? 'completed_with_failures' : 'completed';
+    status = outcomeOf(backfillCounts(progress().assets));
   }
-  updatedAt = Date.now();
-  await condition(allHandlersFinished);
+  updatedAt = endedAt = Date.now();
+  publish({ status, counts: backfillCounts(progress().assets) });
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  if (cancellation !== undefined) throw cancellation;
   return progress();
+
+  async function runPlan(plan: BackfillPlan): Promise<void> {
+    states = input.carried ? input.carried.states.map((s) => [...s]) : plan.assets.map((a) => [...a.initial]);
+    // Tasks that were running when the previous run continued-as-new were drained; none remain.
+    const batchActivities = plan.assets.map((a) =>
+      proxyActivities<Activities>({
+        startToCloseTimeout: a.attemptTimeoutMs,
+        // Cancellation reaches an activity with its next heartbeat; heartbeats are throttled to 80% of this.
+        heartbeatTimeout: '10 seconds',
+        // Explicit: left unset, the SDK sends TRY_CANCEL and the workflow would not wait for the activity to stop.
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        retry: {
+          maximumAttempts: a.retry.maxAttempts,
+          initialInterval: a.retry.initialIntervalMs,
+          backoffCoefficient: a.retry.backoff,
+          maximumInterval: a.retry.maxIntervalMs,
+        },
+      }),
+    );
+
+    const concurrency = Math.max(1, request.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY);
+    let ready: Batch[] = [];
+    const refresh = () => {
+      if (dirty) {
+        ready = readyBatches(plan, states, failures);
+        dirty = false;
+      }
+      return ready;
+    };
+    const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.maxHistoryEvents ?? MAX_HISTORY);
+
+    const launch = (batch: Batch) => {
+      const a = plan.assets[batch.asset];
+      const st = states[batch.asset];
+      for (const k of batch.keys) st[k] = 'r';
+      inFlight++;
+      const partitions = batch.keys.map((k) => a.keys[k]);
+      const run = () => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, txnVersion });
+      // A pooled asset's batch holds one slot per partition of its pool for as long as it runs;
+      // waiting for them counts against this backfill's own concurrency (the tasks show as running).
+      const pooled = () => pools.withSlots(a.asset, a.pool!, partitions.length, run);
+      scope
+        .run(a.pool ? pooled : run)
+        .then(
+          () => {
+            for (const k of batch.keys) st[k] = 'm';
+          },
+          (err: unknown) => {
+            if (isCancellation(err)) {
+              for (const k of batch.keys) st[k] = 'c';
+              return;
+            }
+            const cause = err instanceof ActivityFailure ? err.cause : err;
+            const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as BatchFailureDetails | undefined) : undefined;
+            const doneSet = new Set(details?.done ?? []);
+            const rest = batch.keys.filter((k) => !doneSet.has(a.keys[k]));
+            for (const k of batch.keys) if (doneSet.has(a.keys[k])) st[k] = 'm';
+            if (rest.length > 1) {
+              // Which partition broke the batch is unknown: run the rest alone, so each failure carries its own error.
+              for (const k of rest) st[k] = 'P';
+              return;
+            }
+            for (const k of rest) {
+              st[k] = 'f';
+              failures.push({ asset: a.asset, partition: a.keys[k] || null, error: details?.error ?? rootMessage(err) });
+            }
+          },
+        )
+        .finally(() => {
+          inFlight--;
+          dirty = true;
+          updatedAt = Date.now();
+        });
+    };
+
+    status = paused ? 'paused' : 'running';
+    for (;;) {
+      await condition(
+        () =>
+          cancelRequested ||
+          (inFlight === 0 && (isFinished(states) || tooLong())) ||
+          (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) ||
+          paused !== (status === 'paused'),
+      );
+      if (cancelRequested) return;
+      status = paused ? 'paused' : 'running';
+      publish({ status });
+      if (inFlight === 0 && isFinished(states)) return;
+      if (inFlight === 0 && tooLong()) {
+        await condition(allHandlersFinished);
+        // A new run starts with the memo it is given: carry the request and the status the list shows.
+        const continueAsNew = makeContinueAsNewFunc<typeof backfill>(keepsMemo ? { memo: workflowInfo().memo } : {});
+        return continueAsNew({
+          request,
+          maxHistoryEvents: input.maxHistoryEvents,
+          carried: { plan, states: states.map((s) => s.join('')), failures, startedAt, txnVersion, paused },
+        });
+      }
+      while (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) launch(ready.shift()!);
+    }
+  }
 }
