@@ -37,11 +37,7 @@ export const backfillStatusColor: Record<string, string> = {
   paused: '#f59f00',
   cancelling: '#e8590c',
   cancelled: '#868e96',
-  completed: '#2f9e44',
-  completed_with_failures: '#e03131',
-  // workflow statuses, as the list of backfills gives them
+  succeeded: '#2f9e44',
   failed: '#e03131',
   terminated: '#e03131',
-  timed_out: '#e03131',
-  continued_as_new: '#1c7ed6',
 };
