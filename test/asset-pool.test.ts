@@ -1,7 +1,7 @@
 // The global per-asset pool (AssetSpec.concurrency) through a real Temporal dev server.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
+import { backfillOutcome, cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
 import { startWorkflow } from '../control/start-workflow.ts';
 import { asset } from '../core/index.ts';
 import { assetTable, materializations, type Materialization } from '../engine/index.ts';
@@ -116,10 +116,11 @@ describe('asset pool', () => {
 
     await h.client.workflow.getHandle(a.id).terminate('simulated crash while holding the slot');
     await cancelBackfill(ctx, c.id);
-    const [doneB, doneC] = await Promise.all([b, c].map((x) => h.client.workflow.getHandle(x.id).result() as Promise<BackfillProgress>));
+    const [doneB, doneC] = await Promise.all([b, c].map((x) => backfillOutcome(ctx, x.id)));
     expect(doneB.status).toBe('succeeded');
     expect(doneB.assets[0].counts.materialized).toBe(2);
     expect(doneC.status).toBe('cancelled');
+    expect((await h.client.workflow.getHandle(c.id).describe()).status.name).toBe('CANCELLED');
     expect(await pool.query(poolStateQuery)).toMatchObject({ holders: [], queue: [] });
     expect((await h.client.workflow.getHandle(poolId, started.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
   });
