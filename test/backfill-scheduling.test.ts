@@ -145,7 +145,13 @@ async function start(name: string, plan: BackfillPlan, opts: Partial<Scenario> &
   scenarios.set(workflowId, s);
   const request: BackfillRequest = { assets: [plan.assets[0].asset], downstream: true, concurrency: opts.concurrency };
   const input: BackfillInput = { request, maxHistoryEvents: opts.maxHistoryEvents };
-  const handle = await env.client.workflow.start<BackfillWorkflow>(WORKFLOW_TYPES.backfill, { taskQueue, workflowId, args: [input] });
+  // with the memo control/backfills.ts starts a backfill with
+  const handle = await env.client.workflow.start<BackfillWorkflow>(WORKFLOW_TYPES.backfill, {
+    taskQueue,
+    workflowId,
+    args: [input],
+    memo: { request },
+  });
   return { s, handle, result: () => handle.result() };
 }
 
@@ -278,7 +284,10 @@ describe('backfill scheduling (stub activities)', () => {
 
     const first = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
-    expect((await env.client.workflow.getHandle(handle.workflowId).describe()).runId).not.toBe(handle.firstExecutionRunId);
+    const last = await env.client.workflow.getHandle(handle.workflowId).describe();
+    expect(last.runId).not.toBe(handle.firstExecutionRunId);
+    // the last run kept the request the list shows (the server starts a new run with no memo), and says how it ended
+    expect(last.memo).toMatchObject({ request: { assets: ['raw'] }, status: 'failed', counts: { failed: 3, total: 20, left: 0 } });
     // started in the first run, carried (a fresh start would be after the first run closed)
     expect(done.startedAt).toBeGreaterThanOrEqual(t0 - 5_000);
     expect(done.startedAt).toBeLessThanOrEqual(first.closeTime!.getTime());

@@ -218,6 +218,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     };
 
     status = paused ? 'paused' : 'running';
+    publish({ status }); // paused before the plan was ready, or carried paused across continue-as-new
     for (;;) {
       await condition(
         () =>
