@@ -245,7 +245,13 @@ export async function resumeBackfill(ctx: ControlContext, id: string): Promise<v
  * too) once it has stopped its activities and recorded what each partition came to.
  */
 export async function cancelBackfill(ctx: ControlContext, id: string): Promise<void> {
-  await (await handle(ctx, id)).cancel();
+  const { h, info } = await described(ctx, id);
+  if (info.status.name !== 'RUNNING')
+    throw new BackfillConflictError(
+      'id',
+      `Backfill '${id}' has already ended (${info.status.name.toLowerCase()}): there is nothing to cancel.`,
+    );
+  await h.cancel();
 }
 
 /**

@@ -88,6 +88,13 @@ describe('backfill statuses', () => {
     );
     expect(row).toMatchObject({ status: 'failed', workflowStatus: 'COMPLETED', counts });
     expect(await cliStatus(id)).toBe('failed');
+    // an ended backfill cannot be cancelled: said, and its status stays
+    const late = await call<{ error: string; field: string }>(`/api/backfills/${encodeURIComponent(id)}/cancel`, {});
+    expect(late).toEqual({
+      status: 409,
+      body: { field: 'id', error: `Backfill '${id}' has already ended (completed): there is nothing to cancel.` },
+    });
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
 
     // all succeeded: `succeeded`
     const ok = await launch({ assets: ['clicks'], from: '2026-01-03', to: '2026-01-03' });

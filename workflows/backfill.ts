@@ -96,6 +96,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     cancelRequested = true;
   });
   setHandler(retryFailedSignal, () => {
+    // a cancelled backfill runs nothing more: what it would reset to pending would stay pending
+    if (cancelRequested || status === 'cancelling' || status === 'cancelled') return;
     states.forEach((st) =>
       st.forEach((c, k) => {
         if (c === 'f') st[k] = 'p';

@@ -84,7 +84,11 @@ export function BackfillPage() {
         >
           Cancel
         </button>
-        <button onClick={() => act.mutate('retry-failed')} disabled={toRerun === 0 || act.isPending} data-testid="rerun">
+        <button
+          onClick={() => act.mutate('retry-failed')}
+          disabled={toRerun === 0 || b.status === 'cancelling' || act.isPending}
+          data-testid="rerun"
+        >
           {active ? 'Re-run failed' : 'Re-run failed and cancelled'}
         </button>
       </div>
