@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import project from '../assets/index.ts';
-import { cancelBackfill, pauseBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
+import { backfillOutcome, cancelBackfill, pauseBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
 import { startMaterialize } from '../control/materialize.ts';
 import { restartStream, startStream, stopStream } from '../control/streams.ts';
 import type { BackfillProgress } from '../contract/backfill.ts';
@@ -224,7 +224,7 @@ describe("the web's /metrics", () => {
       expect(sampleValue(m, 'freshet_backfills_running')).toBe(1);
     } finally {
       await cancelBackfill(ctx, id);
-      await h.client.workflow.getHandle(id).result();
+      expect((await backfillOutcome(ctx, id)).status).toBe('cancelled');
     }
   });
 });
