@@ -68,6 +68,14 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     upsertMemo({ ...memo });
     published = memo.status ?? published;
   };
+  // Temporal's own cancel of this workflow winds it down as the cancel signal did (its waits
+  // below are non-cancellable), then rethrows, so the workflow ends CANCELLED.
+  let cancellation: unknown;
+  CancellationScope.current().cancelRequested.catch((err: unknown) => {
+    cancellation = err;
+    cancelRequested = true;
+  });
+  const wait = (fn: () => boolean) => CancellationScope.nonCancellable(() => condition(fn));
 
   const progress = (): BackfillProgress => ({
     id: workflowInfo().workflowId,
@@ -110,140 +118,134 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   // Grants and liveness pings from per-asset pools (AssetSpec.concurrency).
   const pools = poolRequester();
 
-  // The activities' scope: a cancel of the workflow (Temporal's own) cancels it as its child.
+  if (!plan)
+    plan = await planner.planBackfill(request).catch((err: unknown) => {
+      // cancelled while planning: nothing ran
+      if (isCancellation(err)) {
+        status = 'cancelled';
+        updatedAt = endedAt = Date.now();
+      }
+      throw err;
+    });
+  states = input.carried ? input.carried.states.map((s) => [...s]) : plan.assets.map((a) => [...a.initial]);
+  // Tasks that were running when the previous run continued-as-new were drained; none remain.
+  const batchActivities = plan.assets.map((a) =>
+    proxyActivities<Activities>({
+      startToCloseTimeout: a.attemptTimeoutMs,
+      // Cancellation reaches an activity with its next heartbeat; heartbeats are throttled to 80% of this.
+      heartbeatTimeout: '10 seconds',
+      // Explicit: left unset, the SDK sends TRY_CANCEL and the workflow would not wait for the activity to stop.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: {
+        maximumAttempts: a.retry.maxAttempts,
+        initialInterval: a.retry.initialIntervalMs,
+        backoffCoefficient: a.retry.backoff,
+        maximumInterval: a.retry.maxIntervalMs,
+      },
+    }),
+  );
+
+  const concurrency = Math.max(1, request.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY);
   const scope = new CancellationScope();
-  // Temporal's cancellation of this workflow, rethrown once the backfill wound down, so it ends CANCELLED.
-  let cancellation: unknown;
-  try {
-    if (!plan) plan = await planner.planBackfill(request);
-    await runPlan(plan);
-  } catch (err) {
-    if (!isCancellation(err)) throw err;
-    cancellation = err;
+  let ready: Batch[] = [];
+  const refresh = () => {
+    if (dirty) {
+      ready = readyBatches(plan!, states, failures);
+      dirty = false;
+    }
+    return ready;
+  };
+  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.maxHistoryEvents ?? MAX_HISTORY);
+
+  const launch = (batch: Batch) => {
+    const a = plan!.assets[batch.asset];
+    const st = states[batch.asset];
+    for (const k of batch.keys) st[k] = 'r';
+    inFlight++;
+    const partitions = batch.keys.map((k) => a.keys[k]);
+    const run = () => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, txnVersion });
+    // A pooled asset's batch holds one slot per partition of its pool for as long as it runs;
+    // waiting for them counts against this backfill's own concurrency (the tasks show as running).
+    const pooled = () => pools.withSlots(a.asset, a.pool!, partitions.length, run);
+    scope
+      .run(a.pool ? pooled : run)
+      .then(
+        () => {
+          for (const k of batch.keys) st[k] = 'm';
+        },
+        (err: unknown) => {
+          if (isCancellation(err)) {
+            for (const k of batch.keys) st[k] = 'c';
+            return;
+          }
+          const cause = err instanceof ActivityFailure ? err.cause : err;
+          const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as BatchFailureDetails | undefined) : undefined;
+          const doneSet = new Set(details?.done ?? []);
+          const rest = batch.keys.filter((k) => !doneSet.has(a.keys[k]));
+          for (const k of batch.keys) if (doneSet.has(a.keys[k])) st[k] = 'm';
+          if (rest.length > 1) {
+            // Which partition broke the batch is unknown: run the rest alone, so each failure carries its own error.
+            for (const k of rest) st[k] = 'P';
+            return;
+          }
+          for (const k of rest) {
+            st[k] = 'f';
+            failures.push({ asset: a.asset, partition: a.keys[k] || null, error: details?.error ?? rootMessage(err) });
+          }
+        },
+      )
+      .finally(() => {
+        inFlight--;
+        dirty = true;
+        updatedAt = Date.now();
+      });
+  };
+
+  status = paused ? 'paused' : 'running';
+  publish({ status }); // paused before the plan was ready, or carried paused across continue-as-new
+  for (;;) {
+    await wait(
+      () =>
+        cancelRequested ||
+        (inFlight === 0 && (isFinished(states) || tooLong())) ||
+        (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) ||
+        paused !== (status === 'paused'),
+    );
+    if (cancelRequested) break;
+    status = paused ? 'paused' : 'running';
+    publish({ status });
+    if (inFlight === 0 && isFinished(states)) break;
+    if (inFlight === 0 && tooLong()) {
+      await wait(allHandlersFinished);
+      if (cancelRequested) continue; // cancelled meanwhile: wind down instead
+      // A new run starts with the memo it is given: carry the request and the status the list shows.
+      const continueAsNew = makeContinueAsNewFunc<typeof backfill>(keepsMemo ? { memo: workflowInfo().memo } : {});
+      return continueAsNew({
+        request,
+        maxHistoryEvents: input.maxHistoryEvents,
+        carried: { plan, states: states.map((s) => s.join('')), failures, startedAt, txnVersion, paused },
+      });
+    }
+    while (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) launch(ready.shift()!);
   }
 
-  if (cancellation !== undefined || cancelRequested) {
-    // nonCancellable: the running activities are waited for and the outcome recorded even though the workflow is cancelled
-    await CancellationScope.nonCancellable(async () => {
-      status = 'cancelling';
-      publish({ status });
-      states.forEach((st) =>
-        st.forEach((c, k) => {
-          if (c === 'p' || c === 'P') st[k] = 'c';
-        }),
-      );
-      scope.cancel();
-      await condition(() => inFlight === 0);
-    });
+  if (cancelRequested) {
+    status = 'cancelling';
+    publish({ status });
+    states.forEach((st) =>
+      st.forEach((c, k) => {
+        if (c === 'p' || c === 'P') st[k] = 'c';
+      }),
+    );
+    scope.cancel();
+    await wait(() => inFlight === 0);
     status = 'cancelled';
   } else {
     status = outcomeOf(backfillCounts(progress().assets));
   }
   updatedAt = endedAt = Date.now();
   publish({ status, counts: backfillCounts(progress().assets) });
-  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  await wait(allHandlersFinished);
   if (cancellation !== undefined) throw cancellation;
   return progress();
-
-  async function runPlan(plan: BackfillPlan): Promise<void> {
-    states = input.carried ? input.carried.states.map((s) => [...s]) : plan.assets.map((a) => [...a.initial]);
-    // Tasks that were running when the previous run continued-as-new were drained; none remain.
-    const batchActivities = plan.assets.map((a) =>
-      proxyActivities<Activities>({
-        startToCloseTimeout: a.attemptTimeoutMs,
-        // Cancellation reaches an activity with its next heartbeat; heartbeats are throttled to 80% of this.
-        heartbeatTimeout: '10 seconds',
-        // Explicit: left unset, the SDK sends TRY_CANCEL and the workflow would not wait for the activity to stop.
-        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-        retry: {
-          maximumAttempts: a.retry.maxAttempts,
-          initialInterval: a.retry.initialIntervalMs,
-          backoffCoefficient: a.retry.backoff,
-          maximumInterval: a.retry.maxIntervalMs,
-        },
-      }),
-    );
-
-    const concurrency = Math.max(1, request.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY);
-    let ready: Batch[] = [];
-    const refresh = () => {
-      if (dirty) {
-        ready = readyBatches(plan, states, failures);
-        dirty = false;
-      }
-      return ready;
-    };
-    const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.maxHistoryEvents ?? MAX_HISTORY);
-
-    const launch = (batch: Batch) => {
-      const a = plan.assets[batch.asset];
-      const st = states[batch.asset];
-      for (const k of batch.keys) st[k] = 'r';
-      inFlight++;
-      const partitions = batch.keys.map((k) => a.keys[k]);
-      const run = () => batchActivities[batch.asset].materializePartitions({ asset: a.asset, partitions, txnVersion });
-      // A pooled asset's batch holds one slot per partition of its pool for as long as it runs;
-      // waiting for them counts against this backfill's own concurrency (the tasks show as running).
-      const pooled = () => pools.withSlots(a.asset, a.pool!, partitions.length, run);
-      scope
-        .run(a.pool ? pooled : run)
-        .then(
-          () => {
-            for (const k of batch.keys) st[k] = 'm';
-          },
-          (err: unknown) => {
-            if (isCancellation(err)) {
-              for (const k of batch.keys) st[k] = 'c';
-              return;
-            }
-            const cause = err instanceof ActivityFailure ? err.cause : err;
-            const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as BatchFailureDetails | undefined) : undefined;
-            const doneSet = new Set(details?.done ?? []);
-            const rest = batch.keys.filter((k) => !doneSet.has(a.keys[k]));
-            for (const k of batch.keys) if (doneSet.has(a.keys[k])) st[k] = 'm';
-            if (rest.length > 1) {
-              // Which partition broke the batch is unknown: run the rest alone, so each failure carries its own error.
-              for (const k of rest) st[k] = 'P';
-              return;
-            }
-            for (const k of rest) {
-              st[k] = 'f';
-              failures.push({ asset: a.asset, partition: a.keys[k] || null, error: details?.error ?? rootMessage(err) });
-            }
-          },
-        )
-        .finally(() => {
-          inFlight--;
-          dirty = true;
-          updatedAt = Date.now();
-        });
-    };
-
-    status = paused ? 'paused' : 'running';
-    publish({ status }); // paused before the plan was ready, or carried paused across continue-as-new
-    for (;;) {
-      await condition(
-        () =>
-          cancelRequested ||
-          (inFlight === 0 && (isFinished(states) || tooLong())) ||
-          (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) ||
-          paused !== (status === 'paused'),
-      );
-      if (cancelRequested) return;
-      status = paused ? 'paused' : 'running';
-      publish({ status });
-      if (inFlight === 0 && isFinished(states)) return;
-      if (inFlight === 0 && tooLong()) {
-        await condition(allHandlersFinished);
-        // A new run starts with the memo it is given: carry the request and the status the list shows.
-        const continueAsNew = makeContinueAsNewFunc<typeof backfill>(keepsMemo ? { memo: workflowInfo().memo } : {});
-        return continueAsNew({
-          request,
-          maxHistoryEvents: input.maxHistoryEvents,
-          carried: { plan, states: states.map((s) => s.join('')), failures, startedAt, txnVersion, paused },
-        });
-      }
-      while (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) launch(ready.shift()!);
-    }
-  }
 }
