@@ -204,7 +204,7 @@ async function runOnce(address: string, partitions: number, workerCount: number,
     const result = (await ctx.client.workflow.getHandle(id).result()) as BackfillProgress;
     const wallS = (Date.now() - started) / 1000;
     const loadAfter = os.loadavg();
-    if (result.status !== 'completed') throw new Error(`backfill ended ${result.status}: ${JSON.stringify(result.failures.slice(0, 3))}`);
+    if (result.status !== 'succeeded') throw new Error(`backfill ended ${result.status}: ${JSON.stringify(result.failures.slice(0, 3))}`);
     const tasks = result.assets.reduce((s, a) => s + a.counts.materialized, 0);
     const facts = await historyFacts(ctx.client, id);
     const row = {

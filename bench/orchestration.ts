@@ -209,7 +209,7 @@ async function backfill(ctx: ControlContext, asset: string, n: number): Promise<
   const { id } = await startBackfill(ctx, { assets: [asset], downstream: false, from: START, to, concurrency });
   const result = (await ctx.client.workflow.getHandle(id).result()) as BackfillProgress;
   const wallS = (Date.now() - started) / 1000;
-  if (result.status !== 'completed')
+  if (result.status !== 'succeeded')
     throw new Error(`backfill of ${asset} ended ${result.status}: ${JSON.stringify(result.failures.slice(0, 3))}`);
   return { id, wallS, tasks: result.assets.reduce((s, a) => s + a.counts.materialized, 0) };
 }

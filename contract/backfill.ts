@@ -65,7 +65,81 @@ export interface BackfillFailure {
   error: string;
 }
 
-export type BackfillStatus = 'planning' | 'running' | 'paused' | 'cancelling' | 'cancelled' | 'completed' | 'completed_with_failures';
+/**
+ * What a backfill is doing, or how it ended: the one list the workflow, the API, the page and the
+ * CLI share. `failed` is a backfill that ran to its end with failed partitions (its counts say how
+ * many); `terminated` one that Temporal stopped (terminated, timed out, or the workflow itself
+ * failed) before it could record an outcome.
+ */
+export const BACKFILL_STATUSES = ['planning', 'running', 'paused', 'cancelling', 'succeeded', 'failed', 'cancelled', 'terminated'] as const;
+export type BackfillStatus = (typeof BACKFILL_STATUSES)[number];
+const FINAL: ReadonlySet<BackfillStatus> = new Set(['succeeded', 'failed', 'cancelled', 'terminated']);
+/** Whether a backfill in this status has ended (nothing more will run). */
+export const isFinalBackfillStatus = (s: BackfillStatus): boolean => FINAL.has(s);
+
+/**
+ * The memo keys the backfill workflow keeps up to date, so a list of backfills knows each one's
+ * status (paused, failed...) from the list call alone, without a describe and a query per row.
+ */
+export interface BackfillMemo {
+  request?: BackfillRequest;
+  status?: BackfillStatus;
+  /** set once it ended */
+  counts?: BackfillCounts;
+}
+
+/**
+ * A backfill's partitions by outcome; they add up to `total`. `left` is what has not run yet
+ * (pending or running): a cancel turns it into `cancelled`, so skipped and cancelled partitions
+ * are never counted as done.
+ */
+export interface BackfillCounts {
+  total: number;
+  materialized: number;
+  /** up to date when planned: not recomputed */
+  skipped: number;
+  failed: number;
+  cancelled: number;
+  left: number;
+  /** of `left`, those being computed now */
+  running: number;
+}
+
+export function backfillCounts(assets: readonly AssetProgress[]): BackfillCounts {
+  const t: BackfillCounts = { total: 0, materialized: 0, skipped: 0, failed: 0, cancelled: 0, left: 0, running: 0 };
+  for (const { counts: c } of assets) {
+    t.materialized += c.materialized;
+    t.skipped += c.skipped;
+    t.failed += c.failed;
+    t.cancelled += c.cancelled;
+    t.running += c.running;
+    t.left += c.pending + c.running;
+  }
+  t.total = t.materialized + t.skipped + t.failed + t.cancelled + t.left;
+  return t;
+}
+
+/** How a backfill that ran to its end (not cancelled) ended. */
+export const outcomeOf = (c: BackfillCounts): BackfillStatus => (c.failed > 0 ? 'failed' : 'succeeded');
+
+/** How fast a backfill goes, for the page and the CLI. */
+export interface BackfillPace {
+  /** from start to end, or to `now` while it runs */
+  durationMs: number;
+  /** partitions run (materialized or failed) per minute; skipped ones cost nothing and cancelled ones never ran */
+  perMinute: number;
+  /** time left at that pace; undefined when it ended, is paused, or nothing has run yet */
+  etaMs?: number;
+}
+
+export function backfillPace(p: Pick<BackfillProgress, 'status' | 'startedAt' | 'endedAt'>, c: BackfillCounts, now: number): BackfillPace {
+  const durationMs = Math.max(0, (p.endedAt ?? now) - p.startedAt);
+  const run = c.materialized + c.failed;
+  const perMinute = durationMs > 0 ? (run * 60_000) / durationMs : 0;
+  const going = !isFinalBackfillStatus(p.status) && p.status !== 'paused' && p.status !== 'cancelling';
+  const etaMs = going && perMinute > 0 ? Math.round((c.left / perMinute) * 60_000) : undefined;
+  return { durationMs, perMinute, etaMs };
+}
 
 export interface BackfillProgress {
   id: string;
@@ -73,6 +147,8 @@ export interface BackfillProgress {
   status: BackfillStatus;
   startedAt: number;
   updatedAt: number;
+  /** when it ended (workflow time); absent while it runs and from backfills whose worker predates it */
+  endedAt?: number;
   assets: AssetProgress[];
   failures: BackfillFailure[];
   /**
@@ -114,10 +190,14 @@ export function nothingToRun(preview: BackfillPreview, request: Pick<BackfillReq
 /** One backfill workflow in a list. */
 export interface BackfillSummary {
   id: string;
-  status: string;
+  status: BackfillStatus;
+  /** Temporal's own status of the workflow (RUNNING, COMPLETED, CANCELLED...) */
+  workflowStatus: string;
   startedAt: number;
   closedAt?: number;
   request: BackfillRequest;
+  /** once it ended, when its worker recorded them */
+  counts?: BackfillCounts;
 }
 
 export interface BackfillInput {

@@ -1,5 +1,12 @@
 // Client-side operations on backfills, shared by cli/ and web/.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import {
+  CancelledFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { BackfillRequestError } from '../core/backfill-plan.ts';
 import type { AssetGraph } from '../core/index.ts';
@@ -11,12 +18,14 @@ import {
   REQUEST_ID_PATTERN,
   REQUEST_ID_RULE,
   type AssetPartitionStates,
+  type BackfillMemo,
   type BackfillPreview,
   type BackfillProgress,
   type BackfillRequest,
+  type BackfillStatus,
   type BackfillSummary,
 } from '../contract/backfill.ts';
-import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
+import { partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
 import { backfillWorkflowId, isBackfillWorkflowId, rerunsPrefix, rerunWorkflowId } from '../contract/ids.ts';
 import { backfillQueue, scheduledQueue } from '../contract/queues.ts';
 import { WORKFLOW_TYPES } from '../contract/workflows.ts';
@@ -148,22 +157,66 @@ export async function listBackfills(ctx: ControlContext, limit = 50): Promise<Ba
   // Users' backfills run on the backfill queue; scheduled refreshes and catch-ups (and backfills
   // started before the queues were split) on the scheduled one.
   const queues = [backfillQueue(ctx.taskQueue), scheduledQueue(ctx.taskQueue)].map((q) => `TaskQueue = '${q.replaceAll("'", '')}'`);
-  const query = `WorkflowType = '${WORKFLOW_TYPES.backfill}' AND (${queues.join(' OR ')})`;
+  // A backfill that continued as new is listed once, as its latest run.
+  const query = `WorkflowType = '${WORKFLOW_TYPES.backfill}' AND (${queues.join(' OR ')}) AND ${NOT_CONTINUED}`;
   for await (const wf of ctx.client.workflow.list({ query })) {
-    out.push(summaryOf(wf));
+    out.push(await summaryOf(ctx, wf));
     if (out.length >= limit) break;
   }
   return out;
 }
 
-function summaryOf(wf: WorkflowExecutionInfo): BackfillSummary {
+const NOT_CONTINUED = `ExecutionStatus != 'ContinuedAsNew'`;
+
+/**
+ * One listed backfill, its status from the list call alone: the workflow keeps its memo's status
+ * up to date (paused, and how it ended), and Temporal's own status says cancelled or terminated.
+ * Only a backfill that completed before its worker kept the memo costs a call, once.
+ */
+async function summaryOf(ctx: ControlContext, wf: WorkflowExecutionInfo): Promise<BackfillSummary> {
+  const memo = (wf.memo ?? {}) as BackfillMemo;
   return {
     id: wf.workflowId,
-    status: wf.status.name,
+    status: listedStatus(wf.status.name, memo.status) ?? (await legacyOutcome(ctx, wf)),
+    workflowStatus: wf.status.name,
     startedAt: wf.startTime.getTime(),
     closedAt: wf.closeTime?.getTime(),
-    request: (wf.memo?.request ?? {}) as BackfillRequest,
+    request: memo.request ?? ({} as BackfillRequest),
+    counts: memo.counts,
   };
+}
+
+/** A backfill's status from Temporal's status and the memo's; undefined when only its result can tell. */
+export function listedStatus(workflowStatus: string, memoStatus: BackfillStatus | undefined): BackfillStatus | undefined {
+  switch (workflowStatus) {
+    case 'RUNNING':
+      return memoStatus ?? 'running';
+    case 'COMPLETED':
+      return memoStatus === 'succeeded' || memoStatus === 'failed' || memoStatus === 'cancelled' ? memoStatus : undefined;
+    case 'CANCELLED':
+      return 'cancelled';
+    case 'CONTINUED_AS_NEW':
+      return memoStatus === 'paused' ? 'paused' : 'running';
+    default:
+      // FAILED, TERMINATED, TIMED_OUT: stopped before the workflow could record an outcome
+      return 'terminated';
+  }
+}
+
+// Closed runs never change: their outcomes, read once per process.
+const legacyOutcomes = new Map<string, BackfillStatus>();
+const LEGACY_OUTCOMES_KEPT = 1_000;
+
+/** The outcome of a backfill that completed before the status memo, from its result; its old status names mapped to today's. */
+async function legacyOutcome(ctx: ControlContext, wf: WorkflowExecutionInfo): Promise<BackfillStatus> {
+  const known = legacyOutcomes.get(wf.runId);
+  if (known) return known;
+  const result = (await ctx.client.workflow.getHandle(wf.workflowId, wf.runId).result()) as { status?: string } | undefined;
+  const old: Record<string, BackfillStatus> = { completed: 'succeeded', completed_with_failures: 'failed', cancelled: 'cancelled' };
+  const status = old[result?.status ?? ''] ?? (result?.status as BackfillStatus | undefined) ?? 'succeeded';
+  if (legacyOutcomes.size >= LEGACY_OUTCOMES_KEPT) legacyOutcomes.delete(legacyOutcomes.keys().next().value!);
+  legacyOutcomes.set(wf.runId, status);
+  return status;
 }
 
 /** The re-runs started from backfill `id` (not those of its re-runs), oldest first. */
@@ -171,8 +224,8 @@ export async function listReruns(ctx: ControlContext, id: string, limit = 100): 
   const prefix = rerunsPrefix(id);
   if (/['"\\]/.test(prefix)) return []; // no quoting in a list filter; no Freshet id holds these
   const out: BackfillSummary[] = [];
-  for await (const wf of ctx.client.workflow.list({ query: `WorkflowId STARTS_WITH '${prefix}'` })) {
-    const s = summaryOf(wf);
+  for await (const wf of ctx.client.workflow.list({ query: `WorkflowId STARTS_WITH '${prefix}' AND ${NOT_CONTINUED}` })) {
+    const s = await summaryOf(ctx, wf);
     if (s.request.parent === id) out.push(s);
     if (out.length >= limit) break;
   }
@@ -187,8 +240,32 @@ export async function resumeBackfill(ctx: ControlContext, id: string): Promise<v
   await (await handle(ctx, id)).signal(resumeSignal);
 }
 
+/**
+ * Cancels through Temporal's own cancellation, so the workflow ends CANCELLED (in the Temporal UI
+ * too) once it has stopped its activities and recorded what each partition came to.
+ */
 export async function cancelBackfill(ctx: ControlContext, id: string): Promise<void> {
-  await (await handle(ctx, id)).signal(cancelSignal);
+  const { h, info } = await described(ctx, id);
+  if (info.status.name !== 'RUNNING')
+    throw new BackfillConflictError(
+      'id',
+      `Backfill '${id}' has already ended (${info.status.name.toLowerCase()}): there is nothing to cancel.`,
+    );
+  await h.cancel();
+}
+
+/**
+ * Waits for a backfill to end and answers its final progress, however it ended: a cancelled
+ * backfill has no result (its workflow is CANCELLED), so its progress is asked of its history.
+ */
+export async function backfillOutcome(ctx: ControlContext, id: string): Promise<BackfillProgress> {
+  const h = ctx.client.workflow.getHandle(id);
+  try {
+    return (await h.result()) as BackfillProgress;
+  } catch (err) {
+    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) return h.query(progressQuery);
+    throw err;
+  }
 }
 
 /**

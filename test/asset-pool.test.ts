@@ -1,7 +1,7 @@
 // The global per-asset pool (AssetSpec.concurrency) through a real Temporal dev server.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
+import { backfillOutcome, cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
 import { startWorkflow } from '../control/start-workflow.ts';
 import { asset } from '../core/index.ts';
 import { assetTable, materializations, type Materialization } from '../engine/index.ts';
@@ -55,7 +55,7 @@ describe('asset pool', () => {
   it('two concurrent backfills of an asset with concurrency 1 never compute two partitions at once', async () => {
     const done = await twoBackfills('pooled');
     for (const d of done) {
-      expect(d.status).toBe('completed');
+      expect(d.status).toBe('succeeded');
       expect(d.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([['pooled', 3]]);
     }
     const list = await materializations(assetTable(ctx.warehouse, 'pooled'));
@@ -69,7 +69,7 @@ describe('asset pool', () => {
 
   it('control: the same backfills of an unpooled asset do overlap', async () => {
     const done = await twoBackfills('free');
-    expect(done.map((d) => d.status)).toEqual(['completed', 'completed']);
+    expect(done.map((d) => d.status)).toEqual(['succeeded', 'succeeded']);
     expect(maxOverlap(await materializations(assetTable(ctx.warehouse, 'free')))).toBeGreaterThan(1);
   });
 
@@ -80,7 +80,7 @@ describe('asset pool', () => {
       ),
       materializeEach(h, project.get('pooled'), ['2026-03-10', '2026-03-11', '2026-03-12'], 3),
     ]);
-    expect(done.status).toBe('completed');
+    expect(done.status).toBe('succeeded');
     const list = (await materializations(assetTable(ctx.warehouse, 'pooled'))).filter((m) => m.partition! >= '2026-03-01');
     expect(list).toHaveLength(6);
     expect(maxOverlap(list)).toBe(1);
@@ -116,10 +116,11 @@ describe('asset pool', () => {
 
     await h.client.workflow.getHandle(a.id).terminate('simulated crash while holding the slot');
     await cancelBackfill(ctx, c.id);
-    const [doneB, doneC] = await Promise.all([b, c].map((x) => h.client.workflow.getHandle(x.id).result() as Promise<BackfillProgress>));
-    expect(doneB.status).toBe('completed');
+    const [doneB, doneC] = await Promise.all([b, c].map((x) => backfillOutcome(ctx, x.id)));
+    expect(doneB.status).toBe('succeeded');
     expect(doneB.assets[0].counts.materialized).toBe(2);
     expect(doneC.status).toBe('cancelled');
+    expect((await h.client.workflow.getHandle(c.id).describe()).status.name).toBe('CANCELLED');
     expect(await pool.query(poolStateQuery)).toMatchObject({ holders: [], queue: [] });
     expect((await h.client.workflow.getHandle(poolId, started.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
   });

@@ -15,7 +15,7 @@ import type {
   BatchFailureDetails,
   BatchInput,
 } from '../contract/backfill.ts';
-import { cancelSignal, partitionsQuery } from '../contract/signals.ts';
+import { partitionsQuery, progressQuery } from '../contract/signals.ts';
 import { WORKFLOW_TYPES } from '../contract/workflows.ts';
 import { installRuntime } from '../runtime/index.ts';
 import { allKeys, backfillPlan, lastKeys, plannedAsset, sameKey, upstreamOf } from './support/backfill-plan.ts';
@@ -145,7 +145,13 @@ async function start(name: string, plan: BackfillPlan, opts: Partial<Scenario> &
   scenarios.set(workflowId, s);
   const request: BackfillRequest = { assets: [plan.assets[0].asset], downstream: true, concurrency: opts.concurrency };
   const input: BackfillInput = { request, maxHistoryEvents: opts.maxHistoryEvents };
-  const handle = await env.client.workflow.start<BackfillWorkflow>(WORKFLOW_TYPES.backfill, { taskQueue, workflowId, args: [input] });
+  // with the memo control/backfills.ts starts a backfill with
+  const handle = await env.client.workflow.start<BackfillWorkflow>(WORKFLOW_TYPES.backfill, {
+    taskQueue,
+    workflowId,
+    args: [input],
+    memo: { request },
+  });
   return { s, handle, result: () => handle.result() };
 }
 
@@ -165,7 +171,7 @@ describe('backfill scheduling (stub activities)', () => {
     const { s, result } = await start('order', plan, { concurrency: 3 });
     const done = await result();
 
-    expect(done.status).toBe('completed');
+    expect(done.status).toBe('succeeded');
     expect(counts(done)).toEqual({
       raw: { materialized: 10, skipped: 2 },
       clean: { materialized: 12 },
@@ -206,7 +212,7 @@ describe('backfill scheduling (stub activities)', () => {
     const { s, handle, result } = await start('failures', plan, { concurrency: 2, fail: new Set(['raw/k1', 'clean/k4']) });
     const done = await result();
 
-    expect(done.status).toBe('completed_with_failures');
+    expect(done.status).toBe('failed');
     const notRun = (up: string) => `not run: upstream '${up}' failed or was cancelled in this backfill`;
     expect(done.failures.map((f) => [f.asset, f.partition, f.error]).sort()).toEqual([
       ['clean', 'k1', notRun('raw')],
@@ -238,7 +244,7 @@ describe('backfill scheduling (stub activities)', () => {
     expect(s.violations).toEqual([]);
   });
 
-  it('cancel stops the running batches and cancels everything pending; what finished stays materialized', async () => {
+  it('cancel stops the running batches and cancels everything pending; what finished stays materialized; the workflow ends CANCELLED', async () => {
     const n = 20;
     const plan = backfillPlan(plannedAsset('raw', 'p'.repeat(n), [], 1), plannedAsset('clean', 'p'.repeat(n), [sameKey(0, n)], 1));
     const block = new Set(plan.assets.flatMap((a) => a.keys.map((k) => id(a.asset, k))).filter((x) => x !== 'raw/k0'));
@@ -250,9 +256,12 @@ describe('backfill scheduling (stub activities)', () => {
     const outcomes = () => s.calls.map((c) => `${c.asset}/${c.partitions.join(' ')} ${c.outcome ?? 'running'}`).sort();
     expect(outcomes()).toEqual(['raw/k0 ok', 'raw/k1 running', 'raw/k2 running']);
 
-    await handle.signal(cancelSignal);
-    const done = await result();
+    await handle.cancel();
+    await expect(result()).rejects.toThrow(/cancel/i);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    const done = await handle.query(progressQuery);
     expect(done.status).toBe('cancelled');
+    expect(done.endedAt).toBeGreaterThanOrEqual(done.startedAt);
     expect(counts(done)).toEqual({ raw: { materialized: 1, cancelled: 19 }, clean: { cancelled: 20 } });
     expect(outcomes()).toEqual(['raw/k0 ok', 'raw/k1 cancelled', 'raw/k2 cancelled']);
     expect(s.inFlight).toBe(0);
@@ -275,12 +284,15 @@ describe('backfill scheduling (stub activities)', () => {
 
     const first = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
-    expect((await env.client.workflow.getHandle(handle.workflowId).describe()).runId).not.toBe(handle.firstExecutionRunId);
+    const last = await env.client.workflow.getHandle(handle.workflowId).describe();
+    expect(last.runId).not.toBe(handle.firstExecutionRunId);
+    // the last run kept the request the list shows (the server starts a new run with no memo), and says how it ended
+    expect(last.memo).toMatchObject({ request: { assets: ['raw'] }, status: 'failed', counts: { failed: 3, total: 20, left: 0 } });
     // started in the first run, carried (a fresh start would be after the first run closed)
     expect(done.startedAt).toBeGreaterThanOrEqual(t0 - 5_000);
     expect(done.startedAt).toBeLessThanOrEqual(first.closeTime!.getTime());
 
-    expect(done.status).toBe('completed_with_failures');
+    expect(done.status).toBe('failed');
     expect(counts(done)).toEqual({ raw: { materialized: 7, skipped: 2, failed: 1 }, clean: { materialized: 8, failed: 2 } });
     expect(done.failures.map((f) => [f.asset, f.partition, f.error]).sort()).toEqual([
       ['clean', 'k0', "not run: upstream 'raw' failed or was cancelled in this backfill"],

@@ -32,7 +32,7 @@ describe('backfill', () => {
   it('materializes 60 days × 3 assets once each, never a downstream before its upstreams, equal to a full recompute', async () => {
     const { id } = await startBackfill(ctx, { assets: ['raw'], downstream: true, from: '2026-01-01', to: '2026-03-01', concurrency: 4 });
     const done = await finish(id);
-    expect(done.status).toBe('completed');
+    expect(done.status).toBe('succeeded');
     expect(done.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([
       ['raw', 60],
       ['clean', 60],
@@ -117,7 +117,7 @@ describe('backfill', () => {
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/raw\s+5\s+5\s+0/); // the preview: partitions, to run, up to date
     expect(ok.out).toMatch(/raw: 5 materialized, 0 up to date, 0 failed/);
-    expect(ok.out).toMatch(/backfill .*\/backfill\/.*: completed/);
+    expect(ok.out).toMatch(/backfill .*\/backfill\/.*: succeeded/);
     // the same again has nothing to run: said, and no backfill started
     const none = await cli(['backfill', 'raw', '--from', '2026-03-02', '--to', '2026-03-06', '--downstream']);
     expect(none.code, none.out).toBe(0);
@@ -148,7 +148,7 @@ describe('backfill', () => {
       ],
     });
     const done = await handle.result();
-    expect(done.status).toBe('completed');
+    expect(done.status).toBe('succeeded');
     expect(done.assets.map((a) => [a.asset, a.counts.materialized, a.counts.failed])).toEqual([
       ['raw', 20, 0],
       ['clean', 20, 0],

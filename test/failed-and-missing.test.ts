@@ -50,21 +50,21 @@ const committed = async () => (await materializations(assetTable(ctx.warehouse, 
 
 describe('only failed and missing', () => {
   it('after runs that failed, re-runs exactly the failed and missing partitions and skips outdated and up-to-date ones', async () => {
-    expect((await backfill({ assets: ['numbers'], downstream: false, from: '2026-02-01', to: '2026-02-08' })).status).toBe('completed');
-    expect((await backfill({ assets: ['picky'], downstream: false, from: '2026-02-01', to: '2026-02-06' })).status).toBe('completed');
+    expect((await backfill({ assets: ['numbers'], downstream: false, from: '2026-02-01', to: '2026-02-08' })).status).toBe('succeeded');
+    expect((await backfill({ assets: ['picky'], downstream: false, from: '2026-02-01', to: '2026-02-06' })).status).toBe('succeeded');
 
     // A forced re-run in which two partitions fail: they keep the data of the first run.
     breakPartition('2026-02-02');
     breakPartition('2026-02-03');
     const failed = await backfill({ assets: ['picky'], downstream: false, from: '2026-02-02', to: '2026-02-03', force: true });
-    expect(failed.status).toBe('completed_with_failures');
+    expect(failed.status).toBe('failed');
     expect(failed.failures.map((f) => f.partition).sort()).toEqual(['2026-02-02', '2026-02-03']);
     // A single partition run outside any backfill that fails.
     breakPartition('2026-02-04');
     await expect((await startMaterialize(h.client, h.config.taskQueue, project.get('picky'), '2026-02-04')).result()).rejects.toThrow();
     // 2026-02-05 goes outdated: the numbers it read are recomputed.
     expect((await backfill({ assets: ['numbers'], downstream: false, from: '2026-02-05', to: '2026-02-05', force: true })).status).toBe(
-      'completed',
+      'succeeded',
     );
     rmSync(control, { recursive: true, force: true });
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import project from '../assets/index.ts';
-import { cancelBackfill, pauseBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
+import { backfillOutcome, cancelBackfill, pauseBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
 import { startMaterialize } from '../control/materialize.ts';
 import { restartStream, startStream, stopStream } from '../control/streams.ts';
 import type { BackfillProgress } from '../contract/backfill.ts';
@@ -83,7 +83,7 @@ describe("a worker's /metrics after real runs", () => {
   it('counts each partition once, with rows and bytes equal to the tables, and carries the SDK series', async () => {
     const { id } = await startBackfill(ctx, { assets: ['transactions'], downstream: false, from: DAYS[0], to: DAYS[2], concurrency: 2 });
     const progress = (await h.client.workflow.getHandle(id).result()) as BackfillProgress;
-    expect(progress.status).toBe('completed');
+    expect(progress.status).toBe('succeeded');
     await (await startMaterialize(h.client, h.config.taskQueue, project.get('user_profiles'))).result();
 
     const m = await scrape(workerMetricsUrl);
@@ -224,7 +224,7 @@ describe("the web's /metrics", () => {
       expect(sampleValue(m, 'freshet_backfills_running')).toBe(1);
     } finally {
       await cancelBackfill(ctx, id);
-      await h.client.workflow.getHandle(id).result();
+      expect((await backfillOutcome(ctx, id)).status).toBe('cancelled');
     }
   });
 });

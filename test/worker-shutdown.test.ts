@@ -128,7 +128,7 @@ describe('SIGTERM to a worker', () => {
     expect(exit.ms).toBeLessThan(10_000);
 
     const done = (await h.client.workflow.getHandle(id).result()) as BackfillProgress;
-    expect(done.status).toBe('completed');
+    expect(done.status).toBe('succeeded');
     expect(done.assets[0].counts.materialized).toBe(12);
     await expectExactlyOnce('raw', days('02', 12));
     const acts = await partitionActivities(id);
@@ -155,7 +155,7 @@ describe('SIGTERM to a worker', () => {
     expect(exit.ms).toBeLessThan(5_000);
 
     const done = (await h.client.workflow.getHandle(id).result()) as BackfillProgress;
-    expect(done.status).toBe('completed');
+    expect(done.status).toBe('succeeded');
     expect(done.failures).toEqual([]);
     await expectExactlyOnce('raw', days('03', 2));
     const acts = await partitionActivities(id);

@@ -255,7 +255,8 @@ export type {
   BackfillSummary,
   TaskState,
 } from '../contract/backfill.ts';
-export { TASK_STATES, nothingToRun } from '../contract/backfill.ts';
+export type { BackfillCounts, BackfillPace } from '../contract/backfill.ts';
+export { TASK_STATES, BACKFILL_STATUSES, backfillCounts, backfillPace, isFinalBackfillStatus, nothingToRun } from '../contract/backfill.ts';
 
 export interface BackfillDetail extends BackfillProgress {
   /** the backfills started to re-run what this one left failed or cancelled, oldest first */

@@ -396,7 +396,7 @@ describe('running backfills through the API', () => {
     await until(
       'users backfill',
       () => get(`/api/backfills/${encodeURIComponent(users.body.id)}`),
-      (r) => r.body.status === 'completed',
+      (r) => r.body.status === 'succeeded',
     );
 
     const started = await post('/api/backfills', req);
@@ -416,7 +416,7 @@ describe('running backfills through the API', () => {
     const done = await until(
       'backfill to complete',
       () => get(path),
-      (r) => r.body.status === 'completed',
+      (r) => r.body.status === 'succeeded',
     );
     const detail = done.body as BackfillDetail;
     expect(detail.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([
@@ -569,7 +569,7 @@ describe('launching safely', () => {
     await until(
       'by_region backfill',
       () => get(`/api/backfills/${encodeURIComponent(first.body.id)}`),
-      (r) => r.body.status === 'completed',
+      (r) => r.body.status === 'succeeded',
     );
     expect((await post('/api/backfills/preview', req)).body).toEqual({
       tasks: 0,
@@ -597,7 +597,7 @@ describe('launching safely', () => {
     const done = await until(
       'forced backfill',
       () => get(`/api/backfills/${encodeURIComponent(again.body.id)}`),
-      (r) => r.body.status === 'completed',
+      (r) => r.body.status === 'succeeded',
     );
     expect(done.body.assets[0].counts).toMatchObject({ materialized: 3, skipped: 0 });
     const nothing = await post(`/api/backfills/${encodeURIComponent(first.body.id)}/retry-failed`, {});
@@ -678,7 +678,7 @@ describe('failures', () => {
     const end = await until(
       'completed with failures',
       () => get(path),
-      (r) => r.body.status === 'completed_with_failures',
+      (r) => r.body.status === 'failed',
     );
     // A failed batch re-runs its partitions alone, so each failure carries its own error.
     const failures = [...(end.body as BackfillDetail).failures].sort((a, b) => String(a.partition).localeCompare(String(b.partition)));

@@ -1,6 +1,7 @@
 // Each partition's health for the grid: materialized, outdated, missing, failed from the Delta logs
 // and failure records (engine/staleness), running and failed from the backfills that touch the asset.
 import { failureRecordsPrefix } from '../contract/failure-records.ts';
+import { isFinalBackfillStatus } from '../contract/backfill.ts';
 import type { AssetDef } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, latestByPartition, materializations, partitionStates, type Materialization } from '../engine/index.ts';
@@ -95,14 +96,13 @@ async function overlayBackfills(
     return; // Temporal unreachable: the grid still shows what the logs say
   }
   const index = new Map(keys.map((k, i) => [k, i]));
-  // listBackfills gives the workflow's status: RUNNING, or how it closed.
   const mine = list.filter((b) => touches(ctx, b.request.assets ?? [], b.request.downstream, asset.name));
   const relevant = [
-    ...mine.filter((b) => b.status === 'RUNNING'),
-    ...mine.filter((b) => b.status !== 'RUNNING').slice(0, RECENT_CLOSED),
+    ...mine.filter((b) => !isFinalBackfillStatus(b.status)),
+    ...mine.filter((b) => isFinalBackfillStatus(b.status)).slice(0, RECENT_CLOSED),
   ].sort((a, b) => a.startedAt - b.startedAt); // oldest first, so newer backfills win
   for (const b of relevant) {
-    const active = b.status === 'RUNNING';
+    const active = !isFinalBackfillStatus(b.status);
     const parts = await cachedPartitions(ctx, b.id, asset.name, !active);
     if (!parts) continue;
     parts.keys.forEach((k, j) => {

@@ -4,7 +4,7 @@
 // warehouse or Temporal makes the numbers older, never the scrape hang.
 import { Gauge, type Registry } from 'prom-client';
 import { backfillProgress } from '../control/backfills.ts';
-import { TASK_STATES } from '../contract/backfill.ts';
+import { isFinalBackfillStatus, TASK_STATES } from '../contract/backfill.ts';
 import type { WebContext } from './context.ts';
 import { freshnessNow } from './freshness.ts';
 import type { Materialization } from '../engine/index.ts';
@@ -61,7 +61,7 @@ export function registerWebMetrics(ctx: WebContext, registry: Registry): void {
   const running = refreshing(async () => {
     const control = ctx.control;
     if (!control) return [];
-    const list = (await ctx.recentBackfills()).filter((b) => b.status === 'RUNNING');
+    const list = (await ctx.recentBackfills()).filter((b) => !isFinalBackfillStatus(b.status));
     return Promise.all(list.map((b) => backfillProgress(control, b.id).catch(() => undefined)));
   });
   new Gauge({

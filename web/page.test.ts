@@ -104,7 +104,7 @@ describe('the page', () => {
     const launches = launchesSent();
     await page.getByRole('button', { name: 'Launch backfill' }).dblclick();
     await page.waitForURL('**/backfills/**');
-    await page.getByTestId('backfill-status').getByText('completed').waitFor({ timeout: 30_000 });
+    await page.getByTestId('backfill-status').getByText('succeeded').waitFor({ timeout: 30_000 });
     const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
     await new Promise((r) => setTimeout(r, 1_000)); // a second backfill would be listed by now
     const users = (await backfills()).filter((b) => b.request.assets.join() === 'users');
@@ -136,7 +136,7 @@ describe('the page', () => {
     const launches = launchesSent();
     await launch.click();
     await page.waitForURL('**/backfills/**');
-    await page.getByTestId('backfill-status').getByText('completed').waitFor({ timeout: 30_000 });
+    await page.getByTestId('backfill-status').getByText('succeeded').waitFor({ timeout: 30_000 });
     expect(launches).toHaveLength(1);
     expect(launches[0]).toMatchObject({ assets: ['users'], force: true });
     expect(await legendCount('legend-users', 'materialized')).toBe(1);
@@ -166,7 +166,7 @@ describe('the page', () => {
     await dialog.getByRole('button', { name: 'Launch backfill' }).click();
 
     await page.waitForURL('**/backfills/**');
-    await page.getByTestId('backfill-status').getByText('completed').waitFor({ timeout: 30_000 });
+    await page.getByTestId('backfill-status').getByText('succeeded').waitFor({ timeout: 30_000 });
     await expect.poll(() => legendCount('legend-clicks_per_user', 'materialized'), { timeout: 10_000 }).toBe(5);
     await shot('backfill-completed');
 

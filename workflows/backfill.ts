@@ -3,8 +3,10 @@
 import {
   CancellationScope,
   condition,
-  continueAsNew,
   isCancellation,
+  makeContinueAsNewFunc,
+  patched,
+  upsertMemo,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -15,9 +17,12 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import {
+  backfillCounts,
   DEFAULT_BACKFILL_CONCURRENCY,
+  outcomeOf,
   type BackfillFailure,
   type BackfillInput,
+  type BackfillMemo,
   type BackfillPlan,
   type BackfillProgress,
   type BackfillStatus,
@@ -40,6 +45,8 @@ const planner = proxyActivities<Activities>({
 
 export async function backfill(input: BackfillInput): Promise<BackfillProgress> {
   const { request } = input;
+  // Backfills that ran before the status memo replay without its commands.
+  const keepsMemo = patched('backfill-status-memo');
   const startedAt = input.carried?.startedAt ?? Date.now();
   // Date.now() is the workflow's clock, fixed in history: every retry of a partition carries the
   // same Delta txn version, so a retried commit is recognised and not written twice.
@@ -51,8 +58,24 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   let states: string[][] = [];
   const failures: BackfillFailure[] = input.carried?.failures ?? [];
   let updatedAt = Date.now();
+  let endedAt: number | undefined;
   let inFlight = 0;
   let dirty = true;
+  // The status the memo says: a list of backfills reads it there (no memo status: running).
+  let published = (workflowInfo().memo as BackfillMemo | undefined)?.status ?? 'running';
+  const publish = (memo: BackfillMemo) => {
+    if (!keepsMemo || (memo.status === published && !memo.counts)) return;
+    upsertMemo({ ...memo });
+    published = memo.status ?? published;
+  };
+  // Temporal's own cancel of this workflow winds it down as the cancel signal did (its waits
+  // below are non-cancellable), then rethrows, so the workflow ends CANCELLED.
+  let cancellation: unknown;
+  CancellationScope.current().cancelRequested.catch((err: unknown) => {
+    cancellation = err;
+    cancelRequested = true;
+  });
+  const wait = (fn: () => boolean) => CancellationScope.nonCancellable(() => condition(fn));
 
   const progress = (): BackfillProgress => ({
     id: workflowInfo().workflowId,
@@ -60,6 +83,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     status,
     startedAt,
     updatedAt,
+    endedAt,
     assets: plan ? plan.assets.map((a, i) => ({ asset: a.asset, counts: countStates(states[i]) })) : [],
     failures: failures.slice(-MAX_FAILURES_SHOWN),
     runningActivities: inFlight,
@@ -80,6 +104,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     cancelRequested = true;
   });
   setHandler(retryFailedSignal, () => {
+    // a cancelled backfill runs nothing more: what it would reset to pending would stay pending
+    if (cancelRequested || status === 'cancelling' || status === 'cancelled') return;
     states.forEach((st) =>
       st.forEach((c, k) => {
         if (c === 'f') st[k] = 'p';
@@ -92,7 +118,15 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   // Grants and liveness pings from per-asset pools (AssetSpec.concurrency).
   const pools = poolRequester();
 
-  if (!plan) plan = await planner.planBackfill(request);
+  if (!plan)
+    plan = await planner.planBackfill(request).catch((err: unknown) => {
+      // cancelled while planning: nothing ran
+      if (isCancellation(err)) {
+        status = 'cancelled';
+        updatedAt = endedAt = Date.now();
+      }
+      throw err;
+    });
   states = input.carried ? input.carried.states.map((s) => [...s]) : plan.assets.map((a) => [...a.initial]);
   // Tasks that were running when the previous run continued-as-new were drained; none remain.
   const batchActivities = plan.assets.map((a) =>
@@ -169,8 +203,9 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   };
 
   status = paused ? 'paused' : 'running';
+  publish({ status }); // paused before the plan was ready, or carried paused across continue-as-new
   for (;;) {
-    await condition(
+    await wait(
       () =>
         cancelRequested ||
         (inFlight === 0 && (isFinished(states) || tooLong())) ||
@@ -179,10 +214,14 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     );
     if (cancelRequested) break;
     status = paused ? 'paused' : 'running';
+    publish({ status });
     if (inFlight === 0 && isFinished(states)) break;
     if (inFlight === 0 && tooLong()) {
-      await condition(allHandlersFinished);
-      return continueAsNew<typeof backfill>({
+      await wait(allHandlersFinished);
+      if (cancelRequested) continue; // cancelled meanwhile: wind down instead
+      // A new run starts with the memo it is given: carry the request and the status the list shows.
+      const continueAsNew = makeContinueAsNewFunc<typeof backfill>(keepsMemo ? { memo: workflowInfo().memo } : {});
+      return continueAsNew({
         request,
         maxHistoryEvents: input.maxHistoryEvents,
         carried: { plan, states: states.map((s) => s.join('')), failures, startedAt, txnVersion, paused },
@@ -193,18 +232,21 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
 
   if (cancelRequested) {
     status = 'cancelling';
+    publish({ status });
     states.forEach((st) =>
       st.forEach((c, k) => {
         if (c === 'p' || c === 'P') st[k] = 'c';
       }),
     );
     scope.cancel();
-    await condition(() => inFlight === 0);
+    await wait(() => inFlight === 0);
     status = 'cancelled';
   } else {
-    status = states.some((st) => st.includes('f')) ? 'completed_with_failures' : 'completed';
+    status = outcomeOf(backfillCounts(progress().assets));
   }
-  updatedAt = Date.now();
-  await condition(allHandlersFinished);
+  updatedAt = endedAt = Date.now();
+  publish({ status, counts: backfillCounts(progress().assets) });
+  await wait(allHandlersFinished);
+  if (cancellation !== undefined) throw cancellation;
   return progress();
 }

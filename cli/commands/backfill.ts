@@ -11,7 +11,13 @@ import {
   startBackfill,
   type ControlContext,
 } from '../../control/backfills.ts';
-import { nothingToRun, type BackfillProgress } from '../../contract/backfill.ts';
+import {
+  backfillCounts,
+  isFinalBackfillStatus,
+  nothingToRun,
+  type BackfillCounts,
+  type BackfillProgress,
+} from '../../contract/backfill.ts';
 import { backfillQueue } from '../../contract/queues.ts';
 import { controlContext } from '../../runtime/index.ts';
 import { warnIfNoWorker } from '../pollers.ts';
@@ -102,11 +108,13 @@ export function backfillCommand(program: Command): void {
 async function printList(ctx: ControlContext): Promise<void> {
   const list = await listBackfills(ctx);
   printTable(
-    ['id', 'status', 'started', 'assets', 'range'],
+    ['id', 'status', 'partitions', 'started', 'ended', 'assets', 'range'],
     list.map((b) => [
       b.id,
       b.status,
+      b.counts ? countsLine(b.counts) : '',
       new Date(b.startedAt).toISOString(),
+      b.closedAt ? new Date(b.closedAt).toISOString() : '',
       (b.request.assets ?? []).join(',') + (b.request.downstream ? ' +downstream' : ''),
       (b.request.from ? `${b.request.from}..${b.request.to}` : 'all') +
         (b.request.onlyFailedAndMissing ? ' (only failed and missing)' : ''),
@@ -114,13 +122,18 @@ async function printList(ctx: ControlContext): Promise<void> {
   );
 }
 
-const finished = (p: BackfillProgress) => ['completed', 'completed_with_failures', 'cancelled'].includes(p.status);
+/** Each outcome apart: skipped and cancelled partitions are not done work. */
+export function countsLine(c: BackfillCounts): string {
+  const parts = [`${c.materialized} materialized`, `${c.skipped} up to date`, `${c.failed} failed`, `${c.cancelled} cancelled`];
+  if (c.left) parts.push(`${c.left} left`);
+  return `${parts.join(', ')} of ${c.total}`;
+}
 
 /** Polls the workflow's progress query into a progress bar until it ends; lists failures last. */
 export async function followBackfill(ctx: ControlContext, id: string): Promise<void> {
   const bar = new SingleBar(
     {
-      format: '{bar} {percentage}% | {value}/{total} partitions | {status} | {failed} failed',
+      format: '{bar} {percentage}% | {value}/{total} partitions finished | {status} | {counts}',
       hideCursor: true,
       noTTYOutput: true,
       notTTYSchedule: 5000,
@@ -128,31 +141,20 @@ export async function followBackfill(ctx: ControlContext, id: string): Promise<v
     Presets.shades_classic,
   );
   let progress = await backfillProgress(ctx, id);
-  const totals = (p: BackfillProgress) =>
-    p.assets.reduce(
-      (t, a) => {
-        const c = a.counts;
-        return {
-          all: t.all + c.pending + c.running + c.materialized + c.skipped + c.failed + c.cancelled,
-          done: t.done + c.materialized + c.skipped + c.failed + c.cancelled,
-          failed: t.failed + c.failed,
-        };
-      },
-      { all: 0, done: 0, failed: 0 },
-    );
-  bar.start(Math.max(1, totals(progress).all), 0, { status: progress.status, failed: 0 });
-  while (!finished(progress)) {
+  const show = (p: BackfillProgress) => {
+    const c = backfillCounts(p.assets);
+    bar.setTotal(Math.max(1, c.total));
+    bar.update(c.total - c.left, { status: p.status, counts: countsLine(c) });
+  };
+  bar.start(1, 0, { status: progress.status, counts: '' });
+  show(progress);
+  while (!isFinalBackfillStatus(progress.status)) {
     await new Promise((r) => setTimeout(r, 500));
     progress = await backfillProgress(ctx, id);
-    const t = totals(progress);
-    bar.setTotal(Math.max(1, t.all));
-    bar.update(t.done, { status: progress.status, failed: t.failed });
+    show(progress);
   }
   bar.stop();
-  for (const a of progress.assets) {
-    const c = a.counts;
-    console.log(`${a.asset}: ${c.materialized} materialized, ${c.skipped} up to date, ${c.failed} failed, ${c.cancelled} cancelled`);
-  }
+  for (const a of progress.assets) console.log(`${a.asset}: ${countsLine(backfillCounts([a]))}`);
   if (progress.failures.length) {
     console.error('failures:');
     for (const f of progress.failures) console.error(`  ${f.asset} ${f.partition ?? ''}: ${f.error}`);

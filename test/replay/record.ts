@@ -25,6 +25,7 @@ import pool from '../fixtures/pool-project.ts';
 import sla from '../fixtures/sla-project.ts';
 import streams from '../fixtures/stream-project.ts';
 import { historyToFile } from './history-file.ts';
+import { pauseSignal, progressQuery } from '../../contract/signals.ts';
 
 export const historiesDir = fileURLToPath(new URL('./histories/', import.meta.url));
 
@@ -54,6 +55,21 @@ const recordings: Record<string, Recording> = {
         client.workflow.getHandle(handle.workflowId, runId),
       ]),
     );
+  },
+  // Paused (the memo says so), then cancelled through Temporal: it winds down and ends CANCELLED.
+  backfillCancelled: async ({ client, config }) => {
+    const handle = await startWorkflow(client, 'backfill', {
+      taskQueue: config.taskQueue,
+      workflowId: `${config.taskQueue}/backfill/replay-cancelled`,
+      args: [
+        { request: { assets: ['raw', 'clean'], downstream: false, from: '2026-08-01', to: '2026-08-10', concurrency: 1, force: true } },
+      ],
+    });
+    await handle.signal(pauseSignal);
+    await until('the backfill paused', async () => (await handle.query(progressQuery)).status === 'paused');
+    await handle.cancel();
+    await handle.result().catch(() => {});
+    return { 'backfill-cancelled': handle };
   },
   materializePartition: async ({ client, config }) => {
     const handle = await startMaterialize(client, config.taskQueue, graph.get('raw'), '2026-09-01');

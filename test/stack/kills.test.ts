@@ -92,7 +92,7 @@ async function result(id: string): Promise<BackfillProgress> {
 /** The backfill completed, wrote each of its partitions once, and its data equals the DuckDB reference. */
 async function expectExactlyOnce({ asset, from, n }: Case, done: BackfillProgress): Promise<void> {
   expect(done.failures).toEqual([]);
-  expect(done.status).toBe('completed');
+  expect(done.status).toBe('succeeded');
   expect(done.assets.map((a) => [a.asset, a.counts.materialized])).toEqual([[asset, n]]);
   const keys = days(from, n);
   await expectEachPartitionOnce(table(asset), keys, 'day');

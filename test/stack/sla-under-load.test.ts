@@ -10,7 +10,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, inject, it } from 'vitest';
-import { cancelBackfill, listBackfills, startBackfill, type ControlContext } from '../../control/backfills.ts';
+import { backfillOutcome, cancelBackfill, listBackfills, startBackfill, type ControlContext } from '../../control/backfills.ts';
 import { MAX_BACKFILL_CONCURRENCY, type BackfillProgress, type BackfillRequest } from '../../contract/backfill.ts';
 import { backfillWorkflowId } from '../../contract/ids.ts';
 import { startWorkflow } from '../../control/start-workflow.ts';
@@ -229,9 +229,9 @@ describe('queues that keep SLAs', () => {
         expect.soft({ at: new Date(r.scheduledAt).toISOString(), closeEvent: r.closeEvent, status: results[i].status }).toEqual({
           at: new Date(r.scheduledAt).toISOString(),
           closeEvent: 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
-          status: 'completed',
+          status: 'succeeded',
         });
-        if (results[i].status === 'completed')
+        if (results[i].status === 'succeeded')
           expect(results[i].assets).toEqual([{ asset: 'sla_pulse', counts: expect.objectContaining({ materialized: 1 }) }]);
       }
       expect.soft(Math.max(...runs.map((r) => r.runTime))).toBeLessThanOrEqual(derived.runTimeoutMs);
@@ -239,15 +239,17 @@ describe('queues that keep SLAs', () => {
       // 3. Cancel the load: it ends as cancelled, on the page's list too, with nothing left running.
       await client.schedule.getHandle(derived.scheduleId).delete();
       await cancelBackfill(ctx, started.id);
-      const end = (await backfill.result()) as BackfillProgress;
+      const end = await backfillOutcome(ctx, started.id);
       backfillId = undefined;
       expect(end.status).toBe('cancelled');
       const counts = end.assets[0].counts;
       expect(counts.cancelled).toBeGreaterThan(0);
       expect(counts.materialized + counts.cancelled).toBe(SLA_LOAD_PARTITIONS);
       expect((await backfill.describe()).raw.pendingActivities ?? []).toEqual([]);
+      expect((await backfill.describe()).status.name).toBe('CANCELLED');
       const listed = (await listBackfills(ctx, 200)).find((b) => b.id === started.id);
       expect(listed?.request.assets).toEqual(['sla_load']);
+      expect(listed?.status).toBe('cancelled');
       // the load's activities all ran on the backfill queue
       const queues = new Set(
         ((await backfill.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name ?? []),

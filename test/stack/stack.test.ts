@@ -82,7 +82,7 @@ describe('freshet stack', () => {
       const ctx = { client, taskQueue: config.taskQueue, graph: project, warehouse };
       const { id } = await startBackfill(ctx, { assets: ['raw'], downstream: true, from: '2026-01-01', to: '2026-01-10', concurrency: 4 });
       const done = await client.workflow.getHandle(id).result();
-      expect(done.status).toBe('completed');
+      expect(done.status).toBe('succeeded');
       // A reused stack has them already: then they are skipped, not written again.
       for (const a of done.assets) expect(a.counts.materialized + a.counts.skipped).toBe(10);
       for (const asset of ['raw', 'clean', 'rolling']) {

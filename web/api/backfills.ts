@@ -5,13 +5,12 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import * as control from '../../control/backfills.ts';
 import type { ControlContext } from '../../control/backfills.ts';
-import type { BackfillDetail, BackfillPreview, BackfillSummary } from '../api-types.ts';
+import { isFinalBackfillStatus, type BackfillDetail, type BackfillPreview, type BackfillSummary } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { createFeeds } from '../progress-feed.ts';
 import { backfillBody, backfillId, checkBackfill, emptyBody, findAsset, limitQuery, pathParam, retryBody } from '../input.ts';
 
-const DONE = new Set(['cancelled', 'completed', 'completed_with_failures']);
 const SSE_INTERVAL_MS = 1_000;
 /** progress streams one client address may hold open (a browser opens at most 6 per site anyway) */
 export const MAX_STREAMS_PER_CLIENT = 16;
@@ -53,7 +52,10 @@ export function backfillRoutes(ctx: WebContext): Hono {
 
   // Progress pushed once a second while it changes; closes when the backfill is over. One
   // poller per backfill serves every page following it.
-  const feeds = createFeeds((wid) => detail(ctx, need(), wid), { intervalMs: SSE_INTERVAL_MS, done: (d) => DONE.has(d.status) });
+  const feeds = createFeeds((wid) => detail(ctx, need(), wid), {
+    intervalMs: SSE_INTERVAL_MS,
+    done: (d) => isFinalBackfillStatus(d.status),
+  });
   const streams = new Map<string, number>();
   app.get('/:id/events', async (c) => {
     need();
@@ -133,7 +135,7 @@ async function detail(ctx: WebContext, cc: ControlContext, id: string): Promise<
   return {
     ...progress,
     // re-runs start once a backfill has ended: no list query each second while it runs
-    reruns: DONE.has(progress.status) ? await control.listReruns(cc, id) : [],
+    reruns: isFinalBackfillStatus(progress.status) ? await control.listReruns(cc, id) : [],
     temporalUrl: ui ? `${ui}/namespaces/${encodeURIComponent(ctx.config.namespace)}/workflows/${encodeURIComponent(id)}` : null,
   };
 }

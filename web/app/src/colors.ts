@@ -54,11 +54,7 @@ export const backfillStatusColor: Record<string, string> = {
   paused: warn,
   cancelling: warn,
   cancelled: muted,
-  completed: ok,
-  completed_with_failures: danger,
-  // workflow statuses, as the list of backfills gives them
+  succeeded: ok,
   failed: danger,
   terminated: danger,
-  timed_out: danger,
-  continued_as_new: accent,
 };

@@ -4,7 +4,16 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
-import { TASK_STATES, type AssetPartitionStates, type AssetProgress, type BackfillDetail } from '../../../../api-types.ts';
+import {
+  backfillCounts,
+  isFinalBackfillStatus,
+  TASK_STATES,
+  type AssetPartitionStates,
+  type AssetProgress,
+  type BackfillDetail,
+} from '../../../../api-types.ts';
+import { countsText } from '../../backfill-counts.ts';
+import { BackfillOutcome } from './BackfillOutcome.tsx';
 import { enc, getJson, newRequestId, postJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
@@ -13,20 +22,18 @@ import { backfillStatusColor, taskColors, taskNames } from '../../colors.ts';
 import { time } from '../../format.ts';
 import type { GridKind } from '../../partitions.ts';
 
-const DONE = ['cancelled', 'completed', 'completed_with_failures'];
-
 function useLiveBackfill(id: string) {
   const client = useQueryClient();
   const key = ['backfill', id];
   const q = useQuery({ queryKey: key, queryFn: () => getJson<BackfillDetail>(`/api/backfills/${enc(id)}`) });
-  const done = q.data ? DONE.includes(q.data.status) : false;
+  const done = q.data ? isFinalBackfillStatus(q.data.status) : false;
   useEffect(() => {
     if (done) return;
     const source = new EventSource(`/api/backfills/${enc(id)}/events`);
     source.addEventListener('progress', (e) => {
       const detail = JSON.parse((e as MessageEvent<string>).data) as BackfillDetail;
       client.setQueryData(key, detail);
-      if (DONE.includes(detail.status)) source.close(); // the server ends the stream too: no reconnect
+      if (isFinalBackfillStatus(detail.status)) source.close(); // the server ends the stream too: no reconnect
     });
     return () => source.close();
   }, [id, done]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -50,7 +57,7 @@ export function BackfillPage() {
   if (q.error) return <p className="error">{(q.error as Error).message}</p>;
   const b = q.data;
   if (!b) return <p className="loading">Loading backfill…</p>;
-  const active = !DONE.includes(b.status);
+  const active = !isFinalBackfillStatus(b.status);
   const failed = b.assets.reduce((n, a) => n + a.counts.failed, 0);
   const running = b.assets.reduce((n, a) => n + a.counts.running, 0);
   // while it runs, failures are re-run in place; once it ended, a new backfill also finishes what a cancel left
@@ -60,7 +67,7 @@ export function BackfillPage() {
       <div className="title-row">
         <h1>Backfill</h1>
         <Badge color={backfillStatusColor[b.status] ?? '#868e96'} testId="backfill-status">
-          {b.status.replace(/_/g, ' ')}
+          {b.status}
         </Badge>
         <span className="spacer" />
         <button onClick={() => act.mutate('pause')} disabled={b.status !== 'running' || act.isPending}>
@@ -77,7 +84,11 @@ export function BackfillPage() {
         >
           Cancel
         </button>
-        <button onClick={() => act.mutate('retry-failed')} disabled={toRerun === 0 || act.isPending} data-testid="rerun">
+        <button
+          onClick={() => act.mutate('retry-failed')}
+          disabled={toRerun === 0 || b.status === 'cancelling' || act.isPending}
+          data-testid="rerun"
+        >
           {active ? 'Re-run failed' : 'Re-run failed and cancelled'}
         </button>
       </div>
@@ -144,12 +155,13 @@ export function BackfillPage() {
           <ul>
             {b.reruns.map((r) => (
               <li key={r.id}>
-                <Link href={`/backfills/${enc(r.id)}`}>{r.id}</Link> · {r.status.toLowerCase()} · started {time(r.startedAt)}
+                <Link href={`/backfills/${enc(r.id)}`}>{r.id}</Link> · {r.status} · started {time(r.startedAt)}
               </li>
             ))}
           </ul>
         </section>
       )}
+      <BackfillOutcome progress={b} />
       {b.assets.map((a) => (
         <AssetProgressCard key={a.asset} id={id} progress={a} />
       ))}
@@ -220,15 +232,14 @@ function AssetProgressCard({ id, progress }: { id: string; progress: AssetProgre
       : 'none';
   const codes = useMemo(() => new Uint8Array(p ? p.states.map((s) => TASK_STATES.indexOf(s)) : []), [p]);
   const keyAt = useMemo(() => (i: number) => p?.keys[i] || '(all)', [p?.keys]);
-  const total = counts.reduce((x, y) => x + y, 0);
-  const finished = total - progress.counts.pending - progress.counts.running;
+  const c = backfillCounts([progress]);
   return (
     <section className="card" data-testid={`progress-${progress.asset}`}>
       <div className="title-row">
         <h2>
           <Link href={`/assets/${enc(progress.asset)}`}>{progress.asset}</Link>{' '}
-          <small>
-            {finished} of {total} done
+          <small data-testid={`counts-${progress.asset}`}>
+            {countsText(c) || 'nothing'} of {c.total}
           </small>
         </h2>
       </div>

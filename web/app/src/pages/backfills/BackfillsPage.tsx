@@ -2,6 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import type { BackfillSummary, Info } from '../../../../api-types.ts';
+import { countsText } from '../../backfill-counts.ts';
 import { enc, getJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { backfillStatusColor } from '../../colors.ts';
@@ -36,6 +37,7 @@ export function BackfillsPage() {
               <th>status</th>
               <th>assets</th>
               <th>partitions</th>
+              <th>outcome</th>
               <th>started</th>
               <th>ended</th>
             </tr>
@@ -47,8 +49,8 @@ export function BackfillsPage() {
                   <Link href={`/backfills/${enc(b.id)}`}>{b.id}</Link>
                 </td>
                 <td>
-                  <Badge color={backfillStatusColor[b.status.toLowerCase()] ?? '#868e96'}>
-                    {b.status.toLowerCase().replace(/_/g, ' ')}
+                  <Badge color={backfillStatusColor[b.status] ?? '#868e96'} testId={`status-${b.id}`}>
+                    {b.status}
                   </Badge>
                 </td>
                 <td>
@@ -60,6 +62,7 @@ export function BackfillsPage() {
                   {b.request.from ? `${b.request.from} … ${b.request.to}` : 'all'}
                   {b.request.onlyFailedAndMissing ? ' (only failed and missing)' : ''}
                 </td>
+                <td>{b.counts ? countsText(b.counts) : ''}</td>
                 <td>{time(b.startedAt)}</td>
                 <td>{time(b.closedAt)}</td>
               </tr>
