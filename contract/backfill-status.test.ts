@@ -2,7 +2,6 @@
 // states, nothing skipped or cancelled counts as run, and the time left follows the pace.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { listedStatus } from '../control/backfills.ts';
 import {
   BACKFILL_STATUSES,
   backfillCounts,
@@ -11,6 +10,7 @@ import {
   outcomeOf,
   TASK_STATES,
   type AssetProgress,
+  listedStatus,
   type TaskState,
 } from './backfill.ts';
 

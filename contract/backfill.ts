@@ -238,3 +238,20 @@ export interface BatchFailureDetails {
   done: string[];
   error: string;
 }
+
+/** A backfill's status from Temporal's status and the memo's; undefined when only its result can tell. */
+export function listedStatus(workflowStatus: string, memoStatus: BackfillStatus | undefined): BackfillStatus | undefined {
+  switch (workflowStatus) {
+    case 'RUNNING':
+      return memoStatus ?? 'running';
+    case 'COMPLETED':
+      return memoStatus === 'succeeded' || memoStatus === 'failed' || memoStatus === 'cancelled' ? memoStatus : undefined;
+    case 'CANCELLED':
+      return 'cancelled';
+    case 'CONTINUED_AS_NEW':
+      return memoStatus === 'paused' ? 'paused' : 'running';
+    default:
+      // FAILED, TERMINATED, TIMED_OUT: stopped before the workflow could record an outcome
+      return 'terminated';
+  }
+}

@@ -1,10 +1,14 @@
 // What a schedule's recent runs look like to the page and the CLI: each action Temporal's
 // schedule took (ScheduleDescription.info.recentActions), with the outcome and duration of the
 // workflow it started.
+import type { BackfillStatus } from './backfill.ts';
 
-/** The started workflow's status as Temporal reports it, lower-cased; 'unknown' once its history is gone (retention). */
-export type ScheduleRunOutcome =
-  'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new' | 'unknown';
+/**
+ * The started backfill's status, as the backfills list says it (succeeded, failed with partitions
+ * failed, cancelled...); 'completed' for a run that ended before backfills kept their status in
+ * their memo; 'unknown' once its history is gone (retention).
+ */
+export type ScheduleRunOutcome = BackfillStatus | 'completed' | 'unknown';
 
 export interface ScheduleRun {
   workflowId: string;

@@ -14,6 +14,7 @@ import { planPreview } from './preview.ts';
 import type { ObjectStore } from '../storage/types.ts';
 import {
   MAX_BACKFILL_CONCURRENCY,
+  listedStatus,
   nothingToRun,
   REQUEST_ID_PATTERN,
   REQUEST_ID_RULE,
@@ -184,23 +185,6 @@ async function summaryOf(ctx: ControlContext, wf: WorkflowExecutionInfo): Promis
     request: memo.request ?? ({} as BackfillRequest),
     counts: memo.counts,
   };
-}
-
-/** A backfill's status from Temporal's status and the memo's; undefined when only its result can tell. */
-export function listedStatus(workflowStatus: string, memoStatus: BackfillStatus | undefined): BackfillStatus | undefined {
-  switch (workflowStatus) {
-    case 'RUNNING':
-      return memoStatus ?? 'running';
-    case 'COMPLETED':
-      return memoStatus === 'succeeded' || memoStatus === 'failed' || memoStatus === 'cancelled' ? memoStatus : undefined;
-    case 'CANCELLED':
-      return 'cancelled';
-    case 'CONTINUED_AS_NEW':
-      return memoStatus === 'paused' ? 'paused' : 'running';
-    default:
-      // FAILED, TERMINATED, TIMED_OUT: stopped before the workflow could record an outcome
-      return 'terminated';
-  }
 }
 
 // Closed runs never change: their outcomes, read once per process.

@@ -2,8 +2,9 @@
 // ran lately with each started workflow's outcome and duration (Temporal's own records: the
 // schedule's recent actions, each workflow's description).
 import { ScheduleNotFoundError, WorkflowNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
+import { listedStatus, type BackfillMemo } from '../contract/backfill.ts';
 import { freshnessScheduleId } from '../contract/ids.ts';
-import type { ScheduleRun, ScheduleRunOutcome, ScheduleState } from '../contract/schedule-runs.ts';
+import type { ScheduleRun, ScheduleState } from '../contract/schedule-runs.ts';
 import type { AssetDef } from '../core/index.ts';
 import { deriveSchedule } from './derive.ts';
 
@@ -101,7 +102,7 @@ async function runOf(client: Client, a: ScheduleDescription['info']['recentActio
   const closedAt = wf.closeTime?.getTime() ?? null;
   const run: ScheduleRun = {
     ...base,
-    outcome: outcomeOf(wf.status.name),
+    outcome: listedStatus(wf.status.name, (wf.memo as BackfillMemo | undefined)?.status) ?? 'completed',
     closedAt,
     durationMs: closedAt === null ? null : closedAt - wf.startTime.getTime(),
   };
@@ -110,19 +111,4 @@ async function runOf(client: Client, a: ScheduleDescription['info']['recentActio
     closedRuns.set(key, run);
   }
   return run;
-}
-
-const OUTCOMES: ReadonlySet<string> = new Set<ScheduleRunOutcome>([
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'terminated',
-  'timed_out',
-  'continued_as_new',
-]);
-
-function outcomeOf(status: string): ScheduleRunOutcome {
-  const s = status.toLowerCase();
-  return OUTCOMES.has(s) ? (s as ScheduleRunOutcome) : 'unknown';
 }

@@ -50,7 +50,7 @@ describe('schedules: runs, pause, run now', () => {
     const s = await scheduleOf('daily_totals');
     expect(s.recentRuns).toHaveLength(1);
     const [run] = s.recentRuns;
-    expect(run).toMatchObject({ workflowId: id, outcome: 'completed' });
+    expect(run).toMatchObject({ workflowId: id, outcome: 'succeeded' });
     expect(run.durationMs).toBeGreaterThan(0);
     expect(run.closedAt! - run.durationMs!).toBeGreaterThanOrEqual(run.takenAt - 1_000);
     // what the run did: the newest partition of the asset, and what it reads, materialized
@@ -62,8 +62,8 @@ describe('schedules: runs, pause, run now', () => {
     const second = /schedule started (\S+)/.exec(stdout)![1];
     await h.client.workflow.getHandle(second).result();
     expect((await scheduleOf('daily_totals')).recentRuns.map((r) => [r.workflowId, r.outcome])).toEqual([
-      [second, 'completed'],
-      [id, 'completed'],
+      [second, 'succeeded'],
+      [id, 'succeeded'],
     ]);
     const listed = (await cli('schedules')).stdout;
     expect(listed).toMatch(new RegExp(`run \\S+ completed in \\S+\\s+${second.replaceAll('/', '\\/')}`));

@@ -96,7 +96,7 @@ describe('the schedules page', () => {
 
     expect(await page.getByTestId('run-daily_totals').count()).toBe(0);
     await page.getByTestId('run-now-daily_totals').click();
-    await page.locator('[data-testid="run-daily_totals"][data-outcome="completed"]').waitFor({ timeout: 90_000 });
+    await page.locator('[data-testid="run-daily_totals"][data-outcome="succeeded"]').waitFor({ timeout: 90_000 });
     const row = page.getByTestId('run-daily_totals');
     expect(await row.count()).toBe(1);
     expect(await row.locator('td').nth(3).textContent()).toMatch(/\d/); // a duration

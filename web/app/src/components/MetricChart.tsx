@@ -4,6 +4,8 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { palette } from '../colors.ts';
+import { resolveColor, useThemeVersion } from '../theme.ts';
 
 export interface MetricLine {
   label: string;
@@ -11,21 +13,17 @@ export interface MetricLine {
   points: Array<[number, number]>;
 }
 
-/** The palette's colours, read from styles.css so a dark theme recolours the lines too. */
-const LINE_VARS = ['--accent', '--ok', '--warn', '--danger', '--muted'];
-
-function lineColor(i: number): string {
-  const v = getComputedStyle(document.documentElement)
-    .getPropertyValue(LINE_VARS[i % LINE_VARS.length])
-    .trim();
-  return v || '#1971c2';
-}
+// Line colours cycle through the palette, resolved now so a dark theme recolours them too.
+const LINE_COLORS = [palette.accent, palette.ok, palette.warn, palette.danger, palette.muted];
 
 export function MetricChart({ lines, unit, testId, width = 640 }: { lines: MetricLine[]; unit: string; testId: string; width?: number }) {
   const el = useRef<HTMLDivElement>(null);
   const points = lines.reduce((n, l) => n + l.points.length, 0);
+  const theme = useThemeVersion();
   useEffect(() => {
     if (!el.current || points === 0) return;
+    const [fg, grid] = [palette.fg, palette.border].map(resolveColor);
+    const axis = { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid } };
     const times = [...new Set(lines.flatMap((l) => l.points.map((p) => p[0])))].sort((a, b) => a - b);
     const at = new Map(times.map((t, i) => [t, i]));
     const ys = lines.map((l) => {
@@ -38,14 +36,17 @@ export function MetricChart({ lines, unit, testId, width = 640 }: { lines: Metri
         width,
         height: 200,
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max * 1.1 || 1] } },
-        axes: [{}, { label: unit, size: 70 }],
-        series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: lineColor(i), width: 2, spanGaps: true }))],
+        axes: [axis, { ...axis, label: unit, size: 70 }],
+        series: [
+          {},
+          ...lines.map((l, i) => ({ label: l.label, stroke: resolveColor(LINE_COLORS[i % LINE_COLORS.length]), width: 2, spanGaps: true })),
+        ],
       },
       [times.map((t) => t / 1000), ...ys],
       el.current,
     );
     return () => plot.destroy();
-  }, [lines, unit, width, points]);
+  }, [lines, unit, width, points, theme]);
   if (points === 0) return <p className="empty">No checkpoint yet: the chart starts with the first one.</p>;
   return <div ref={el} data-testid={testId} data-points={points} />;
 }

@@ -18,7 +18,7 @@ import { enc, getJson, newRequestId, postJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { GridLegend, PartitionGrid } from '../../components/PartitionGrid.tsx';
-import { backfillStatusColor, taskColors, taskNames } from '../../colors.ts';
+import { backfillStatusColor, palette, taskColors, taskNames } from '../../colors.ts';
 import { time } from '../../format.ts';
 import type { GridKind } from '../../partitions.ts';
 
@@ -66,7 +66,7 @@ export function BackfillPage() {
     <div className="backfill-page">
       <div className="title-row">
         <h1>Backfill</h1>
-        <Badge color={backfillStatusColor[b.status] ?? '#868e96'} testId="backfill-status">
+        <Badge color={backfillStatusColor[b.status] ?? palette.muted} testId="backfill-status">
           {b.status}
         </Badge>
         <span className="spacer" />

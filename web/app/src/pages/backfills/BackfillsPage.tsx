@@ -5,7 +5,7 @@ import type { BackfillSummary, Info } from '../../../../api-types.ts';
 import { countsText } from '../../backfill-counts.ts';
 import { enc, getJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
-import { backfillStatusColor } from '../../colors.ts';
+import { backfillStatusColor, palette } from '../../colors.ts';
 import { time } from '../../format.ts';
 
 export function BackfillsPage() {
@@ -49,7 +49,7 @@ export function BackfillsPage() {
                   <Link href={`/backfills/${enc(b.id)}`}>{b.id}</Link>
                 </td>
                 <td>
-                  <Badge color={backfillStatusColor[b.status] ?? '#868e96'} testId={`status-${b.id}`}>
+                  <Badge color={backfillStatusColor[b.status] ?? palette.muted} testId={`status-${b.id}`}>
                     {b.status}
                   </Badge>
                 </td>

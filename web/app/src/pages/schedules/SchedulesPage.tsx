@@ -7,7 +7,7 @@ import type { ScheduleRow, Schedules } from '../../../../api-types.ts';
 import { enc, getJson, postJson } from '../../api.ts';
 import { Badge } from '../../components/Badge.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { backfillStatusColor, freshnessColor } from '../../colors.ts';
+import { backfillStatusColor, freshnessColor, palette } from '../../colors.ts';
 import { duration, time } from '../../format.ts';
 import './SchedulesPage.css';
 
@@ -50,7 +50,7 @@ export function SchedulesPage() {
         <div className="title-row">
           <h1>Schedules &amp; freshness</h1>
           <span className="spacer" />
-          <Badge color={q.data.monitorRunning ? '#2f9e44' : '#868e96'} testId="monitor">
+          <Badge color={q.data.monitorRunning ? palette.ok : palette.muted} testId="monitor">
             freshness monitor {q.data.monitorRunning ? 'running' : 'not running'}
           </Badge>
         </div>
@@ -124,7 +124,7 @@ export function SchedulesPage() {
                     </td>
                     <td>{time(run.takenAt)}</td>
                     <td>
-                      <Badge color={backfillStatusColor[run.outcome] ?? '#868e96'}>{run.outcome.replace('_', ' ')}</Badge>
+                      <Badge color={backfillStatusColor[run.outcome] ?? palette.muted}>{run.outcome.replace('_', ' ')}</Badge>
                     </td>
                     <td>{run.durationMs === null ? '—' : duration(run.durationMs)}</td>
                     <td>
