@@ -6,8 +6,8 @@
 // around each activity, the workflow's task time, and history and payload size per task.
 // Run through bench/orchestration.ts --sizes 400,2000,10000.
 import type { Client } from '@temporalio/client';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startBackfill } from '../control/backfills.ts';
@@ -15,9 +15,9 @@ import type { BackfillProgress } from '../contract/backfill.ts';
 import type { MaterializeResult, PhaseTimings } from '../contract/materialize.ts';
 import { shiftKey, type TimePartitions } from '../core/index.ts';
 import { controlContext, loadConfig } from '../runtime/index.ts';
-import { tailLog } from '../services/detached.ts';
 import { stopProcess } from '../services/process.ts';
 import { startTemporalDevServer } from '../services/temporal.ts';
+import { percentile, startWorker } from './worker-process.ts';
 import project from './fixtures/chain5.ts';
 
 const projectFile = path.resolve('bench/fixtures/chain5.ts');
@@ -37,23 +37,6 @@ const COMMIT: Array<keyof PhaseTimings> = ['snapshotMs', 'planMs', 'putMs', 'con
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : 0;
-};
-
-function startWorker(env: NodeJS.ProcessEnv, logFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/freshet.mjs', 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  child.stderr!.pipe(log);
-  return new Promise<ChildProcess>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      log.write(d);
-      if (d.toString().includes('worker polling')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`a worker exited with ${code} while starting. End of ${logFile}:\n${tailLog(logFile)}`)));
-  });
-}
 
 interface Activity {
   scheduled: number;

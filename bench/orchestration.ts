@@ -10,8 +10,8 @@
 // 5-asset chain at each size, 1 and 2 workers, with where each partition's time went) and adds
 // its result to bench/results/orchestration.json as `by_size`, `tasks_per_s_by_partitions` and `flatness`.
 import type { Client } from '@temporalio/client';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +33,7 @@ import {
   TEMPORAL_SERVER_VERSION,
   writeTemporalConfig,
 } from '../services/temporal-server.ts';
+import { percentile, startWorker } from './worker-process.ts';
 import project, { WORKER_COUNTS } from './fixtures/orchestration.ts';
 import { childrenNamed, cpuSecondsBetween, machineCpuSeconds, sampleMachine, sampleTrees } from './proc-cpu.ts';
 
@@ -70,8 +71,6 @@ const projectFile = path.resolve('bench/fixtures/orchestration.ts');
 const START = '2020-01-01';
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
 
 type ServerKind = 'dev_server' | 'postgres';
 
@@ -146,20 +145,6 @@ async function startPostgresServer(dir: string): Promise<Server> {
     await stopPostgres(pgData);
     throw e;
   }
-}
-
-async function startWorker(env: NodeJS.ProcessEnv, logFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/freshet.mjs', 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  child.stderr!.pipe(log);
-  return new Promise<ChildProcess>((resolve, reject) => {
-    // Read stdout to its end, or a chatty worker would block on a full pipe.
-    child.stdout!.on('data', (d: Buffer) => {
-      log.write(d);
-      if (d.toString().includes('worker polling')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`a worker exited with ${code} while starting. End of ${logFile}:\n${tailLog(logFile)}`)));
-  });
 }
 
 interface Timing {
