@@ -54,11 +54,28 @@ export interface ShardStatus {
   worker: string | undefined;
 }
 
-export interface StreamStatus extends StreamingJobStatus {
+/**
+ * A job as Temporal and, when one answers, its worker know it. The workflow's own fields (state,
+ * shards, restarts, source) come from a query a worker answers; with no worker polling they are
+ * absent and `liveUnavailable` says why, while Temporal's own fields still show.
+ */
+export interface StreamStatus extends Partial<Omit<StreamingJobStatus, 'asset' | 'startedAt'>> {
+  asset: string;
   workflowId: string;
+  runId: string;
   workflowStatus: string;
+  /** when the job started: the workflow's own record, else Temporal's start time */
+  startedAt: number;
   shardsStatus: ShardStatus[];
+  /** why the live state is missing (no worker answered the query in time); undefined when it is there */
+  liveUnavailable: string | undefined;
 }
+
+/**
+ * How long a status query may wait for a worker: Temporal holds a query until a worker takes it
+ * (about 30 s), too long for a page or a status command when no worker runs.
+ */
+export const STATUS_QUERY_DEADLINE_MS = 3_000;
 
 export async function streamStatus(client: Client, taskQueue: string, asset: string): Promise<StreamStatus | undefined> {
   const handle = client.workflow.getHandle(streamWorkflowId(taskQueue, asset));
@@ -69,7 +86,14 @@ export async function streamStatus(client: Client, taskQueue: string, asset: str
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
-  const status = await handle.query(streamStatusQuery);
+  let status: StreamingJobStatus | undefined;
+  let liveUnavailable: string | undefined;
+  // A closed workflow is answered from its history by any worker; it too waits without one.
+  try {
+    status = await client.withDeadline(Date.now() + STATUS_QUERY_DEADLINE_MS, () => handle.query(streamStatusQuery));
+  } catch (err) {
+    liveUnavailable = `No worker answered the job's status query within ${STATUS_QUERY_DEADLINE_MS / 1000} s (${(err as Error).message.slice(0, 200)}): start one (\`npx freshet worker\` or \`npm start\`) to see the job's state; shard heartbeats below are Temporal's last record.`;
+  }
   // Live metrics travel in heartbeats: read them from the pending shard activities (not the merge).
   // The order of pending activities says nothing about which shard each is: the heartbeat names it.
   const pending = (desc.raw.pendingActivities ?? []).filter((p) => p.activityType?.name === SHARD_ACTIVITY);
@@ -86,7 +110,16 @@ export async function streamStatus(client: Client, taskQueue: string, asset: str
     };
   });
   shardsStatus.sort((a, b) => (a.shard ?? Infinity) - (b.shard ?? Infinity));
-  return { ...status, workflowId: desc.workflowId, workflowStatus: desc.status.name, shardsStatus };
+  return {
+    ...status,
+    asset,
+    startedAt: status?.startedAt ?? desc.startTime.getTime(),
+    workflowId: desc.workflowId,
+    runId: desc.runId,
+    workflowStatus: desc.status.name,
+    shardsStatus,
+    liveUnavailable,
+  };
 }
 
 export async function stopStream(client: Client, taskQueue: string, asset: string): Promise<void> {

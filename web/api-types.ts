@@ -212,6 +212,8 @@ export interface StreamingJob {
   startedAt: number | null;
   shardCount: number;
   shards: StreamShard[];
+  /** why the job's live state (its status, restarts, source) is missing: no worker answered in time; null when it is there */
+  liveUnavailable: string | null;
   temporalUrl: string | null;
 }
 

@@ -281,13 +281,13 @@ describe('the streaming pages in Chromium', () => {
       asset,
       'restarted from the page',
       (x) =>
-        x.restarts === before.restarts + 1 &&
+        x.restarts === before.restarts! + 1 &&
         x.shardsStatus[0]?.heartbeat?.phase === 'running' &&
         (x.shardsStatus[0].heartbeat.restoredFrom ?? 0) >= before.shardsStatus[0].heartbeat!.checkpointId,
       { timeoutMs: 90_000 },
     );
     expect(s.workflowStatus).toBe('RUNNING');
-    await page.getByText(`${before.restarts + 1} restart(s) by signal`).waitFor({ timeout: 15_000 });
+    await page.getByText(`${before.restarts! + 1} restart(s) by signal`).waitFor({ timeout: 15_000 });
   }, 120_000);
 
   it('Stop asks first: Escape and "Keep running" leave it running; "Stop job" stops it (Temporal confirms)', async () => {

@@ -80,9 +80,12 @@ export function streamCommand(program: Command): void {
     withJob(asset, async ({ client, taskQueue }) => {
       const s = await streamStatus(client, taskQueue, asset);
       if (!s) return console.log(`${asset}: not started (freshet stream start ${asset})`);
-      console.log(
-        `${asset}: ${s.state} (${s.workflowStatus}), source ${s.source}, ${s.shards} shard(s), ${s.restarts} restart(s) by signal`,
-      );
+      if (s.liveUnavailable)
+        console.log(`${asset}: ${s.workflowStatus}, run ${s.runId}, started ${new Date(s.startedAt).toISOString()}; ${s.liveUnavailable}`);
+      else
+        console.log(
+          `${asset}: ${s.state} (${s.workflowStatus}), source ${s.source}, ${s.shards} shard(s), ${s.restarts} restart(s) by signal`,
+        );
       for (const sh of s.shardsStatus) console.log(shardLine(sh));
     }),
   );

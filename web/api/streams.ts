@@ -104,7 +104,11 @@ function job(ctx: WebContext, st: StreamingAsset, s: StreamStatus | undefined): 
   const ui = ctx.temporalUiUrl;
   return {
     name: st.name,
-    status: !s ? 'not started' : s.workflowStatus === 'RUNNING' ? s.state : s.workflowStatus.toLowerCase(),
+    status: !s
+      ? 'not started'
+      : s.workflowStatus === 'RUNNING'
+        ? (s.state ?? 'running (state unknown: no worker answered)')
+        : s.workflowStatus.toLowerCase(),
     eventsPerSecond: metrics.reduce((n, m) => n + m.eventsPerSecond, 0),
     watermarkLagMs: metrics.length ? Math.max(...metrics.map((m) => m.watermarkLagMs)) : 0,
     lastCheckpointAt: metrics.length ? Math.min(...metrics.map((m) => m.lastCheckpointAt)) : null,
@@ -114,8 +118,9 @@ function job(ctx: WebContext, st: StreamingAsset, s: StreamStatus | undefined): 
     workflowId: s?.workflowId ?? null,
     workflowStatus: s?.workflowStatus ?? null,
     startedAt: s?.startedAt ?? null,
-    shardCount: s?.shards ?? 0,
+    shardCount: s?.shards ?? shards.length,
     shards,
+    liveUnavailable: s?.liveUnavailable ?? null,
     temporalUrl:
       s && ui ? `${ui}/namespaces/${encodeURIComponent(ctx.config.namespace)}/workflows/${encodeURIComponent(s.workflowId)}` : null,
   };

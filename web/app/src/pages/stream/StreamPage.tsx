@@ -93,6 +93,11 @@ export function StreamPage() {
           <code>{j.sink}</code>
         </p>
         {j.description && <p>{j.description}</p>}
+        {j.liveUnavailable && (
+          <p className="sub" role="status" data-testid="live-unavailable">
+            {j.liveUnavailable}
+          </p>
+        )}
         <p className="sub">
           {j.shardCount} shard(s) · {j.restartsBySignal} restart(s) by signal, {j.restarts - j.restartsBySignal} by worker death · started{' '}
           {time(j.startedAt)}

@@ -47,7 +47,10 @@ export function StreamsPage() {
                 <td>
                   <Link href={`/streams/${enc(j.name)}`}>{j.name}</Link>
                 </td>
-                <td data-testid="status">{j.status}</td>
+                <td data-testid="status" title={j.liveUnavailable ?? undefined}>
+                  {j.status}
+                  {j.liveUnavailable && <span className="sub"> (no worker answered)</span>}
+                </td>
                 <td className="num">{j.shardCount || '—'}</td>
                 <td className="num">{perShard(j, (s) => s.checkpointId)}</td>
                 <td className="num">{perShard(j, (s) => (s.stateKeys === null ? null : count(s.stateKeys)))}</td>
