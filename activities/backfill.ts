@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { materializeMany, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
 import type { BackfillPlan, BackfillRequest, BatchFailureDetails, BatchInput } from '../contract/backfill.ts';
+import type { RunHeartbeat } from '../contract/runs.ts';
 import { cancellation, HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt, wasAttempted } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
 import type { ActivityDeps } from './materialize.ts';
@@ -46,7 +47,17 @@ export function createBackfillActivities(deps: ActivityDeps) {
       const txnVersion = input.txnVersion ?? input.runId;
       const done: string[] = [];
       const metrics = deps.metrics ?? noMetrics;
-      const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, () => ctx.heartbeat({ done: done.length }));
+      // names what is left, so the runs list shows these partitions running (control/runs.ts)
+      const beat = () => {
+        const finished = new Set(done);
+        const running: RunHeartbeat = {
+          asset: input.asset,
+          partitions: input.partitions.filter((p) => !finished.has(p)),
+          trigger: input.trigger,
+        };
+        ctx.heartbeat({ done: done.length, ...running });
+      };
+      const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, beat);
       const log = startRunLog(input.asset, input.partitions, input.trigger);
       let committed = 0;
       try {
@@ -67,7 +78,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
                 committed++;
                 metrics.materialized(r);
               }
-              ctx.heartbeat({ done: done.length });
+              beat();
             },
           }),
         );

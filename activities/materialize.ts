@@ -3,6 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MaterializeActivityInput, MaterializeResult } from '../contract/materialize.ts';
+import type { RunHeartbeat } from '../contract/runs.ts';
 import type { AssetGraph } from '../core/index.ts';
 import { materialize, type EngineConfig } from '../engine/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
@@ -34,7 +35,8 @@ export function createMaterializeActivities(deps: ActivityDeps) {
       const txnVersion = input.txnVersion ?? input.runId;
       let phase = 'started';
       const stopBeating = heartbeatEvery(HEARTBEAT_EVERY_MS, () => {
-        ctx.heartbeat({ phase });
+        const running: RunHeartbeat = { asset: input.asset, partitions: [input.partition ?? ''], trigger: input.trigger };
+        ctx.heartbeat({ phase, ...running });
         phase = 'computing';
       });
       const metrics = deps.metrics ?? noMetrics;

@@ -10,8 +10,21 @@ import { RUN_LOGS_PREFIX } from './layout.ts';
 export type RunTrigger = 'backfill' | 'schedule' | 'catch-up' | 'materialize';
 export const RUN_TRIGGERS: readonly RunTrigger[] = ['backfill', 'schedule', 'catch-up', 'materialize'];
 
-export type RunStatus = 'succeeded' | 'failed';
-export const RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed'];
+/** `running`: an attempt computing now, as Temporal knows it (control/runs.ts); the others are recorded in the warehouse. */
+export type RunStatus = 'running' | 'succeeded' | 'failed';
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed'];
+
+/**
+ * What a materializing activity puts in each heartbeat: Temporal's describe lists the pending
+ * activities without their inputs, so this is how a running attempt's asset and partitions are
+ * known from one describe call.
+ */
+export interface RunHeartbeat {
+  asset: string;
+  /** the partitions it has still to commit ('' for an unpartitioned asset) */
+  partitions: string[];
+  trigger?: RunTrigger;
+}
 
 /** Which activity attempt made a commit: recorded in the commit's commitInfo (`freshet.run`). */
 export interface RunRef {
@@ -40,7 +53,7 @@ export interface AttemptLog {
   /** the partitions the activity computed ('' for an unpartitioned asset) */
   partitions: string[];
   run: RunRef;
-  status: RunStatus;
+  status: Exclude<RunStatus, 'running'>;
   durationMs: number;
   error: RunError | null;
   /** the worker's log lines of this attempt (pino's JSON objects), first and last kept */

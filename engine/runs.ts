@@ -48,14 +48,14 @@ function entries(sources: RunSource[], failed: Map<string, FailedAttemptName[]>,
   const out: Entry[] = [];
   for (const s of sources) {
     if (filter.asset !== undefined && s.asset !== filter.asset) continue;
-    if (filter.status !== 'failed') {
+    if (filter.status === undefined || filter.status === 'succeeded') {
       for (const m of s.history) {
         if (key !== undefined && (m.partition ?? '') !== key) continue;
         if (filter.trigger !== undefined && m.run?.trigger !== filter.trigger) continue;
         out.push({ asset: s.asset, startedAt: m.run?.startedAt ?? m.timestamp - m.durationMs, order: m.version, ok: m });
       }
     }
-    if (filter.status !== 'succeeded') {
+    if (filter.status === undefined || filter.status === 'failed') {
       for (const f of failed.get(s.asset) ?? []) {
         if (filter.trigger !== undefined && f.trigger !== filter.trigger) continue;
         out.push({ asset: s.asset, startedAt: f.startedAt, order: -1, failed: f });
@@ -159,21 +159,32 @@ async function page(warehouse: ObjectStore, list: Entry[], offset: number, limit
   return { total: list.length, offset, runs };
 }
 
-/** Every attempt of the given assets, newest first, filtered and paged (GET /api/runs). */
+/**
+ * Every attempt of the given assets, filtered and paged (GET /api/runs): those `running` now
+ * first (control/runs.ts reads them from Temporal), then the recorded ones, newest first.
+ */
 export async function runsPage(
   warehouse: ObjectStore,
   sources: RunSource[],
   filter: RunFilter,
   offset: number,
   limit: number,
+  running: RunRow[] = [],
 ): Promise<RunPage<RunRow>> {
   const wanted = sources.filter((s) => filter.asset === undefined || s.asset === filter.asset);
+  const known = new Set(wanted.map((s) => s.asset));
+  const now =
+    filter.status === undefined || filter.status === 'running'
+      ? running.filter((r) => known.has(r.asset) && (filter.trigger === undefined || r.trigger === filter.trigger))
+      : [];
   const failed = new Map<string, FailedAttemptName[]>();
-  if (filter.status !== 'succeeded') {
+  if (filter.status === undefined || filter.status === 'failed') {
     await Promise.all(wanted.map(async (s) => failed.set(s.asset, await listFailedAttempts(warehouse, s.asset))));
   }
-  const p = await page(warehouse, entries(wanted, failed, filter), offset, limit);
-  return { ...p, runs: p.runs.map(rowOf) };
+  const shown = now.slice(offset, offset + limit);
+  const recorded = entries(wanted, failed, filter);
+  const p = await page(warehouse, recorded, Math.max(0, offset - now.length), limit - shown.length);
+  return { total: now.length + recorded.length, offset, runs: [...shown, ...p.runs.map(rowOf)] };
 }
 
 /** Every attempt at one partition ('' unpartitioned), newest first, paged: the partition page and `freshet logs`. */

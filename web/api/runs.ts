@@ -1,8 +1,9 @@
-// GET /api/runs (every materialization attempt, filtered and paged), a partition's history of
+// GET /api/runs (every materialization attempt, those running now first, filtered and paged), a partition's history of
 // attempts and one attempt's log lines; read through engine/runs.ts, as `freshet logs` reads them.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { isAttemptLogPath, RUN_STATUSES, RUN_TRIGGERS, type RunRow, type RunStatus, type RunTrigger } from '../../contract/runs.ts';
+import { runningAttempts } from '../../control/runs.ts';
 import { partitionRuns, readAttemptLog, runsPage } from '../../engine/index.ts';
 import type { PartitionHistory, RunList, RunLogResponse } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
@@ -30,8 +31,14 @@ export function runRoutes(ctx: WebContext): Hono {
   app.get('/', async (c) => {
     const q = listQuery.parse(c.req.query());
     const assets = q.asset !== undefined ? [findAsset(ctx.graph, q.asset, 'asset')] : ctx.graph.assets;
-    const sources = await Promise.all(assets.map(async (a) => ({ asset: a.name, history: (await ctx.health(a)).history })));
-    const page = await runsPage(ctx.warehouse, sources, { asset: q.asset, status: q.status, trigger: q.trigger }, q.offset, q.limit);
+    // attempts running now are Temporal's to tell: none without a client
+    const temporal = q.status === undefined || q.status === 'running' ? ctx.control : undefined;
+    const [sources, running] = await Promise.all([
+      Promise.all(assets.map(async (a) => ({ asset: a.name, history: (await ctx.health(a)).history }))),
+      temporal ? runningAttempts(temporal.client, temporal.taskQueue) : [],
+    ]);
+    const filter = { asset: q.asset, status: q.status, trigger: q.trigger };
+    const page = await runsPage(ctx.warehouse, sources, filter, q.offset, q.limit, running);
     return c.json<RunList>({ ...page, runs: page.runs.map((r) => ({ ...r, temporalUrl: link(r) })) });
   });
 
