@@ -103,7 +103,7 @@ export function RunsPage() {
           <tbody>
             {q.data.runs.map((r) => (
               <tr
-                key={`${r.asset}-${r.partition}-${r.startedAt}-${r.version ?? r.log}`}
+                key={`${r.asset}-${r.partition}-${r.startedAt}-${r.version ?? r.log ?? r.workflowId}`}
                 data-status={r.status}
                 data-trigger={r.trigger ?? ''}
               >
@@ -117,7 +117,8 @@ export function RunsPage() {
                 <td className={r.status}>{r.status}</td>
                 <td className="num">{r.attempt ?? '—'}</td>
                 <td>{time(r.startedAt)}</td>
-                <td className="num">{duration(r.durationMs)}</td>
+                {/* a running attempt has no duration yet: how long it had run when the list was read */}
+                <td className="num">{duration(r.durationMs ?? (r.status === 'running' ? q.dataUpdatedAt - r.startedAt : null))}</td>
                 <td className="num">{r.rows?.toLocaleString('en-US') ?? '—'}</td>
                 <td className="error-cell" title={r.error ?? ''}>
                   {r.error ?? ''}
