@@ -4,7 +4,9 @@
 // their heartbeats (contract/runs.ts, RunHeartbeat), so nothing is queried of a worker.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// the default import: Node's ESM loader finds no named exports in this CommonJS package
+import proto from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import { triggerOfWorkflowId, type RunHeartbeat, type RunRow } from '../contract/runs.ts';
 import { WORKFLOW_TYPES } from '../contract/workflows.ts';
 
@@ -14,7 +16,7 @@ export const RUNNING_WORKFLOWS_DESCRIBED = 20;
 /** How long listing and describing may take before the caller gets an error rather than a hang. */
 const DEADLINE_MS = 5_000;
 
-const { PENDING_ACTIVITY_STATE_STARTED, PENDING_ACTIVITY_STATE_CANCEL_REQUESTED } = temporal.api.enums.v1.PendingActivityState;
+const { PENDING_ACTIVITY_STATE_STARTED, PENDING_ACTIVITY_STATE_CANCEL_REQUESTED } = proto.temporal.api.enums.v1.PendingActivityState;
 
 type Timestamp = { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined;
 
