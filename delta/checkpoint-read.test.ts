@@ -1,0 +1,155 @@
+// readCheckpoint reads add rows in blocks joined inside DuckDB (for speed at 100,000 files): the
+// actions it returns must be exactly those the row-by-row reader returned, in the same order, for
+// any table: odd paths and partition values (null, '', non-ASCII), stats absent or any text, one
+// or several parts, more rows than a block, removes and txns beside the adds.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readCheckpointRowByRow } from '../test/support/delta/row-checkpoint-reader.ts';
+import { SCHEMA, tempTable } from '../test/support/delta/testkit.ts';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { withDuck } from './duck.ts';
+import { checkpointKey, LOG_DIR, normalizePartition, pad, type Action } from './log.ts';
+import { LogState, partitionKey } from './replay.ts';
+import { schemaString } from './schema.ts';
+import { listLog, loadState } from './snapshot.ts';
+import { literal } from './sql.ts';
+
+const text = fc.string({ unit: 'binary', maxLength: 12 });
+const table = fc.record({
+  adds: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 2000, max: 5000 })),
+  odd: fc.array(fc.record({ path: text, p: fc.option(text), stats: fc.option(text) }), { maxLength: 20 }),
+  removes: fc.integer({ min: 0, max: 5 }),
+  txns: fc.array(fc.tuple(text, fc.nat()), { maxLength: 4 }),
+  parts: fc.integer({ min: 1, max: 3 }),
+});
+
+type TableCase = typeof table extends fc.Arbitrary<infer T> ? T : never;
+
+/** The state a random table reaches: every file live except the removed ones, which stay as tombstones. */
+function state(t: TableCase): LogState {
+  const now = Date.now();
+  const actions: Action[] = [
+    { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+    {
+      metaData: {
+        id: 'id',
+        format: { provider: 'parquet', options: {} },
+        schemaString: schemaString([...SCHEMA, { name: 'p', type: 'string', nullable: true }]),
+        partitionColumns: ['p'],
+        configuration: {},
+        createdTime: now,
+      },
+    },
+  ];
+  for (const [appId, version] of t.txns) actions.push({ txn: { appId, version, lastUpdated: now } });
+  for (let i = 0; i < t.adds; i++) {
+    const stats =
+      i % 3 === 0 ? undefined : JSON.stringify({ numRecords: i, minValues: { id: i }, maxValues: { id: i + 1 }, nullCount: { id: 0 } });
+    actions.push({
+      add: {
+        path: `p=${i % 7}/part-${i}.parquet`,
+        partitionValues: { p: i % 11 === 0 ? null : String(i % 7) },
+        size: i,
+        modificationTime: now - i,
+        dataChange: true,
+        stats,
+      },
+    });
+  }
+  t.odd.forEach((o, i) =>
+    actions.push({
+      add: {
+        path: `odd-${i}/${o.path}`,
+        partitionValues: { p: o.p },
+        size: 1,
+        modificationTime: 0,
+        dataChange: true,
+        ...(o.stats === null ? {} : { stats: o.stats }),
+      },
+    }),
+  );
+  for (let i = 0; i < t.removes; i++) {
+    actions.push({ add: { path: `gone-${i}.parquet`, partitionValues: { p: '' }, size: 2, modificationTime: 0, dataChange: true } });
+    actions.push({ remove: { path: `gone-${i}.parquet`, deletionTimestamp: now, dataChange: true, partitionValues: { p: '' }, size: 2 } });
+  }
+  const s = new LogState('test');
+  s.apply(actions, 0, now, 'test');
+  return s;
+}
+
+/** Splits the single-file checkpoint into `parts` parts, rows dealt round-robin, as another writer may lay them out. */
+async function split(dir: string, parts: number): Promise<void> {
+  const single = path.join(dir, checkpointKey(0));
+  await withDuck(async (c) => {
+    for (let i = 0; i < parts; i++) {
+      const part = path.join(
+        dir,
+        LOG_DIR,
+        `${pad(0)}.checkpoint.${String(i + 1).padStart(10, '0')}.${String(parts).padStart(10, '0')}.parquet`,
+      );
+      await c.run(
+        `COPY (SELECT * EXCLUDE (file_row_number) FROM read_parquet(${literal(single)}, file_row_number = true) WHERE file_row_number % ${parts} = ${i} ORDER BY file_row_number)
+         TO ${literal(part)} (FORMAT parquet, ROW_GROUP_SIZE 1000)`,
+      );
+    }
+  });
+  await fs.rm(single);
+}
+
+describe('readCheckpoint', () => {
+  it('returns the actions the row-by-row reader returned, in order, for random tables', async () => {
+    await fc.assert(
+      fc.asyncProperty(table, async (t) => {
+        const store = await tempTable();
+        try {
+          const s = state(t);
+          await writeCheckpoint(store, s);
+          if (t.parts > 1) await split(store.uri, t.parts);
+          const parts = (await listLog(store)).checkpoints.get(0)!;
+          expect(parts).toHaveLength(t.parts);
+          const read = await readCheckpoint(store, parts);
+          expect(read).toEqual(await readCheckpointRowByRow(store, parts));
+          expect(read.filter((a) => a.add)).toHaveLength(s.files.size);
+          // and the table loaded from it holds the same files as the state it was written from
+          const loaded = (await loadState(store))!;
+          expect([...loaded.files.keys()].sort()).toEqual([...s.files.keys()].sort());
+          for (const [p, add] of s.files) expect(loaded.files.get(p)).toEqual({ ...add, dataChange: false });
+        } finally {
+          await fs.rm(path.dirname(store.uri), { recursive: true, force: true });
+        }
+      }),
+      // A failing table of thousands of rows would take minutes to shrink; the first counterexample is reported as is.
+      { numRuns: 12, endOnFailure: true },
+    );
+  }, 240_000);
+});
+
+describe('partitionKey', () => {
+  // Compared with the formula it replaced, which lost a column named __proto__ (assigned into a
+  // fresh object, it set the prototype); the new one keeps it, so that key is left out here.
+  it("is the sorted, normalized ('' and null alike) pairs of any partition values, whatever the key order", () => {
+    const values = fc.dictionary(
+      fc.oneof(text, fc.constantFrom('0', '1', '10', 'date')).filter((k) => k !== '__proto__'),
+      fc.option(fc.oneof(text, fc.constant(''))),
+      {
+        maxKeys: 4,
+      },
+    );
+    fc.assert(
+      fc.property(values, (pv) => {
+        const n = normalizePartition(pv);
+        const expected = JSON.stringify(
+          Object.keys(n)
+            .sort()
+            .map((k) => [k, n[k]]),
+        );
+        expect(partitionKey(pv)).toBe(expected);
+        expect(partitionKey(Object.fromEntries(Object.entries(pv).reverse()))).toBe(expected);
+      }),
+    );
+    expect(partitionKey(undefined)).toBe('[]');
+    expect(partitionKey({ b: '', a: 'x' })).toBe(partitionKey({ a: 'x', b: null }));
+  });
+});
