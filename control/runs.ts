@@ -4,6 +4,7 @@
 // their heartbeats (contract/runs.ts, RunHeartbeat), so nothing is queried of a worker.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 // the default import: Node's ESM loader finds no named exports in this CommonJS package
 import proto from '@temporalio/proto';
 import type { temporal } from '@temporalio/proto';
@@ -17,12 +18,6 @@ export const RUNNING_WORKFLOWS_DESCRIBED = 20;
 const DEADLINE_MS = 5_000;
 
 const { PENDING_ACTIVITY_STATE_STARTED, PENDING_ACTIVITY_STATE_CANCEL_REQUESTED } = proto.temporal.api.enums.v1.PendingActivityState;
-
-type Timestamp = { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined;
-
-function ms(t: Timestamp): number | undefined {
-  return t?.seconds ? Number(t.seconds.toString()) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : undefined;
-}
 
 function heartbeatOf(p: temporal.api.workflow.v1.IPendingActivityInfo): RunHeartbeat | undefined {
   const payload = p.heartbeatDetails?.payloads?.[0];
@@ -61,7 +56,7 @@ export async function runningAttempts(client: Client, taskQueue: string, limit =
       for (const p of pending) {
         if (p.state !== PENDING_ACTIVITY_STATE_STARTED && p.state !== PENDING_ACTIVITY_STATE_CANCEL_REQUESTED) continue;
         const hb = heartbeatOf(p);
-        const startedAt = ms(p.lastStartedTime);
+        const startedAt = optionalTsToMs(p.lastStartedTime);
         if (!hb || startedAt === undefined) continue; // not materializing, or before its first heartbeat
         for (const partition of hb.partitions) {
           rows.push({
