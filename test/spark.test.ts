@@ -100,7 +100,7 @@ describe('Spark assets', { timeout: 600_000 }, () => {
     );
   });
 
-  it('a late correction upstream makes exactly its Spark partition stale, and a backfill recomputes that one only', async () => {
+  it('a late correction upstream makes exactly its Spark partition outdated, and a backfill recomputes that one only', async () => {
     process.env.FRESHET_TEST_CORRECT_DAY = days[1];
     try {
       await materializeMany({ graph, warehouse: warehouse(), asset: 'raw', partitions: [days[1]], txnVersion: Date.now() });
@@ -108,7 +108,7 @@ describe('Spark assets', { timeout: 600_000 }, () => {
       delete process.env.FRESHET_TEST_CORRECT_DAY;
     }
     const states = await partitionStates(graph, warehouse(), 'clean', days);
-    expect(days.map((d) => states.get(d)!.state)).toEqual(['up_to_date', 'stale', 'up_to_date']);
+    expect(days.map((d) => states.get(d)!.state)).toEqual(['up_to_date', 'outdated', 'up_to_date']);
     const before = (await loadSnapshot(assetTable(warehouse(), 'clean')))!.version;
     const done = await backfill(['clean', 'clean_duck']);
     expect(done.failures).toEqual([]);

@@ -30,14 +30,20 @@ export async function freshnessMonitor(input: FreshnessMonitorInput): Promise<vo
   // started before this change keep catching up stale assets only, as their history did).
   const catchUpMissing = patched('catch-up-missing');
   const behind = (status: FreshnessStatus) => isLate(status) || (catchUpMissing && status === 'never');
+  const oncePerTurn = patched('catch-up-once-per-turn');
   for (let i = 0; i < ITERATIONS_PER_RUN; i++) {
     report = await act.checkFreshness();
     const now = Date.now();
     const due: FreshnessCheck[] = [];
     for (const f of report) {
       const prev = last[f.asset];
-      // compared by current name: a 'stale' carried from before the rename is the same 'late'
-      const turnedBehind = behind(f.status) && (prev === undefined || currentStatusName(prev.status) !== currentStatusName(f.status));
+      // compared by current name: a 'stale' carried from before the rename is the same 'late'.
+      // Going from one behind status to another (never -> late while a catch-up fills the first
+      // days) is not a new turn: the catch-up under way covers it, a second would compute the
+      // same partitions again; stillBehind retries after an SLA period.
+      const changed =
+        prev === undefined || (oncePerTurn ? !behind(prev.status) : currentStatusName(prev.status) !== currentStatusName(f.status));
+      const turnedBehind = behind(f.status) && changed;
       // Still behind a whole SLA period after the last catch-up: try again.
       const stillBehind =
         behind(f.status) && prev?.catchUpAt !== undefined && f.maxLagMs !== undefined && now - prev.catchUpAt >= f.maxLagMs;
