@@ -1,6 +1,7 @@
 // The palette's current values for code that draws on a canvas or through a chart library,
 // which take colour values, not var(): re-read when the system theme switches.
 import { useEffect, useState } from 'react';
+import uPlot from 'uplot';
 
 const DARK = '(prefers-color-scheme: dark)';
 
@@ -22,3 +23,6 @@ export function useThemeVersion(): number {
   }, []);
   return version;
 }
+
+/** uPlot's time axis in UTC, as every time on the page is, whatever the browser's zone. */
+export const utcDate = (seconds: number): Date => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC');

@@ -5,7 +5,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { LagSeries } from '../../../api-types.ts';
 import { palette } from '../colors.ts';
 import type { LagUnit } from '../format.ts';
-import { resolveColor, useThemeVersion } from '../theme.ts';
+import { resolveColor, useThemeVersion, utcDate } from '../theme.ts';
 
 /** `unit`: the page's one unit for lags (format.ts lagUnit), so the axis reads as the page's title does. */
 export function LagChart({ series, unit, width = 640 }: { series: LagSeries; unit: LagUnit; width?: number }) {
@@ -23,6 +23,7 @@ export function LagChart({ series, unit, width = 640 }: { series: LagSeries; uni
       {
         width,
         height: 200,
+        tzDate: utcDate,
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, (series.maxLagMs ?? 0) / per) * 1.1 || 1] } },
         axes: [axis, { ...axis, label: `lag (${unit.name})`, size: 70 }],
         series: [

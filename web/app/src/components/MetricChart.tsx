@@ -5,7 +5,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { palette } from '../colors.ts';
-import { resolveColor, useThemeVersion } from '../theme.ts';
+import { resolveColor, useThemeVersion, utcDate } from '../theme.ts';
 
 export interface MetricLine {
   label: string;
@@ -35,6 +35,7 @@ export function MetricChart({ lines, unit, testId, width = 640 }: { lines: Metri
       {
         width,
         height: 200,
+        tzDate: utcDate,
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max * 1.1 || 1] } },
         axes: [axis, { ...axis, label: unit, size: 70 }],
         series: [
