@@ -17,7 +17,9 @@ export interface WebContext {
   control: ControlContext | undefined;
   temporalUiUrl: string | null;
   closedPartitions: Map<string, AssetPartitionStates>;
-  /** health of one asset, computed at most once per second however many tabs poll */
+  /** health of one asset: requests at the same moment share one computation; each later one
+   * checks the tables' versions (cheap) and recomputes only what changed, so a read after a
+   * commit sees it */
   health(asset: AssetDef): Promise<AssetHealth>;
   /** the newest backfills, listed at most once per second for all assets' grids */
   recentBackfills(): Promise<BackfillSummary[]>;
@@ -25,7 +27,7 @@ export interface WebContext {
   planner: Planner | undefined;
 }
 
-const HEALTH_TTL_MS = 1_000;
+const BACKFILLS_TTL_MS = 1_000;
 
 export function createContext(opts: {
   config: FreshetConfig;
@@ -36,7 +38,7 @@ export function createContext(opts: {
 }): WebContext {
   const warehouse = openWarehouse(opts.config);
   const planner = opts.client ? createPlanner(opts.graph, opts.config, { timeoutMs: opts.planTimeoutMs }) : undefined;
-  const cache = new Map<string, { at: number; value: Promise<AssetHealth> }>();
+  const cache = new Map<string, { settled: boolean; value: Promise<AssetHealth> }>();
   let listed: { at: number; value: Promise<BackfillSummary[]> } | undefined;
   const ctx: WebContext = {
     config: opts.config,
@@ -50,15 +52,19 @@ export function createContext(opts: {
     closedPartitions: new Map(),
     health(asset) {
       const hit = cache.get(asset.name);
-      if (hit && Date.now() - hit.at < HEALTH_TTL_MS) return hit.value;
-      const value = (async () => computeHealth(ctx, asset, await hit?.value.catch(() => undefined)))();
-      cache.set(asset.name, { at: Date.now(), value });
-      value.catch(() => cache.delete(asset.name));
-      return value;
+      if (hit && !hit.settled) return hit.value;
+      // The previous result is reused by computeHealth when no table it depends on changed.
+      const entry = { settled: false, value: (async () => computeHealth(ctx, asset, await hit?.value.catch(() => undefined)))() };
+      cache.set(asset.name, entry);
+      entry.value.then(
+        () => (entry.settled = true),
+        () => cache.delete(asset.name),
+      );
+      return entry.value;
     },
     recentBackfills() {
       if (!ctx.control) return Promise.resolve([]);
-      if (listed && Date.now() - listed.at < HEALTH_TTL_MS) return listed.value;
+      if (listed && Date.now() - listed.at < BACKFILLS_TTL_MS) return listed.value;
       const value = listBackfills(ctx.control, 50);
       listed = { at: Date.now(), value };
       value.catch(() => {
