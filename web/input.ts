@@ -1,6 +1,7 @@
 // Every input the API accepts, as zod schemas, plus the checks zod cannot make alone: that
 // asset names and partition keys exist in the project. Nothing unchecked reaches SQL or a path.
 import { closest } from 'fastest-levenshtein';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { checkAssetKey, checkKey, keyStart, type AssetDef, type AssetGraph, type Partitions } from '../core/index.ts';
 import {
@@ -104,4 +105,13 @@ export function checkBackfill(graph: AssetGraph, body: z.infer<typeof backfillBo
 function compareKeys(def: Partitions, a: string, b: string): number {
   if (def.kind === 'static') return def.keys.indexOf(a) - def.keys.indexOf(b);
   return keyStart(def, a) - keyStart(def, b);
+}
+
+/** The request body as JSON; a body that is not JSON is a 400 naming it. */
+export async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HttpError(400, 'The body is not valid JSON.', 'body');
+  }
 }

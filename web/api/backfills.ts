@@ -9,7 +9,7 @@ import { isFinalBackfillStatus, type BackfillDetail, type BackfillPreview, type 
 import type { WebContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { createFeeds } from '../progress-feed.ts';
-import { backfillBody, backfillId, checkBackfill, emptyBody, findAsset, limitQuery, pathParam, retryBody } from '../input.ts';
+import { backfillBody, backfillId, checkBackfill, emptyBody, findAsset, jsonBody, limitQuery, pathParam, retryBody } from '../input.ts';
 
 const SSE_INTERVAL_MS = 1_000;
 /** progress streams one client address may hold open (a browser opens at most 6 per site anyway) */
@@ -146,14 +146,5 @@ function clientAddress(c: Context): string {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
     return 'unknown'; // app.request() in tests: no socket
-  }
-}
-
-/** The request body as JSON; a body that is not JSON is a 400 naming it. */
-export async function jsonBody(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new HttpError(400, 'The body is not valid JSON.', 'body');
   }
 }

@@ -5,8 +5,7 @@ import { z } from 'zod';
 import { pauseSchedule, runScheduleNow, ScheduleControlError, unpauseSchedule } from '../../schedules/control.ts';
 import type { WebContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { emptyBody, findAsset } from '../input.ts';
-import { jsonBody } from './backfills.ts';
+import { emptyBody, findAsset, jsonBody } from '../input.ts';
 
 /** Pause and unpause: an optional note, shown by Temporal beside the schedule. */
 export const noteBody = z.strictObject({ note: z.string().max(500, 'must be at most 500 characters').optional() });

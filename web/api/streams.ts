@@ -9,8 +9,7 @@ import { formatDuration, type AssetGraph, type StreamingAsset, type WindowSpec }
 import type { StreamingJob, StreamingJobDetail, StreamingJobs, StreamNode, StreamShard } from '../api-types.ts';
 import type { WebContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { emptyBody } from '../input.ts';
-import { jsonBody } from './backfills.ts';
+import { emptyBody, jsonBody } from '../input.ts';
 
 export function streamRoutes(ctx: WebContext): Hono {
   const app = new Hono();
