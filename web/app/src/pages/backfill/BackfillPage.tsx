@@ -21,6 +21,7 @@ import { GridLegend, PartitionGrid } from '../../components/PartitionGrid.tsx';
 import { backfillStatusColor, palette, taskColors, taskNames } from '../../colors.ts';
 import { time } from '../../format.ts';
 import type { GridKind } from '../../partitions.ts';
+import { TemporalLink } from '../../components/TemporalLink.tsx';
 
 function useLiveBackfill(id: string) {
   const client = useQueryClient();
@@ -195,11 +196,7 @@ export function BackfillPage() {
                     <pre className="error-text">{f.error}</pre>
                   </td>
                   <td>
-                    {b.temporalUrl && (
-                      <a href={b.temporalUrl} target="_blank" rel="noreferrer">
-                        Temporal UI ↗
-                      </a>
-                    )}
+                    <TemporalLink url={b.temporalUrl} />
                   </td>
                 </tr>
               ))}

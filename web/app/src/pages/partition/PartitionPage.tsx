@@ -9,6 +9,7 @@ import { enc, getJson } from '../../api.ts';
 import { bytes, duration, time } from '../../format.ts';
 import { LogLines } from './LogLines.tsx';
 import './partition.css';
+import { TemporalLink } from '../../components/TemporalLink.tsx';
 
 const PAGE = 20;
 
@@ -80,11 +81,7 @@ function Attempt({ asset, run: r }: { asset: string; run: PartitionRunRow }) {
         <span>{time(r.startedAt)}</span>
         <span>took {duration(r.durationMs)}</span>
         {r.version !== null && <span>version {r.version}</span>}
-        {r.temporalUrl && (
-          <a href={r.temporalUrl} target="_blank" rel="noreferrer" data-testid="temporal-link">
-            Temporal UI ↗
-          </a>
-        )}
+        <TemporalLink url={r.temporalUrl} testId="temporal-link" />
       </div>
       {r.status === 'succeeded' && (
         <dl className="attempt-facts">

@@ -6,6 +6,7 @@ import { RUN_STATUSES, RUN_TRIGGERS, type AssetList, type RunList } from '../../
 import { enc, getJson } from '../../api.ts';
 import { duration, time } from '../../format.ts';
 import './runs.css';
+import { TemporalLink } from '../../components/TemporalLink.tsx';
 
 const PAGE = 50;
 
@@ -124,11 +125,7 @@ export function RunsPage() {
                   {r.error ?? ''}
                 </td>
                 <td>
-                  {r.temporalUrl && (
-                    <a href={r.temporalUrl} target="_blank" rel="noreferrer">
-                      Temporal UI ↗
-                    </a>
-                  )}
+                  <TemporalLink url={r.temporalUrl} />
                 </td>
               </tr>
             ))}
