@@ -1,10 +1,9 @@
 // The backfill page in Debian's Chromium tells what happened: each outcome counted apart
 // (materialized, up to date, failed, cancelled, left), the end, duration, throughput and time
 // left, and the list says cancelled for a cancelled backfill. A real worker and Temporal.
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireChromium } from '../services/chromium.ts';
+import { launchBrowser, openPage } from '../test/support/browser.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import project from '../test/fixtures/web-project.ts';
 import type { BackfillDetail } from './api-types.ts';
@@ -16,13 +15,10 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  mkdirSync('test-results', { recursive: true });
-  const executablePath = requireChromium();
   h = await startHarness(project, testConfig('backfill-status-page'));
   web = await startWebServer({ config: h.config, graph: project, client: h.client, port: 0 });
-  browser = await chromium.launch({ executablePath, headless: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'Pacific/Kiritimati' });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
+  browser = await launchBrowser();
+  page = await openPage(browser, { timezoneId: 'Pacific/Kiritimati' });
 });
 afterAll(async () => {
   await browser?.close();

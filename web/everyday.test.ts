@@ -1,10 +1,9 @@
 // Everyday quality of the page, in Debian's Chromium against a real worker and Temporal: state in
 // the URL, the keyboard, the dialog's focus, the dark theme, a phone's width, a lost connection
 // and a 500's body. Screenshots under test-results/.
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireChromium } from '../services/chromium.ts';
+import { launchBrowser } from '../test/support/browser.ts';
 import { startMaterialize } from '../control/materialize.ts';
 import { materializeEach, startHarness, testConfig, type Harness } from '../test/harness.ts';
 import { startWebServer, type WebServer } from './index.ts';
@@ -17,13 +16,12 @@ let browser: Browser;
 const start = () => startWebServer({ config: h.config, graph: project, client: h.client, port: 0, temporalUiUrl: 'http://127.0.0.1:8233' });
 
 beforeAll(async () => {
-  mkdirSync('test-results', { recursive: true });
   h = await startHarness(project, testConfig('web-everyday'));
   await (await startMaterialize(h.client, h.config.taskQueue, project.get('users'))).result();
   await materializeEach(h, project.get('clicks'), ['2026-01-01', '2026-01-02', '2026-01-03']);
   await materializeEach(h, project.get('clicks_per_user'), ['2026-01-02']);
   web = await start();
-  browser = await chromium.launch({ executablePath: requireChromium(), headless: true });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();

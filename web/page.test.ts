@@ -2,9 +2,9 @@
 // Each test saves a screenshot of what it checked under test-results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireChromium } from '../services/chromium.ts';
+import { launchBrowser, openPage, screenshot } from '../test/support/browser.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import { startWebServer, type WebServer } from './index.ts';
 import project from '../test/fixtures/web-project.ts';
@@ -14,16 +14,13 @@ let web: WebServer;
 let browser: Browser;
 let page: Page;
 
-const shot = (name: string) => page.screenshot({ path: `test-results/web-${name}.png`, fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
-  mkdirSync('test-results', { recursive: true });
-  const executablePath = requireChromium();
   h = await startHarness(project, testConfig('web-page'));
   web = await startWebServer({ config: h.config, graph: project, client: h.client, port: 0, temporalUiUrl: 'http://127.0.0.1:8233' });
-  browser = await chromium.launch({ executablePath, headless: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
+  browser = await launchBrowser();
+  page = await openPage(browser);
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,11 +1,10 @@
 // The runs list and a partition's history in Debian's Chromium, against a real worker and
 // Temporal: a grid cell leads to its partition's page, which shows the attempts with their inputs,
 // and a failure's error, log lines and own Temporal link; the runs list filters.
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMaterialize } from '../control/materialize.ts';
-import { requireChromium } from '../services/chromium.ts';
+import { launchBrowser, openPage, screenshot } from '../test/support/browser.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import project from '../test/fixtures/web-project.ts';
 import { startWebServer, type WebServer } from './index.ts';
@@ -16,16 +15,13 @@ let browser: Browser;
 let page: Page;
 const UI = 'http://127.0.0.1:8233';
 
-const shot = (name: string) => page.screenshot({ path: `test-results/web-${name}.png`, fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
-  mkdirSync('test-results', { recursive: true });
-  const executablePath = requireChromium();
   h = await startHarness(project, testConfig('web-runs-page'));
   web = await startWebServer({ config: h.config, graph: project, client: h.client, port: 0, temporalUiUrl: UI });
-  browser = await chromium.launch({ executablePath, headless: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
+  browser = await launchBrowser();
+  page = await openPage(browser);
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,13 +1,12 @@
 // In Chromium: an outdated downstream (its input recomputed with --force) shows as outdated on
 // the graph node, the list, the asset page and the grid, apart from its SLA status; the
 // schedules page pauses (after a confirmation), unpauses and runs a schedule now, and lists the run.
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill } from '../control/backfills.ts';
 import { freshnessScheduleId } from '../contract/ids.ts';
 import { reconcileSchedules } from '../schedules/reconcile.ts';
-import { requireChromium } from '../services/chromium.ts';
+import { launchBrowser, openPage, screenshot } from '../test/support/browser.ts';
 import { openStore } from '../storage/index.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import project from '../test/fixtures/outdated-project.ts';
@@ -17,11 +16,9 @@ let h: Harness;
 let web: WebServer;
 let browser: Browser;
 let page: Page;
-const shot = (name: string) => page.screenshot({ path: `test-results/web-${name}.png`, fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
-  mkdirSync('test-results', { recursive: true });
-  const executablePath = requireChromium();
   h = await startHarness(project, testConfig('schedules-page'));
   const ctx = { client: h.client, graph: project, warehouse: openStore(h.config.warehouse), taskQueue: h.config.taskQueue };
   // everything computed, then the source recomputed alone: what reads it is outdated
@@ -34,9 +31,8 @@ beforeAll(async () => {
   }
   await reconcileSchedules(h.client, project, h.config.taskQueue);
   web = await startWebServer({ config: h.config, graph: project, client: h.client, port: 0 });
-  browser = await chromium.launch({ executablePath, headless: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
+  browser = await launchBrowser();
+  page = await openPage(browser);
 }, 300_000);
 afterAll(async () => {
   await browser?.close();

@@ -3,14 +3,13 @@
 // lag, stop and restart are confirmed POSTs that Temporal carries out (a GET, a bad body or no
 // JSON cannot), and the lineage graph draws each streaming asset between its source and sink.
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStream, streamStatus } from '../control/streams.ts';
 import { streamWorkflowId } from '../contract/ids.ts';
 import type { StreamingJobStatus } from '../contract/streaming.ts';
-import { requireChromium } from '../services/chromium.ts';
+import { launchBrowser, openPage, screenshot } from '../test/support/browser.ts';
 import { streamCluster } from '../test/stream-cluster.ts';
 import { spendPerUser, spendPerUserSalted } from '../test/support/stream/test-assets.ts';
 import project from '../test/fixtures/stream-project.ts';
@@ -24,11 +23,9 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  mkdirSync('test-results', { recursive: true });
   web = await startWebServer({ config: cluster.h.config, graph: project, client: cluster.h.client, port: 0 });
-  browser = await chromium.launch({ executablePath: requireChromium(), headless: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (err) => console.error('page error:', err.message));
+  browser = await launchBrowser();
+  page = await openPage(browser);
   await cluster.spawn();
   await startStream(
     cluster.h.client,
@@ -47,7 +44,7 @@ afterAll(async () => {
   await web?.stop();
 });
 
-const shot = (name: string) => page.screenshot({ path: `test-results/web-${name}.png`, fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 async function call(path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(web.url + path, init);
