@@ -1,12 +1,12 @@
 // A salted job supervised by Temporal: the producer spreads the hot user over partitions, so both
 // shards hold part of its windows; the workflow runs a merge activity beside the shards. The
-// worker running all three is killed with SIGKILL mid-run. Every window must reach the sink
+// worker running all three is killed with SIGKILL mid-run, before the second half of the events exists. Every window must reach the sink
 // once, with the values DuckDB computes over the same events.
 import { describe, expect, it } from 'vitest';
 import { startStream } from '../control/streams.ts';
 import { loadSnapshot, readRows } from '../delta/index.ts';
 import { openStore } from '../storage/index.ts';
-import { makePurchases, produceToTopic, saltHotKey } from './support/stream/kafka-fixture.ts';
+import { makePurchases, partitionCounts, produceToTopic, saltHotKey } from './support/stream/kafka-fixture.ts';
 import { mergeAppId } from '../stream/merge.ts';
 import { partialsTable, watermarkMark } from '../stream/partials.ts';
 import { spendPerUserSalted } from './support/stream/test-assets.ts';
@@ -23,7 +23,13 @@ describe('salted streaming job under Temporal', () => {
   it(`merges 2 shards' partial windows exactly once through a kill -9 (${EVENTS} events, half on one user)`, async () => {
     const asset = spendPerUserSalted.name;
     const events = makePurchases(EVENTS, 23, 2_000, { hot: 0.5, eventsPerSecond: 5_000 });
-    const stopAt = await produceToTopic(cluster.kafka.brokers, 'salted', PARTITIONS, events, { keyOf: saltHotKey(16) });
+    // The second half is produced only after the kill, so the job cannot have finished before it:
+    // the restarted worker has merging left to do, which the check on passes below relies on.
+    const keyOf = saltHotKey(16);
+    const half = Math.floor(events.length / 2);
+    const firstEnds = await produceToTopic(cluster.kafka.brokers, 'salted', PARTITIONS, events.slice(0, half), { keyOf });
+    const rest = partitionCounts(events.slice(half), PARTITIONS, keyOf);
+    const stopAt = Object.fromEntries(Object.entries(firstEnds).map(([p, end]) => [p, end + (rest[p] ?? 0)]));
     await cluster.spawn();
     const id = await startStream(
       cluster.h.client,
@@ -45,6 +51,7 @@ describe('salted streaming job under Temporal', () => {
     await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
     await workers[workers.length - 1].kill9();
     const passesAtKill = await passes();
+    expect(await produceToTopic(cluster.kafka.brokers, 'salted', PARTITIONS, events.slice(half), { keyOf })).toEqual(stopAt);
     await cluster.spawn();
     const done = (await cluster.h.client.workflow.getHandle(id).result()) as StreamingJobStatus;
     expect(done.state).toBe('finished');

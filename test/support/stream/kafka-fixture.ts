@@ -1,6 +1,6 @@
 // Test fixtures shared by the Kafka exactly-once tests (stream/kafka.test.ts runs the job in a
 // killed child process, test/streaming.test.ts under Temporal): the events, and putting them on a topic.
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { seeded } from '../../../stream/source-generator.ts';
 
 export interface PurchaseEvent {
@@ -36,7 +36,32 @@ export function saltHotKey(buckets: number): (e: PurchaseEvent) => string {
 }
 
 /**
- * Creates `topic`, produces the events (plus any raw extra messages), and returns each partition's
+ * How many of `events` the producer below puts on each partition, by the same (Java-compatible)
+ * partitioner: what a topic's end offsets will grow by, known before they are produced.
+ */
+export function partitionCounts(
+  events: PurchaseEvent[],
+  partitions: number,
+  keyOf: (e: PurchaseEvent) => string = (e) => e.user_id,
+): Record<string, number> {
+  const partition = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({
+    partitionErrorCode: 0,
+    partitionId: i,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  const counts: Record<string, number> = {};
+  for (const e of events) {
+    const p = partition({ topic: '', partitionMetadata, message: { key: keyOf(e), value: null } });
+    counts[p] = (counts[p] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
+ * Creates `topic` (or adds to it), produces the events (plus any raw extra messages), and returns each partition's
  * end offset. Messages are keyed by user (Kafka puts a key on one partition) unless `keyOf` salts them.
  */
 export async function produceToTopic(
