@@ -9,6 +9,7 @@ import { freshnessMonitorWorkflowId as monitorWorkflowId } from '../contract/ids
 import { openStore } from '../storage/index.ts';
 import { envFor, startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
+import { untilTrue } from './support/until.ts';
 
 const { default: project } = (await import('./fixtures/sla-project.ts')) as { default: AssetGraph };
 let h: Harness;
@@ -36,13 +37,6 @@ const warehouse = () => openStore(h.config.warehouse);
 async function status(name: string): Promise<FreshnessStatus> {
   return (await freshnessReport(project, warehouse())).find((f) => f.asset === name)!.status;
 }
-async function until(what: string, pred: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('freshness SLAs', () => {
   it('a 10-second SLA is kept by its schedule unasked; late with the worker stopped; caught up when it returns', async () => {
@@ -51,11 +45,11 @@ describe('freshness SLAs', () => {
     workers.push(w);
     expect(w.output()).toMatch(/schedules: created pulse/);
     const table = assetTable(warehouse(), 'pulse');
-    await until('the schedule to materialize pulse', async () => (await materializations(table)).length >= 2, 40_000);
+    await untilTrue('the schedule to materialize pulse', async () => (await materializations(table)).length >= 2, 40_000);
     expect(await status('pulse')).not.toBe('late');
 
     await w.stop();
-    await until('pulse to turn late with no worker', async () => (await status('pulse')) === 'late', 30_000);
+    await untilTrue('pulse to turn late with no worker', async () => (await status('pulse')) === 'late', 30_000);
 
     // Only the monitor may fix it now: the schedule is paused.
     const schedule = h.client.schedule.getHandle(`${h.config.taskQueue}/freshness/pulse`);
@@ -63,7 +57,7 @@ describe('freshness SLAs', () => {
     const before = (await materializations(table)).length;
     w = await spawnWorker(env);
     workers.push(w);
-    await until('the monitor to catch pulse up', async () => (await status('pulse')) === 'fresh', 30_000);
+    await untilTrue('the monitor to catch pulse up', async () => (await status('pulse')) === 'fresh', 30_000);
     expect((await materializations(table)).length).toBeGreaterThan(before);
     const events = readdirSync(path.join(h.config.warehouse, '_freshet', 'freshness-events'));
     expect(events.some((e) => e.endsWith('-pulse.json'))).toBe(true);
@@ -79,7 +73,7 @@ describe('freshness SLAs', () => {
     workers.push(w);
     const wh = openStore(config.warehouse);
     const newest = lastCompleteKey(example.get('user_purchases_30d').partitions as TimePartitions, Date.now())!;
-    await until(
+    await untilTrue(
       'the monitor to catch the example up',
       async () => {
         const report = await freshnessReport(example, wh);

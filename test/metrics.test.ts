@@ -18,6 +18,7 @@ import { startWebServer, type WebServer } from '../web/index.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
 import { parsePrometheus, sampleValue, type Sample } from './support/runtime/prometheus-text.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
+import { until } from './support/until.ts';
 
 const TOKEN = 'web-token-for-the-metrics-test';
 const AWS_SECRET = 'aws-secret-for-the-metrics-test';
@@ -57,16 +58,6 @@ async function scrape(url: string, token?: string): Promise<Sample[]> {
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
   return parsePrometheus(await res.text());
-}
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 /** Rows and Parquet bytes of an asset's live files, read by DuckDB and the Delta log. */

@@ -23,6 +23,7 @@ import { MAX_BACKFILL_PARTITIONS } from '../core/backfill-plan.ts';
 import { MAX_STREAMS_PER_CLIENT } from './api/backfills.ts';
 import { createApp, createContext, startWebServer, type WebServer } from './index.ts';
 import project from '../test/fixtures/web-project.ts';
+import { until } from '../test/support/until.ts';
 
 let h: Harness;
 let web: WebServer;
@@ -51,16 +52,6 @@ async function call(path: string, init: RequestInit = {}): Promise<{ status: num
 const get = (path: string) => call(path);
 const post = (path: string, body: unknown) =>
   call(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 describe('reading assets', () => {
   it('GET /api/info says what the server is connected to, and no path or credential', async () => {

@@ -8,6 +8,7 @@ import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import project from '../test/fixtures/web-project.ts';
 import type { BackfillDetail } from './api-types.ts';
 import { startWebServer, type WebServer } from './index.ts';
+import { until } from '../test/support/until.ts';
 
 let h: Harness;
 let web: WebServer;
@@ -36,15 +37,6 @@ async function launch(request: object): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 const detail = async (id: string) => (await (await fetch(`${web.url}/api/backfills/${encodeURIComponent(id)}`)).json()) as BackfillDetail;
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)?.slice(0, 600)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 const shown = async (testId: string) => (await page.getByTestId(testId).locator('dd').textContent())?.trim();
 
 describe('the backfill page', () => {

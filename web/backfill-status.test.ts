@@ -10,6 +10,7 @@ import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import project from '../test/fixtures/web-project.ts';
 import { backfillCounts, type BackfillCounts, type BackfillDetail, type BackfillSummary } from './api-types.ts';
 import { startWebServer, type WebServer } from './index.ts';
+import { until } from '../test/support/until.ts';
 
 let h: Harness;
 let web: WebServer;
@@ -33,16 +34,6 @@ async function call<T>(p: string, body?: unknown): Promise<{ status: number; bod
 const detail = async (id: string) => (await call<BackfillDetail>(`/api/backfills/${encodeURIComponent(id)}`)).body;
 const listed = async (id: string) =>
   (await call<{ backfills: BackfillSummary[] }>('/api/backfills?limit=500')).body.backfills.find((b) => b.id === id);
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)?.slice(0, 600)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 const cli = (args: string[]) =>
   promisify(execFile)('node', ['bin/freshet.mjs', ...args], { env: h.env, timeout: 90_000 }).then(

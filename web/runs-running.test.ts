@@ -6,6 +6,7 @@ import { dailyPartitions, definitions, source } from '../core/index.ts';
 import { startHarness, testConfig, type Harness } from '../test/harness.ts';
 import type { RunList } from './api-types.ts';
 import { startWebServer, type WebServer } from './index.ts';
+import { until } from '../test/support/until.ts';
 
 // Computes for a minute in 100 ms steps, so the engine sees a cancel at the next step.
 const project = definitions({
@@ -47,15 +48,6 @@ const runs = async (query = '') => {
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body as RunList;
 };
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('running attempts in the runs list', () => {
   it('lists the running attempts first, one row per partition, then not after it is cancelled', async () => {

@@ -26,6 +26,7 @@ import sla from '../fixtures/sla-project.ts';
 import streams from '../fixtures/stream-project.ts';
 import { historyToFile } from './history-file.ts';
 import { pauseSignal, progressQuery } from '../../contract/signals.ts';
+import { untilTrue } from '../support/until.ts';
 
 export const historiesDir = fileURLToPath(new URL('./histories/', import.meta.url));
 
@@ -66,7 +67,7 @@ const recordings: Record<string, Recording> = {
       ],
     });
     await handle.signal(pauseSignal);
-    await until('the backfill paused', async () => (await handle.query(progressQuery)).status === 'paused');
+    await untilTrue('the backfill paused', async () => (await handle.query(progressQuery)).status === 'paused');
     await handle.cancel();
     await handle.result().catch(() => {});
     return { 'backfill-cancelled': handle };
@@ -94,7 +95,7 @@ const recordings: Record<string, Recording> = {
       workflowId: freshnessMonitorWorkflowId(config.taskQueue),
       args: [{ intervalMs: 1000 }],
     });
-    await until('three freshness checks', async () => (await completedActivities(handle)) >= 3);
+    await untilTrue('three freshness checks', async () => (await completedActivities(handle)) >= 3);
     return { freshnessMonitor: handle };
   },
   // A finite generator (it ends the job: 'finished'), and an endless one stopped by signal, and a
@@ -151,14 +152,6 @@ async function runsOf(client: Client, workflowId: string, firstRunId: string): P
 
 async function completedActivities(handle: WorkflowHandle): Promise<number> {
   return ((await handle.fetchHistory()).events ?? []).filter((e) => e.activityTaskCompletedEventAttributes).length;
-}
-
-async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 async function main(): Promise<void> {
