@@ -6,6 +6,7 @@ import { listBackfills, type ControlContext } from '../control/backfills.ts';
 import type { AssetDef, AssetGraph } from '../core/index.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { AssetPartitionStates } from './api-types.ts';
+import { freshRead } from './fresh-read.ts';
 import { computeHealth, type AssetHealth } from './health.ts';
 import { createPlanner, type Planner } from './planner.ts';
 
@@ -17,17 +18,14 @@ export interface WebContext {
   control: ControlContext | undefined;
   temporalUiUrl: string | null;
   closedPartitions: Map<string, AssetPartitionStates>;
-  /** health of one asset: requests at the same moment share one computation; each later one
-   * checks the tables' versions (cheap) and recomputes only what changed, so a read after a
-   * commit sees it */
+  /** health of one asset: requests at the same moment share one computation, begun after they
+   * came; each checks the tables' versions (cheap) and recomputes only what changed */
   health(asset: AssetDef): Promise<AssetHealth>;
-  /** the newest backfills, listed at most once per second for all assets' grids */
+  /** the newest backfills: one listing serves the grids of all assets asked at the same moment */
   recentBackfills(): Promise<BackfillSummary[]>;
   /** plans backfills on a thread of its own (with a Temporal client only) */
   planner: Planner | undefined;
 }
-
-const BACKFILLS_TTL_MS = 1_000;
 
 export function createContext(opts: {
   config: FreshetConfig;
@@ -38,8 +36,9 @@ export function createContext(opts: {
 }): WebContext {
   const warehouse = openWarehouse(opts.config);
   const planner = opts.client ? createPlanner(opts.graph, opts.config, { timeoutMs: opts.planTimeoutMs }) : undefined;
-  const cache = new Map<string, { settled: boolean; value: Promise<AssetHealth> }>();
-  let listed: { at: number; value: Promise<BackfillSummary[]> } | undefined;
+  // The previous health is reused by computeHealth when no table it depends on changed.
+  const health = new Map<string, () => Promise<AssetHealth>>();
+  const backfills = freshRead(() => listBackfills(ctx.control!, 50));
   const ctx: WebContext = {
     config: opts.config,
     graph: opts.graph,
@@ -51,26 +50,12 @@ export function createContext(opts: {
     temporalUiUrl: opts.temporalUiUrl ?? null,
     closedPartitions: new Map(),
     health(asset) {
-      const hit = cache.get(asset.name);
-      if (hit && !hit.settled) return hit.value;
-      // The previous result is reused by computeHealth when no table it depends on changed.
-      const entry = { settled: false, value: (async () => computeHealth(ctx, asset, await hit?.value.catch(() => undefined)))() };
-      cache.set(asset.name, entry);
-      entry.value.then(
-        () => (entry.settled = true),
-        () => cache.delete(asset.name),
-      );
-      return entry.value;
+      let read = health.get(asset.name);
+      if (!read) health.set(asset.name, (read = freshRead((previous) => computeHealth(ctx, asset, previous))));
+      return read();
     },
     recentBackfills() {
-      if (!ctx.control) return Promise.resolve([]);
-      if (listed && Date.now() - listed.at < BACKFILLS_TTL_MS) return listed.value;
-      const value = listBackfills(ctx.control, 50);
-      listed = { at: Date.now(), value };
-      value.catch(() => {
-        listed = undefined;
-      });
-      return value;
+      return ctx.control ? backfills() : Promise.resolve([]);
     },
   };
   return ctx;
