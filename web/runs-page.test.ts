@@ -69,6 +69,30 @@ describe('runs and partition pages', () => {
     await page.waitForURL('**/assets/clicks');
   });
 
+  it("a double click on a cell, or Ctrl+Enter on the keyboard's cursor, opens that cell's partition page", async () => {
+    await page.goto(`${web.url}/assets/clicks_per_user`);
+    await page.getByTestId('partition-grid').waitFor();
+    const c = await cell('partition-grid', 0, 1);
+    const before = await page.getByTestId('partition-grid').boundingBox();
+    await page.mouse.click(c.x, c.y);
+    await page.getByTestId('selection').waitFor();
+    // the selection's buttons appear above the grid without moving it from under the pointer
+    expect(await page.getByTestId('partition-grid').boundingBox()).toEqual(before);
+    await page.mouse.dblclick(c.x, c.y);
+    await page.waitForURL('**/assets/clicks_per_user/history?key=2026-01-02');
+    await expect(page.getByTestId('partition-key').textContent()).resolves.toBe('2026-01-02');
+
+    await page.goto(`${web.url}/assets/clicks_per_user`);
+    const grid = page.getByTestId('partition-grid');
+    await grid.focus();
+    await page.keyboard.press('Home'); // the first partition
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForURL('**/assets/clicks_per_user/history?key=2026-01-03');
+    await expect(page.getByTestId('partition-key').textContent()).resolves.toBe('2026-01-03');
+  });
+
   it('a failed attempt shows its error, stack and log lines, and links to its own workflow run', async () => {
     const run = await materialize('broken', '2026-01-04');
     await page.goto(`${web.url}/assets/broken/history?key=2026-01-04`);

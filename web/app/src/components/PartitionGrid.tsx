@@ -30,6 +30,8 @@ export interface GridProps {
   names: readonly string[];
   selection?: [number, number] | null;
   onSelect?: (range: [number, number]) => void;
+  /** a double click on a cell (or Ctrl/Cmd+Enter on the cursor): the cell's own page */
+  onOpen?: (i: number) => void;
   maxHeight?: number;
   testId?: string;
 }
@@ -90,7 +92,7 @@ function GridAxis({ kind, cols }: { kind: GridKind; cols: number }) {
 }
 
 export function PartitionGrid(props: GridProps) {
-  const { total, codes, colors, names, selection, onSelect, maxHeight = 420 } = props;
+  const { total, codes, colors, names, selection, onSelect, onOpen, maxHeight = 420 } = props;
   const { rows, colOf, cols } = useMemo(() => buildRows(props), [props.kind, props.total, props.keyAt, props.contiguous]); // eslint-disable-line react-hooks/exhaustive-deps
   const scroller = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -221,6 +223,9 @@ export function PartitionGrid(props: GridProps) {
     if (moves[e.key]) {
       e.preventDefault();
       moveCursor(Math.max(0, Math.min(total - 1, moves[e.key]())));
+    } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && onOpen) {
+      e.preventDefault();
+      onOpen(at);
     } else if ((e.key === 'Enter' || e.key === ' ') && onSelect) {
       e.preventDefault();
       const from = e.shiftKey && selection ? selection[0] : at;
@@ -253,7 +258,7 @@ export function PartitionGrid(props: GridProps) {
         className="grid-scroller"
         tabIndex={0}
         role="application"
-        aria-label="partitions: arrow keys move, Enter selects, Shift+Enter extends the selection"
+        aria-label="partitions: arrow keys move, Enter selects, Shift+Enter extends the selection, Ctrl+Enter opens the partition"
         aria-describedby={tip ? tipId : undefined}
         onKeyDown={onKey}
         onFocus={(e) => {
@@ -274,6 +279,10 @@ export function PartitionGrid(props: GridProps) {
         onMouseMove={onMove}
         onMouseDown={onDown}
         onMouseUp={onUp}
+        onDoubleClick={(e) => {
+          const i = indexAt(e);
+          if (i !== null && onOpen) onOpen(i);
+        }}
         onMouseLeave={() => {
           setHover(null);
           if (drag) onUp();

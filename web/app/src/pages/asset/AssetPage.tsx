@@ -1,7 +1,7 @@
 // Asset: definition, partition health grid, recent materializations, lag over time.
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'wouter';
+import { Link, useLocation, useParams, useSearchParams } from 'wouter';
 import {
   HEALTH_STATES,
   type AssetDetail,
@@ -159,6 +159,7 @@ function Partitions({ q, onBackfill }: { q: UseQueryResult<PartitionSummary>; on
   const keyAt = useMemo(() => (s ? keyAtFn(s.kind, s.first, s.keys) : () => ''), [s?.kind, s?.first, s?.keys?.length]); // eslint-disable-line react-hooks/exhaustive-deps
   // The selection is in the URL (?from=&to=): a link to it shows the same cells selected.
   const [params, setParams] = useSearchParams();
+  const [, navigate] = useLocation();
   const [fromKey, toKey] = [params.get('from'), params.get('to')];
   const selection = useMemo((): [number, number] | null => {
     if (!s || !fromKey) return null;
@@ -231,9 +232,10 @@ function Partitions({ q, onBackfill }: { q: UseQueryResult<PartitionSummary>; on
           names={healthNames}
           selection={selection}
           onSelect={setSelection}
+          onOpen={(i) => navigate(`/assets/${enc(s.asset)}/history?key=${enc(keyAt(i))}`)}
         />
       )}
-      <p className="hint">Drag across cells to select a range.</p>
+      <p className="hint">Drag across cells to select a range; double-click a cell for its history.</p>
     </section>
   );
 }
