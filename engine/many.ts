@@ -50,6 +50,7 @@ export async function materializeMany(req: MaterializeManyRequest): Promise<Mate
       spark: req.engine?.spark,
       signal: req.signal,
       owner: (k) => ownerOf(asset, k),
+      run: req.run,
       onPartitionDone: done,
     });
     return sortByKey(results, keys);

@@ -61,6 +61,7 @@ export async function materialize(req: MaterializeRequest): Promise<MaterializeR
       spark: req.engine?.spark,
       signal: req.signal,
       owner: (k) => ownerOf(asset, k),
+      run: req.run,
       onPartitionDone: () => {},
     });
     return result;

@@ -1,5 +1,6 @@
 // The job one spark-submit runs: the upstream tables at the versions Freshet planned, the
 // partition values each output partition reads, and the commit each must make (driver.py).
+import type { RunRef } from '../../contract/runs.ts';
 import { columnType, inputKeys, partitionValue, type AssetDef, type AssetGraph, type Partitions } from '../../core/index.ts';
 import type { ObjectStore } from '../../storage/types.ts';
 import { partitionValuesOf, txnAppId } from '../commit.ts';
@@ -45,6 +46,7 @@ export function sparkJob(
   attempt: number,
   txnVersion: number | undefined,
   owner: (key: string | undefined) => string,
+  run: RunRef | undefined,
 ): SparkJob {
   const inputVersions = Object.fromEntries(inputs.map((i) => [i.asset.name, i.snapshot!.version]));
   const column = asset.partitions?.column ?? null;
@@ -72,7 +74,16 @@ export function sparkJob(
       ),
       appId: txnAppId(asset.name, key),
       txnVersion: txnVersion ?? null,
-      lineage: { asset: asset.name, partition: key ?? null, inputVersions, attempt, mode: 'spark', batchSize: keys.length },
+      // the RunRef as DuckDB's commits carry it: the runs list shows a Spark run's attempt, trigger and log too
+      lineage: {
+        asset: asset.name,
+        partition: key ?? null,
+        inputVersions,
+        attempt,
+        mode: 'spark',
+        batchSize: keys.length,
+        ...(run ? { run } : {}),
+      },
     })),
   };
 }

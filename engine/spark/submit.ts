@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { RunRef } from '../../contract/runs.ts';
 import type { AssetDef, AssetGraph } from '../../core/index.ts';
 import { loadSnapshot } from '../../delta/index.ts';
 import type { ObjectStore } from '../../storage/types.ts';
@@ -31,6 +32,8 @@ export interface SparkRunRequest {
   spark: SparkConfig | undefined;
   signal: AbortSignal | undefined;
   owner: (key: string | undefined) => string;
+  /** the activity attempt computing it, recorded in each commit */
+  run: RunRef | undefined;
   onPartitionDone: (r: MaterializeResult) => void;
 }
 
@@ -62,7 +65,7 @@ export async function materializeOnSpark(req: SparkRunRequest): Promise<Material
   const inputs = await openInputs(graph, warehouse, asset, keys);
   // Missing upstream partitions fail here, with Freshet's message, before a JVM starts.
   for (const input of inputs) selectFiles(input, req.owner(keys.length === 1 ? keys[0] : undefined));
-  const job = sparkJob(graph, warehouse, asset, keys, inputs, req.attempt, req.txnVersion, req.owner);
+  const job = sparkJob(graph, warehouse, asset, keys, inputs, req.attempt, req.txnVersion, req.owner, req.run);
   const inputVersions = job.partitions[0]?.lineage.inputVersions as Record<string, number>;
   const dir = await mkdtemp(path.join(tmpdir(), 'freshet-spark-'));
   const jobFile = path.join(dir, 'job.json');
