@@ -46,18 +46,41 @@ def sql_literal(kind, value):
     return quoted
 
 
-def watch_parent(pid):
-    """The worker that started this job died (kill -9): stop, so no orphan keeps computing."""
-    while True:
-        time.sleep(1)
+def proc_state(pid):
+    """(state, start time in clock ticks) from Linux /proc; None when the process is not there
+    (or there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            # the command name (field 2) may hold spaces and parentheses: count from the last ')'
+            fields = f.read().rsplit(")", 1)[1].split()
+        return fields[0], fields[19]
+    except (OSError, IndexError):
+        return None
+
+
+def parent_gone(pid, first):
+    if first is None:  # no /proc: the signal probe alone
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+        return False
+    now = proc_state(pid)
+    # a zombie not yet reaped is dead too; another start time is a new process with the same pid
+    return now is None or now[0] in ("Z", "X") or now[1] != first[1]
+
+
+def watch_parent(pid, interval=1.0):
+    """The worker that started this job died (kill -9): stop, so no orphan keeps computing."""
+    first = proc_state(pid)
+    while True:
+        time.sleep(interval)
+        if parent_gone(pid, first):
             sys.stderr.write(f"freshet: the worker (pid {pid}) is gone; stopping the Spark application\n")
             sys.stderr.flush()
             os._exit(3)
-        except PermissionError:
-            pass
 
 
 def committed_version(spark, path, metadata):
