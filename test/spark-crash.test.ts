@@ -13,7 +13,7 @@ import { assetTable, materializations } from '../engine/index.ts';
 import { txnAppId } from '../engine/commit.ts';
 import { sparkSettings } from '../engine/spark/settings.ts';
 import { openStore } from '../storage/index.ts';
-import project, { SPARK_ASSET } from './fixtures/spark-project.ts';
+import project, { SPARK_ASSET } from './fixtures/spark-crash-project.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
 import { expectEachPartitionOnce } from './support/backfill-checks.ts';
@@ -30,7 +30,9 @@ beforeAll(async () => {
   // A test that needs Spark fails, with how to get it, when it is not installed.
   sparkSettings(undefined);
   // No in-process worker: the workers here are separate processes that the test kills.
-  h = await startHarness(graph, testConfig('spark-crash', { project: path.resolve('test/fixtures/spark-project.ts') }), { worker: false });
+  h = await startHarness(graph, testConfig('spark-crash', { project: path.resolve('test/fixtures/spark-crash-project.ts') }), {
+    worker: false,
+  });
   ctx = { client: h.client, taskQueue: h.config.taskQueue, graph, warehouse: openStore(h.config.warehouse) };
 });
 afterAll(async () => {
