@@ -65,6 +65,7 @@ async function freshet(graph: AssetGraph, ctx: SparkBenchContext): Promise<{ sec
         partitions: keys,
         engine: loadConfig().engine,
         txnVersion: 1,
+        onPartitionDone: (r) => ctx.log(`  ${r.partition}: ${(r.durationMs / 1000).toFixed(1)} s`),
       })),
     );
     ctx.log(`  ${keys[0]}..${keys[keys.length - 1]}: ${((performance.now() - t0) / 1000).toFixed(1)} s so far`);
