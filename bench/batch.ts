@@ -5,6 +5,8 @@
 //   3. Freshet: one new day of transactions arrives; the incremental (missing/stale) run.
 // Writes bench/results/batch.json (and batch-<rows>.json).
 //   node --import tsx bench/batch.ts [--rows 10000000|100000000|1000000000] [--users 1000000] [--concurrency 2] [--keep]
+// With --engine spark [--partitions N]: Freshet on DuckDB, Freshet on Spark and raw Spark SQL
+// instead, over all days or the last N (batch-spark.ts).
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Client, Connection } from '@temporalio/client';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { startBackfill, type ControlContext } from '../control/backfills.ts';
 import { keysBetween, shiftKey, type AssetGraph } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, materializeMany } from '../engine/index.ts';
+import { sparkBench } from './batch-spark.ts';
 
 // DuckDB settings as a worker would take them (FRESHET_DUCKDB_*).
 const engineConfigFromEnv = () => loadConfig().engine;
@@ -31,8 +34,12 @@ const { values: flags } = parseArgs({
     days: { type: 'string', default: '365' },
     concurrency: { type: 'string', default: '2' },
     keep: { type: 'boolean', default: false },
+    engine: { type: 'string', default: 'duckdb' },
+    // --engine spark only: compute the last N days (each still reads its 30), not all of them
+    partitions: { type: 'string' },
   },
 });
+if (flags.engine !== 'duckdb' && flags.engine !== 'spark') throw new Error(`--engine is duckdb or spark, got '${flags.engine}'`);
 const ROWS = Number(flags.rows);
 const USERS = Number(flags.users);
 const DAYS = Number(flags.days);
@@ -165,6 +172,10 @@ async function main(): Promise<void> {
     .filter((f) => days.includes(f.partitionValues.day!))
     .reduce((n, f) => n + (JSON.parse(f.stats!) as { numRecords: number }).numRecords, 0);
   log(`${txRows} transactions over ${days.length} days (${days[0]}..${days[days.length - 1]}), ${USERS} users`);
+  if (flags.engine === 'spark') {
+    const computed = flags.partitions ? days.slice(-Number(flags.partitions)) : days;
+    return sparkBench({ graph, warehouse, dir, days: computed, rows: txRows, size: ROWS, users: USERS, log });
+  }
 
   log('raw DuckDB: one statement...');
   const r = await measure(() => raw(warehouse));

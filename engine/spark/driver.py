@@ -94,11 +94,20 @@ def committed_version(spark, path, metadata):
     return None, {}
 
 
-def run_partition(spark, job, part):
+def load_inputs(spark, job):
+    """Every upstream at the version Freshet planned, loaded once per application (the version is
+    the same for all partitions of the job) instead of once per partition: resolving a Delta
+    snapshot per partition made the 16-partition benchmark 1.56x raw Spark, 0.93x and 1.16x after."""
+    return {
+        source["name"]: spark.read.format("delta").option("versionAsOf", source["version"]).load(source["path"])
+        for source in job["inputs"]
+    }
+
+
+def run_partition(spark, job, part, tables):
     started = time.time()
     for source in job["inputs"]:
-        reader = spark.read.format("delta").option("versionAsOf", source["version"])
-        df = reader.load(source["path"])
+        df = tables[source["name"]]
         values = part["inputs"].get(source["name"])
         if values is not None:
             df = df.where(F.col(source["column"]).isin([typed(source["type"], v) for v in values]))
@@ -145,8 +154,9 @@ def main():
     spark = SparkSession.builder.appName(job["appName"]).getOrCreate()
     emit("FRESHET_APP", spark.sparkContext.applicationId)
     try:
+        tables = load_inputs(spark, job)
         for part in job["partitions"]:
-            run_partition(spark, job, part)
+            run_partition(spark, job, part, tables)
     except Exception as e:  # noqa: BLE001 - reported to Freshet, then a non-zero exit
         traceback.print_exc()
         emit("FRESHET_ERROR", json.dumps({"type": type(e).__name__, "message": str(e).strip()[:4000]}))
