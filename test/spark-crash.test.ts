@@ -2,7 +2,6 @@
 // Spark application runs: no orphaned application keeps computing, the retry on a new worker
 // commits each partition exactly once, and a cancel ends the backfill `cancelled` with nothing
 // committed. Workers run in child processes; each test starts as few Spark applications as it can.
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillOutcome, cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
@@ -17,9 +16,9 @@ import project, { SPARK_ASSET } from './fixtures/spark-crash-project.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
 import { expectEachPartitionOnce } from './support/backfill-checks.ts';
+import { describeProcs, sparkApplication, untilPythonDriver } from './support/spark-processes.ts';
 import { until } from './support/until.ts';
 
-const DRIVER = path.resolve('engine/spark/driver.py');
 const graph: AssetGraph = project;
 
 let h: Harness;
@@ -46,48 +45,6 @@ async function worker(): Promise<WorkerProcess> {
   return w;
 }
 
-interface Proc {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  args: string;
-}
-
-function processes(): Proc[] {
-  const out = execFileSync('ps', ['-ww', '-eo', 'pid=,ppid=,pgid=,args='], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-    .filter((m) => m !== null)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), args: m[4] }));
-}
-
-/**
- * The processes of this file's Spark applications, and only them (other Spark applications may
- * run on the machine): each process group whose launcher JVM runs this checkout's driver.py
- * for SPARK_ASSET (the worker starts spark-submit in its own group), every member of it.
- */
-function sparkApplication(): Proc[] {
-  const all = processes();
-  const groups = new Set(
-    all.filter((p) => p.args.includes(DRIVER) && p.args.includes(`freshet:${SPARK_ASSET}`) && p.pid === p.pgid).map((p) => p.pgid),
-  );
-  return all.filter((p) => groups.has(p.pgid));
-}
-
-/** Waits until the application's Python driver runs: the launcher JVM is up and the application starting. */
-function untilPythonDriver(): Promise<Proc[]> {
-  return until(
-    'the Python driver of the Spark application',
-    () => Promise.resolve(sparkApplication()),
-    (ps) => ps.some((p) => /python\S* \S*driver\.py/.test(p.args)),
-    300_000,
-    200,
-  );
-}
-
-const describeProcs = (ps: Proc[]) => ps.map((p) => `${p.pid} (ppid ${p.ppid}): ${p.args.slice(0, 160)}`);
-
 describe('Spark assets and dying workers', { timeout: 600_000 }, () => {
   it('kill -9 of the worker while its Spark job runs: the orphaned application stops, and a new worker commits each partition exactly once', async () => {
     const days = keysBetween(graph.get(SPARK_ASSET).partitions!, '2026-01-01', '2026-01-02');
@@ -99,7 +56,7 @@ describe('Spark assets and dying workers', { timeout: 600_000 }, () => {
       to: days[1],
       concurrency: 2,
     });
-    const app = await untilPythonDriver();
+    const app = await untilPythonDriver(SPARK_ASSET);
     // the application runs under the worker being killed, not some other one
     const launcher = app.find((p) => p.pid === p.pgid)!;
     expect(launcher.ppid).toBe(first.pid);
@@ -111,7 +68,7 @@ describe('Spark assets and dying workers', { timeout: 600_000 }, () => {
     // No worker runs now: only the driver's own watch of its parent can stop the orphan.
     await until(
       'the orphaned Spark application to stop',
-      () => Promise.resolve(describeProcs(sparkApplication())),
+      () => Promise.resolve(describeProcs(sparkApplication(SPARK_ASSET))),
       (ps) => ps.length === 0,
       30_000,
       200,
@@ -157,13 +114,13 @@ describe('Spark assets and dying workers', { timeout: 600_000 }, () => {
       to: days[1],
       concurrency: 2,
     });
-    await untilPythonDriver();
+    await untilPythonDriver(SPARK_ASSET);
     const version = (await loadSnapshot(table))?.version;
     const asked = Date.now();
     await cancelBackfill(ctx, id);
     await until(
       'the Spark application to stop',
-      () => Promise.resolve(describeProcs(sparkApplication())),
+      () => Promise.resolve(describeProcs(sparkApplication(SPARK_ASSET))),
       (ps) => ps.length === 0,
       15_000,
       100,
@@ -179,6 +136,6 @@ describe('Spark assets and dying workers', { timeout: 600_000 }, () => {
     await new Promise((r) => setTimeout(r, 3_000));
     expect((await loadSnapshot(table))?.version).toBe(version);
     expect(await materializations(table)).toEqual(before);
-    expect(sparkApplication()).toEqual([]);
+    expect(sparkApplication(SPARK_ASSET)).toEqual([]);
   });
 });

@@ -22,6 +22,7 @@ import { runStreamingJob } from '../stream/job.ts';
 import { generatorSource } from '../stream/source-generator.ts';
 import { openStore } from '../storage/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
+import { describeProcs, sparkApplication, untilPythonDriver } from './support/spark-processes.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
 import graph, { CORRECT_DAY_ENV, daily } from './fixtures/spark-project.ts';
 import { spend10sInput } from './support/stream/test-assets.ts';
@@ -72,12 +73,6 @@ async function backfill(assets: string[]): Promise<BackfillProgress> {
   const ctx: ControlContext = { client: h.client, taskQueue: h.config.taskQueue, graph, warehouse: warehouse() };
   const { id } = await startBackfill(ctx, { assets, downstream: false, from: days[0], to: days[days.length - 1], concurrency: 2 });
   return h.client.workflow.getHandle(id).result();
-}
-
-/** Processes of a Spark application Freshet submitted: the launcher JVM and the Python driver. */
-function sparkProcesses(): string[] {
-  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes('engine/spark/driver.py'));
 }
 
 // Each test starts one Spark application; on a loaded 2-core machine that takes minutes (and
@@ -214,16 +209,12 @@ describe('Spark assets', { timeout: 1_200_000 }, () => {
       () => 'committed',
       (e: Error) => e,
     );
-    // wait until the Python driver runs: the launcher JVM is up and the application starting
-    const pythonDriver = () => sparkProcesses().some((l) => /python\S* \S*driver\.py/.test(l));
-    const deadline = Date.now() + 240_000;
-    while (!pythonDriver() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(pythonDriver()).toBe(true);
+    await untilPythonDriver('clean');
     const cancelledAt = Date.now();
     abort.abort(new Error('cancelled by the test'));
     expect(await outcome).toMatchObject({ message: 'cancelled by the test' });
-    while (sparkProcesses().length > 0 && Date.now() - cancelledAt < 10_000) await new Promise((r) => setTimeout(r, 100));
-    expect(sparkProcesses()).toEqual([]);
+    while (sparkApplication('clean').length > 0 && Date.now() - cancelledAt < 10_000) await new Promise((r) => setTimeout(r, 100));
+    expect(describeProcs(sparkApplication('clean'))).toEqual([]);
     expect(Date.now() - cancelledAt).toBeLessThan(10_000);
     expect((await loadSnapshot(table))!.version).toBe(version);
   });

@@ -105,8 +105,9 @@ export function submitArgs(settings: SparkSettings, asset: AssetDef, jobFile: st
     'spark.sql.session.timeZone': 'UTC',
     'spark.log.level': 'WARN',
     ...(master.startsWith('local')
-      ? // One small machine: no UI port to collide on, and a handful of shuffle partitions, not 200.
-        { 'spark.ui.enabled': 'false', 'spark.sql.shuffle.partitions': '4' }
+      ? // One small machine: no UI port to collide on, a handful of shuffle partitions, not 200, and
+        // Delta's log replayed in 2 tasks, not 50 (it replays after every commit; Delta's own tests do the same).
+        { 'spark.ui.enabled': 'false', 'spark.sql.shuffle.partitions': '4', 'spark.databricks.delta.snapshotPartitions': '2' }
       : {}),
     ...settings.conf,
     ...(asset.engine?.conf ?? {}),
