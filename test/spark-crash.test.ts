@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillOutcome, cancelBackfill, startBackfill, type ControlContext } from '../control/backfills.ts';
 import type { BackfillProgress } from '../contract/backfill.ts';
-import { keysBetween, type AssetGraph } from '../core/index.ts';
+import { keysBetween, shiftKey, type AssetGraph, type TimePartitions } from '../core/index.ts';
 import { loadSnapshot } from '../delta/index.ts';
 import { assetTable, materializations } from '../engine/index.ts';
 import { txnAppId } from '../engine/commit.ts';
@@ -45,17 +45,18 @@ async function worker(): Promise<WorkerProcess> {
   return w;
 }
 
+/** Backfills the source and the Spark asset over `from` and the day after. */
+async function backfillTwoDays(from: string): Promise<{ id: string; days: string[] }> {
+  const def = graph.get(SPARK_ASSET).partitions as TimePartitions;
+  const days = keysBetween(def, from, shiftKey(def, from, 1));
+  const { id } = await startBackfill(ctx, { assets: ['raw', SPARK_ASSET], downstream: false, from: days[0], to: days[1], concurrency: 2 });
+  return { id, days };
+}
+
 describe('Spark assets and dying workers', { timeout: 600_000 }, () => {
   it('kill -9 of the worker while its Spark job runs: the orphaned application stops, and a new worker commits each partition exactly once', async () => {
-    const days = keysBetween(graph.get(SPARK_ASSET).partitions!, '2026-01-01', '2026-01-02');
     const first = await worker();
-    const { id } = await startBackfill(ctx, {
-      assets: ['raw', SPARK_ASSET],
-      downstream: false,
-      from: days[0],
-      to: days[1],
-      concurrency: 2,
-    });
+    const { id, days } = await backfillTwoDays('2026-01-01');
     const app = await untilPythonDriver(SPARK_ASSET);
     // the application runs under the worker being killed, not some other one
     const launcher = app.find((p) => p.pid === p.pgid)!;
@@ -104,16 +105,9 @@ describe('Spark assets and dying workers', { timeout: 600_000 }, () => {
 
   it('cancelling a backfill while Spark runs stops the application within seconds, ends it cancelled, and commits nothing', async () => {
     if (workers.every((w) => w.child.exitCode !== null)) await worker();
-    const days = keysBetween(graph.get(SPARK_ASSET).partitions!, '2026-02-01', '2026-02-02');
     const table = assetTable(ctx.warehouse, SPARK_ASSET);
     const before = await materializations(table);
-    const { id } = await startBackfill(ctx, {
-      assets: ['raw', SPARK_ASSET],
-      downstream: false,
-      from: days[0],
-      to: days[1],
-      concurrency: 2,
-    });
+    const { id } = await backfillTwoDays('2026-02-01');
     await untilPythonDriver(SPARK_ASSET);
     const version = (await loadSnapshot(table))?.version;
     const asked = Date.now();
