@@ -30,6 +30,7 @@ import { partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedS
 import { backfillWorkflowId, isBackfillWorkflowId, rerunsPrefix, rerunWorkflowId } from '../contract/ids.ts';
 import { backfillQueue, scheduledQueue } from '../contract/queues.ts';
 import { WORKFLOW_TYPES } from '../contract/workflows.ts';
+import { queryOneAtATime } from './one-query.ts';
 import { startWorkflow } from './start-workflow.ts';
 
 export { BackfillRequestError };
@@ -146,11 +147,11 @@ async function handle(ctx: ControlContext, id: string) {
 }
 
 export async function backfillProgress(ctx: ControlContext, id: string): Promise<BackfillProgress> {
-  return (await handle(ctx, id)).query(progressQuery);
+  return queryOneAtATime(await handle(ctx, id), progressQuery);
 }
 
 export async function backfillPartitions(ctx: ControlContext, id: string, asset: string): Promise<AssetPartitionStates> {
-  return (await handle(ctx, id)).query(partitionsQuery, asset);
+  return queryOneAtATime(await handle(ctx, id), partitionsQuery, asset);
 }
 
 export async function listBackfills(ctx: ControlContext, limit = 50): Promise<BackfillSummary[]> {
@@ -247,7 +248,7 @@ export async function backfillOutcome(ctx: ControlContext, id: string): Promise<
   try {
     return (await h.result()) as BackfillProgress;
   } catch (err) {
-    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) return h.query(progressQuery);
+    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) return queryOneAtATime(h, progressQuery);
     throw err;
   }
 }
@@ -263,12 +264,12 @@ export async function retryFailedBackfill(ctx: ControlContext, id: string, reque
     await h.signal(retryFailedSignal);
     return { id };
   }
-  const progress = await h.query(progressQuery);
+  const progress = await queryOneAtATime(h, progressQuery);
   const only: Record<string, string[]> = {};
   for (const f of progress.failures) (only[f.asset] ??= []).push(f.partition ?? '');
   for (const a of progress.assets) {
     if (!a.counts.cancelled) continue;
-    const { keys, states } = await h.query(partitionsQuery, a.asset);
+    const { keys, states } = await queryOneAtATime(h, partitionsQuery, a.asset);
     for (let i = 0; i < keys.length; i++) if (states[i] === 'cancelled') (only[a.asset] ??= []).push(keys[i]);
   }
   if (Object.keys(only).length === 0) throw new BackfillRequestError('id', `Backfill '${id}' has no failed or cancelled partitions.`);
