@@ -16,8 +16,7 @@ import project, { SPARK_ASSET } from './fixtures/spark-crash-project.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
 import { spawnWorker, type WorkerProcess } from './processes.ts';
 import { expectEachPartitionOnce } from './support/backfill-checks.ts';
-import { describeProcs, sparkApplication, untilPythonDriver } from './support/spark-processes.ts';
-import { until } from './support/until.ts';
+import { sparkApplication, untilPythonDriver, untilSparkGone } from './support/spark-processes.ts';
 
 const graph: AssetGraph = project;
 
@@ -67,13 +66,7 @@ describe('Spark assets and dying workers', { timeout: 600_000 }, () => {
     const committedBeforeKill = await loadSnapshot(table);
 
     // No worker runs now: only the driver's own watch of its parent can stop the orphan.
-    await until(
-      'the orphaned Spark application to stop',
-      () => Promise.resolve(describeProcs(sparkApplication(SPARK_ASSET))),
-      (ps) => ps.length === 0,
-      30_000,
-      200,
-    );
+    await untilSparkGone(SPARK_ASSET, 30_000);
     const stoppedMs = Date.now() - killedAt;
     expect(stoppedMs).toBeLessThan(30_000);
     // and it committed nothing after its worker died
@@ -112,13 +105,7 @@ describe('Spark assets and dying workers', { timeout: 600_000 }, () => {
     const version = (await loadSnapshot(table))?.version;
     const asked = Date.now();
     await cancelBackfill(ctx, id);
-    await until(
-      'the Spark application to stop',
-      () => Promise.resolve(describeProcs(sparkApplication(SPARK_ASSET))),
-      (ps) => ps.length === 0,
-      15_000,
-      100,
-    );
+    await untilSparkGone(SPARK_ASSET, 15_000);
     expect(Date.now() - asked).toBeLessThan(15_000);
 
     const outcome = await backfillOutcome(ctx, id);

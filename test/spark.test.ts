@@ -22,7 +22,7 @@ import { runStreamingJob } from '../stream/job.ts';
 import { generatorSource } from '../stream/source-generator.ts';
 import { openStore } from '../storage/index.ts';
 import type { ObjectStore } from '../storage/types.ts';
-import { describeProcs, sparkApplication, untilPythonDriver } from './support/spark-processes.ts';
+import { describeProcs, sparkApplication, untilPythonDriver, untilSparkGone } from './support/spark-processes.ts';
 import { startHarness, testConfig, type Harness } from './harness.ts';
 import graph, { CORRECT_DAY_ENV, daily } from './fixtures/spark-project.ts';
 import { spend10sInput } from './support/stream/test-assets.ts';
@@ -213,7 +213,7 @@ describe('Spark assets', { timeout: 1_200_000 }, () => {
     const cancelledAt = Date.now();
     abort.abort(new Error('cancelled by the test'));
     expect(await outcome).toMatchObject({ message: 'cancelled by the test' });
-    while (sparkApplication('clean').length > 0 && Date.now() - cancelledAt < 10_000) await new Promise((r) => setTimeout(r, 100));
+    await untilSparkGone('clean', 10_000);
     expect(describeProcs(sparkApplication('clean'))).toEqual([]);
     expect(Date.now() - cancelledAt).toBeLessThan(10_000);
     expect((await loadSnapshot(table))!.version).toBe(version);

@@ -44,3 +44,14 @@ export function untilPythonDriver(asset: string): Promise<Proc[]> {
 }
 
 export const describeProcs = (ps: Proc[]) => ps.map((p) => `${p.pid} (ppid ${p.ppid}): ${p.args.slice(0, 160)}`);
+
+/** Waits until no process of the application of `asset` is left. */
+export function untilSparkGone(asset: string, timeoutMs: number): Promise<string[]> {
+  return until(
+    `the Spark application of '${asset}' to stop`,
+    () => Promise.resolve(describeProcs(sparkApplication(asset))),
+    (ps) => ps.length === 0,
+    timeoutMs,
+    100,
+  );
+}
