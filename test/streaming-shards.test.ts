@@ -3,13 +3,12 @@
 // shard 0 elsewhere and it restores its own newest checkpoint, while shard 1 keeps running on its
 // worker, never restarted. The sink must equal DuckDB over the same events, every window once.
 import { defaultPayloadConverter } from '@temporalio/common';
-import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { ShardInput } from '../contract/streaming.ts';
 import { startStream, type ShardStatus, type StreamStatus } from '../control/streams.ts';
 import { openStore } from '../storage/index.ts';
 import { listCheckpoints, readCheckpointHeader } from '../stream/checkpoint.ts';
-import { makePurchases, produceToTopic, type PurchaseEvent } from './support/stream/kafka-fixture.ts';
+import { makePurchases, partitionOf, produceToTopic, type PurchaseEvent } from './support/stream/kafka-fixture.ts';
 import { spendPerUser } from './support/stream/test-assets.ts';
 import type { StreamingJobStatus } from '../contract/streaming.ts';
 import { streamCluster } from './stream-cluster.ts';
@@ -20,19 +19,6 @@ const PARTITIONS = 4;
 const SHARDS = 2;
 const cluster = streamCluster('shards', { kafkaPartitions: PARTITIONS });
 const { workers } = cluster;
-
-/** The partition Kafka's default partitioner puts a key on (the producer in produceToTopic uses it). */
-function partitionOf(key: string): number {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, i) => ({
-    partitionErrorCode: 0,
-    partitionId: i,
-    leader: 0,
-    replicas: [0],
-    isr: [0],
-  }));
-  return partitioner({ topic: 'purchases', partitionMetadata, message: { key, value: null } });
-}
 
 const shardOf = (s: StreamStatus, index: number): ShardStatus | undefined => s.shardsStatus.find((sh) => sh.heartbeat?.shard === index);
 /** What each worker printed last, for a failure message. */
@@ -51,7 +37,7 @@ describe('sharded streaming job under Temporal', () => {
     const byShard: PurchaseEvent[][] = Array.from({ length: SHARDS }, () => []);
     for (const e of events) {
       let p = userPartition.get(e.user_id);
-      if (p === undefined) userPartition.set(e.user_id, (p = partitionOf(e.user_id)));
+      if (p === undefined) userPartition.set(e.user_id, (p = partitionOf(e.user_id, PARTITIONS)));
       perPartition[p]++;
       byShard[p % SHARDS].push(e);
     }

@@ -35,6 +35,18 @@ export function saltHotKey(buckets: number): (e: PurchaseEvent) => string {
   return (e) => (e.user_id === 'hot' ? `hot#${Number(e.id.replace(/\D/g, '')) % buckets}` : e.user_id);
 }
 
+/** The partition kafkajs's default partitioner (the producer's in produceToTopic) puts a key on, of `partitions`. */
+export function partitionOf(key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({
+    partitionErrorCode: 0,
+    partitionId: i,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  return Partitioners.DefaultPartitioner()({ topic: '', partitionMetadata, message: { key, value: null } });
+}
+
 /**
  * How many of `events` the producer below puts on each partition, by the same (Java-compatible)
  * partitioner: what a topic's end offsets will grow by, known before they are produced.
@@ -44,17 +56,9 @@ export function partitionCounts(
   partitions: number,
   keyOf: (e: PurchaseEvent) => string = (e) => e.user_id,
 ): Record<string, number> {
-  const partition = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({
-    partitionErrorCode: 0,
-    partitionId: i,
-    leader: 0,
-    replicas: [0],
-    isr: [0],
-  }));
   const counts: Record<string, number> = {};
   for (const e of events) {
-    const p = partition({ topic: '', partitionMetadata, message: { key: keyOf(e), value: null } });
+    const p = partitionOf(keyOf(e), partitions);
     counts[p] = (counts[p] ?? 0) + 1;
   }
   return counts;
