@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { materializeMany, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
 import type { BackfillPlan, BackfillRequest, BatchFailureDetails, BatchInput } from '../contract/backfill.ts';
+import { toRuns } from '../contract/int-runs.ts';
 import type { RunHeartbeat } from '../contract/runs.ts';
 import { cancellation, HEARTBEAT_EVERY_MS, isPermanent, recordFailedAttempt, wasAttempted } from './failures.ts';
 import { heartbeatEvery } from './heartbeat.ts';
@@ -29,7 +30,7 @@ export function createBackfillActivities(deps: ActivityDeps) {
           asset: p.asset.name,
           keys: p.keys,
           initial: p.run.map((r) => (r ? 'p' : 's')).join(''),
-          deps: p.deps,
+          deps: p.deps.map((d) => ({ up: d.up, loRuns: toRuns(d.lo), hiRuns: toRuns(d.hi) })),
           // As many as one range query computes (1 for transforms: each partition its own activity,
           // so they spread over workers); a pooled batch holds one slot per partition, so never more than the pool.
           batchSize: Math.min(preferredBatchSize(p.asset, deps.engine), p.asset.concurrency ?? Infinity),

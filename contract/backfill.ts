@@ -2,6 +2,7 @@
 // Both the worker (workflows/backfill.ts) and its clients (control/, web/, cli/) use these
 // objects, so a renamed field, signal or query fails typecheck on both sides.
 import type { PlanOptions, SelectionRequest } from '../core/backfill-plan.ts';
+import type { IntRuns } from './int-runs.ts';
 import type { RunTrigger } from './runs.ts';
 
 /** What a user (the page, the CLI, a schedule, the freshness monitor) asks a backfill to do. */
@@ -41,7 +42,7 @@ export interface PlannedAsset {
   /** one char per key: 'p' to run, 's' skipped as up to date */
   initial: string;
   /** for each upstream asset in the plan: per key, the [lo, hi] index range of upstream keys it reads (lo > hi: none) */
-  deps: Array<{ up: number; lo: number[]; hi: number[] }>;
+  deps: PlannedDep[];
   /** partitions run together in one activity (range batching) */
   batchSize: number;
   /** per-attempt timeout for this asset's activities, ms */
@@ -50,6 +51,13 @@ export interface PlannedAsset {
   /** the asset's global pool size (AssetSpec.concurrency): each batch holds one slot per partition from the asset's pool */
   pool?: number;
 }
+
+/**
+ * The ranges as runs (contract/int-runs.ts): the plan is one payload, refused by Temporal over
+ * 2 MB, and as two numbers per key the ranges were most of it. Plans made before runs (a backfill
+ * running across the upgrade) carry the `lo` and `hi` arrays themselves.
+ */
+export type PlannedDep = { up: number; loRuns: IntRuns; hiRuns: IntRuns } | { up: number; lo: number[]; hi: number[] };
 
 export type TaskState = 'pending' | 'running' | 'materialized' | 'skipped' | 'failed' | 'cancelled';
 export const TASK_STATES: readonly TaskState[] = ['pending', 'running', 'materialized', 'skipped', 'failed', 'cancelled'];

@@ -5,6 +5,7 @@ export * from './errors.ts';
 export * from './failure-records.ts';
 export * from './freshness.ts';
 export * from './ids.ts';
+export * from './int-runs.ts';
 export * from './layout.ts';
 export * from './materialize.ts';
 export * from './pool.ts';

@@ -30,13 +30,20 @@ export class BackfillRequestError extends Error {
 }
 
 /**
- * The most (asset, partition) tasks one backfill may plan, for the CLI, the API and the
- * workflow alike. The plan travels through Temporal as one payload (each key, its state, and
- * per upstream the range of upstream tasks it reads: about 30 bytes a task with one upstream,
- * 80 with five) and Temporal refuses payloads over 2 MB; 20,000 tasks stay under that with
- * room, and take a second or two to plan. A longer backfill is split into ranges.
+ * The most (asset, partition) tasks one backfill may plan, for the CLI, the API and the workflow
+ * alike: 10,000 daily partitions of a 5-asset chain, with room. It bounds the time a plan takes
+ * (seconds) and the work the workflow does per completed batch; the plan's size in bytes has its
+ * own limit, MAX_PLAN_BYTES. A longer backfill is split into ranges.
  */
-export const MAX_BACKFILL_PARTITIONS = 20_000;
+export const MAX_BACKFILL_PARTITIONS = 60_000;
+
+/**
+ * The most bytes a plan may take as JSON. It travels through Temporal as one payload (each key,
+ * one state char per key, and per upstream its index ranges as runs: about 14 bytes a task with
+ * daily keys), Temporal refuses payloads over 2 MB, and when the workflow continues as new the
+ * plan goes with the task states and the newest failures.
+ */
+export const MAX_PLAN_BYTES = 1_500_000;
 
 export interface SelectionRequest {
   assets: string[];
@@ -221,6 +228,18 @@ function tooMany(
   now: number,
 ): BackfillRequestError {
   const what = `This backfill would plan ${fmt(total)} partitions (${perAsset.map(([n, c]) => `${n} ${fmt(c)}`).join(', ')}), more than the ${fmt(MAX_BACKFILL_PARTITIONS)} one backfill may plan.`;
+  return splitError(what, MAX_BACKFILL_PARTITIONS / total, anchor, req, now);
+}
+
+/** A plan of `bytes` is over MAX_PLAN_BYTES: the limit, and a first range that fits. */
+export function planTooLarge(graph: AssetGraph, req: SelectionRequest, now: number, bytes: number): BackfillRequestError {
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  const what = `This backfill's plan would take ${mb(bytes)} MB, mostly its partition keys, more than the ${mb(MAX_PLAN_BYTES)} MB one backfill may carry through Temporal.`;
+  return splitError(what, MAX_PLAN_BYTES / bytes, graph.get(req.assets[0]).partitions, req, now);
+}
+
+/** `what` went over a limit by 1 / `share`: a first range of the anchor's keys that fits, or how to cut a selection without one. */
+function splitError(what: string, share: number, anchor: Partitions | undefined, req: SelectionRequest, now: number): BackfillRequestError {
   const field = req.from !== undefined ? 'to' : 'from';
   const from = anchor && anchor.kind !== 'static' ? (req.from ?? anchor.start) : undefined;
   const last = anchor && anchor.kind !== 'static' ? (req.to ?? lastCompleteKey(anchor, now)) : undefined;
@@ -228,8 +247,8 @@ function tooMany(
     return new BackfillRequestError(field, `${what} Select fewer assets, or split the selection into several backfills.`);
   }
   const anchorKeys = (keyStart(anchor, last) - keyStart(anchor, from)) / (keyWindow(anchor, from).end - keyStart(anchor, from)) + 1;
-  // Tasks grow with the anchor's keys (downstream grids round a little): a 2% margin keeps the first range under the limit.
-  const per = Math.max(1, Math.floor((anchorKeys * MAX_BACKFILL_PARTITIONS * 0.98) / total));
+  // Tasks and bytes grow with the anchor's keys (downstream grids round a little): a 2% margin keeps the first range under the limit.
+  const per = Math.max(1, Math.floor(anchorKeys * share * 0.98));
   const firstTo = shiftKey(anchor, from, per - 1);
   return new BackfillRequestError(
     field,

@@ -18,8 +18,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { asset, dailyPartitions, definitions, hourlyPartitions, lastCompleteKey, lookback, source } from '../core/index.ts';
-import { MAX_BACKFILL_PARTITIONS } from '../core/backfill-plan.ts';
+import { asset, dailyPartitions, definitions, hourlyPartitions, lastCompleteKey, lookback, source, staticPartitions } from '../core/index.ts';
+import { MAX_BACKFILL_PARTITIONS, MAX_PLAN_BYTES } from '../core/backfill-plan.ts';
 import { MAX_STREAMS_PER_CLIENT } from './api/backfills.ts';
 import { createApp, createContext, startWebServer, type WebServer } from './index.ts';
 import project from '../test/fixtures/web-project.ts';
@@ -291,12 +291,15 @@ describe('no backfill request can hold the server', () => {
     expect((await get('/api/info')).status).toBe(200);
   });
 
-  // Hourly since 2024: about 20,000 keys a year, so a whole history is over the limit.
-  const hourly = hourlyPartitions({ start: '2024-01-01-00' });
+  // Hourly since 2019: about 8,760 keys a year, so a whole history is over the limit.
+  const hourly = hourlyPartitions({ start: '2019-01-01-00' });
+  // 15,000 static keys of 128 chars: under the task limit, over the bytes a plan may take
+  const wideKeys = Array.from({ length: 15_000 }, (_, i) => String(i).padStart(128, 'k'));
   const big = definitions({
     assets: [
       source({ name: 'events', partitions: hourly, sql: 'SELECT 1 AS x' }),
       source({ name: 'quiet', partitions: dailyPartitions({ start: '2026-01-01' }), sql: 'SELECT 1 AS x' }),
+      source({ name: 'wide', partitions: staticPartitions(wideKeys), sql: 'SELECT 1 AS x' }),
       asset({ name: 'rolling', deps: { events: lookback(720) }, partitions: hourly, sql: 'SELECT 1 AS x' }),
     ],
   });
@@ -309,7 +312,7 @@ describe('no backfill request can hold the server', () => {
     try {
       for (const body of [
         { assets: ['events'] },
-        { assets: ['events'], downstream: true, from: '2024-01-01-00', to: lastCompleteKey(hourly, Date.now()) },
+        { assets: ['events'], downstream: true, from: '2019-01-01-00', to: lastCompleteKey(hourly, Date.now()) },
       ]) {
         for (const path of ['/api/backfills/preview', '/api/backfills']) {
           const r = await request(app, path, body);
@@ -317,13 +320,35 @@ describe('no backfill request can hold the server', () => {
           expect(r.status, JSON.stringify(json)).toBe(400);
           expect(json.field).toBe(body.from ? 'to' : 'from');
           expect(json.error).toMatch(
-            /more than the 20,000 one backfill may plan\. Split the range into backfills of at most [\d,]+ hourly partitions: from '2024-01-01-00' to '[\d-]+'/,
+            new RegExp(
+              `more than the ${MAX_BACKFILL_PARTITIONS.toLocaleString('en-US')} one backfill may plan\\. Split the range into backfills of at most [\\d,]+ hourly partitions: from '2019-01-01-00' to '[\\d-]+'`,
+            ),
           );
           const [, from, to] = /from '([^']+)' to '([^']+)'/.exec(json.error)!;
           const fits = await request(app, '/api/backfills/preview', { ...body, from, to });
           expect(fits.status).toBe(200);
           expect((await fits.json()).tasks).toBeLessThanOrEqual(MAX_BACKFILL_PARTITIONS);
         }
+      }
+    } finally {
+      await ctx.planner?.close();
+    }
+  });
+
+  it('a backfill whose plan would not fit in one Temporal payload is refused, naming its size and the limit', async () => {
+    const ctx = createContext({ config: h.config, graph: big, client: h.client });
+    const app = createApp(ctx, { loopback: false });
+    try {
+      for (const path of ['/api/backfills/preview', '/api/backfills']) {
+        const r = await request(app, path, { assets: ['wide'] });
+        const json = await r.json();
+        expect(r.status, JSON.stringify(json)).toBe(400);
+        expect(json.field).toBe('from');
+        expect(json.error).toMatch(/^This backfill's plan would take (\d+\.\d) MB, mostly its partition keys, more than the (\d+\.\d) MB/);
+        const [, took, limit] = /take (\S+) MB.*than the (\S+) MB/.exec(json.error)!;
+        expect(Number(took)).toBeGreaterThan(Number(limit));
+        expect(Number(limit)).toBe(MAX_PLAN_BYTES / 1e6);
+        expect(json.error).toContain('Select fewer assets, or split the selection into several backfills.');
       }
     } finally {
       await ctx.planner?.close();

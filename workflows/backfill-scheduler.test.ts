@@ -1,14 +1,16 @@
 // The backfill's bookkeeping without Temporal: which tasks are ready, how they batch, how a failure spreads.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countStates, isFinished, readyBatches, type Batch } from './backfill-scheduler.ts';
+import { countStates, isFinished, newestFailures, readyBatches, type Batch } from './backfill-scheduler.ts';
 import type { BackfillFailure, BackfillPlan, PlannedAsset } from '../contract/backfill.ts';
 import {
   allKeys,
+  arraysOf,
   backfillPlan,
   lastKeys,
   plannedAsset,
   range,
+  runsOf,
   sameKey,
   upstreamOf,
   type PlannedDep,
@@ -117,6 +119,8 @@ const arbPlan = fc.integer({ min: 1, max: 4 }).chain((n) =>
           batchSize: fc.integer({ min: 1, max: 5 }),
           ups: fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, i - 1) }), { maxLength: i }),
           seed: fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 40, maxLength: 40 }),
+          // as the planner sends ranges, or as plans made before runs carry them
+          runs: fc.boolean(),
         }),
       ),
     )
@@ -139,7 +143,7 @@ const arbPlan = fc.integer({ min: 1, max: 4 }).chain((n) =>
             lo.push(a);
             hi.push(Math.min(m - 1, a + next(3)));
           }
-          return { up, lo, hi };
+          return s.runs ? runsOf({ up, lo, hi }) : { up, lo, hi };
         });
         // about one key in five skipped as up to date
         assets.push(
@@ -272,6 +276,49 @@ describe('readyBatches properties', () => {
           );
         },
       ),
+    );
+  });
+
+  it('a plan plans the same whether its ranges come as runs or as arrays', () => {
+    fc.assert(
+      fc.property(
+        arbPlan.chain((p) => fc.tuple(fc.constant(p), arbStates(p))),
+        ([p, before]) => {
+          const as = (form: (d: PlannedDep, n: number) => PlannedDep) =>
+            backfillPlan(...p.assets.map((a) => ({ ...a, deps: a.deps.map((d) => form(d, a.keys.length)) })));
+          const viaRuns = ready(as((d, n) => runsOf(arraysOf(d, n))), before);
+          expect(ready(as(arraysOf), before)).toEqual(viaRuns);
+        },
+      ),
+    );
+  });
+});
+
+describe('failures carried through continue-as-new', () => {
+  const arbFailure = fc.record({
+    asset: fc.constantFrom('raw', 'clean'),
+    partition: fc.option(fc.string({ maxLength: 12 }), { nil: null }),
+    error: fc.string({ maxLength: 3_000 }),
+  });
+
+  it('are the newest ones, in order, within the count and the byte budget, errors cut to their limit', () => {
+    fc.assert(
+      fc.property(fc.array(arbFailure, { maxLength: 60 }), fc.nat({ max: 40 }), fc.nat({ max: 40_000 }), (all, count, budget) => {
+        const kept = newestFailures(all, count, budget, 500);
+        expect(kept.length).toBeLessThanOrEqual(count);
+        expect(JSON.stringify(kept).length - 2 - Math.max(0, kept.length - 1)).toBeLessThanOrEqual(budget);
+        const tail = all.slice(all.length - kept.length);
+        kept.forEach((f, i) => {
+          expect({ ...f, error: '' }).toEqual({ ...tail[i], error: '' });
+          expect(f.error).toBe(tail[i].error.length > 500 ? `${tail[i].error.slice(0, 500)}…` : tail[i].error);
+        });
+        // nothing newer left out while room remained
+        if (kept.length < Math.min(count, all.length)) {
+          const next = all[all.length - kept.length - 1];
+          const cut = next.error.length > 500 ? { ...next, error: `${next.error.slice(0, 500)}…` } : next;
+          expect(JSON.stringify([cut, ...kept]).length - 2 - kept.length).toBeGreaterThan(budget);
+        }
+      }),
     );
   });
 });

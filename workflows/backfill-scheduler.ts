@@ -1,6 +1,7 @@
 // The backfill's bookkeeping: task states as one char each, readiness from upstream ranges.
 // Pure and deterministic (no imports but types), so the workflow can replay it.
-import type { BackfillFailure, BackfillPlan, TaskState } from '../contract/backfill.ts';
+import type { BackfillFailure, BackfillPlan, PlannedAsset, TaskState } from '../contract/backfill.ts';
+import { fromRuns } from '../contract/int-runs.ts';
 
 // 'P' is pending too, but runs alone: it was in a batch that failed, and its own error is wanted.
 export const STATE: Record<string, TaskState> = {
@@ -26,6 +27,25 @@ function prefix(states: string[], match: (c: string) => boolean): Int32Array {
   return p;
 }
 
+interface Ranges {
+  up: number;
+  lo: ArrayLike<number>;
+  hi: ArrayLike<number>;
+}
+
+// Decoded once per plan object: the workflow keeps one plan for its run, and readyBatches runs per completion.
+const decoded = new WeakMap<PlannedAsset, Ranges[]>();
+
+function ranges(a: PlannedAsset): Ranges[] {
+  let out = decoded.get(a);
+  if (!out) {
+    const n = a.keys.length;
+    out = a.deps.map((d) => ('loRuns' in d ? { up: d.up, lo: fromRuns(d.loRuns, n), hi: fromRuns(d.hiRuns, n) } : d));
+    decoded.set(a, out);
+  }
+  return out;
+}
+
 const isDone = (c: string) => c === 'm' || c === 's';
 const isBad = (c: string) => c === 'f' || c === 'c';
 
@@ -39,6 +59,7 @@ export function readyBatches(plan: BackfillPlan, states: string[][], failures: B
   const batches: Batch[] = [];
   plan.assets.forEach((a, i) => {
     const st = states[i];
+    const deps = ranges(a);
     let run: number[] = [];
     const flush = () => {
       if (run.length) batches.push({ asset: i, keys: run });
@@ -50,7 +71,7 @@ export function readyBatches(plan: BackfillPlan, states: string[][], failures: B
         continue;
       }
       let ready = true;
-      for (const d of a.deps) {
+      for (const d of deps) {
         const lo = d.lo[k];
         const hi = d.hi[k];
         if (lo > hi) continue;
@@ -84,6 +105,24 @@ export function readyBatches(plan: BackfillPlan, states: string[][], failures: B
     bad.push(prefix(st, isBad));
   });
   return batches;
+}
+
+/**
+ * What a continue-as-new carries of the failures: the newest `count`, each error cut to
+ * `maxError` chars, no more than `budget` bytes in all. It goes in one payload with the plan
+ * (Temporal refuses over 2 MB), and the states still count every failure.
+ */
+export function newestFailures(failures: BackfillFailure[], count: number, budget: number, maxError = 2_000): BackfillFailure[] {
+  const out: BackfillFailure[] = [];
+  let bytes = 0;
+  for (let i = failures.length - 1; i >= 0 && out.length < count; i--) {
+    const f = failures[i];
+    const kept = f.error.length > maxError ? { ...f, error: `${f.error.slice(0, maxError)}…` } : f;
+    bytes += JSON.stringify(kept).length;
+    if (bytes > budget) break;
+    out.push(kept);
+  }
+  return out.reverse();
 }
 
 export function countStates(states: string[]): Record<TaskState, number> {

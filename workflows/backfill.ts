@@ -29,13 +29,15 @@ import {
   type BatchFailureDetails,
 } from '../contract/backfill.ts';
 import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
-import { countStates, isFinished, readyBatches, STATE, type Batch } from './backfill-scheduler.ts';
+import { countStates, isFinished, newestFailures, readyBatches, STATE, type Batch } from './backfill-scheduler.ts';
 import { rootMessage } from '../contract/errors.ts';
 import { poolRequester } from './asset-pool.ts';
 
 // Keep each run's history well under Temporal's 50k-event limit.
 const MAX_HISTORY = 10_000;
 const MAX_FAILURES_SHOWN = 500;
+// Of the 2 MB Temporal takes in one payload, the plan may use MAX_PLAN_BYTES (1.5 MB).
+const MAX_FAILURES_CARRIED_BYTES = 300_000;
 
 const planner = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -224,7 +226,14 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
       return continueAsNew({
         request,
         maxHistoryEvents: input.maxHistoryEvents,
-        carried: { plan, states: states.map((s) => s.join('')), failures, startedAt, txnVersion, paused },
+        carried: {
+          plan,
+          states: states.map((s) => s.join('')),
+          failures: newestFailures(failures, MAX_FAILURES_SHOWN, MAX_FAILURES_CARRIED_BYTES),
+          startedAt,
+          txnVersion,
+          paused,
+        },
       });
     }
     while (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) launch(ready.shift()!);
