@@ -7,9 +7,9 @@ import { fromRuns, toRuns } from './int-runs.ts';
 const arbRanges = fc.oneof(
   fc.array(fc.integer({ min: -5, max: 50_000 }), { maxLength: 200 }),
   // window ranges as the planner makes them: lo clipped at 0, hi = k, with gaps
-  fc.tuple(fc.nat({ max: 300 }), fc.integer({ min: 1, max: 40 }), fc.nat({ max: 5 })).map(([n, w, shift]) =>
-    Array.from({ length: n }, (_, k) => Math.max(0, k - w + 1 + shift)),
-  ),
+  fc
+    .tuple(fc.nat({ max: 300 }), fc.integer({ min: 1, max: 40 }), fc.nat({ max: 5 }))
+    .map(([n, w, shift]) => Array.from({ length: n }, (_, k) => Math.max(0, k - w + 1 + shift))),
 );
 
 describe('index runs', () => {
@@ -29,11 +29,15 @@ describe('index runs', () => {
 
   it('refuse a list that encodes more or fewer values than the plan has keys', () => {
     fc.assert(
-      fc.property(arbRanges, fc.integer({ min: -3, max: 3 }).filter((d) => d !== 0), (xs, d) => {
-        const runs = toRuns(xs);
-        if (xs.length + d < 0) return;
-        expect(() => fromRuns(runs, xs.length + d)).toThrow(/do not encode/);
-      }),
+      fc.property(
+        arbRanges,
+        fc.integer({ min: -3, max: 3 }).filter((d) => d !== 0),
+        (xs, d) => {
+          const runs = toRuns(xs);
+          if (xs.length + d < 0) return;
+          expect(() => fromRuns(runs, xs.length + d)).toThrow(/do not encode/);
+        },
+      ),
     );
     expect(() => fromRuns([0, 1, 2, 7], 2)).toThrow(/do not encode/);
     expect(() => fromRuns([0, 1, -1], 0)).toThrow(/do not encode/);

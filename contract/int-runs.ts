@@ -7,7 +7,7 @@ export type IntRuns = number[];
 
 export function toRuns(xs: ArrayLike<number>): IntRuns {
   const out: IntRuns = [];
-  for (let i = 0; i < xs.length; ) {
+  for (let i = 0; i < xs.length;) {
     const step = i + 1 < xs.length ? xs[i + 1] - xs[i] : 0;
     let n = 1;
     while (i + n < xs.length && xs[i + n] - xs[i + n - 1] === step) n++;

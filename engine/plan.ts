@@ -43,7 +43,8 @@ function planBytes(planned: PlannedTasks[]): number {
   const runsBytes = (xs: number[]) => JSON.stringify(toRuns(xs)).length;
   // 300: the asset's name, batch size, timeout and retry policy, with room
   return planned.reduce(
-    (n, p) => n + 300 + JSON.stringify(p.keys).length + p.keys.length + p.deps.reduce((m, d) => m + 40 + runsBytes(d.lo) + runsBytes(d.hi), 0),
+    (n, p) =>
+      n + 300 + JSON.stringify(p.keys).length + p.keys.length + p.deps.reduce((m, d) => m + 40 + runsBytes(d.lo) + runsBytes(d.hi), 0),
     0,
   );
 }

@@ -202,6 +202,20 @@ describe('backfill scheduling (stub activities)', () => {
     ).toEqual(['k0 k1', 'k10 k11', 'k4 k5', 'k6 k7', 'k8 k9']);
   });
 
+  it('ends when its last running task fails and only what reads it was left pending', async () => {
+    // The last completion is a failure: nothing else runs to wake the workflow once it has
+    // marked the downstream tasks failed, so it must see that it is finished by itself.
+    const plan = backfillPlan(
+      plannedAsset('raw', 'p'),
+      plannedAsset('clean', 'pp', [allKeys(0, 2, 1)]),
+      plannedAsset('top', 'p', [allKeys(1, 1, 2)]),
+    );
+    const { result } = await start('last-fails', plan, { concurrency: 1, fail: new Set(['raw/k0']) });
+    const done = await Promise.race([result(), new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 15_000))]);
+    expect(done === 'stuck' ? done : done.status).toBe('failed');
+    expect(done === 'stuck' ? [] : counts(done)).toEqual({ raw: { failed: 1 }, clean: { failed: 2 }, top: { failed: 1 } });
+  });
+
   it('reports failures per partition: a failed batch re-runs its rest one by one, and what reads a failure is not run', async () => {
     const n = 6;
     const plan = backfillPlan(

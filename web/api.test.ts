@@ -18,7 +18,16 @@ import { serve, type ServerType } from '@hono/node-server';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { asset, dailyPartitions, definitions, hourlyPartitions, lastCompleteKey, lookback, source, staticPartitions } from '../core/index.ts';
+import {
+  asset,
+  dailyPartitions,
+  definitions,
+  hourlyPartitions,
+  lastCompleteKey,
+  lookback,
+  source,
+  staticPartitions,
+} from '../core/index.ts';
 import { MAX_BACKFILL_PARTITIONS, MAX_PLAN_BYTES } from '../core/backfill-plan.ts';
 import { MAX_STREAMS_PER_CLIENT } from './api/backfills.ts';
 import { createApp, createContext, startWebServer, type WebServer } from './index.ts';

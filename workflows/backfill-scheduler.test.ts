@@ -286,7 +286,10 @@ describe('readyBatches properties', () => {
         ([p, before]) => {
           const as = (form: (d: PlannedDep, n: number) => PlannedDep) =>
             backfillPlan(...p.assets.map((a) => ({ ...a, deps: a.deps.map((d) => form(d, a.keys.length)) })));
-          const viaRuns = ready(as((d, n) => runsOf(arraysOf(d, n))), before);
+          const viaRuns = ready(
+            as((d, n) => runsOf(arraysOf(d, n))),
+            before,
+          );
           expect(ready(as(arraysOf), before)).toEqual(viaRuns);
         },
       ),

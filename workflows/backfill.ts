@@ -49,6 +49,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   const { request } = input;
   // Backfills that ran before the status memo replay without its commands.
   const keepsMemo = patched('backfill-status-memo');
+  // Backfills that ran before this fix replay judging "finished" before failing what reads a failure.
+  const failsReadersFirst = patched('backfill-fail-readers-before-finished');
   const startedAt = input.carried?.startedAt ?? Date.now();
   // Date.now() is the workflow's clock, fixed in history: every retry of a partition carries the
   // same Delta txn version, so a retried commit is recognised and not written twice.
@@ -207,13 +209,18 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   status = paused ? 'paused' : 'running';
   publish({ status }); // paused before the plan was ready, or carried paused across continue-as-new
   for (;;) {
-    await wait(
-      () =>
-        cancelRequested ||
+    await wait(() => {
+      if (cancelRequested) return true;
+      // refresh() fails the tasks that read a failure. Were "finished" judged before it, a last
+      // running task that fails would leave its readers pending and nothing to wake the
+      // workflow again: it would stay running forever with no work.
+      if (failsReadersFirst) refresh();
+      return (
         (inFlight === 0 && (isFinished(states) || tooLong())) ||
         (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) ||
-        paused !== (status === 'paused'),
-    );
+        paused !== (status === 'paused')
+      );
+    });
     if (cancelRequested) break;
     status = paused ? 'paused' : 'running';
     publish({ status });
