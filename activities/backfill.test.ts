@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asset, dailyPartitions, definitions, source } from '../core/index.ts';
 import { LocalStore } from '../storage/local.ts';
-import { readyBatches } from '../workflows/backfill-scheduler.ts';
+import { readyBatches } from '../test/support/ready-batches.ts';
 import type { BackfillPlan } from '../contract/backfill.ts';
 import { createBackfillActivities } from './backfill.ts';
 

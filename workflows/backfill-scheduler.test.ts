@@ -1,7 +1,9 @@
 // The backfill's bookkeeping without Temporal: which tasks are ready, how they batch, how a failure spreads.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countStates, isFinished, newestFailures, readyBatches, type Batch } from './backfill-scheduler.ts';
+import { countStates, newestFailures } from './backfill-scheduler.ts';
+import { readiness, type Batch } from './backfill-readiness.ts';
+import { readyBatches, readyBatchesByScan } from '../test/support/ready-batches.ts';
 import type { BackfillFailure, BackfillPlan, PlannedAsset } from '../contract/backfill.ts';
 import {
   allKeys,
@@ -30,12 +32,12 @@ describe('readyBatches', () => {
     expect(ready(backfillPlan(plannedAsset('a', '')), [''])).toEqual({ batches: [[]], states: [''], failures: [] });
     const skipped = backfillPlan(plannedAsset('a', 'sss'), plannedAsset('b', 'sss', [sameKey(0, 3)]));
     expect(ready(skipped, ['sss', 'sss']).batches).toEqual([[], []]);
-    expect(isFinished([[...'sss'], [...'sss']])).toBe(true);
+    expect(readiness(skipped, [[...'sss'], [...'sss']]).finished()).toBe(true);
   });
 
   it('runs a single key', () => {
     expect(ready(backfillPlan(plannedAsset('a', 'p')), ['p']).batches).toEqual([[[0]]]);
-    expect(isFinished([['p']])).toBe(false);
+    expect(readiness(backfillPlan(plannedAsset('a', 'p')), [['p']]).finished()).toBe(false);
   });
 
   it('batches contiguous pending keys up to batchSize; anything not pending breaks a run', () => {
@@ -258,7 +260,7 @@ describe('readyBatches properties', () => {
                 failures.push({ asset: p.assets[b.asset].asset, partition: p.assets[b.asset].keys[b.keys[0]], error: 'broken' });
             }
           }
-          expect(isFinished(st)).toBe(true);
+          expect(readiness(p, st).finished()).toBe(true);
           // Expected failures, computed independently: a key to run that is broken or reads a failed key.
           const failed: boolean[][] = [];
           p.assets.forEach((a, i) =>
@@ -322,6 +324,73 @@ describe('failures carried through continue-as-new', () => {
           expect(JSON.stringify([cut, ...kept]).length - 2 - kept.length).toBeGreaterThan(budget);
         }
       }),
+    );
+  });
+});
+
+describe('readiness kept up to date', () => {
+  type Op =
+    | { op: 'next'; limit: number }
+    | { op: 'launch' }
+    | { op: 'complete'; pick: number; to: 'm' | 'f' | 'P' | 'c' }
+    | { op: 'retryFailed' }
+    | { op: 'cancel' };
+  const arbOp: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('next' as const), limit: fc.integer({ min: 0, max: 4 }) }) },
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('launch' as const) }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        op: fc.constant('complete' as const),
+        pick: fc.nat(),
+        to: fc.constantFrom('m' as const, 'm' as const, 'f' as const, 'P' as const, 'c' as const),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('retryFailed' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const) }) },
+  );
+
+  it('answers at every step what a full scan of every task answers: the same batches in the same order, the same failures, the same states', () => {
+    fc.assert(
+      fc.property(
+        arbPlan.chain((p) =>
+          fc.tuple(fc.constant(p), fc.oneof(fc.constant(p.assets.map((a) => a.initial)), arbStates(p)), fc.array(arbOp, { maxLength: 60 })),
+        ),
+        ([p, start, ops]) => {
+          const mine = start.map((s) => [...s]);
+          const scan = start.map((s) => [...s]);
+          let tasks = readiness(p, mine);
+          const [mineFailures, scanFailures]: BackfillFailure[][] = [[], []];
+          const setBoth = (i: number, k: number, c: string) => {
+            tasks.set(i, k, c);
+            scan[i][k] = c;
+          };
+          for (const o of ops) {
+            if (o.op === 'next' || o.op === 'launch') {
+              const limit = o.op === 'next' ? o.limit : 1;
+              const expected = readyBatchesByScan(p, scan, scanFailures).slice(0, limit);
+              expect(tasks.next(limit, mineFailures)).toEqual(expected);
+              expect(mineFailures).toEqual(scanFailures);
+              if (o.op === 'launch') for (const b of expected) for (const k of b.keys) setBoth(b.asset, k, 'r');
+            } else if (o.op === 'complete') {
+              const running = scan.flatMap((st, i) => st.flatMap((c, k) => (c === 'r' ? [[i, k] as const] : [])));
+              if (running.length) {
+                const [i, k] = running[o.pick % running.length];
+                setBoth(i, k, o.to);
+              }
+            } else if (o.op === 'retryFailed') {
+              // as the workflow's retry signal: every failed task pending again, the bookkeeping built anew
+              for (const st of [mine, scan]) st.forEach((s) => s.forEach((c, k) => c === 'f' && (s[k] = 'p')));
+              tasks = readiness(p, mine);
+            } else {
+              scan.forEach((s, i) => s.forEach((c, k) => (c === 'p' || c === 'P') && setBoth(i, k, 'c')));
+            }
+            expect(mine).toEqual(scan);
+            expect(tasks.finished()).toBe(scan.every((s) => s.every((c) => !'pPr'.includes(c))));
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -29,7 +29,8 @@ import {
   type BatchFailureDetails,
 } from '../contract/backfill.ts';
 import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
-import { countStates, isFinished, newestFailures, readyBatches, STATE, type Batch } from './backfill-scheduler.ts';
+import { countStates, newestFailures, STATE } from './backfill-scheduler.ts';
+import { readiness, type Batch, type Readiness } from './backfill-readiness.ts';
 import { rootMessage } from '../contract/errors.ts';
 import { poolRequester } from './asset-pool.ts';
 
@@ -60,6 +61,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   let cancelRequested = false;
   let plan: BackfillPlan | undefined = input.carried?.plan;
   let states: string[][] = [];
+  // every change of a task's state goes through it (set), so readiness stays current
+  let tasks: Readiness | undefined;
   const failures: BackfillFailure[] = input.carried?.failures ?? [];
   let updatedAt = Date.now();
   let endedAt: number | undefined;
@@ -115,6 +118,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
         if (c === 'f') st[k] = 'p';
       }),
     );
+    // rare, and every failure's readers change: built again rather than updated
+    if (plan) tasks = readiness(plan, states);
     failures.length = 0;
     dirty = true;
   });
@@ -132,6 +137,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
       throw err;
     });
   states = input.carried ? input.carried.states.map((s) => [...s]) : plan.assets.map((a) => [...a.initial]);
+  tasks = readiness(plan, states);
+  const set = (asset: number, keys: number[], state: string) => keys.forEach((k) => tasks!.set(asset, k, state));
   // Tasks that were running when the previous run continued-as-new were drained; none remain.
   const batchActivities = plan.assets.map((a) =>
     proxyActivities<Activities>({
@@ -154,7 +161,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   let ready: Batch[] = [];
   const refresh = () => {
     if (dirty) {
-      ready = readyBatches(plan!, states, failures);
+      // The workflow launches at most its free slots before the next completion makes this dirty again.
+      ready = tasks!.next(Math.max(0, concurrency - inFlight), failures);
       dirty = false;
     }
     return ready;
@@ -163,8 +171,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
 
   const launch = (batch: Batch) => {
     const a = plan!.assets[batch.asset];
-    const st = states[batch.asset];
-    for (const k of batch.keys) st[k] = 'r';
+    set(batch.asset, batch.keys, 'r');
     inFlight++;
     const partitions = batch.keys.map((k) => a.keys[k]);
     const run = () =>
@@ -176,25 +183,29 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
       .run(a.pool ? pooled : run)
       .then(
         () => {
-          for (const k of batch.keys) st[k] = 'm';
+          set(batch.asset, batch.keys, 'm');
         },
         (err: unknown) => {
           if (isCancellation(err)) {
-            for (const k of batch.keys) st[k] = 'c';
+            set(batch.asset, batch.keys, 'c');
             return;
           }
           const cause = err instanceof ActivityFailure ? err.cause : err;
           const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as BatchFailureDetails | undefined) : undefined;
           const doneSet = new Set(details?.done ?? []);
           const rest = batch.keys.filter((k) => !doneSet.has(a.keys[k]));
-          for (const k of batch.keys) if (doneSet.has(a.keys[k])) st[k] = 'm';
+          set(
+            batch.asset,
+            batch.keys.filter((k) => doneSet.has(a.keys[k])),
+            'm',
+          );
           if (rest.length > 1) {
             // Which partition broke the batch is unknown: run the rest alone, so each failure carries its own error.
-            for (const k of rest) st[k] = 'P';
+            set(batch.asset, rest, 'P');
             return;
           }
           for (const k of rest) {
-            st[k] = 'f';
+            tasks!.set(batch.asset, k, 'f');
             failures.push({ asset: a.asset, partition: a.keys[k] || null, error: details?.error ?? rootMessage(err) });
           }
         },
@@ -216,7 +227,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
       // workflow again: it would stay running forever with no work.
       if (failsReadersFirst) refresh();
       return (
-        (inFlight === 0 && (isFinished(states) || tooLong())) ||
+        (inFlight === 0 && (tasks!.finished() || tooLong())) ||
         (!paused && !tooLong() && inFlight < concurrency && refresh().length > 0) ||
         paused !== (status === 'paused')
       );
@@ -224,7 +235,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     if (cancelRequested) break;
     status = paused ? 'paused' : 'running';
     publish({ status });
-    if (inFlight === 0 && isFinished(states)) break;
+    if (inFlight === 0 && tasks.finished()) break;
     if (inFlight === 0 && tooLong()) {
       await wait(allHandlersFinished);
       if (cancelRequested) continue; // cancelled meanwhile: wind down instead
@@ -249,9 +260,9 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   if (cancelRequested) {
     status = 'cancelling';
     publish({ status });
-    states.forEach((st) =>
+    states.forEach((st, i) =>
       st.forEach((c, k) => {
-        if (c === 'p' || c === 'P') st[k] = 'c';
+        if (c === 'p' || c === 'P') tasks!.set(i, k, 'c');
       }),
     );
     scope.cancel();
