@@ -17,7 +17,7 @@ import { startMaterialize } from '../../control/materialize.ts';
 import { startStream, stopStream } from '../../control/streams.ts';
 import { startWorkflow } from '../../control/start-workflow.ts';
 import { assetPoolWorkflowId, freshnessMonitorWorkflowId } from '../../contract/ids.ts';
-import { definitions } from '../../core/index.ts';
+import { asset, dailyPartitions, definitions, source } from '../../core/index.ts';
 import { createWorker, installRuntime, loadConfig, type FreshetConfig } from '../../runtime/index.ts';
 import { startTemporalDevServer } from '../../services/temporal.ts';
 import chain from '../fixtures/chain-project.ts';
@@ -32,7 +32,21 @@ export const historiesDir = fileURLToPath(new URL('./histories/', import.meta.ur
 
 // One project holding every fixture the recordings need: a dependent chain, a pooled asset, an
 // SLA with no data (the monitor catches it up) and the streaming assets.
-const graph = definitions({ assets: [...chain.assets, pool.get('pooled'), ...sla.assets], streams: streams.streams });
+// `broken` fails on 2026-08-02, with no retry: what reads it is failed without running.
+const broken = [
+  source({
+    name: 'broken',
+    partitions: dailyPartitions({ start: '2026-01-01' }),
+    schema: { x: 'BIGINT' },
+    retry: { maxAttempts: 1 },
+    async *transform({ partition }) {
+      if (partition!.key === '2026-08-02') throw new Error('broken on purpose');
+      yield [{ x: 1 }];
+    },
+  }),
+  asset({ name: 'after_broken', partitions: dailyPartitions({ start: '2026-01-01' }), deps: ['broken'], sql: 'SELECT x FROM broken' }),
+];
+const graph = definitions({ assets: [...chain.assets, pool.get('pooled'), ...sla.assets, ...broken], streams: streams.streams });
 
 type Recording = (ctx: { client: Client; config: FreshetConfig }) => Promise<Record<string, WorkflowHandle>>;
 
@@ -71,6 +85,17 @@ const recordings: Record<string, Recording> = {
     await handle.cancel();
     await handle.result().catch(() => {});
     return { 'backfill-cancelled': handle };
+  },
+  // The only day to run fails, and the day that reads it is failed unrun: the failure is the last
+  // batch to finish (the plan's ranges as runs, the workflow failing readers before it judges itself finished).
+  backfillFailed: async ({ client, config }) => {
+    const handle = await startWorkflow(client, 'backfill', {
+      taskQueue: config.taskQueue,
+      workflowId: `${config.taskQueue}/backfill/replay-failed`,
+      args: [{ request: { assets: ['broken'], downstream: true, from: '2026-08-02', to: '2026-08-02', force: true } }],
+    });
+    await handle.result();
+    return { 'backfill-failed': handle };
   },
   materializePartition: async ({ client, config }) => {
     const handle = await startMaterialize(client, config.taskQueue, graph.get('raw'), '2026-09-01');
