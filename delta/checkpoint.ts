@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ObjectInfo, ObjectStore } from '../storage/types.ts';
 import { deletedFileRetentionMs } from './config.ts';
+import { readAddRows } from './checkpoint-adds.ts';
 import { withDuck } from './duck.ts';
 import { ident, literal } from './sql.ts';
 import { DeltaLogError } from './errors.ts';
@@ -19,9 +20,6 @@ const COLUMNS: Record<string, string> = {
   metaData: `STRUCT(id VARCHAR, name VARCHAR, description VARCHAR, format STRUCT(provider VARCHAR, options ${MAP}), schemaString VARCHAR, partitionColumns VARCHAR[], configuration ${MAP}, createdTime BIGINT)`,
   protocol: 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], writerFeatures VARCHAR[])',
 };
-
-/** Add rows per JSON text read from DuckDB: few native calls, texts far below V8's string limit. */
-const ADD_BLOCK_ROWS = 2048;
 
 export interface LastCheckpoint {
   version: number;
@@ -136,23 +134,7 @@ export async function readCheckpoint(table: ObjectStore, parts: ObjectInfo[]): P
           }
         }
         if (present.has('add')) {
-          // One JSON text per block of rows, joined inside DuckDB in file order: fetching a string
-          // per row costs a native call and a decode each, a third of the read at 100,000 files.
-          const block = `file_row_number // ${ADD_BLOCK_ROWS}`;
-          const result = await c.run(
-            `SELECT string_agg(to_json("add")::VARCHAR, ',' ORDER BY file_row_number) FROM read_parquet(${literal(local)}, file_row_number = true)
-             WHERE "add" IS NOT NULL GROUP BY ${block} ORDER BY ${block}`,
-          );
-          for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-            const vector = chunk.getColumnVector(0);
-            for (let i = 0; i < chunk.rowCount; i++) {
-              for (const add of JSON.parse(`[${vector.getItem(i) as string}]`) as Array<Record<string, unknown>>) {
-                if (add.stats === null) delete add.stats;
-                if (add.tags === null) delete add.tags;
-                actions.push({ add } as unknown as Action);
-              }
-            }
-          }
+          for (const add of await readAddRows(c, local)) actions.push({ add } as unknown as Action);
         }
       } catch (e) {
         throw new DeltaLogError(`corrupt checkpoint ${where}: ${(e as Error).message}`);
