@@ -158,12 +158,18 @@ function readBlock(
     }
     rows[r] = add;
   }
+  for (const row of inFileOrder(rows, rowNumbers)) out.push(row);
+}
+
+/** `rows` sorted by their `rowNumbers` (as DuckDB gives a block nearly always: then `rows` itself). */
+export function inFileOrder<T>(rows: T[], rowNumbers: number[]): T[] {
   let ordered = true;
-  for (let r = 1; r < n && ordered; r++) ordered = rowNumbers[r - 1] < rowNumbers[r];
-  if (!ordered) {
-    const order = rows.map((_, r) => r).sort((a, b) => rowNumbers[a] - rowNumbers[b]);
-    for (const r of order) out.push(rows[r]);
-  } else for (const row of rows) out.push(row);
+  for (let r = 1; r < rows.length && ordered; r++) ordered = rowNumbers[r - 1] < rowNumbers[r];
+  if (ordered) return rows;
+  return rows
+    .map((_, r) => r)
+    .sort((a, b) => rowNumbers[a] - rowNumbers[b])
+    .map((r) => rows[r]);
 }
 
 /** The add struct as Freshet writes it (see checkpoint.ts COLUMNS). */
