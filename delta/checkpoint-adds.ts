@@ -20,7 +20,7 @@ const STRING_MAP = 'MAP(VARCHAR, VARCHAR)';
  */
 type Kind = 'string' | 'int' | 'bool' | 'map' | 'json';
 
-interface Field {
+export interface AddField {
   name: string;
   kind: Kind;
   /** absent rather than null when null (what the reader of the whole struct did for stats and tags) */
@@ -36,7 +36,7 @@ function kindOf(type: string): Kind {
 }
 
 /** The aggregates that carry one field of a block's rows, in file order (see readBlock). */
-function aggregates(f: Field): string[] {
+function aggregates(f: AddField): string[] {
   const col = `"add".${ident(f.name)}`;
   switch (f.kind) {
     case 'string':
@@ -52,13 +52,17 @@ function aggregates(f: Field): string[] {
   }
 }
 
-/** Reads every non-null `add` of the Parquet file at `local` (its `add` column exists), in file order. */
-export async function readAddRows(c: DuckDBConnection, local: string): Promise<Array<Record<string, unknown>>> {
+/** The fields of the `add` struct of the Parquet file at `local` (its `add` column exists), in order. */
+export async function describeAdd(c: DuckDBConnection, local: string): Promise<AddField[]> {
   const described = await c.runAndReadAll(`DESCRIBE SELECT "add".* FROM read_parquet(${literal(local)})`);
-  const fields: Field[] = described.getRowObjectsJson().map((r) => {
+  return described.getRowObjectsJson().map((r) => {
     const name = String(r.column_name);
     return { name, kind: kindOf(String(r.column_type)), dropNull: name === 'stats' || name === 'tags' };
   });
+}
+
+/** Reads every non-null `add` of the Parquet file at `local` (its `add` column exists), in file order. */
+export async function readAddRows(c: DuckDBConnection, local: string, fields: AddField[]): Promise<Array<Record<string, unknown>>> {
   // Every aggregate of a group sees its rows in the same order, but not necessarily file order
   // (a block may span row groups read by different threads): the row numbers come along, and a
   // block out of order is sorted here. ORDER BY inside the aggregates sorts every block in DuckDB,
@@ -116,7 +120,7 @@ function strings(v: DuckDBVector, lengthsV: DuckDBVector, i: number): Array<stri
 function readBlock(
   vectors: DuckDBVector[],
   i: number,
-  fields: Field[],
+  fields: AddField[],
   maps: Map<string, Record<string, unknown>>,
   out: Array<Record<string, unknown>>,
 ): void {

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ObjectInfo, ObjectStore } from '../storage/types.ts';
 import { deletedFileRetentionMs } from './config.ts';
-import { readAddRows } from './checkpoint-adds.ts';
+import { describeAdd, readAddRows } from './checkpoint-adds.ts';
 import { withDuck } from './duck.ts';
 import { ident, literal } from './sql.ts';
 import { DeltaLogError } from './errors.ts';
@@ -121,10 +121,13 @@ export async function readCheckpoint(table: ObjectStore, parts: ObjectInfo[]): P
         const present = new Set(described.getRowObjectsJson().map((r) => String(r.column_name)));
         const cols = Object.keys(COLUMNS).filter((k) => k !== 'add' && present.has(k));
         if (cols.length === 0 && !present.has('add')) throw new Error('no action columns (add, remove, metaData, protocol, txn)');
-        // The few non-add rows as objects; the many add rows as one JSON array, which parses far faster.
+        const addFields = present.has('add') ? await describeAdd(c, local) : undefined;
+        // The few non-add rows as objects, found by a null add path (reading one field of add, not
+        // all of it; an add row with a null path is refused below whatever else it holds).
         if (cols.length > 0) {
+          const filter = addFields ? ` WHERE "add"${addFields.some((f) => f.name === 'path') ? '.path' : ''} IS NULL` : '';
           const other = await c.runAndReadAll(
-            `SELECT ${cols.map((k) => `to_json(${ident(k)}) AS ${ident(k)}`).join(', ')} FROM ${src}${present.has('add') ? ' WHERE "add" IS NULL' : ''}`,
+            `SELECT ${cols.map((k) => `to_json(${ident(k)}) AS ${ident(k)}`).join(', ')} FROM ${src}${filter}`,
           );
           for (const row of other.getRowObjectsJson()) {
             for (const k of cols) {
@@ -133,8 +136,8 @@ export async function readCheckpoint(table: ObjectStore, parts: ObjectInfo[]): P
             }
           }
         }
-        if (present.has('add')) {
-          for (const add of await readAddRows(c, local)) actions.push({ add } as unknown as Action);
+        if (addFields) {
+          for (const add of await readAddRows(c, local, addFields)) actions.push({ add } as unknown as Action);
         }
       } catch (e) {
         throw new DeltaLogError(`corrupt checkpoint ${where}: ${(e as Error).message}`);
