@@ -81,6 +81,14 @@ export async function readAddRows(c: DuckDBConnection, local: string, fields: Ad
   return out;
 }
 
+let fullBlockOfNulls: string | undefined;
+
+/** What the JSON aggregate of `n` null values is (kept for a full block, the usual one). */
+function nulls(n: number): string {
+  if (n !== BLOCK_ROWS) return Array<string>(n).fill('null').join('\n');
+  return (fullBlockOfNulls ??= Array<string>(n).fill('null').join('\n'));
+}
+
 /** The elements of list `i` of a list vector. */
 function listAt(v: DuckDBVector, i: number): unknown[] {
   const list = v as DuckDBListVector;
@@ -134,7 +142,13 @@ function readBlock(
       v += 2;
     } else if (f.kind === 'int' || f.kind === 'bool') columns.push(listAt(vectors[v++], i));
     else {
-      const texts = (vectors[v++].getItem(i) as string).split('\n');
+      const joined = vectors[v++].getItem(i) as string;
+      // A field null in every row of the block (tags in Freshet's checkpoints): nothing to cut or parse.
+      if (joined === nulls(n)) {
+        columns.push(new Array(n).fill(null));
+        continue;
+      }
+      const texts = joined.split('\n');
       if (f.kind === 'map') {
         columns.push(
           texts.map((t) => {
