@@ -291,3 +291,26 @@ describe('inFileOrder', () => {
     );
   });
 });
+
+describe('LogState.apply', () => {
+  // A path added again (a rewrite under the same name) moves to the end of the files' order, with
+  // or without the partition index built, and the index follows it.
+  it('moves a file added again to the end, index or not', () => {
+    const add = (p: string, size: number, part: string) => ({
+      add: { path: p, partitionValues: { p: part }, size, modificationTime: 0, dataChange: true },
+    });
+    for (const indexed of [false, true]) {
+      const s = new LogState('test');
+      s.apply([add('a', 1, 'x'), add('b', 2, 'x')], 0, 0, 'test');
+      if (indexed) expect(s.filesIn({ p: 'x' }).map((f) => f.path)).toEqual(['a', 'b']);
+      s.apply([add('a', 3, 'y'), add('c', 4, 'x')], 1, 0, 'test');
+      expect([...s.files.values()].map((f) => [f.path, f.size])).toEqual([
+        ['b', 2],
+        ['a', 3],
+        ['c', 4],
+      ]);
+      expect(s.filesIn({ p: 'x' }).map((f) => f.path)).toEqual(['b', 'c']);
+      expect(s.filesIn({ p: 'y' }).map((f) => f.path)).toEqual(['a']);
+    }
+  });
+});

@@ -56,12 +56,20 @@ export class LogState {
   }
 
   private addFile(add: AddFile): void {
-    // Dropped first, so that a file added again moves to the end of the order, as in the log.
+    // A file added again moves to the end of the order, as in the log.
     if (this.byPartition) {
       this.dropFile(add.path);
       this.index(add);
-    } else this.files.delete(add.path);
+      this.files.set(add.path, add);
+      return;
+    }
+    // One map operation for a new path (every row of a checkpoint), not a lookup before it.
+    const n = this.files.size;
     this.files.set(add.path, add);
+    if (this.files.size === n) {
+      this.files.delete(add.path);
+      this.files.set(add.path, add);
+    }
   }
 
   private dropFile(path: string): void {
@@ -98,7 +106,7 @@ export class LogState {
       }
       if (a.add) {
         this.addFile(a.add);
-        this.tombstones.delete(a.add.path);
+        if (this.tombstones.size > 0) this.tombstones.delete(a.add.path);
       }
     }
     this.version = version;
