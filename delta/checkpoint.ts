@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ObjectInfo, ObjectStore } from '../storage/types.ts';
 import { deletedFileRetentionMs } from './config.ts';
-import { withDuck } from './duck.ts';
+import { describeAdd, readAddRows } from './checkpoint-adds.ts';
+import { withDuck, withSerialDuck } from './duck.ts';
 import { ident, literal } from './sql.ts';
 import { DeltaLogError } from './errors.ts';
 import { checkAction, checkpointKey, LAST_CHECKPOINT, type Action } from './log.ts';
@@ -19,9 +20,6 @@ const COLUMNS: Record<string, string> = {
   metaData: `STRUCT(id VARCHAR, name VARCHAR, description VARCHAR, format STRUCT(provider VARCHAR, options ${MAP}), schemaString VARCHAR, partitionColumns VARCHAR[], configuration ${MAP}, createdTime BIGINT)`,
   protocol: 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], writerFeatures VARCHAR[])',
 };
-
-/** Add rows per JSON text read from DuckDB: few native calls, texts far below V8's string limit. */
-const ADD_BLOCK_ROWS = 2048;
 
 export interface LastCheckpoint {
   version: number;
@@ -117,16 +115,19 @@ export async function readCheckpoint(table: ObjectStore, parts: ObjectInfo[]): P
     const where = `${table.uri}/${part.path}`;
     const local = await table.localPath(part.path);
     const src = `read_parquet(${literal(local)})`;
-    await withDuck(async (c) => {
+    await withSerialDuck(async (c) => {
       try {
         const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
         const present = new Set(described.getRowObjectsJson().map((r) => String(r.column_name)));
         const cols = Object.keys(COLUMNS).filter((k) => k !== 'add' && present.has(k));
         if (cols.length === 0 && !present.has('add')) throw new Error('no action columns (add, remove, metaData, protocol, txn)');
-        // The few non-add rows as objects; the many add rows as one JSON array, which parses far faster.
+        const addFields = present.has('add') ? await describeAdd(c, local) : undefined;
+        // The few non-add rows as objects, found by a null add path (reading one field of add, not
+        // all of it; an add row with a null path is refused below whatever else it holds).
         if (cols.length > 0) {
+          const filter = addFields ? ` WHERE "add"${addFields.some((f) => f.name === 'path') ? '.path' : ''} IS NULL` : '';
           const other = await c.runAndReadAll(
-            `SELECT ${cols.map((k) => `to_json(${ident(k)}) AS ${ident(k)}`).join(', ')} FROM ${src}${present.has('add') ? ' WHERE "add" IS NULL' : ''}`,
+            `SELECT ${cols.map((k) => `to_json(${ident(k)}) AS ${ident(k)}`).join(', ')} FROM ${src}${filter}`,
           );
           for (const row of other.getRowObjectsJson()) {
             for (const k of cols) {
@@ -135,24 +136,8 @@ export async function readCheckpoint(table: ObjectStore, parts: ObjectInfo[]): P
             }
           }
         }
-        if (present.has('add')) {
-          // One JSON text per block of rows, joined inside DuckDB in file order: fetching a string
-          // per row costs a native call and a decode each, a third of the read at 100,000 files.
-          const block = `file_row_number // ${ADD_BLOCK_ROWS}`;
-          const result = await c.run(
-            `SELECT string_agg(to_json("add")::VARCHAR, ',' ORDER BY file_row_number) FROM read_parquet(${literal(local)}, file_row_number = true)
-             WHERE "add" IS NOT NULL GROUP BY ${block} ORDER BY ${block}`,
-          );
-          for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-            const vector = chunk.getColumnVector(0);
-            for (let i = 0; i < chunk.rowCount; i++) {
-              for (const add of JSON.parse(`[${vector.getItem(i) as string}]`) as Array<Record<string, unknown>>) {
-                if (add.stats === null) delete add.stats;
-                if (add.tags === null) delete add.tags;
-                actions.push({ add } as unknown as Action);
-              }
-            }
-          }
+        if (addFields) {
+          for (const add of await readAddRows(c, local, addFields)) actions.push({ add } as unknown as Action);
         }
       } catch (e) {
         throw new DeltaLogError(`corrupt checkpoint ${where}: ${(e as Error).message}`);

@@ -118,24 +118,26 @@ export function parseCommit(bytes: Uint8Array, where: string): Action[] {
 
 /** Checks the fields a reader relies on, so a damaged action fails here and not later. */
 export function checkAction(a: Action, where: string): void {
-  const bad = (what: string): never => {
-    throw new DeltaLogError(`corrupt action in ${where}: ${what}`);
-  };
-  if (!Object.keys(a).some((k) => KNOWN.includes(k))) return; // unknown actions are ignored, per protocol
+  // Called for every row of a checkpoint (100,000 times for a big table): no closure per call.
   if (a.add) {
-    if (typeof a.add.path !== 'string' || a.add.path === '') bad('add without a path');
-    if (typeof a.add.size !== 'number') bad(`add ${a.add.path} without a numeric size`);
-    if (a.add.partitionValues === undefined || typeof a.add.partitionValues !== 'object') bad(`add ${a.add.path} without partitionValues`);
-  }
-  if (a.remove && (typeof a.remove.path !== 'string' || a.remove.path === '')) bad('remove without a path');
+    if (typeof a.add.path !== 'string' || a.add.path === '') corrupt(where, 'add without a path');
+    if (typeof a.add.size !== 'number') corrupt(where, `add ${a.add.path} without a numeric size`);
+    if (a.add.partitionValues === undefined || typeof a.add.partitionValues !== 'object')
+      corrupt(where, `add ${a.add.path} without partitionValues`);
+  } else if (!Object.keys(a).some((k) => KNOWN.includes(k))) return; // unknown actions are ignored, per protocol
+  if (a.remove && (typeof a.remove.path !== 'string' || a.remove.path === '')) corrupt(where, 'remove without a path');
   // metaData fields are checked on the metaData a version ends with (LogState.check): Delta Live
   // Tables write a first metaData without schemaString that a later one completes.
   if (a.metaData !== undefined && (typeof a.metaData !== 'object' || a.metaData === null || Array.isArray(a.metaData)))
-    bad('metaData is not an object');
+    corrupt(where, 'metaData is not an object');
   if (a.protocol && (typeof a.protocol.minReaderVersion !== 'number' || typeof a.protocol.minWriterVersion !== 'number')) {
-    bad('protocol without minReaderVersion/minWriterVersion');
+    corrupt(where, 'protocol without minReaderVersion/minWriterVersion');
   }
-  if (a.txn && (typeof a.txn.appId !== 'string' || typeof a.txn.version !== 'number')) bad('txn without appId/version');
+  if (a.txn && (typeof a.txn.appId !== 'string' || typeof a.txn.version !== 'number')) corrupt(where, 'txn without appId/version');
+}
+
+function corrupt(where: string, what: string): never {
+  throw new DeltaLogError(`corrupt action in ${where}: ${what}`);
 }
 
 export function serializeActions(actions: Action[]): string {

@@ -30,29 +30,53 @@ export class LogState {
   files = new Map<string, AddFile>();
   tombstones = new Map<string, RemoveFile>();
   txns = new Map<string, { version: number; lastUpdated?: number | null }>();
-  /** live file paths by partitionKey, so replacing a partition reads its files, not the whole table */
-  private byPartition = new Map<string, Set<string>>();
+  /**
+   * live file paths by partitionKey, so replacing a partition reads its files, not the whole
+   * table; built on first use (by a writer), as a reader never needs it and a key per file is a
+   * fifth of loading a 100,000-file checkpoint
+   */
+  private byPartition: Map<string, Set<string>> | undefined;
 
   constructor(readonly table: string) {}
 
   /** Live files whose partition values are exactly `pv` (every partition column given). */
   filesIn(pv: PartitionValues): AddFile[] {
+    if (!this.byPartition) {
+      this.byPartition = new Map();
+      for (const add of this.files.values()) this.index(add);
+    }
     return [...(this.byPartition.get(partitionKey(pv)) ?? [])].map((p) => this.files.get(p)!);
   }
 
-  private addFile(add: AddFile): void {
-    this.dropFile(add.path);
-    this.files.set(add.path, add);
+  private index(add: AddFile): void {
     const key = partitionKey(add.partitionValues);
-    let set = this.byPartition.get(key);
-    if (!set) this.byPartition.set(key, (set = new Set()));
+    let set = this.byPartition!.get(key);
+    if (!set) this.byPartition!.set(key, (set = new Set()));
     set.add(add.path);
+  }
+
+  private addFile(add: AddFile): void {
+    // A file added again moves to the end of the order, as in the log.
+    if (this.byPartition) {
+      this.dropFile(add.path);
+      this.index(add);
+      this.files.set(add.path, add);
+      return;
+    }
+    // One map operation for a new path (every row of a checkpoint), not a lookup before it.
+    const n = this.files.size;
+    this.files.set(add.path, add);
+    if (this.files.size === n) {
+      this.files.delete(add.path);
+      this.files.set(add.path, add);
+    }
   }
 
   private dropFile(path: string): void {
     const old = this.files.get(path);
     if (!old) return;
     this.files.delete(path);
+    if (!this.byPartition) return;
     const key = partitionKey(old.partitionValues);
     const set = this.byPartition.get(key);
     set?.delete(path);
@@ -82,7 +106,7 @@ export class LogState {
       }
       if (a.add) {
         this.addFile(a.add);
-        this.tombstones.delete(a.add.path);
+        if (this.tombstones.size > 0) this.tombstones.delete(a.add.path);
       }
     }
     this.version = version;
