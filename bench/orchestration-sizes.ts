@@ -238,7 +238,7 @@ export async function runSizes(opts: { sizes: number[]; workers: number[]; concu
   const largest = Math.max(...opts.sizes);
   return {
     when: new Date().toISOString(),
-    command: `node --import tsx bench/orchestration.ts --sizes ${opts.sizes.join(',')} --concurrency ${opts.concurrency} --activities ${opts.activities}`,
+    command: `node --import tsx bench/orchestration.ts --sizes ${opts.sizes.join(',')} --workers ${opts.workers.join(',')} --concurrency ${opts.concurrency} --activities ${opts.activities}`,
     workload:
       '5-asset daily chain of tiny SQL assets (bench/fixtures/chain5.ts), range-batched 16 partitions per activity, one Delta commit per partition; Temporal dev server (SQLite file); fresh warehouse, task queue and workers per run',
     load_average_before: loadBefore.map((x) => round(x)),
