@@ -23,17 +23,21 @@ export async function createDuckDB(options: Record<string, string> = {}): Promis
   return db;
 }
 
-let instance: Promise<DuckDBInstance> | undefined;
-
-/** One in-process DuckDB for the few things delta/ needs it for: checkpoint Parquet, stats, row counts. */
-export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  instance ??= createDuckDB();
-  const conn = await (await instance).connect();
+/** A connection of `db`, closed after `fn`. */
+async function withConnection<T>(db: Promise<DuckDBInstance>, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  const conn = await (await db).connect();
   try {
     return await fn(conn);
   } finally {
     conn.closeSync();
   }
+}
+
+let instance: Promise<DuckDBInstance> | undefined;
+
+/** One in-process DuckDB for the few things delta/ needs it for: checkpoint Parquet, stats, row counts. */
+export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  return withConnection((instance ??= createDuckDB()), fn);
 }
 
 let serial: Promise<DuckDBInstance> | undefined;
@@ -45,11 +49,5 @@ let serial: Promise<DuckDBInstance> | undefined;
  * 506 / 519 / 725 / 1007 (medians of 9, interleaved, 2 cores shared, load average 8.5-9.7).
  */
 export async function withSerialDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  serial ??= createDuckDB({ threads: '1' });
-  const conn = await (await serial).connect();
-  try {
-    return await fn(conn);
-  } finally {
-    conn.closeSync();
-  }
+  return withConnection((serial ??= createDuckDB({ threads: '1' })), fn);
 }
