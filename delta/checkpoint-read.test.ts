@@ -99,6 +99,15 @@ async function split(dir: string, parts: number): Promise<void> {
   await fs.rm(single);
 }
 
+/** Reads the checkpoint at version 0 both ways: the same actions, `adds` of them adds. Returns its parts. */
+async function expectReadAsRowByRow(store: Awaited<ReturnType<typeof tempTable>>, adds: number) {
+  const parts = (await listLog(store)).checkpoints.get(0)!;
+  const read = await readCheckpoint(store, parts);
+  expect(read).toEqual(await readCheckpointRowByRow(store, parts));
+  expect(read.filter((a) => a.add)).toHaveLength(adds);
+  return parts;
+}
+
 describe('readCheckpoint', () => {
   it('returns the actions the row-by-row reader returned, in order, for random tables', async () => {
     await fc.assert(
@@ -108,11 +117,8 @@ describe('readCheckpoint', () => {
           const s = state(t);
           await writeCheckpoint(store, s);
           if (t.parts > 1) await split(store.uri, t.parts);
-          const parts = (await listLog(store)).checkpoints.get(0)!;
+          const parts = await expectReadAsRowByRow(store, s.files.size);
           expect(parts).toHaveLength(t.parts);
-          const read = await readCheckpoint(store, parts);
-          expect(read).toEqual(await readCheckpointRowByRow(store, parts));
-          expect(read.filter((a) => a.add)).toHaveLength(s.files.size);
           // and the table loaded from it holds the same files as the state it was written from
           const loaded = (await loadState(store))!;
           expect([...loaded.files.keys()].sort()).toEqual([...s.files.keys()].sort());
@@ -261,10 +267,7 @@ describe('readCheckpoint of other writers', () => {
             ),
           );
           await fs.rm(json);
-          const parts = (await listLog(store)).checkpoints.get(0)!;
-          const read = await readCheckpoint(store, parts);
-          expect(read).toEqual(await readCheckpointRowByRow(store, parts));
-          expect(read.filter((a) => a.add)).toHaveLength(layout.rows + odd.length);
+          await expectReadAsRowByRow(store, layout.rows + odd.length);
         } finally {
           await fs.rm(path.dirname(store.uri), { recursive: true, force: true });
         }
