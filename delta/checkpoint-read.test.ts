@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readCheckpointRowByRow } from '../test/support/delta/row-checkpoint-reader.ts';
-import { SCHEMA, tempTable } from '../test/support/delta/testkit.ts';
+import { SCHEMA, withTempTable, type tempTable } from '../test/support/delta/testkit.ts';
 import { inFileOrder } from './checkpoint-adds.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { withDuck } from './duck.ts';
@@ -112,8 +112,7 @@ describe('readCheckpoint', () => {
   it('returns the actions the row-by-row reader returned, in order, for random tables', async () => {
     await fc.assert(
       fc.asyncProperty(table, async (t) => {
-        const store = await tempTable();
-        try {
+        await withTempTable(async (store) => {
           const s = state(t);
           await writeCheckpoint(store, s);
           if (t.parts > 1) await split(store.uri, t.parts);
@@ -123,9 +122,7 @@ describe('readCheckpoint', () => {
           const loaded = (await loadState(store))!;
           expect([...loaded.files.keys()].sort()).toEqual([...s.files.keys()].sort());
           for (const [p, add] of s.files) expect(loaded.files.get(p)).toEqual({ ...add, dataChange: false });
-        } finally {
-          await fs.rm(path.dirname(store.uri), { recursive: true, force: true });
-        }
+        });
       }),
       // A failing table of thousands of rows would take minutes to shrink; the first counterexample is reported as is.
       { numRuns: 12, endOnFailure: true },
@@ -226,8 +223,7 @@ describe('readCheckpoint of other writers', () => {
   it('returns the actions the row-by-row reader returned, for any add layout', async () => {
     await fc.assert(
       fc.asyncProperty(foreign, async ({ layout, odd }) => {
-        const store = await tempTable();
-        try {
+        await withTempTable(async (store) => {
           const dir = path.join(store.uri, LOG_DIR);
           await fs.mkdir(dir, { recursive: true });
           // the fields every add has first or among the others, where the seed puts them
@@ -268,9 +264,7 @@ describe('readCheckpoint of other writers', () => {
           );
           await fs.rm(json);
           await expectReadAsRowByRow(store, layout.rows + odd.length);
-        } finally {
-          await fs.rm(path.dirname(store.uri), { recursive: true, force: true });
-        }
+        });
       }),
       { numRuns: 15, endOnFailure: true },
     );

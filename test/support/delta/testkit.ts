@@ -26,6 +26,16 @@ export async function tempTable(name = 'table'): Promise<LocalStore> {
   return new LocalStore(path.join(await tempDir(), name));
 }
 
+/** `fn` on a fresh local table, removed after. */
+export async function withTempTable<T>(fn: (store: LocalStore) => Promise<T>): Promise<T> {
+  const store = await tempTable();
+  try {
+    return await fn(store);
+  } finally {
+    await fs.rm(path.dirname(store.uri), { recursive: true, force: true });
+  }
+}
+
 type Row = Record<string, string | number | boolean | null>;
 
 /** Writes `rows` (data columns only) to a local Parquet file typed by `schema`. */
