@@ -3,11 +3,26 @@ import type { Metadata } from './types.ts';
 
 const DAY = 24 * 3600 * 1000;
 
-/** Commits between checkpoints: 10 unless delta.checkpointInterval says otherwise. */
-export function checkpointInterval(m: Pick<Metadata, 'configuration'>): number {
+/**
+ * Commits between checkpoints. A table that sets `delta.checkpointInterval` gets exactly that.
+ * Otherwise 10 (Spark's default) while the table is small, doubled while a checkpoint would
+ * rewrite more than ROWS_PER_COMMIT rows for each commit it covers, up to 160: a checkpoint
+ * rewrites every live file, txn and tombstone, so a fixed interval makes each commit cost more
+ * as the table grows (10,000 files: 100 ms every 10 commits). Powers of two over 10 keep the
+ * checkpointed versions nested as the interval grows (every 160th is also every 80th), so writers
+ * that see a slightly different size still mostly agree, and a cold reader replays at most 159
+ * small commits (delta-rs's own default interval is 100).
+ */
+export function checkpointInterval(m: Pick<Metadata, 'configuration'>, rows = 0): number {
   const n = Number(m.configuration['delta.checkpointInterval']);
-  return Number.isInteger(n) && n > 0 ? n : 10;
+  if (Number.isInteger(n) && n > 0) return n;
+  let interval = 10;
+  while (interval < MAX_ADAPTIVE_INTERVAL && interval * ROWS_PER_COMMIT < rows) interval *= 2;
+  return interval;
 }
+
+const ROWS_PER_COMMIT = 200;
+const MAX_ADAPTIVE_INTERVAL = 160;
 
 /** How long removed files stay for time travel and vacuum: delta.deletedFileRetentionDuration, default 7 days. */
 export function deletedFileRetentionMs(m: Pick<Metadata, 'configuration'>): number {

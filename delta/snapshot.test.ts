@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { openStore } from '../storage/index.ts';
+import { checkpointInterval } from './config.ts';
 import { changesSince, countRows, history, loadSnapshot, write } from './index.ts';
 import { dataFile, SCHEMA, tempTable } from '../test/support/delta/testkit.ts';
 
@@ -46,6 +47,34 @@ describe('checkpoints', () => {
     expect(await countRows(t, snap)).toBe(full.files.length);
     // ...and a version before it cannot be read, which the error says
     await expect(loadSnapshot(fresh, { version: 5 })).rejects.toThrow(/starts at version 20 with no checkpoint at or before version 5/);
+  });
+
+  it('checkpoints a big table less often, unless delta.checkpointInterval is set', async () => {
+    // Version 0 holds `files` files; versions 1..41 are empty appends.
+    const checkpointed = async (files: number, configuration?: Record<string, string>) => {
+      const t = await tempTable();
+      const adds = Array.from({ length: files }, (_, i) => ({
+        path: `date=d${i}/part-${i}.parquet`,
+        partitionValues: { date: `d${i}` },
+        size: 100,
+        modificationTime: 0,
+        dataChange: true,
+      }));
+      const req = { schema: SCHEMA, partitionColumns: ['date'], mode: 'append' as const, configuration };
+      await write(t, { ...req, adds });
+      for (let i = 0; i < 41; i++) await write(t, { ...req, adds: [] });
+      const names = (await fs.readdir(logDir(t))).filter((f) => f.endsWith('.checkpoint.parquet'));
+      const versions = names.map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
+      expect((await loadSnapshot(openStore(t.uri)))!.files.length).toBe(files);
+      await fs.rm(path.dirname(t.uri), { recursive: true, force: true });
+      return versions;
+    };
+    expect(await checkpointed(2_000)).toEqual([10, 20, 30, 40]);
+    expect(await checkpointed(2_001)).toEqual([20, 40]);
+    expect(await checkpointed(7_000)).toEqual([40]);
+    expect(await checkpointed(7_000, { 'delta.checkpointInterval': '15' })).toEqual([15, 30]);
+    // Capped: a cold reader replays at most 159 commits after the newest checkpoint.
+    expect(checkpointInterval({ configuration: {} }, 10_000_000)).toBe(160);
   });
 
   it('keeps txn versions and recent tombstones across a checkpoint', async () => {

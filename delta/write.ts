@@ -274,7 +274,7 @@ function checkConflict(table: string, req: WriteRequest, readVersion: number, wi
 
 /**
  * After a commit (the table's lock held): apply it to the state, which the cache then holds, and
- * every checkpointInterval commits start the checkpoint. Its actions are taken from the state at
+ * every checkpointInterval commits (more as the table grows) start the checkpoint. Its actions are taken from the state at
  * once; the Parquet is written by the returned promise, which the caller awaits after the lock.
  */
 async function afterCommit(
@@ -288,7 +288,8 @@ async function afterCommit(
   const info = await commitInfo(table, version);
   if (info) state.timestamp = info.modified;
   remember(table, state, info);
-  if (version > 0 && version % checkpointInterval(toMetadata(state.metadata!, state.metadataSource)) === 0) {
+  const rows = state.files.size + state.txns.size + state.tombstones.size;
+  if (version > 0 && version % checkpointInterval(toMetadata(state.metadata!, state.metadataSource), rows) === 0) {
     const checkpoint = writeCheckpoint(table, state).then(
       () => {},
       (e: unknown) => {
