@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AssignerProtocol } from 'kafkajs';
-import type { Consumer, KafkaMessage, PartitionAssigner } from 'kafkajs';
+import type { Consumer, PartitionAssigner } from 'kafkajs';
+import { packBatch, type PackedBatch } from './kafka-batch.ts';
 import { kafkaClient, type KafkaConnection } from './kafka-client.ts';
 
 export interface KafkaThreadData {
@@ -25,19 +26,6 @@ export interface KafkaThreadData {
   maxBytesPerPartition: number;
   /** batches handed over and not yet taken before fetching pauses */
   maxQueued: number;
-}
-
-/** One partition's records: value i is bytes [starts[i], ends[i]) of data; starts[i] = -1 for a null value. */
-export interface PackedBatch {
-  type: 'batch';
-  partition: number;
-  firstOffset: number;
-  /** per-record offsets when they are not consecutive (compaction, transaction markers); else null */
-  offsets: Float64Array | null;
-  data: ArrayBuffer;
-  starts: Int32Array;
-  ends: Int32Array;
-  receivedAt: number;
 }
 
 export type ThreadMessage = PackedBatch | { type: 'started' } | { type: 'failed'; message: string; name: string } | { type: 'closed' };
@@ -67,40 +55,6 @@ function ownedPartitionsAssigner(owned: number[]): PartitionAssigner {
       };
     },
   });
-}
-
-/** The records of `messages` from offset `expected` on, packed; null when none is. */
-export function packBatch(partition: number, messages: KafkaMessage[], expected: number, receivedAt: number): PackedBatch | null {
-  let from = 0;
-  while (from < messages.length && Number(messages[from].offset) < expected) from++;
-  const n = messages.length - from;
-  if (n === 0) return null;
-  const firstOffset = Number(messages[from].offset);
-  let bytes = 0;
-  for (let i = from; i < messages.length; i++) bytes += messages[i].value?.length ?? 0;
-  // offsets increase: they are consecutive exactly when the last is first + n - 1
-  const consecutive = Number(messages[messages.length - 1].offset) === firstOffset + n - 1;
-  const data = new ArrayBuffer(bytes);
-  const bytesView = new Uint8Array(data);
-  const starts = new Int32Array(n);
-  const ends = new Int32Array(n);
-  const offsets = consecutive ? null : new Float64Array(n);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    const m = messages[from + i];
-    const v = m.value;
-    if (offsets) offsets[i] = Number(m.offset);
-    if (v === null) {
-      starts[i] = -1;
-      ends[i] = -1;
-      continue;
-    }
-    bytesView.set(v, at);
-    starts[i] = at;
-    at += v.length;
-    ends[i] = at;
-  }
-  return { type: 'batch', partition, firstOffset, offsets, data, starts, ends, receivedAt };
 }
 
 async function run(data: KafkaThreadData, port: NonNullable<typeof parentPort>): Promise<void> {

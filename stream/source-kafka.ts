@@ -8,7 +8,8 @@
 import { Worker } from 'node:worker_threads';
 import type { SourceBatch } from './batch.ts';
 import { kafkaClient, type KafkaConnection } from './kafka-client.ts';
-import type { JobMessage, KafkaThreadData, PackedBatch, ThreadMessage } from './kafka-thread.ts';
+import { unpackBatch, type PackedBatch } from './kafka-batch.ts';
+import type { JobMessage, KafkaThreadData, ThreadMessage } from './kafka-thread.ts';
 import type { StreamSource } from './source.ts';
 import { ownsPartition } from './source.ts';
 
@@ -27,25 +28,6 @@ export interface KafkaSourceOptions {
   maxBytesPerPartition?: number;
   /** end the source once every owned partition has been read up to (not including) these offsets */
   stopAt?: Record<string, number>;
-}
-
-/** A thread's packed batch as the job reads it: each record a view of its bytes (null for a null value). */
-function unpack(b: PackedBatch): SourceBatch {
-  const n = b.starts.length;
-  const records = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) {
-    const start = b.starts[i];
-    records[i] = start < 0 ? null : new Uint8Array(b.data, start, b.ends[i] - start);
-  }
-  const nextOffset = b.offsets ? b.offsets[n - 1] + 1 : b.firstOffset + n;
-  return {
-    partition: b.partition,
-    firstOffset: b.firstOffset,
-    ...(b.offsets ? { offsets: Array.from(b.offsets) } : {}),
-    records,
-    nextOffset,
-    receivedAt: b.receivedAt,
-  };
 }
 
 /** How long close() waits for the thread to leave the group before ending it. */
@@ -155,7 +137,7 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
       const out: SourceBatch[] = [];
       let n = 0;
       while (queue.length > 0 && n < max) {
-        const b = unpack(queue.shift()!);
+        const b = unpackBatch(queue.shift()!);
         next.set(b.partition, b.nextOffset);
         out.push(b);
         n += b.records.length;
