@@ -36,7 +36,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['web/app/vite.config.ts', '*.js', 'bin/*.mjs', 'scripts/*.mjs', 'web/*.mjs'] },
+        projectService: { allowDefaultProject: ['web/app/vite.config.ts', '*.js', 'bin/*.mjs', 'scripts/*.mjs', 'web/*.mjs', 'stream/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -1,13 +1,15 @@
-// Kafka through kafkajs. Offsets are Freshet's: each run joins a consumer group of its own
-// (a fresh id, so a restart never waits out a dead member's session), takes exactly the
-// partitions its shard owns, seeks them to the checkpoint's offsets on every group join and never
-// commits offsets to Kafka. Records below the expected offset (a fetch that raced a seek) are skipped.
-// eachBatch hands batches to a bounded queue and waits while it is full: backpressure.
-import { randomUUID } from 'node:crypto';
-import { AssignerProtocol } from 'kafkajs';
-import type { Consumer, PartitionAssigner } from 'kafkajs';
+// Kafka through kafkajs, fetched on a thread of its own (kafka-thread.ts) so that decoding
+// Kafka's records does not take the job's thread. Offsets are Freshet's: each run joins a consumer
+// group of its own (a fresh id, so a restart never waits out a dead member's session), takes
+// exactly the partitions its shard owns, seeks them to the checkpoint's offsets on every group
+// join and never commits offsets to Kafka. Records below the expected offset (a fetch that raced
+// a seek) are skipped. The thread hands over at most maxQueuedBatches batches the job has not
+// taken, then pauses fetching: backpressure.
+import { Worker } from 'node:worker_threads';
 import type { SourceBatch } from './batch.ts';
 import { kafkaClient, type KafkaConnection } from './kafka-client.ts';
+import { unpackBatch, type PackedBatch } from './kafka-batch.ts';
+import type { JobMessage, KafkaThreadData, ThreadMessage } from './kafka-thread.ts';
 import type { StreamSource } from './source.ts';
 import { ownsPartition } from './source.ts';
 
@@ -28,43 +30,23 @@ export interface KafkaSourceOptions {
   stopAt?: Record<string, number>;
 }
 
-/** Gives the one member of this run's group the partitions its shard owns. */
-function ownedPartitionsAssigner(owned: () => number[]): PartitionAssigner {
-  return () => ({
-    name: 'FreshetOwnedPartitions',
-    version: 0,
-    async assign({ members, topics }) {
-      const [first] = members.map((m) => m.memberId).sort();
-      return members.map(({ memberId }) => ({
-        memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({
-          version: 0,
-          assignment: memberId === first ? Object.fromEntries(topics.map((t) => [t, owned()])) : {},
-          userData: Buffer.alloc(0),
-        }),
-      }));
-    },
-    protocol({ topics }) {
-      return {
-        name: 'FreshetOwnedPartitions',
-        metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
-      };
-    },
-  });
-}
+/** How long close() waits for the thread to leave the group before ending it. */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
   const maxQueued = opts.maxQueuedBatches ?? 8;
-  const queue: SourceBatch[] = [];
+  const queue: PackedBatch[] = [];
   const next = new Map<number, number>();
   let owned: number[] = [];
-  let consumer: Consumer | undefined;
+  let thread: Worker | undefined;
+  let closed: Promise<void> | undefined;
+  let exited = false;
   let wakeReader: (() => void) | undefined;
-  let wakeFetcher: (() => void) | undefined;
   let failure: Error | undefined;
 
   const connection = { ...opts.connection, ...(opts.clientId ? { clientId: opts.clientId } : {}) };
   const { kafka, brokers } = kafkaClient(connection, opts.brokers);
+  const send = (m: JobMessage) => thread?.postMessage(m);
 
   return {
     name: `kafka:${opts.topic}`,
@@ -97,59 +79,46 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
         await admin.disconnect();
       }
       for (const p of owned) next.set(p, from[String(p)] ?? 0);
-      consumer = kafka.consumer({
-        groupId: `${opts.groupPrefix ?? 'freshet'}-${randomUUID()}`,
-        partitionAssigners: [ownedPartitionsAssigner(() => owned)],
-        sessionTimeout: 30_000,
-        heartbeatInterval: 1_000,
-        maxWaitTimeInMs: 50,
+      const data: KafkaThreadData = {
+        kafkaThread: true,
+        topic: opts.topic,
+        connection,
+        brokers: opts.brokers,
+        groupPrefix: opts.groupPrefix ?? 'freshet',
+        owned,
+        from: Object.fromEntries(next),
         maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 << 20,
-        retry: { retries: 10 },
-      });
-      // kafkajs restarts itself after a retriable crash (e.g. a new broker's coordinator still
-      // loading): only a crash it gives up on fails the job.
-      consumer.on(consumer.events.CRASH, (e) => {
-        if (e.payload.restart) return;
-        failure = new Error(`Kafka consumer for '${opts.topic}' crashed: ${e.payload.error.message}`);
-        wakeReader?.();
-      });
-      // Every join (the first, and each after a restart, which forgets earlier seeks) starts the
-      // owned partitions at the next offset this run expects: the checkpoint's, then what was queued.
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        for (const p of owned) consumer!.seek({ topic: opts.topic, partition: p, offset: String(next.get(p) ?? 0) });
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          const p = batch.partition;
-          const expected = next.get(p) ?? 0;
-          const records: unknown[] = [];
-          const offsets: number[] = [];
-          for (const m of batch.messages) {
-            const o = Number(m.offset);
-            if (o < expected) continue;
-            records.push(m.value);
-            offsets.push(o);
-          }
-          if (records.length > 0) {
-            const last = offsets[offsets.length - 1];
-            next.set(p, last + 1);
-            queue.push({ partition: p, firstOffset: offsets[0], offsets, records, nextOffset: last + 1, receivedAt: Date.now() });
+        maxQueued,
+      };
+      const worker = new Worker(new URL('./kafka-thread.mjs', import.meta.url), { workerData: data });
+      thread = worker;
+      // a source the job never closed does not keep the process alive
+      worker.unref();
+      await new Promise<void>((resolve, reject) => {
+        let started = false;
+        const fail = (e: Error) => {
+          failure ??= e;
+          if (!started) reject(e);
+          wakeReader?.();
+        };
+        worker.on('message', (m: ThreadMessage) => {
+          if (m.type === 'batch') {
+            queue.push(m);
             wakeReader?.();
+          } else if (m.type === 'started') {
+            started = true;
+            resolve();
+          } else if (m.type === 'failed') {
+            const e = new Error(m.message);
+            e.name = m.name;
+            fail(e);
           }
-          resolveOffset(batch.lastOffset());
-          while (queue.length >= maxQueued && isRunning() && !isStale()) {
-            await new Promise<void>((r) => {
-              wakeFetcher = r;
-              setTimeout(r, 1_000);
-            });
-            await heartbeat();
-          }
-        },
+        });
+        worker.on('error', (e) => fail(new Error(`the Kafka fetching thread for '${opts.topic}' failed: ${e.message}`, { cause: e })));
+        worker.on('exit', (code) => {
+          exited = true;
+          if (!closed) fail(new Error(`the Kafka fetching thread for '${opts.topic}' stopped (exit code ${code})`));
+        });
       });
       return owned;
     },
@@ -168,15 +137,29 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
       const out: SourceBatch[] = [];
       let n = 0;
       while (queue.length > 0 && n < max) {
-        const b = queue.shift()!;
+        const b = unpackBatch(queue.shift()!);
+        next.set(b.partition, b.nextOffset);
         out.push(b);
         n += b.records.length;
+        send({ type: 'taken' });
       }
-      wakeFetcher?.();
       return out;
     },
-    async close() {
-      await consumer?.disconnect().catch(() => undefined);
+    close() {
+      const worker = thread;
+      if (!worker || exited) return Promise.resolve();
+      closed ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
+        worker.on('message', (m: ThreadMessage) => {
+          if (m.type === 'closed') void worker.terminate();
+        });
+        worker.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        send({ type: 'close' });
+      });
+      return closed;
     },
   };
 }
