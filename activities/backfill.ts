@@ -1,7 +1,7 @@
 // Activities behind the backfill workflow: plan once, then materialize batches of partitions.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { materializeMany, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
+import { materializeMany, minCutBatchSize, planPartitions, preferredBatchSize, type MaterializeResult } from '../engine/index.ts';
 import type { BackfillPlan, BackfillRequest, BatchFailureDetails, BatchInput } from '../contract/backfill.ts';
 import { toRuns } from '../contract/int-runs.ts';
 import type { RunHeartbeat } from '../contract/runs.ts';
@@ -26,18 +26,22 @@ export function createBackfillActivities(deps: ActivityDeps) {
       );
       return {
         tasks: planned.reduce((n, p) => n + p.keys.length, 0),
-        assets: planned.map((p) => ({
-          asset: p.asset.name,
-          keys: p.keys,
-          initial: p.run.map((r) => (r ? 'p' : 's')).join(''),
-          deps: p.deps.map((d) => ({ up: d.up, loRuns: toRuns(d.lo), hiRuns: toRuns(d.hi) })),
-          // As many as one range query computes (1 for transforms: each partition its own activity,
-          // so they spread over workers); a pooled batch holds one slot per partition, so never more than the pool.
-          batchSize: Math.min(preferredBatchSize(p.asset, deps.engine), p.asset.concurrency ?? Infinity),
-          attemptTimeoutMs: HOUR_MS,
-          retry: p.asset.retry,
-          ...(p.asset.concurrency !== undefined ? { pool: p.asset.concurrency } : {}),
-        })),
+        assets: planned.map((p) => {
+          const minBatch = minCutBatchSize(p.asset, deps.engine);
+          return {
+            asset: p.asset.name,
+            keys: p.keys,
+            initial: p.run.map((r) => (r ? 'p' : 's')).join(''),
+            deps: p.deps.map((d) => ({ up: d.up, loRuns: toRuns(d.lo), hiRuns: toRuns(d.hi) })),
+            // As many as one range query computes (1 for transforms: each partition its own activity,
+            // so they spread over workers); a pooled batch holds one slot per partition, so never more than the pool.
+            batchSize: Math.min(preferredBatchSize(p.asset, deps.engine), p.asset.concurrency ?? Infinity),
+            attemptTimeoutMs: HOUR_MS,
+            retry: p.asset.retry,
+            ...(p.asset.concurrency !== undefined ? { pool: p.asset.concurrency } : {}),
+            ...(minBatch !== undefined ? { minBatch } : {}),
+          };
+        }),
       };
     },
 

@@ -45,6 +45,12 @@ export interface PlannedAsset {
   deps: PlannedDep[];
   /** partitions run together in one activity (range batching) */
   batchSize: number;
+  /**
+   * When fewer batches are ready than the backfill has free slots, a batch may be cut into
+   * batches of at least this many partitions to fill them (workflows/backfill-batches.ts).
+   * Absent: never cut (a Spark batch is one Spark application; plans made before the cut).
+   */
+  minBatch?: number;
   /** per-attempt timeout for this asset's activities, ms */
   attemptTimeoutMs: number;
   retry: { maxAttempts: number; initialIntervalMs: number; backoff: number; maxIntervalMs: number };

@@ -1,6 +1,6 @@
 // Public face of engine/: compute asset partitions with DuckDB, and tell which need computing.
 export { materialize, assetTable, type MaterializeRequest, type MaterializeResult } from './materialize.ts';
-export { materializeMany, preferredBatchSize, type MaterializeManyRequest } from './many.ts';
+export { materializeMany, minCutBatchSize, preferredBatchSize, type MaterializeManyRequest } from './many.ts';
 export { partitionStates, type PartitionState, type PartitionStatus } from './staleness.ts';
 export { readFailures, recordFailure, type FailedAttempt } from './failure-records.ts';
 export type { EngineConfig } from './duckdb.ts';

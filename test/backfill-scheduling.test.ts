@@ -202,6 +202,28 @@ describe('backfill scheduling (stub activities)', () => {
     ).toEqual(['k0 k1', 'k10 k11', 'k4 k5', 'k6 k7', 'k8 k9']);
   });
 
+  it('cuts a batch to fill idle slots, never below minBatch; an asset without minBatch runs whole', async () => {
+    const cut = (asset: string, initial: string, deps: Parameters<typeof plannedAsset>[2] = []) => ({
+      ...plannedAsset(asset, initial, deps, 16),
+      minBatch: 4,
+    });
+    // 16 ready keys and 4 slots: four batches of 4 at once, not one of 16 and three idle slots
+    const chain = backfillPlan(cut('raw', 'p'.repeat(16)), cut('clean', 'p'.repeat(16), [sameKey(0, 16)]));
+    const { s, result } = await start('cut', chain, { concurrency: 4, delayMs: 50 });
+    expect((await result()).status).toBe('succeeded');
+    expect(s.violations).toEqual([]);
+    expect(s.maxInFlight).toBe(4);
+    const raw = s.calls.filter((c) => c.asset === 'raw').map((c) => c.partitions.join(' '));
+    expect(raw.sort()).toEqual(['k0 k1 k2 k3', 'k12 k13 k14 k15', 'k4 k5 k6 k7', 'k8 k9 k10 k11']);
+    for (const a of chain.assets) expect(keysCalled(s, a.asset).sort()).toEqual([...a.keys].sort());
+
+    // a Spark asset's batch is one application: whole, whatever the idle slots
+    const spark = backfillPlan(plannedAsset('spark', 'p'.repeat(16), [], 16));
+    const whole = await start('whole', spark, { concurrency: 4 });
+    expect((await whole.result()).status).toBe('succeeded');
+    expect(whole.s.calls.map((c) => c.partitions.length)).toEqual([16]);
+  });
+
   it('ends when its last running task fails and only what reads it was left pending', async () => {
     // The last completion is a failure: nothing else runs to wake the workflow once it has
     // marked the downstream tasks failed, so it must see that it is finished by itself.

@@ -30,6 +30,7 @@ import {
 } from '../contract/backfill.ts';
 import { cancelSignal, partitionsQuery, pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../contract/signals.ts';
 import { countStates, newestFailures, STATE } from './backfill-scheduler.ts';
+import { fillSlots } from './backfill-batches.ts';
 import { readiness, type Batch, type Readiness } from './backfill-readiness.ts';
 import { rootMessage } from '../contract/errors.ts';
 import { poolRequester } from './asset-pool.ts';
@@ -162,7 +163,9 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   const refresh = () => {
     if (dirty) {
       // The workflow launches at most its free slots before the next completion makes this dirty again.
-      ready = tasks!.next(Math.max(0, concurrency - inFlight), failures);
+      const slots = Math.max(0, concurrency - inFlight);
+      // Replays unchanged: a plan made before the cut has no minBatch, and then nothing is cut.
+      ready = fillSlots(plan!, tasks!.next(slots, failures), slots);
       dirty = false;
     }
     return ready;
