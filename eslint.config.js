@@ -36,7 +36,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['web/app/vite.config.ts', '*.js', 'bin/*.mjs', 'scripts/*.mjs', 'web/*.mjs', 'stream/*.mjs'] },
+        projectService: {
+          allowDefaultProject: ['web/app/vite.config.ts', '*.js', 'bin/*.mjs', 'scripts/*.mjs', 'web/*.mjs', 'stream/*.mjs'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

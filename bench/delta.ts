@@ -235,7 +235,9 @@ async function growingOnly(): Promise<void> {
     const loadBefore = os.loadavg().map(round);
     for (const files of [100, 2_000, 10_000]) {
       const r = summary(await growingTableCommits(path.join(work, `grow-${files}`), files));
-      console.log(`partition-replacing commit on a ${files}-file table: p50 ${r.p50} ms, p99 ${r.p99} ms, mean ${r.mean} ms, max ${r.max} ms (n ${r.n})`);
+      console.log(
+        `partition-replacing commit on a ${files}-file table: p50 ${r.p50} ms, p99 ${r.p99} ms, mean ${r.mean} ms, max ${r.max} ms (n ${r.n})`,
+      );
     }
     console.log(`load average ${loadBefore.join(' ')} → ${os.loadavg().map(round).join(' ')}`);
   } finally {
