@@ -274,8 +274,9 @@ function checkConflict(table: string, req: WriteRequest, readVersion: number, wi
 
 /**
  * After a commit (the table's lock held): apply it to the state, which the cache then holds, and
- * every checkpointInterval commits (more as the table grows) start the checkpoint. Its actions are taken from the state at
- * once; the Parquet is written by the returned promise, which the caller awaits after the lock.
+ * every checkpointInterval commits (more as the table grows) start the checkpoint. Its actions
+ * are taken from the state at once; the Parquet is written by the returned promise, which the
+ * caller awaits after the lock.
  */
 async function afterCommit(
   table: ObjectStore,
