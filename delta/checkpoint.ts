@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { ObjectInfo, ObjectStore } from '../storage/types.ts';
 import { deletedFileRetentionMs } from './config.ts';
 import { describeAdd, readAddRows } from './checkpoint-adds.ts';
-import { withDuck, withSerialDuck } from './duck.ts';
+import { withCheckpointDuck, withDuck } from './duck.ts';
 import { ident, literal } from './sql.ts';
 import { DeltaLogError } from './errors.ts';
 import { checkAction, checkpointKey, LAST_CHECKPOINT, type Action } from './log.ts';
@@ -115,7 +115,7 @@ export async function readCheckpoint(table: ObjectStore, parts: ObjectInfo[]): P
     const where = `${table.uri}/${part.path}`;
     const local = await table.localPath(part.path);
     const src = `read_parquet(${literal(local)})`;
-    await withSerialDuck(async (c) => {
+    await withCheckpointDuck(async (c) => {
       try {
         const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
         const present = new Set(described.getRowObjectsJson().map((r) => String(r.column_name)));

@@ -40,14 +40,15 @@ export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): P
   return withConnection((instance ??= createDuckDB()), fn);
 }
 
-let serial: Promise<DuckDBInstance> | undefined;
+let checkpointInstance: Promise<DuckDBInstance> | undefined;
 
 /**
- * withDuck on an instance of one thread, for reading checkpoints: their per-block aggregates
- * (checkpoint-adds.ts) are built per thread and then merged, copying every string again. A
- * 100,000-file checkpoint loaded in 370 / 493 / 617 / 786 ms on one thread where two took
- * 506 / 519 / 725 / 1007 (medians of 9, interleaved, 2 cores shared, load average 8.5-9.7).
+ * withDuck on an instance of two threads, for reading checkpoints: their per-block aggregates
+ * (checkpoint-adds.ts) are built per thread and then merged, copying every string again, so more
+ * threads cost more than they read faster. A 100,000-file checkpoint (bench/delta.ts, medians of
+ * 5) on a quiet 2-core machine: 248 / 273 ms on two threads, 320 / 329 ms on one, interleaved;
+ * at load average 8.5-9.7 one thread was the faster (370-786 ms against 506-1007).
  */
-export async function withSerialDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  return withConnection((serial ??= createDuckDB({ threads: '1' })), fn);
+export async function withCheckpointDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  return withConnection((checkpointInstance ??= createDuckDB({ threads: '2' })), fn);
 }
