@@ -37,7 +37,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['web/app/vite.config.ts', '*.js', 'bin/*.mjs', 'scripts/*.mjs', 'web/*.mjs', 'stream/*.mjs'],
+          allowDefaultProject: ['web/app/vite.config.ts', '*.js', 'bin/*.mjs', 'scripts/*.mjs'],
         },
         tsconfigRootDir: import.meta.dirname,
       },

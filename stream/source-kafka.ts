@@ -90,7 +90,10 @@ export function kafkaSource(opts: KafkaSourceOptions): StreamSource {
         maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 << 20,
         maxQueued,
       };
-      const worker = new Worker(new URL('./kafka-thread.mjs', import.meta.url), { workerData: data });
+      const worker = new Worker(new URL('../bin/ts-thread.mjs', import.meta.url), {
+        argv: [new URL('./kafka-thread.ts', import.meta.url).href],
+        workerData: data,
+      });
       thread = worker;
       // a source the job never closed does not keep the process alive
       worker.unref();

@@ -52,7 +52,10 @@ export function createPlanner(
   const waiting: Array<() => void> = [];
 
   const start = (): Thread => {
-    const worker = new Worker(new URL('./plan-thread.mjs', import.meta.url), { workerData: data });
+    const worker = new Worker(new URL('../bin/ts-thread.mjs', import.meta.url), {
+      argv: [new URL('./plan-thread.ts', import.meta.url).href],
+      workerData: data,
+    });
     worker.unref(); // an idle planner never keeps the process alive
     const pending = new Map<number, (reply: PlanReply | Error) => void>();
     const t: Thread = { worker, pending, ready: undefined as unknown as Promise<void> };
